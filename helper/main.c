@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * main.c - crauth-helper: process hygiene, the request frames, the verdict.
+ *
+ * Contract with the module (as unix_chkpwd's with pam_unix): stdin and
+ * stdout are pipes carrying frames (lib/wire.h), the environment is empty,
+ * and the exit status is the reason code, 0 only after a success frame.
+ * A tty on stdin means someone runs us by hand: refused.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "conv.h"
+#include "log.h"
+#include "reason.h"
+#include "secmem.h"
+#include "session.h"
+#include "wire.h"
+
+#ifndef CRAUTH_CONF_DEFAULT
+#define CRAUTH_CONF_DEFAULT "/etc/security/crauth.conf"
+#endif
+
+#define REQUEST_TIMEOUT_MS 10000
+#define LOCAL_BUDGET_MS 10000
+
+struct request {
+    char *item[W_AUTHTOK + 1]; /* indexed by frame type W_USER..W_AUTHTOK */
+    uint32_t flags;
+};
+
+static const size_t item_max[W_AUTHTOK + 1] = {
+    [W_USER] = 256, [W_SERVICE] = 256, [W_RHOST] = 1024, [W_TTY] = 1024,
+    [W_RUSER] = 256, [W_CONF] = PATH_MAX - 1, [W_AUTHTOK] = WIRE_MAX_ANSWER,
+};
+
+static void
+prepare_process(void)
+{
+    struct rlimit no_core = {0, 0};
+
+    umask(077);
+    signal(SIGPIPE, SIG_IGN);
+    /* The helper holds secrets: no core files, no ptrace by the caller. */
+    setrlimit(RLIMIT_CORE, &no_core);
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    if (close_range(3, ~0U, 0) != 0) {
+        for (int fd = 3; fd < 1024; fd++)
+            close(fd);
+    }
+}
+
+static bool
+valid_user_name(const char *u)
+{
+    if (u[0] == '\0' || u[0] == '-' || u[0] == '+')
+        return false;
+    for (const unsigned char *p = (const unsigned char *)u; *p; p++)
+        if (*p <= 0x20 || *p == 0x7f || *p == '/' || *p == ':')
+            return false;
+    return true;
+}
+
+/* Frames from the module up to START.  Each item at most once. */
+static int
+read_request(struct request *req, char *detail, size_t dlen)
+{
+    int64_t deadline = wire_now_ms() + REQUEST_TIMEOUT_MS;
+    struct wire_frame *f = malloc(sizeof(*f));
+    int reason = REASON_PROTOCOL;
+
+    if (f == NULL)
+        return REASON_INTERNAL;
+    for (;;) {
+        const char *text;
+        uint16_t version;
+        int rc = wire_read(STDIN_FILENO, f, deadline);
+
+        if (rc != WIRE_OK) {
+            snprintf(detail, dlen, "reading the request failed (wire status %d)", rc);
+            break;
+        }
+        if (f->type == W_START) {
+            if (wire_get_start(f, &version, &req->flags) != WIRE_OK || version != WIRE_VERSION) {
+                snprintf(detail, dlen, "START frame from a module of another version");
+                break;
+            }
+            if (req->item[W_USER] == NULL || req->item[W_SERVICE] == NULL) {
+                snprintf(detail, dlen, "START before USER and SERVICE");
+                break;
+            }
+            reason = REASON_OK;
+            break;
+        }
+        if (f->type < W_USER || f->type > W_AUTHTOK || req->item[f->type] != NULL) {
+            snprintf(detail, dlen, "unexpected %s frame in the request",
+                     wire_type_name(f->type));
+            break;
+        }
+        if (wire_text(f, item_max[f->type], &text) != WIRE_OK) {
+            snprintf(detail, dlen, "%s frame is not valid text within %zu bytes",
+                     wire_type_name(f->type), item_max[f->type]);
+            break;
+        }
+        if ((req->item[f->type] = secmem_strdup(text)) == NULL) {
+            reason = REASON_INTERNAL;
+            break;
+        }
+    }
+    wire_frame_wipe(f);
+    free(f);
+    if (reason == REASON_OK && !valid_user_name(req->item[W_USER])) {
+        snprintf(detail, dlen, "user name is not acceptable");
+        reason = REASON_USER_UNKNOWN;
+    }
+    return reason;
+}
+
+/* A privileged helper (setuid) serves a non-root caller only for its own
+ * account and only with the system configuration, like unix_chkpwd. */
+static int
+check_caller(const struct request *req, uid_t caller, char *detail, size_t dlen)
+{
+    struct passwd *pw;
+    bool privileged = geteuid() != getuid() || getegid() != getgid();
+
+    if (!privileged || caller == 0)
+        return REASON_OK;
+    if (req->item[W_CONF] != NULL) {
+        snprintf(detail, dlen, "caller uid %u may not choose the configuration file",
+                 (unsigned)caller);
+        return REASON_CALLER_NOT_ALLOWED;
+    }
+    pw = getpwuid(caller);
+    if (pw == NULL || strcmp(pw->pw_name, req->item[W_USER]) != 0) {
+        snprintf(detail, dlen, "caller uid %u may authenticate only itself", (unsigned)caller);
+        return REASON_CALLER_NOT_ALLOWED;
+    }
+    return REASON_OK;
+}
+
+/* How long the module should wait for our next frame after it answers. */
+static uint32_t
+step_budget_ms(const struct crauth_config *cfg)
+{
+    long ms = LOCAL_BUDGET_MS;
+
+    if (cfg->backend == BACKEND_SERVER)
+        ms += (long)cfg->n_urls * (cfg->connect_timeout + cfg->timeout) * 1000;
+    return ms > 600000 ? 600000 : (uint32_t)ms;
+}
+
+int
+main(int argc, char **argv)
+{
+    struct request req = {0};
+    struct conv conv = {.in_fd = STDIN_FILENO, .out_fd = STDOUT_FILENO};
+    struct session s = {0};
+    struct crauth_config *cfg = NULL;
+    char detail[512] = "";
+    uint8_t hello[10];
+    uid_t caller = getuid();
+    int reason = REASON_INTERNAL;
+
+    (void)argv;
+    prepare_process();
+    log_init("crauth-helper", false);
+    if (argc != 1 || isatty(STDIN_FILENO)) {
+        log_msg(LOG_WARNING, "refused: run by uid %u from a terminal or with arguments; "
+                "crauth-helper is started by pam_crauth.so only", (unsigned)caller);
+        fprintf(stderr, "crauth-helper is started by pam_crauth.so, not by hand.\n");
+        return REASON_CALLER_NOT_ALLOWED;
+    }
+    if ((reason = read_request(&req, detail, sizeof(detail))) != REASON_OK)
+        goto out;
+    log_init("crauth-helper", (req.flags & WIRE_F_DEBUG) != 0);
+    log_set_sink(conv_log_sink, &conv);
+    if ((reason = check_caller(&req, caller, detail, sizeof(detail))) != REASON_OK) {
+        syslog(LOG_AUTHPRIV | LOG_WARNING, "refused: %s (user %s)", detail, req.item[W_USER]);
+        goto out;
+    }
+    reason = config_load(req.item[W_CONF] ? req.item[W_CONF] : CRAUTH_CONF_DEFAULT,
+                         req.item[W_CONF] != NULL, &cfg, detail, sizeof(detail));
+    if (reason != REASON_OK)
+        goto out;
+    wire_put_hello(hello, step_budget_ms(cfg), (uint32_t)cfg->fail_delay_ms);
+    if (wire_write(STDOUT_FILENO, W_HELLO, hello, sizeof(hello)) != WIRE_OK) {
+        reason = REASON_PROTOCOL;
+        goto out;
+    }
+    conv.answer_timeout = cfg->prompt_timeout * 1000;
+    s.cfg = cfg;
+    s.conv = &conv;
+    s.user = req.item[W_USER];
+    s.service = req.item[W_SERVICE];
+    s.rhost = req.item[W_RHOST];
+    s.tty = req.item[W_TTY];
+    s.ruser = req.item[W_RUSER];
+    s.authtok = req.item[W_AUTHTOK];
+    s.flags = req.flags;
+    s.caller = caller;
+    if (cfg->backend != BACKEND_LOCAL) {
+        snprintf(detail, sizeof(detail), "backend = server is not available in this build");
+        reason = REASON_CONFIG;
+        goto out;
+    }
+    s.backend = &backend_local;
+    if (cfg->embedded)
+        session_note(&s, "config", "embedded-default");
+    reason = session_run(&s);
+    snprintf(detail, sizeof(detail), "%s", s.detail);
+out:
+    wire_write_result(STDOUT_FILENO, reason, detail);
+    config_free(cfg);
+    for (size_t i = 0; i <= W_AUTHTOK; i++)
+        secmem_free_str(&req.item[i]);
+    return reason;
+}

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * session.h - one authentication attempt inside the helper.
+ *
+ * The session owns the state machine (one named state at a time) and the
+ * flows of DESIGN §2; a backend (local tokens file, or the authUser server)
+ * answers the questions the flows ask.  Every int-returning function here
+ * and in struct backend returns a reason code (reason.h).
+ */
+#ifndef CRAUTH_SESSION_H
+#define CRAUTH_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "config.h"
+#include "conv.h"
+
+enum session_state { ST_INIT, ST_WF_REQUEST, ST_WF_CHALLENGE, ST_WF_RESPONSE, ST_DONE };
+
+#define CHALLENGE_MAX 128
+
+/* A challenge shown to the user, and what is needed to answer it. */
+struct challenge {
+    char text[CHALLENGE_MAX + 1];    /* shown verbatim; empty = no challenge, plain code */
+    char message[256];               /* server's CHALLENGE_MESSAGE, sanitised, may be empty */
+    char key[256];                   /* server's CHALLENGE_KEY (never logged), may be empty */
+    int server;                      /* index of the issuing server, -1 if none */
+};
+
+struct session;
+
+struct backend {
+    const char *name;
+    int (*open)(struct session *s);
+    void (*close)(struct session *s);
+    /* method otp: is @code a valid one-time code for the user? */
+    int (*check_otp)(struct session *s, const char *code);
+    /* method client-challenge: a fresh challenge for the user (text may be
+     * left empty when the user's token takes no challenge) */
+    int (*make_challenge)(struct session *s, struct challenge *ch);
+    /* the response to @ch, made by make_challenge or request_challenge */
+    int (*check_response)(struct session *s, const struct challenge *ch, const char *response);
+    /* method server-challenge: send @request, get the server's challenge */
+    int (*request_challenge)(struct session *s, const char *request, struct challenge *ch);
+};
+
+struct session {
+    const struct crauth_config *cfg;
+    struct conv *conv;
+    const char *user, *service, *rhost, *tty, *ruser;
+    char *authtok; /* PAM_AUTHTOK from an earlier module (secret), or NULL */
+    uint32_t flags; /* WIRE_F_* */
+    uid_t caller;
+    enum session_state state;
+    const struct backend *backend;
+    void *backend_data;
+    char detail[512]; /* "key=value ..." for the attempt's log line; no secrets */
+};
+
+/* Run the configured flow to its end.  Fills s->detail. */
+int session_run(struct session *s);
+
+/* Move to @next, logging the transition when debug is on. */
+void session_enter(struct session *s, enum session_state next);
+
+/* Append " key=value" to the detail line (value sanitised). */
+void session_note(struct session *s, const char *key, const char *value);
+
+/* The local backend (local.c). */
+extern const struct backend backend_local;
+
+#endif

@@ -1,0 +1,198 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Drive the real libpam from Python: pam_start_confdir + a scripted conversation.
+
+The module under test is loaded by libpam itself from a service file written
+into a private directory, so nothing under /etc is touched and no root is
+needed.  Each test supplies a conversation function that sees every
+conversation call (a list of (style, text) messages) and returns the answers.
+
+Log lines: pam_syslog goes through libc's syslog(); opening the log with
+LOG_PERROR makes libc copy every line to stderr, which authenticate()
+captures for the duration of the call.
+"""
+import ctypes
+import ctypes.util
+import os
+import re
+import tempfile
+
+PAM_PROMPT_ECHO_OFF = 1
+PAM_PROMPT_ECHO_ON = 2
+PAM_ERROR_MSG = 3
+PAM_TEXT_INFO = 4
+
+PAM_SILENT = 0x8000
+PAM_SERVICE, PAM_USER, PAM_TTY, PAM_RHOST, PAM_CONV = 1, 2, 3, 4, 5
+PAM_AUTHTOK, PAM_RUSER = 6, 8
+PAM_FAIL_DELAY = 10
+
+PAM_CODES = {
+    0: "PAM_SUCCESS", 1: "PAM_OPEN_ERR", 2: "PAM_SYMBOL_ERR", 3: "PAM_SERVICE_ERR",
+    4: "PAM_SYSTEM_ERR", 5: "PAM_BUF_ERR", 6: "PAM_PERM_DENIED", 7: "PAM_AUTH_ERR",
+    8: "PAM_CRED_INSUFFICIENT", 9: "PAM_AUTHINFO_UNAVAIL", 10: "PAM_USER_UNKNOWN",
+    11: "PAM_MAXTRIES", 19: "PAM_CONV_ERR", 25: "PAM_IGNORE", 26: "PAM_ABORT",
+}
+PAM = {name: code for code, name in PAM_CODES.items()}
+
+_libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+_libc.strdup.restype = ctypes.c_void_p
+_libc.strdup.argtypes = [ctypes.c_char_p]
+_libc.calloc.restype = ctypes.c_void_p
+_libc.calloc.argtypes = [ctypes.c_size_t, ctypes.c_size_t]
+_libc.openlog.argtypes = [ctypes.c_char_p, ctypes.c_int, ctypes.c_int]
+_libpam = ctypes.CDLL("libpam.so.0")
+
+
+class _Message(ctypes.Structure):
+    _fields_ = [("msg_style", ctypes.c_int), ("msg", ctypes.c_char_p)]
+
+
+class _Response(ctypes.Structure):
+    _fields_ = [("resp", ctypes.c_void_p), ("resp_retcode", ctypes.c_int)]
+
+
+_CONV_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_int,
+                            ctypes.POINTER(ctypes.POINTER(_Message)),
+                            ctypes.POINTER(ctypes.POINTER(_Response)), ctypes.c_void_p)
+_DELAY_FN = ctypes.CFUNCTYPE(None, ctypes.c_int, ctypes.c_uint, ctypes.c_void_p)
+
+
+class _Conv(ctypes.Structure):
+    _fields_ = [("conv", _CONV_FN), ("appdata_ptr", ctypes.c_void_p)]
+
+
+_libpam.pam_start_confdir.argtypes = [ctypes.c_char_p, ctypes.c_char_p,
+                                      ctypes.POINTER(_Conv), ctypes.c_char_p,
+                                      ctypes.POINTER(ctypes.c_void_p)]
+_libpam.pam_authenticate.argtypes = [ctypes.c_void_p, ctypes.c_int]
+_libpam.pam_set_item.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p]
+_libpam.pam_end.argtypes = [ctypes.c_void_p, ctypes.c_int]
+
+_LOG_PERROR = 0x20
+_LOG_AUTHPRIV = 10 << 3
+# openlog keeps the pointer, so the ident must outlive every syslog call
+_IDENT = ctypes.create_string_buffer(b"pamharness")
+_libc.openlog(ctypes.cast(_IDENT, ctypes.c_char_p), _LOG_PERROR, _LOG_AUTHPRIV)
+
+
+class ConversationError(Exception):
+    """Raise from a conversation function to make the conversation fail."""
+
+
+class Result:
+    """What one pam_authenticate call did."""
+
+    def __init__(self, code, calls, log, fail_delay):
+        self.code = code                # PAM return code
+        self.calls = calls              # [[(style, text), ...], ...] one list per conv call
+        self.log = log                  # captured log text
+        self.fail_delay = fail_delay    # usec requested through pam_fail_delay, or None
+
+    @property
+    def name(self):
+        return PAM_CODES.get(self.code, str(self.code))
+
+    @property
+    def messages(self):
+        return [m for call in self.calls for m in call]
+
+    def texts(self, style=None):
+        return [t for s, t in self.messages if style is None or s == style]
+
+    def reason(self):
+        """The reason code in the module's attempt line, or None."""
+        m = re.search(r"reason=(\d+) \(([a-z-]+)\)", self.log)
+        return int(m.group(1)) if m else None
+
+    def __repr__(self):
+        return "<Result %s reason=%s calls=%r>" % (self.name, self.reason(), self.calls)
+
+
+def authenticate(service, user, confdir, conversation, *, rhost=None, tty=None,
+                 ruser=None, flags=0):
+    """Run pam_start_confdir / pam_authenticate / pam_end once.
+
+    `conversation(messages)` gets a list of (style, text) for one conversation
+    call and returns a list of answers (str or None), one per message.
+    """
+    calls = []
+    delays = []
+
+    def conv(n, msgs, resp_out, _appdata):
+        batch = [(msgs[i].contents.msg_style, msgs[i].contents.msg.decode("utf-8", "replace"))
+                 for i in range(n)]
+        calls.append(batch)
+        try:
+            answers = conversation(batch)
+        except ConversationError:
+            return PAM["PAM_CONV_ERR"]
+        resp = _libc.calloc(n, ctypes.sizeof(_Response))
+        arr = ctypes.cast(resp, ctypes.POINTER(_Response))
+        for i, answer in enumerate(answers or []):
+            if answer is not None and i < n:
+                arr[i].resp = _libc.strdup(answer.encode())
+        resp_out[0] = arr
+        return 0
+
+    def delay(_retval, usec, _appdata):
+        delays.append(usec)
+
+    conv_fn = _CONV_FN(conv)
+    delay_fn = _DELAY_FN(delay)
+    pconv = _Conv(conv_fn, None)
+    pamh = ctypes.c_void_p()
+    rc = _libpam.pam_start_confdir(service.encode(), user.encode() if user else None,
+                                   ctypes.byref(pconv), confdir.encode(), ctypes.byref(pamh))
+    if rc != 0:
+        raise RuntimeError("pam_start_confdir failed: %d" % rc)
+    for item, value in ((PAM_RHOST, rhost), (PAM_TTY, tty), (PAM_RUSER, ruser)):
+        if value is not None:
+            _libpam.pam_set_item(pamh, item, ctypes.c_char_p(value.encode()))
+    _libpam.pam_set_item(pamh, PAM_FAIL_DELAY, ctypes.cast(delay_fn, ctypes.c_void_p))
+    with tempfile.TemporaryFile() as logf:
+        saved = os.dup(2)
+        os.dup2(logf.fileno(), 2)
+        try:
+            code = _libpam.pam_authenticate(pamh, flags)
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+        logf.seek(0)
+        log = logf.read().decode("utf-8", "replace")
+    _libpam.pam_end(pamh, code)
+    return Result(code, calls, log, delays[-1] if delays else None)
+
+
+def write_service(confdir, name, module_args, module=None, password_first=False):
+    """A PAM service file with pam_crauth.so as the auth module.
+
+    With `password_first`, a test module asks "Password: " first and stores
+    the answer as PAM_AUTHTOK, as pam_unix would in a real stack.
+    """
+    module = module or os.environ["PAM_CRAUTH"]
+    with open(os.path.join(confdir, name), "w") as f:
+        if password_first:
+            f.write("auth optional %s\n" % os.environ["PAM_SETTOK"])
+        f.write("auth required %s %s\n" % (module, " ".join(module_args)))
+
+
+def children_of(pid):
+    """Pids whose parent is `pid` (the helper is a child of the test process)."""
+    kids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % entry) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            kids.append(int(entry))
+    return kids
+
+
+def challenge_in(text):
+    """The challenge shown in a prompt made from the default response_prompt."""
+    m = re.search(r"challenge (\S+):", text)
+    return m.group(1) if m else None

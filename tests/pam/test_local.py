@@ -1,0 +1,303 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Logins through the real libpam against the local backend (no server).
+
+Every answer is computed by the crauth CLI acting as a soft token, from the
+challenge the module showed.
+"""
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import pamharness as ph  # noqa: E402
+
+CRAUTH = os.environ.get("CRAUTH", "tools/crauth")
+HELPER = os.environ.get("CRAUTH_HELPER", "helper/crauth-helper")
+KEY20 = "3132333435363738393031323334353637383930"
+KEY32 = KEY20 + "313233343536373839303132"
+OCRA = "OCRA-1:HOTP-SHA1-6:QN08"
+
+TOKENS = """# test tokens: keep this comment and the layout
+alice   hotp/6                          %(k20)s   0
+bob     totp/30/6/sha1                  %(k20)s
+carol   %(ocra)s         %(k20)s
+dave    OCRA-1:HOTP-SHA256-8:C-QN08     %(k32)s   5
+erin    totp/30/8/sha256                %(k32)s
+erin    OCRA-1:HOTP-SHA1-6:QA10         %(k20)s
+""" % {"k20": KEY20, "k32": KEY32, "ocra": OCRA}
+
+
+def cli(*args):
+    return subprocess.run([CRAUTH, *args], check=True, capture_output=True,
+                          text=True).stdout.strip()
+
+
+class LocalBackend(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="crauth-local-")
+        self.tokens = os.path.join(self.dir, "tokens")
+        with open(self.tokens, "w") as f:
+            f.write(TOKENS)
+        os.chmod(self.tokens, 0o600)
+        self.conf = os.path.join(self.dir, "crauth.conf")
+        self.write_conf()
+        self.service("crauth-test")
+
+    def tearDown(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def write_conf(self, auth_extra="", method="client-challenge", local_extra=""):
+        with open(self.conf, "w") as f:
+            f.write("[auth]\nbackend = local\nmethod = %s\nfail_delay = 1500\n" % method
+                    + auth_extra + "\n[local]\ntokens = %s\n" % self.tokens + local_extra)
+
+    def service(self, name, extra=(), conf=None, helper=None, password_first=False):
+        args = ["conf=" + (conf or self.conf), "helper=" + (helper or HELPER), *extra]
+        ph.write_service(self.dir, name, args, password_first=password_first)
+
+    def login(self, user, conversation, service="crauth-test", **kw):
+        return ph.authenticate(service, user, self.dir, conversation, **kw)
+
+    # ------------------------------------------------------------ answers
+    @staticmethod
+    def ocra_answer(suite, key, counter=None):
+        def conv(msgs):
+            answers = []
+            for style, text in msgs:
+                if style in (ph.PAM_PROMPT_ECHO_OFF, ph.PAM_PROMPT_ECHO_ON):
+                    q = ph.challenge_in(text)
+                    args = ["ocra", "--suite", suite, "--key", key, "--question", q]
+                    if counter is not None:
+                        args += ["--counter", str(counter)]
+                    answers.append(cli(*args))
+                else:
+                    answers.append(None)
+            return answers
+        return conv
+
+    @staticmethod
+    def fixed(code):
+        return lambda msgs: [code if s in (ph.PAM_PROMPT_ECHO_OFF, ph.PAM_PROMPT_ECHO_ON)
+                             else None for s, _ in msgs]
+
+    # ------------------------------------------------------------ successes
+    def test_ocra_challenge_login(self):
+        r = self.login("carol", self.ocra_answer(OCRA, KEY20))
+        self.assertEqual(r.name, "PAM_SUCCESS", r.log)
+        self.assertEqual(r.reason(), 0)
+        # the challenge is shown as info and in the prompt, in ONE conversation call
+        self.assertEqual(len(r.calls), 1)
+        (s1, info), (s2, prompt) = r.calls[0]
+        self.assertEqual((s1, s2), (ph.PAM_TEXT_INFO, ph.PAM_PROMPT_ECHO_OFF))
+        q = ph.challenge_in(prompt)
+        self.assertRegex(q, r"^\d{8}$")
+        self.assertIn(q, info)
+        self.assertFalse(r.fail_delay)  # libpam asks for no delay after a success
+
+    def test_fresh_challenge_every_time(self):
+        seen = set()
+        for _ in range(3):
+            r = self.login("carol", self.ocra_answer(OCRA, KEY20))
+            self.assertEqual(r.name, "PAM_SUCCESS")
+            seen.add(ph.challenge_in(r.calls[0][-1][1]))
+        self.assertEqual(len(seen), 3)
+
+    def test_totp_login(self):
+        code = cli("totp", "--key", KEY20)
+        r = self.login("bob", self.fixed(code))
+        self.assertEqual(r.name, "PAM_SUCCESS", r.log)
+        # no OCRA token: a plain one-time password prompt, no challenge
+        self.assertEqual(r.texts(), ["One-time password: "])
+
+    def test_hotp_login_advances_state_and_keeps_file(self):
+        code = cli("hotp", "--key", KEY20, "--counter", "3")  # within the window
+        r = self.login("alice", self.fixed(code))
+        self.assertEqual(r.name, "PAM_SUCCESS", r.log)
+        with open(self.tokens) as f:
+            text = f.read()
+        self.assertEqual(text, TOKENS.replace("%s   0\n" % KEY20, "%s   4\n" % KEY20, 1))
+        self.assertEqual(os.stat(self.tokens).st_mode & 0o777, 0o600)
+        # codes before the new state are now refused as replays
+        r = self.login("alice", self.fixed(cli("hotp", "--key", KEY20, "--counter", "1")))
+        self.assertEqual((r.name, r.reason()), ("PAM_AUTH_ERR", 11))
+
+    def test_ocra_counter_suite(self):
+        r = self.login("dave", self.ocra_answer("OCRA-1:HOTP-SHA256-8:C-QN08", KEY32, 6))
+        self.assertEqual(r.name, "PAM_SUCCESS", r.log)
+        with open(self.tokens) as f:
+            self.assertIn("%s   7\n" % KEY32, f.read())
+
+    def test_user_with_ocra_and_totp_may_answer_either(self):
+        r = self.login("erin", self.ocra_answer("OCRA-1:HOTP-SHA1-6:QA10", KEY20))
+        self.assertEqual(r.name, "PAM_SUCCESS", r.log)
+        self.assertRegex(ph.challenge_in(r.calls[0][-1][1]), r"^[0-9A-Za-z]{10}$")
+        code = cli("totp", "--key", KEY32, "--digits", "8", "--hash", "sha256")
+        r = self.login("erin", self.fixed(code))
+        self.assertEqual(r.name, "PAM_SUCCESS", r.log)
+
+    def test_use_first_pass(self):
+        self.write_conf(method="otp")
+        self.service("crauth-ufp", ["use_first_pass"], password_first=True)
+        code = cli("totp", "--key", KEY20)
+        r = self.login("bob", self.fixed(code), service="crauth-ufp")
+        self.assertEqual(r.name, "PAM_SUCCESS", r.log)
+        self.assertEqual(r.texts(), ["Password: "])  # crauth itself asked nothing
+        self.service("crauth-ufp-alone", ["use_first_pass"])
+        r = self.login("bob", self.fixed(code), service="crauth-ufp-alone")
+        self.assertEqual((r.name, r.reason()), ("PAM_AUTH_ERR", 20))
+        self.assertEqual(r.calls, [])
+
+    def test_try_first_pass_falls_back_to_prompt(self):
+        self.write_conf(method="otp")
+        self.service("crauth-tfp", ["try_first_pass"], password_first=True)
+        code = cli("totp", "--key", KEY20)
+
+        def conv(msgs):
+            return ["wrong" if t == "Password: " else code for _, t in msgs]
+        r = self.login("bob", conv, service="crauth-tfp")
+        self.assertEqual(r.name, "PAM_SUCCESS", r.log)
+        self.assertEqual(r.texts(), ["Password: ", "One-time password: "])
+
+    # ------------------------------------------------------------ failures
+    def test_wrong_response(self):
+        r = self.login("carol", self.fixed("000000"))
+        self.assertEqual((r.name, r.reason()), ("PAM_AUTH_ERR", 10))
+        # libpam randomises the requested delay within +-50 %
+        self.assertTrue(1500 * 500 <= r.fail_delay <= 1500 * 1500, r.fail_delay)
+        self.assertIn("wrong-response", r.log)
+
+    def test_replayed_totp(self):
+        code = cli("totp", "--key", KEY20)
+        self.assertEqual(self.login("bob", self.fixed(code)).name, "PAM_SUCCESS")
+        r = self.login("bob", self.fixed(code))
+        self.assertEqual((r.name, r.reason()), ("PAM_AUTH_ERR", 11))
+
+    def test_replayed_hotp(self):
+        code = cli("hotp", "--key", KEY20, "--counter", "0")
+        self.assertEqual(self.login("alice", self.fixed(code)).name, "PAM_SUCCESS")
+        r = self.login("alice", self.fixed(code))
+        self.assertEqual((r.name, r.reason()), ("PAM_AUTH_ERR", 11))
+
+    def test_unknown_user(self):
+        r = self.login("mallory", self.fixed("123456"))
+        self.assertEqual((r.name, r.reason()), ("PAM_USER_UNKNOWN", 14))
+        self.assertEqual(r.calls, [])
+
+    def test_hostile_user_name(self):
+        r = self.login("bob\nreason=0 (ok)", self.fixed("123456"))
+        self.assertEqual(r.name, "PAM_USER_UNKNOWN")
+        self.assertNotIn("\nreason=0", r.log)
+
+    def test_no_token_for_method(self):
+        self.write_conf(method="otp")
+        r = self.login("carol", self.fixed("123456"))
+        self.assertEqual((r.name, r.reason()), ("PAM_AUTH_ERR", 55))
+
+    def test_cancelled_conversation(self):
+        def cancel(_msgs):
+            raise ph.ConversationError()
+        r = self.login("carol", cancel)
+        self.assertEqual((r.name, r.reason()), ("PAM_CONV_ERR", 17))
+
+    def test_empty_answer(self):
+        r = self.login("carol", self.fixed(""))
+        self.assertEqual((r.name, r.reason()), ("PAM_AUTH_ERR", 20))
+
+    def test_silent_drops_info_but_keeps_prompt(self):
+        r = self.login("carol", self.ocra_answer(OCRA, KEY20), flags=ph.PAM_SILENT)
+        self.assertEqual(r.name, "PAM_SUCCESS")
+        self.assertEqual([s for s, _ in r.messages], [ph.PAM_PROMPT_ECHO_OFF])
+
+    def test_helper_missing(self):
+        self.service("crauth-nohelper", helper=os.path.join(self.dir, "no-such-helper"))
+        r = self.login("carol", self.fixed("1"), service="crauth-nohelper")
+        self.assertEqual((r.name, r.reason()), ("PAM_SYSTEM_ERR", 70))
+        self.assertTrue(2000 * 500 <= r.fail_delay <= 2000 * 1500, r.fail_delay)
+
+    def test_helper_killed_between_prompt_and_answer(self):
+        def kill_then_answer(msgs):
+            for pid in ph.children_of(os.getpid()):
+                os.kill(pid, signal.SIGKILL)
+            return self.ocra_answer(OCRA, KEY20)(msgs)
+        r = self.login("carol", kill_then_answer)
+        self.assertEqual((r.name, r.reason()), ("PAM_AUTH_ERR", 71))
+
+    def test_corrupt_tokens_file(self):
+        with open(self.tokens, "a") as f:
+            f.write("zoe hotp/6 nothex\n")
+        r = self.login("carol", self.fixed("123456"))
+        self.assertEqual((r.name, r.reason()), ("PAM_SERVICE_ERR", 51))
+        self.assertIn("line 8", r.log)
+
+    def test_tokens_file_readable_by_others(self):
+        os.chmod(self.tokens, 0o644)
+        r = self.login("carol", self.fixed("123456"))
+        self.assertEqual((r.name, r.reason()), ("PAM_SERVICE_ERR", 51))
+        self.assertIn("chmod 0600", r.log)
+
+    def test_unreadable_config(self):
+        os.unlink(self.conf)
+        os.mkdir(self.conf)  # unreadable as a file, even for root
+        r = self.login("carol", self.fixed("123456"))
+        self.assertEqual((r.name, r.reason()), ("PAM_SERVICE_ERR", 50))
+        self.assertIn("not a regular file", r.log)
+
+    def test_missing_explicit_config(self):
+        self.service("crauth-noconf", conf=os.path.join(self.dir, "absent.conf"))
+        r = self.login("carol", self.fixed("123456"), service="crauth-noconf")
+        self.assertEqual((r.name, r.reason()), ("PAM_SERVICE_ERR", 50))
+
+    def test_invalid_config_names_file_and_line(self):
+        self.write_conf("methd = otp")
+        r = self.login("carol", self.fixed("123456"))
+        self.assertEqual((r.name, r.reason()), ("PAM_SERVICE_ERR", 50))
+        self.assertIn("crauth.conf:5: unknown key 'methd' in [auth]", r.log)
+
+    def test_unknown_module_argument(self):
+        self.service("crauth-typo", ["use_frist_pass"])
+        r = self.login("carol", self.fixed("1"), service="crauth-typo")
+        self.assertEqual(r.name, "PAM_SERVICE_ERR")
+        self.assertIn("use_frist_pass", r.log)
+
+    def test_debug_logs_state_transitions(self):
+        self.service("crauth-debug", ["debug"])
+        r = self.login("carol", self.ocra_answer(OCRA, KEY20), service="crauth-debug")
+        self.assertEqual(r.name, "PAM_SUCCESS")
+        self.assertIn("WF_CHALLENGE -> WF_RESPONSE", r.log)
+        self.assertIn("WF_RESPONSE -> DONE", r.log)
+
+    def test_no_secret_in_logs(self):
+        self.service("crauth-debug", ["debug"])
+        answers = []
+
+        def conv(msgs):
+            a = self.ocra_answer(OCRA, KEY20)(msgs)
+            answers.extend(x for x in a if x)
+            return a
+        r = self.login("carol", conv, service="crauth-debug")
+        self.assertEqual(r.name, "PAM_SUCCESS")
+        self.assertNotIn(KEY20, r.log)
+        for a in answers:
+            self.assertNotIn(a, r.log)
+
+    def test_concurrent_hotp_same_code_only_one_wins(self):
+        code = cli("hotp", "--key", KEY20, "--counter", "0")
+        env = dict(os.environ)
+        script = ("import sys; sys.path.insert(0, %r); import pamharness as ph; "
+                  "r = ph.authenticate('crauth-test', 'alice', %r, lambda m: [%r for _ in m]); "
+                  "print(r.name)") % (os.path.dirname(os.path.abspath(__file__)), self.dir, code)
+        procs = [subprocess.Popen(["/usr/bin/python3", "-c", script], stdout=subprocess.PIPE,
+                                  text=True, env=env) for _ in range(4)]
+        results = sorted(p.communicate()[0].strip() for p in procs)
+        self.assertEqual(results.count("PAM_SUCCESS"), 1, results)
+        with open(self.tokens) as f:
+            self.assertIn("%s   1\n" % KEY20, f.read())
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * crauth.c - the admin CLI: dispatch to the verbs.
+ *
+ * Exit status 0 on success; otherwise one line on stderr saying what went
+ * wrong, and a non-zero status.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "reason.h"
+#include "softtoken.h"
+
+static const char usage[] =
+    "usage: crauth VERB [OPTIONS]\n"
+    "  hotp --key HEX --counter N [--digits D]\n"
+    "  totp --key HEX [--time UNIX] [--step S] [--digits D] [--hash sha1|sha256|sha512]\n"
+    "  ocra --suite SUITE --key HEX [--question Q] [--counter N]\n"
+    "       [--pin PIN | --pin-hash HEX] [--session HEX] [--time UNIX]\n"
+    "       (hotp, totp, ocra also take --key-file PATH instead of --key)\n"
+    "  explain CODE|NAME     what a reason code means and what to change\n"
+    "  explain --all         the whole reason catalog\n";
+
+static void
+explain_one(const struct crauth_reason_info *r)
+{
+    printf("%d %s\n  %s\n  What to do: %s\n", r->code, r->name, r->summary, r->fix);
+}
+
+static int
+cmd_explain(int argc, char **argv)
+{
+    const struct crauth_reason_info *r;
+
+    if (argc != 2) {
+        fprintf(stderr, "crauth explain: give one reason code or name, or --all\n");
+        return 2;
+    }
+    if (strcmp(argv[1], "--all") == 0) {
+        for (unsigned i = 0; (r = crauth_reason_at(i)) != NULL; i++)
+            explain_one(r);
+        return 0;
+    }
+    r = crauth_reason_find(argv[1]);
+    if (r == NULL) {
+        fprintf(stderr, "crauth explain: '%s' is not a reason code or name; "
+                "`crauth explain --all` lists them\n", argv[1]);
+        return 2;
+    }
+    explain_one(r);
+    return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+    static const struct {
+        const char *name;
+        int (*fn)(int, char **);
+    } verbs[] = {
+        {"hotp", cmd_hotp},
+        {"totp", cmd_totp},
+        {"ocra", cmd_ocra},
+        {"explain", cmd_explain},
+    };
+
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        fputs(usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+        if (strcmp(argv[1], verbs[i].name) == 0)
+            return verbs[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "crauth: unknown verb '%s'; `crauth --help` lists them\n", argv[1]);
+    return 2;
+}

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * softtoken.h - the soft-token verbs of the crauth CLI: "hotp", "totp" and
+ * "ocra" compute the code a hardware token would show, from a hex key given
+ * on the command line or (better, since argv is visible to other users) in a
+ * file.  tools/crauth.c dispatches to these; each takes the verb's own
+ * argc/argv (argv[0] is the verb name), prints the code on stdout, and
+ * returns the process exit status: 0 on success, 1 after printing one
+ * "crauth <verb>: ..." line on stderr.
+ */
+#ifndef CRAUTH_SOFTTOKEN_H
+#define CRAUTH_SOFTTOKEN_H
+
+int cmd_hotp(int argc, char **argv);
+int cmd_totp(int argc, char **argv);
+int cmd_ocra(int argc, char **argv);
+
+#endif
