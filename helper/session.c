@@ -44,7 +44,7 @@ session_note(struct session *s, const char *key, const char *value)
 
 /* Fill a prompt or message template: {challenge} and {message}. */
 static void
-expand(const char *tmpl, const struct challenge *ch, char *out, size_t size)
+expand(const char *tmpl, const struct challenge *ch, bool prompt, char *out, size_t size)
 {
     size_t o = 0;
 
@@ -65,7 +65,7 @@ expand(const char *tmpl, const struct challenge *ch, char *out, size_t size)
     }
     out[o] = '\0';
     /* inih strips trailing blanks, so a prompt gets its space back here */
-    if (o > 0 && out[o - 1] != ' ' && o + 1 < size) {
+    if (prompt && o > 0 && out[o - 1] != ' ' && o + 1 < size) {
         out[o++] = ' ';
         out[o] = '\0';
     }
@@ -118,10 +118,10 @@ show_challenge(struct session *s, const struct challenge *ch)
     char text[512];
 
     if (ch->message[0] != '\0')
-        expand("{message}", ch, text, sizeof(text));
+        expand("{message}", ch, false, text, sizeof(text));
     else
-        expand(s->cfg->challenge_text, ch, text, sizeof(text));
-    if (text[0] == '\0' || strcmp(text, " ") == 0)
+        expand(s->cfg->challenge_text, ch, false, text, sizeof(text));
+    if (text[0] == '\0')
         return REASON_OK;
     return conv_show(s->conv, false, text);
 }
@@ -142,9 +142,9 @@ run_client_challenge(struct session *s)
         session_note(s, "challenge", "shown");
         if ((reason = show_challenge(s, &ch)) != REASON_OK)
             goto out;
-        expand(s->cfg->response_prompt, &ch, prompt, sizeof(prompt));
+        expand(s->cfg->response_prompt, &ch, true, prompt, sizeof(prompt));
     } else {
-        expand(s->cfg->otp_prompt, &ch, prompt, sizeof(prompt));
+        expand(s->cfg->otp_prompt, &ch, true, prompt, sizeof(prompt));
     }
     session_enter(s, ST_WF_RESPONSE);
     reason = ask(s, false, prompt, &response);
@@ -189,7 +189,7 @@ run_server_challenge(struct session *s)
         goto out;
     if ((reason = show_challenge(s, &ch)) != REASON_OK)
         goto out;
-    expand(s->cfg->response_prompt, &ch, prompt, sizeof(prompt));
+    expand(s->cfg->response_prompt, &ch, true, prompt, sizeof(prompt));
     session_enter(s, ST_WF_RESPONSE);
     if ((reason = ask(s, false, prompt, &response)) != REASON_OK)
         goto out;

@@ -170,6 +170,10 @@ def write_service(confdir, name, module_args, module=None, password_first=False)
     the answer as PAM_AUTHTOK, as pam_unix would in a real stack.
     """
     module = module or os.environ["PAM_CRAUTH"]
+    other = os.path.join(confdir, "other")
+    if not os.path.exists(other):   # libpam complains when the fallback service is missing
+        with open(other, "w") as f:
+            f.write("auth required pam_deny.so\n")
     with open(os.path.join(confdir, name), "w") as f:
         if password_first:
             f.write("auth optional %s\n" % os.environ["PAM_SETTOK"])

@@ -1,0 +1,121 @@
+"""Helpers for tests that talk to the reference server from Python.
+
+``shared_certs()``   the test PKI, generated once per process into a temp dir
+``SoapClient``       a stdlib http.client/ssl authUser client with keep-alive
+``attrs(...)``       the credential attributes of one authUser request
+``KEY20`` etc.       the RFC test keys; ``USERS`` a ready-made user table
+"""
+
+import atexit
+import http.client
+import os
+import shutil
+import ssl
+import sys
+import tempfile
+import threading
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import certs                                   # noqa: E402
+from authsrv import soap                       # noqa: E402
+
+KEY20 = '3132333435363738393031323334353637383930'
+KEY32 = KEY20 + '313233343536373839303132'
+KEY64 = KEY20 * 3 + '31323334'
+
+USERS = {
+    'hotp-user': {'token': {'type': 'hotp', 'key': KEY20}, 'policy': 'otp'},
+    'hotp-static': {'token': {'type': 'hotp', 'key': KEY20}, 'policy': 'otp',
+                    'static_password': 'S3cret!'},
+    'totp-user': {'token': {'type': 'totp', 'key': KEY32, 'hash': 'sha256', 'digits': 8},
+                  'policy': 'otp'},
+    'onestep': {'token': {'type': 'ocra', 'key': KEY20, 'suite': 'OCRA-1:HOTP-SHA1-6:QN08'},
+                'policy': '1step'},
+    'twostep': {'token': {'type': 'ocra', 'key': KEY20, 'suite': 'OCRA-1:HOTP-SHA1-6:QN08'},
+                'policy': '2step'},
+    'twostep-pw': {'token': {'type': 'ocra', 'key': KEY20, 'suite': 'OCRA-1:HOTP-SHA1-6:QN08'},
+                   'policy': '2step', 'request_method': 'password', 'static_password': 'pw1'},
+    'twostep-kwpw': {'token': {'type': 'ocra', 'key': KEY20, 'suite': 'OCRA-1:HOTP-SHA1-6:QN08'},
+                     'policy': '2step', 'request_method': 'keyword_password',
+                     'static_password': 'pw2', 'keyword': 'cr'},
+    'twostep-counter': {'token': {'type': 'ocra', 'key': KEY32,
+                                  'suite': 'OCRA-1:HOTP-SHA256-8:C-QN08-PSHA1', 'pin': '1234'},
+                        'policy': '2step'},
+    'twostep-time': {'token': {'type': 'ocra', 'key': KEY64, 'suite': 'OCRA-1:HOTP-SHA512-8:QN08-T1M'},
+                     'policy': '2step'},
+    'corp-user': {'token': {'type': 'hotp', 'key': KEY20}, 'policy': 'otp', 'domain': 'corp'},
+}
+
+_certs = None
+_certs_lock = threading.Lock()
+
+
+def shared_certs() -> dict:
+    """The test PKI (certs.make_certs), made once per process, removed at exit."""
+    global _certs
+    with _certs_lock:
+        if _certs is None:
+            directory = tempfile.mkdtemp(prefix='crauth-certs-')
+            atexit.register(shutil.rmtree, directory, True)
+            _certs = certs.make_certs(directory)
+        return _certs
+
+
+def client_context(cafile=None, certfile=None, keyfile=None, check_hostname=True) -> ssl.SSLContext:
+    context = ssl.create_default_context(cafile=cafile or shared_certs()['ca_cert'])
+    context.check_hostname = check_hostname
+    if certfile:
+        context.load_cert_chain(certfile, keyfile)
+    return context
+
+
+def attrs(user, password=None, password_format=0, component='PAM Client', domain=None, **extra):
+    """Credential attributes in the usual order; ``extra`` uses short names:
+    static_password, challenge, challenge_key (None values are left out)."""
+    result = {'CREDFLD_USERID': user}
+    if domain is not None:
+        result['CREDFLD_DOMAIN'] = domain
+    result['CREDFLD_COMPONENT_TYPE'] = component
+    result['CREDFLD_PASSWORD_FORMAT'] = str(password_format)
+    if password is not None:
+        result['CREDFLD_PASSWORD'] = password
+    for name, value in extra.items():
+        if value is not None:
+            result['CREDFLD_' + name.upper()] = value
+    return result
+
+
+class SoapClient:
+    """One keep-alive HTTP(S) connection to a server, speaking authUser."""
+
+    def __init__(self, server, context=None, host='localhost', timeout=10):
+        if server.url.startswith('https'):
+            self.conn = http.client.HTTPSConnection(host, server.port, timeout=timeout,
+                                                    context=context or client_context())
+        else:
+            self.conn = http.client.HTTPConnection(host, server.port, timeout=timeout)
+
+    def post(self, body: bytes, path='/', headers=None):
+        """(status, response headers as HTTPMessage, body bytes)."""
+        all_headers = {'Content-Type': 'text/xml; charset=utf-8'}
+        all_headers.update(headers or {})
+        self.conn.request('POST', path, body, all_headers)
+        response = self.conn.getresponse()
+        return response.status, response.headers, response.read()
+
+    def auth(self, attributes: dict, types=None, headers=None) -> soap.ParsedReply:
+        status, _, body = self.post(soap.render_request(attributes, types), headers=headers)
+        reply = soap.read_response(body)
+        if (status == 500) != (reply.fault is not None):
+            raise AssertionError(f'HTTP {status} does not match the reply kind')
+        return reply
+
+    def close(self):
+        self.conn.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
