@@ -218,6 +218,7 @@ session_run(struct session *s)
 
     session_note(s, "backend", s->backend->name);
     session_note(s, "method", config_method_name(s->cfg->method));
+    /* close() runs whatever open() returned: it may have kept state */
     if ((reason = s->backend->open(s)) != REASON_OK)
         goto out;
     switch (s->cfg->method) {
@@ -235,8 +236,8 @@ session_run(struct session *s)
         reason = run_server_challenge(s);
         break;
     }
-    s->backend->close(s);
 out:
+    s->backend->close(s);
     session_enter(s, ST_DONE);
     return reason;
 }

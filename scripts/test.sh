@@ -11,7 +11,8 @@ jobs=$(nproc)
 step() { printf '\n=== %s\n' "$*"; }
 show_failures() {
     for log in $(find "$1" -name '*.log' -path '*tests*' 2>/dev/null); do
-        grep -qE '^(FAIL|ERROR)' "${log%.log}.trs" 2>/dev/null && { echo "--- $log"; tail -50 "$log"; }
+        grep -qE ':test-result: (FAIL|ERROR)' "${log%.log}.trs" 2>/dev/null &&
+            { echo "--- $log"; tail -50 "$log"; }
     done
     return 1
 }

@@ -11,7 +11,6 @@ LOG_PERROR makes libc copy every line to stderr, which authenticate()
 captures for the duration of the call.
 """
 import ctypes
-import ctypes.util
 import os
 import re
 import tempfile
@@ -34,7 +33,9 @@ PAM_CODES = {
 }
 PAM = {name: code for code, name in PAM_CODES.items()}
 
-_libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+# The global namespace, not libc.so.6 itself: the module frees our answers,
+# so they must come from the same (possibly sanitizer-interposed) malloc.
+_libc = ctypes.CDLL(None, use_errno=True)
 _libc.strdup.restype = ctypes.c_void_p
 _libc.strdup.argtypes = [ctypes.c_char_p]
 _libc.calloc.restype = ctypes.c_void_p
@@ -67,6 +68,9 @@ _libpam.pam_start_confdir.argtypes = [ctypes.c_char_p, ctypes.c_char_p,
 _libpam.pam_authenticate.argtypes = [ctypes.c_void_p, ctypes.c_int]
 _libpam.pam_set_item.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p]
 _libpam.pam_end.argtypes = [ctypes.c_void_p, ctypes.c_int]
+_libpam.pam_setcred.argtypes = [ctypes.c_void_p, ctypes.c_int]
+_libpam.pam_acct_mgmt.argtypes = [ctypes.c_void_p, ctypes.c_int]
+PAM_ESTABLISH_CRED = 0x2
 
 _LOG_PERROR = 0x20
 _LOG_AUTHPRIV = 10 << 3
@@ -161,6 +165,19 @@ def authenticate(service, user, confdir, conversation, *, rhost=None, tty=None,
         log = logf.read().decode("utf-8", "replace")
     _libpam.pam_end(pamh, code)
     return Result(code, calls, log, delays[-1] if delays else None)
+
+
+def other_entry_points(service, user, confdir):
+    """pam_setcred and pam_acct_mgmt on a fresh handle: (setcred code, acct code)."""
+    conv_fn = _CONV_FN(lambda *a: PAM["PAM_CONV_ERR"])
+    pconv = _Conv(conv_fn, None)
+    pamh = ctypes.c_void_p()
+    if _libpam.pam_start_confdir(service.encode(), user.encode(), ctypes.byref(pconv),
+                                 confdir.encode(), ctypes.byref(pamh)) != 0:
+        raise RuntimeError("pam_start_confdir failed")
+    codes = (_libpam.pam_setcred(pamh, PAM_ESTABLISH_CRED), _libpam.pam_acct_mgmt(pamh, 0))
+    _libpam.pam_end(pamh, 0)
+    return codes
 
 
 def write_service(confdir, name, module_args, module=None, password_first=False):

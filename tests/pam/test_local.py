@@ -163,6 +163,19 @@ class LocalBackend(unittest.TestCase):
         self.assertEqual(r.name, "PAM_SUCCESS", r.log)
         self.assertEqual(r.texts(), ["Password: ", "One-time password: "])
 
+    def test_setcred_succeeds_and_account_is_ignored(self):
+        with open(os.path.join(self.dir, "crauth-entry"), "w") as f:
+            f.write("auth required %s\naccount required %s\naccount required pam_permit.so\n"
+                    % (os.environ["PAM_CRAUTH"], os.environ["PAM_CRAUTH"]))
+        setcred, acct = ph.other_entry_points("crauth-entry", "carol", self.dir)
+        self.assertEqual(ph.PAM_CODES[setcred], "PAM_SUCCESS")
+        # PAM_IGNORE from crauth: pam_permit alone decides
+        self.assertEqual(ph.PAM_CODES[acct], "PAM_SUCCESS")
+        with open(os.path.join(self.dir, "crauth-acct-only"), "w") as f:
+            f.write("account required %s\n" % os.environ["PAM_CRAUTH"])
+        _, acct = ph.other_entry_points("crauth-acct-only", "carol", self.dir)
+        self.assertNotEqual(ph.PAM_CODES.get(acct), "PAM_SUCCESS")
+
     # ------------------------------------------------------------ failures
     def test_wrong_response(self):
         r = self.login("carol", self.fixed("000000"))
