@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cache.h"
 #include "config.h"
 #include "conv.h"
 #include "log.h"
@@ -209,16 +210,21 @@ main(int argc, char **argv)
     s.authtok = req.item[W_AUTHTOK];
     s.flags = req.flags;
     s.caller = caller;
-    if (cfg->backend != BACKEND_LOCAL) {
-        snprintf(detail, sizeof(detail), "backend = server is not available in this build");
-        reason = REASON_CONFIG;
-        goto out;
-    }
-    s.backend = &backend_local;
+    s.backend = cfg->backend == BACKEND_LOCAL ? &backend_local : &backend_server;
     if (cfg->embedded)
         session_note(&s, "config", "embedded-default");
+    {
+        char err[256];
+
+        /* without the cache, logins that do not need it still work */
+        if (cache_open(cfg->cache_dir, &s.cache, err, sizeof(err)) != REASON_OK)
+            session_note(&s, "cache", "off");
+        if (s.cache == NULL)
+            log_debug("cache unusable: %s", err);
+    }
     reason = session_run(&s);
     snprintf(detail, sizeof(detail), "%s", s.detail);
+    cache_close(s.cache);
 out:
     wire_write_result(STDOUT_FILENO, reason, detail);
     config_free(cfg);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "pending.h"
 #include "reason.h"
 #include "secmem.h"
 #include "wire.h"
@@ -156,57 +157,144 @@ out:
     return reason;
 }
 
+/* Get the request (keyword, earlier password, or typed) and the server's
+ * challenge for it.  *typed: the user typed the request. */
 static int
-run_server_challenge(struct session *s)
+request_challenge(struct session *s, const char *typed_answer, struct challenge *ch, char **request,
+                  bool *typed)
 {
-    struct challenge ch = {.server = -1};
-    char prompt[512];
-    char *request = NULL, *response = NULL;
-    bool typed = false;
     int reason;
 
     session_enter(s, ST_WF_REQUEST);
+    *typed = false;
     if (s->cfg->keyword[0] != '\0') {
-        request = secmem_strdup(s->cfg->keyword);
+        *request = secmem_strdup(s->cfg->keyword);
         session_note(s, "request", "keyword");
+    } else if (typed_answer != NULL) {
+        *request = secmem_strdup(typed_answer);
+        *typed = true;
+        session_note(s, "request", "prompted");
     } else if (first_pass_allowed(s) && s->authtok != NULL) {
-        request = secmem_strdup(s->authtok);
-        typed = true;
+        *request = secmem_strdup(s->authtok);
+        *typed = true;
         session_note(s, "request", "first_pass");
+    } else if (s->flags & WIRE_F_USE_FIRST_PASS) {
+        session_note(s, "first_pass", "missing");
+        return REASON_EMPTY_ANSWER;
     } else {
-        reason = ask(s, false, s->cfg->request_prompt, &request);
+        reason = ask(s, false, s->cfg->request_prompt, request);
         if (reason != REASON_OK)
-            goto out;
-        typed = true;
+            return reason;
+        *typed = true;
         session_note(s, "request", "prompted");
     }
-    if (request == NULL) {
-        reason = REASON_INTERNAL;
-        goto out;
-    }
+    if (*request == NULL)
+        return REASON_INTERNAL;
     session_enter(s, ST_WF_CHALLENGE);
-    if ((reason = s->backend->request_challenge(s, request, &ch)) != REASON_OK)
-        goto out;
-    if ((reason = show_challenge(s, &ch)) != REASON_OK)
-        goto out;
-    expand(s->cfg->response_prompt, &ch, true, prompt, sizeof(prompt));
+    return s->backend->request_challenge(s, *request, ch);
+}
+
+/* Ask for the response to @ch and check it.  A wrong response keeps the
+ * challenge for the next attempt when reuse_challenge allows. */
+static int
+answer_challenge(struct session *s, struct challenge *ch, const char *request)
+{
+    char prompt[512];
+    char *response = NULL;
+    int reason;
+
+    if ((reason = show_challenge(s, ch)) != REASON_OK)
+        return reason;
+    expand(s->cfg->response_prompt, ch, true, prompt, sizeof(prompt));
     session_enter(s, ST_WF_RESPONSE);
     if ((reason = ask(s, false, prompt, &response)) != REASON_OK)
-        goto out;
+        return reason;
     /* sshd PasswordAuthentication and sudo -S answer every prompt with the
      * same password; the response can then never be right.  Say so. */
-    if (typed && strcmp(request, response) == 0) {
-        reason = REASON_SAME_ANSWER;
+    if (request != NULL && strcmp(request, response) == 0) {
         conv_show(s->conv, true,
                   "The same text was given as password and as response: this client "
                   "cannot show challenges. Use keyboard-interactive, or ask the admin "
                   "for single_prompt.");
+        secmem_free_str(&response);
+        return REASON_SAME_ANSWER;
+    }
+    reason = s->backend->check_response(s, ch, response);
+    secmem_free_str(&response);
+    if (reason == REASON_WRONG_RESPONSE && s->cfg->reuse_challenge &&
+        pending_keep(s, ch) == REASON_OK)
+        session_note(s, "challenge_kept", "for the next attempt");
+    return reason;
+}
+
+/* single_prompt: one question per attempt.  With a challenge outstanding
+ * the answer is its response; otherwise the answer (or the keyword) is the
+ * request, and the attempt ends after showing the challenge it brought. */
+static int
+run_single_prompt(struct session *s)
+{
+    struct challenge ch = {.server = -1};
+    char *answer = NULL, *request = NULL;
+    bool expired, typed;
+    int reason;
+
+    if (s->cache == NULL) {
+        session_note(s, "single_prompt", "needs the cache directory");
+        return REASON_CACHE;
+    }
+    if (pending_take(s, &ch, &expired)) {
+        reason = answer_challenge(s, &ch, NULL);
         goto out;
     }
-    reason = s->backend->check_response(s, &ch, response);
+    if (expired) {
+        conv_show(s->conv, true, "The challenge has expired; the next attempt gets a new one.");
+        reason = REASON_CHALLENGE_EXPIRED;
+        goto out;
+    }
+    if (s->cfg->keyword[0] == '\0') {
+        if ((reason = ask(s, false, s->cfg->request_prompt, &answer)) != REASON_OK)
+            goto out;
+    }
+    reason = request_challenge(s, answer, &ch, &request, &typed);
+    if (reason != REASON_OK)
+        goto out;
+    if ((reason = pending_keep(s, &ch)) != REASON_OK)
+        goto out;
+    {
+        char text[512];
+
+        snprintf(text, sizeof(text), "%s -- enter the response at the next prompt.",
+                 ch.message[0] ? ch.message : ch.text);
+        conv_show(s->conv, true, text);
+    }
+    reason = REASON_CHALLENGE_ISSUED;
+out:
+    secmem_free_str(&answer);
+    secmem_free_str(&request);
+    secmem_wipe(&ch, sizeof(ch));
+    return reason;
+}
+
+static int
+run_server_challenge(struct session *s)
+{
+    struct challenge ch = {.server = -1};
+    char *request = NULL;
+    bool expired, typed = false;
+    int reason;
+
+    if (s->cfg->single_prompt)
+        return run_single_prompt(s);
+    /* sudo asks again after a wrong response: offer the same challenge */
+    if (s->cfg->reuse_challenge && pending_take(s, &ch, &expired)) {
+        reason = answer_challenge(s, &ch, NULL);
+        goto out;
+    }
+    reason = request_challenge(s, NULL, &ch, &request, &typed);
+    if (reason == REASON_OK)
+        reason = answer_challenge(s, &ch, typed ? request : NULL);
 out:
     secmem_free_str(&request);
-    secmem_free_str(&response);
     secmem_wipe(&ch, sizeof(ch));
     return reason;
 }
@@ -218,6 +306,8 @@ session_run(struct session *s)
 
     session_note(s, "backend", s->backend->name);
     session_note(s, "method", config_method_name(s->cfg->method));
+    if ((reason = pending_limit_check(s)) != REASON_OK)
+        goto out;
     /* close() runs whatever open() returned: it may have kept state */
     if ((reason = s->backend->open(s)) != REASON_OK)
         goto out;
@@ -238,6 +328,7 @@ session_run(struct session *s)
     }
 out:
     s->backend->close(s);
+    pending_limit_record(s, reason);
     session_enter(s, ST_DONE);
     return reason;
 }

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "cache.h"
 #include "config.h"
 #include "conv.h"
 
@@ -27,6 +28,7 @@ struct challenge {
     char message[256];               /* server's CHALLENGE_MESSAGE, sanitised, may be empty */
     char key[256];                   /* server's CHALLENGE_KEY (never logged), may be empty */
     int server;                      /* index of the issuing server, -1 if none */
+    int64_t expires;                 /* unix time it is kept until; 0 = not kept yet */
 };
 
 struct session;
@@ -56,6 +58,7 @@ struct session {
     enum session_state state;
     const struct backend *backend;
     void *backend_data;
+    struct cache *cache; /* NULL when the cache directory is unusable */
     char detail[512]; /* "key=value ..." for the attempt's log line; no secrets */
 };
 
@@ -68,7 +71,8 @@ void session_enter(struct session *s, enum session_state next);
 /* Append " key=value" to the detail line (value sanitised). */
 void session_note(struct session *s, const char *key, const char *value);
 
-/* The local backend (local.c). */
+/* The backends: local tokens file (local.c), authUser server (server.c). */
 extern const struct backend backend_local;
+extern const struct backend backend_server;
 
 #endif

@@ -16,11 +16,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "lockfile.h"
 #include "reason.h"
 #include "secmem.h"
 
@@ -275,8 +274,7 @@ int
 tokens_lock(const char *path, int timeout_ms, int *fd, char *err, size_t errlen)
 {
     char lockpath[PATH_MAX];
-    struct timespec pause = {0, 10 * 1000 * 1000};
-    int waited = 0;
+    int rc;
 
     if (snprintf(lockpath, sizeof(lockpath), "%s.lock", path) >= (int)sizeof(lockpath)) {
         snprintf(err, errlen, "path too long");
@@ -287,22 +285,13 @@ tokens_lock(const char *path, int timeout_ms, int *fd, char *err, size_t errlen)
         snprintf(err, errlen, "cannot open lock file %s: %s", lockpath, strerror(errno));
         return REASON_TOKENS_FILE;
     }
-    /* flock has no timeout; poll it so a stuck peer costs at most @timeout_ms. */
-    for (;;) {
-        if (flock(*fd, LOCK_EX | LOCK_NB) == 0)
-            return REASON_OK;
-        if (errno != EWOULDBLOCK && errno != EINTR) {
-            snprintf(err, errlen, "cannot lock %s: %s", lockpath, strerror(errno));
-            break;
-        }
-        if (waited >= timeout_ms) {
-            snprintf(err, errlen, "%s is held by another login for over %d ms", lockpath,
-                     timeout_ms);
-            break;
-        }
-        nanosleep(&pause, NULL);
-        waited += 10;
-    }
+    if ((rc = lockfile_acquire(*fd, timeout_ms)) == 0)
+        return REASON_OK;
+    if (rc == EWOULDBLOCK)
+        snprintf(err, errlen, "%s is held by another login for over %d ms", lockpath,
+                 timeout_ms);
+    else
+        snprintf(err, errlen, "cannot lock %s: %s", lockpath, strerror(rc));
     close(*fd);
     *fd = -1;
     return REASON_TOKENS_FILE;

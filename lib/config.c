@@ -80,7 +80,7 @@ static const struct key_def keys[] = {
     {"server", "allow_http_ntlm", K_BOOL, F(allow_http_ntlm), 0, 0, NULL},
     {"auth", "backend", K_ENUM, F(backend), 0, 0, backend_names},
     {"auth", "method", K_ENUM, F(method), 0, 0, method_names},
-    {"auth", "keyword", K_SECRET, F(keyword), 0, 0, NULL},
+    {"auth", "keyword", K_STR, F(keyword), 0, 0, NULL},
     {"auth", "challenge_format", K_STR, F(challenge_format), 0, 0, NULL},
     {"auth", "single_prompt", K_BOOL, F(single_prompt), 0, 0, NULL},
     {"auth", "prompt_timeout", K_INT, F(prompt_timeout), 5, 3600, NULL},
@@ -94,6 +94,9 @@ static const struct key_def keys[] = {
     {"local", "totp_skew", K_INT, F(totp_skew), 0, 10, NULL},
     {"cache", "dir", K_PATH, F(cache_dir), 0, 0, NULL},
     {"cache", "challenge_ttl", K_INT, F(challenge_ttl), 10, 3600, NULL},
+    {"cache", "reuse_challenge", K_BOOL, F(reuse_challenge), 0, 0, NULL},
+    {"cache", "max_failures", K_INT, F(max_failures), 0, 1000, NULL},
+    {"cache", "failure_window", K_INT, F(failure_window), 10, 86400, NULL},
 };
 #undef F
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
@@ -489,6 +492,9 @@ config_defaults(const char *path)
     cfg->totp_skew = 1;
     cfg->cache_dir = strdup(CRAUTH_CACHE_DEFAULT);
     cfg->challenge_ttl = 120;
+    cfg->reuse_challenge = true;
+    cfg->max_failures = 10;
+    cfg->failure_window = 300;
     if (!cfg->path || !cfg->component_type || !cfg->keyword || !cfg->challenge_format ||
         !cfg->otp_prompt || !cfg->response_prompt || !cfg->request_prompt ||
         !cfg->challenge_text || !cfg->tokens || !cfg->cache_dir) {

@@ -73,7 +73,10 @@ struct crauth_config {
 
     /* [cache] */
     char *cache_dir;
-    long challenge_ttl; /* s */
+    long challenge_ttl;   /* s */
+    bool reuse_challenge; /* offer an outstanding challenge again after a wrong response */
+    long max_failures;    /* per user and window; 0 = no limit */
+    long failure_window;  /* s */
 };
 
 /* Load @path.  @explicit_path: the path was given (conf=, --conf), so a

@@ -52,6 +52,11 @@ static const struct crauth_reason_info catalog[] = {
      "Use keyboard-interactive for sshd, or set [auth] single_prompt = yes for this service."},
     {REASON_EMPTY_ANSWER, "empty-answer", PAM_AUTH_ERR, "The answer to a prompt was empty.",
      "Type the code shown by the token."},
+    {REASON_CHALLENGE_ISSUED, "challenge-issued", PAM_AUTH_ERR,
+     "single_prompt: this attempt asked the server for a challenge and showed it; it ends "
+     "so that the next attempt can take the response.",
+     "Nothing is wrong: enter the token's response to the challenge shown at the next "
+     "password prompt (within challenge_ttl)."},
 
     {REASON_SERVER_UNREACHABLE, "server-unreachable", PAM_AUTHINFO_UNAVAIL,
      "No authentication server could be connected to (DNS, refused, or connect timeout).",
@@ -88,6 +93,10 @@ static const struct crauth_reason_info catalog[] = {
      "The server refused the request with a status that has no code of its own here.",
      "Read the status code and message in the log line and check the user's policy on "
      "the server."},
+    {REASON_CONNECTION_LOST, "connection-lost", PAM_AUTHINFO_UNAVAIL,
+     "The server closed or reset the connection before its reply was complete.",
+     "Check the server's logs and any load balancer or proxy between; the next url line "
+     "was tried if there is one."},
 
     {REASON_CONFIG, "config-error", PAM_SERVICE_ERR,
      "The configuration is missing, unreadable or invalid.",

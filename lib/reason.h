@@ -26,6 +26,7 @@ enum crauth_reason {
     REASON_ANSWER_TIMEOUT = 18,      /* no answer to a prompt within prompt_timeout */
     REASON_SAME_ANSWER = 19,         /* the client gave the same answer to every prompt */
     REASON_EMPTY_ANSWER = 20,        /* an empty answer where a code was needed */
+    REASON_CHALLENGE_ISSUED = 21,    /* single_prompt: a challenge was shown; answer it next time */
 
     /* the server */
     REASON_SERVER_UNREACHABLE = 30,  /* no server could be connected to */
@@ -37,6 +38,7 @@ enum crauth_reason {
     REASON_SOAP_FAULT = 36,          /* the server answered with a SOAP Fault */
     REASON_METHOD_MISMATCH = 37,     /* the server's answer does not fit the configured method */
     REASON_SERVER_REFUSED = 38,      /* the server refused for a reason with no code of its own */
+    REASON_CONNECTION_LOST = 39,     /* the server closed or reset the connection mid-request */
 
     /* this machine */
     REASON_CONFIG = 50,              /* the configuration is missing, unreadable or invalid */

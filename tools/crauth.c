@@ -10,6 +10,7 @@
 
 #include "reason.h"
 #include "softtoken.h"
+#include "verbs.h"
 
 static const char usage[] =
     "usage: crauth VERB [OPTIONS]\n"
@@ -19,7 +20,8 @@ static const char usage[] =
     "       [--pin PIN | --pin-hash HEX] [--session HEX] [--time UNIX]\n"
     "       (hotp, totp, ocra also take --key-file PATH instead of --key)\n"
     "  explain CODE|NAME     what a reason code means and what to change\n"
-    "  explain --all         the whole reason catalog\n";
+    "  explain --all         the whole reason catalog\n"
+    "  cache list|flush [--user U] [--conf PATH]\n";
 
 static void
 explain_one(const struct crauth_reason_info *r)
@@ -62,6 +64,7 @@ main(int argc, char **argv)
         {"totp", cmd_totp},
         {"ocra", cmd_ocra},
         {"explain", cmd_explain},
+        {"cache", cmd_cache},
     };
 
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {

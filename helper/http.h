@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * http.h - POSTing SOAP bodies to the configured servers with libcurl.
+ *
+ * TLS verification is always on (TLS 1.2 at least, optional pin and client
+ * certificate); redirects are never followed; proxies come from the
+ * configuration only; every request is bounded by connect_timeout and
+ * timeout.  One curl handle serves the whole helper run, so a second step
+ * reuses the connection to the server that issued the challenge.
+ *
+ * http_post returns a reason code:
+ *   REASON_OK              an HTTP reply with an XML body (200, or 500 for a Fault)
+ *   REASON_SERVER_UNREACHABLE  DNS failure, refused, or connect timeout
+ *   REASON_SERVER_TIMEOUT      connected, but no complete reply within timeout
+ *   REASON_CONNECTION_LOST     closed or reset mid-request
+ *   REASON_TLS_FAILURE         handshake or certificate verification failed
+ *   REASON_HTTP_AUTH_REFUSED   HTTP 401 or 407
+ *   REASON_HTTP_ERROR          any other status, a redirect, or a non-XML body
+ *   REASON_MALFORMED_REPLY     a body larger than SOAP_MAX_REPLY
+ *   REASON_INTERNAL            libcurl could not be set up
+ */
+#ifndef CRAUTH_HTTP_H
+#define CRAUTH_HTTP_H
+
+#include <stddef.h>
+
+#include "config.h"
+
+struct http;
+
+struct http_reply {
+    long status;
+    char *body; /* NUL-terminated, wiped and freed by http_reply_free */
+    size_t len;
+};
+
+/* NULL when libcurl cannot be initialised. */
+struct http *http_new(const struct crauth_config *cfg);
+void http_free(struct http *h);
+
+/* POST @body to server @index (into cfg->urls).  @err: one line. */
+int http_post(struct http *h, unsigned index, const char *body, size_t len,
+              struct http_reply *reply, char *err, size_t errlen);
+
+void http_reply_free(struct http_reply *reply);
+
+/* "host:port" of server @index, for log lines. */
+const char *http_server_name(const struct http *h, unsigned index);
+
+#endif

@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * test_cache.c - cache records and the cache directory: round trips, the
+ * strict parser, consume-once challenges, failure windows, server health,
+ * directory ownership checks, flush.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "cache.h"
+#include "reason.h"
+
+static char dir[] = "/tmp/crauth-cache-XXXXXX";
+
+static struct cache_record
+sample(void)
+{
+    struct cache_record r = {.type = CACHE_CHALLENGE, .created = 1700000000,
+                             .expires = 1700000120};
+
+    strcpy(r.user, "alice");
+    strcpy(r.service, "sudo");
+    strcpy(r.rhost, "");
+    strcpy(r.tty, "/dev/pts/3");
+    strcpy(r.server, "https://auth1.example.com:8888/");
+    strcpy(r.text, "12345678");
+    strcpy(r.key, "A-0011223344");
+    strcpy(r.message, "Enter challenge 12345678 into your token");
+    return r;
+}
+
+static void
+test_round_trip(void **state)
+{
+    struct cache_record r = sample(), back;
+    char buf[CACHE_MAX_FILE], err[128];
+    int n;
+
+    (void)state;
+    n = cache_record_format(&r, buf, sizeof(buf));
+    assert_true(n > 0);
+    assert_int_equal(cache_record_parse(buf, (size_t)n, &back, err, sizeof(err)), 0);
+    assert_int_equal(memcmp(&r, &back, sizeof(r)), 0);
+    /* text is hex-encoded: nothing of it appears raw */
+    assert_null(strstr(buf, "A-0011223344"));
+    assert_non_null(strstr(buf, "type challenge\n"));
+}
+
+static void
+expect_bad(const char *text, const char *why)
+{
+    struct cache_record r;
+    char err[128];
+
+    assert_int_equal(cache_record_parse(text, strlen(text), &r, err, sizeof(err)), -1);
+    if (strstr(err, why) == NULL)
+        fail_msg("'%s' -> '%s', wanted '%s'", text, err, why);
+}
+
+static void
+test_strict_parser(void **state)
+{
+    (void)state;
+    expect_bad("", "header");
+    expect_bad("crauth-cache 2\ntype user\n", "header");
+    expect_bad("crauth-cache 1\nuser 61\n", "type");
+    expect_bad("crauth-cache 1\ntype nonsense\n", "unknown type");
+    expect_bad("crauth-cache 1\ntype user\nuser 61\nfailures 1\n", "missing");
+    expect_bad("crauth-cache 1\ntype user\nuser 61\nuser 61\n", "repeated");
+    expect_bad("crauth-cache 1\ntype user\nuser 6\n", "bad value");
+    expect_bad("crauth-cache 1\ntype user\nuser 0a\n", "bad value"); /* control char */
+    expect_bad("crauth-cache 1\ntype user\nuser 61\nfailures -1\n", "bad value");
+    expect_bad("crauth-cache 1\ntype user\nuser 61\nfailures 4294967296\n", "bad value");
+    expect_bad("crauth-cache 1\ntype user\nuser 61\nfailures 01\n", "bad value");
+    expect_bad("crauth-cache 1\ntype user\nuser 61\nkey 61\n", "unknown field");
+    expect_bad("crauth-cache 1\ntype user\nuser 61\nfailures 1\nwindow_start 5", "not terminated");
+    expect_bad("crauth-cache 1\ntype server\nserver 61\ndown_since\n", "not 'name value'");
+}
+
+static void
+test_challenge_is_consumed(void **state)
+{
+    struct cache *c;
+    struct cache_record r = sample(), got;
+    char err[256];
+    bool found;
+    int lock;
+
+    (void)state;
+    assert_int_equal(cache_open(dir, &c, err, sizeof(err)), REASON_OK);
+    assert_int_equal(cache_lock(c, "alice", 1000, &lock, err, sizeof(err)), REASON_OK);
+    assert_int_equal(cache_put_challenge(c, &r, err, sizeof(err)), REASON_OK);
+    assert_int_equal(cache_take_challenge(c, "alice", "sshd", "", &got, &found, err, sizeof(err)),
+                     REASON_OK);
+    assert_false(found); /* other service */
+    assert_int_equal(cache_take_challenge(c, "alice", "sudo", "", &got, &found, err, sizeof(err)),
+                     REASON_OK);
+    assert_true(found);
+    assert_string_equal(got.key, "A-0011223344");
+    assert_int_equal(cache_take_challenge(c, "alice", "sudo", "", &got, &found, err, sizeof(err)),
+                     REASON_OK);
+    assert_false(found); /* consumed */
+    cache_unlock(lock);
+    cache_close(c);
+}
+
+static void
+test_failures_and_servers(void **state)
+{
+    struct cache *c;
+    char err[256];
+    uint32_t n;
+    unsigned removed;
+
+    (void)state;
+    assert_int_equal(cache_open(dir, &c, err, sizeof(err)), REASON_OK);
+    assert_int_equal(cache_user_failures(c, "bob", 1000, 60), 0);
+    assert_int_equal(cache_user_failed(c, "bob", 1000, 60, &n, err, sizeof(err)), REASON_OK);
+    assert_int_equal(cache_user_failed(c, "bob", 1010, 60, &n, err, sizeof(err)), REASON_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(cache_user_failures(c, "bob", 1059, 60), 2);
+    assert_int_equal(cache_user_failures(c, "bob", 1060, 60), 0); /* window over */
+    assert_int_equal(cache_user_failed(c, "bob", 1060, 60, &n, err, sizeof(err)), REASON_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(cache_user_succeeded(c, "bob", err, sizeof(err)), REASON_OK);
+    assert_int_equal(cache_user_failures(c, "bob", 1061, 60), 0);
+
+    assert_false(cache_server_is_down(c, "https://a/", 2000, 60));
+    assert_int_equal(cache_server_down(c, "https://a/", 2000, err, sizeof(err)), REASON_OK);
+    assert_true(cache_server_is_down(c, "https://a/", 2059, 60));
+    assert_false(cache_server_is_down(c, "https://a/", 2060, 60));
+    assert_false(cache_server_is_down(c, "https://b/", 2001, 60));
+    cache_server_up(c, "https://a/");
+    assert_false(cache_server_is_down(c, "https://a/", 2001, 60));
+
+    assert_int_equal(cache_user_failed(c, "carol", 1, 60, &n, err, sizeof(err)), REASON_OK);
+    assert_int_equal(cache_user_failed(c, "dave", 1, 60, &n, err, sizeof(err)), REASON_OK);
+    assert_int_equal(cache_flush(c, "carol", &removed, err, sizeof(err)), REASON_OK);
+    assert_int_equal(removed, 1);
+    assert_int_equal(cache_user_failures(c, "dave", 2, 60), 1);
+    assert_int_equal(cache_flush(c, NULL, &removed, err, sizeof(err)), REASON_OK);
+    assert_int_equal(cache_user_failures(c, "dave", 2, 60), 0);
+    cache_close(c);
+}
+
+static void
+test_directory_checks(void **state)
+{
+    struct cache *c;
+    char sub[300], err[256];
+
+    (void)state;
+    snprintf(sub, sizeof(sub), "%s/made", dir);
+    assert_int_equal(cache_open(sub, &c, err, sizeof(err)), REASON_OK); /* created */
+    cache_close(c);
+    chmod(sub, 0770);
+    assert_int_equal(cache_open(sub, &c, err, sizeof(err)), REASON_CACHE);
+    assert_non_null(strstr(err, "writable by no one else"));
+    chmod(sub, 0700);
+    snprintf(sub, sizeof(sub), "%s/absent/deeper", dir);
+    assert_int_equal(cache_open(sub, &c, err, sizeof(err)), REASON_CACHE);
+}
+
+static int
+setup(void **state)
+{
+    (void)state;
+    return mkdtemp(dir) ? 0 : -1;
+}
+
+static int
+teardown(void **state)
+{
+    char cmd[300];
+
+    (void)state;
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_strict_parser),
+        cmocka_unit_test(test_challenge_is_consumed),
+        cmocka_unit_test(test_failures_and_servers),
+        cmocka_unit_test(test_directory_checks),
+    };
+
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

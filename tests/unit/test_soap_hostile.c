@@ -1,0 +1,363 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * test_soap_hostile.c - replies a broken or hostile server might send:
+ * every malformed shape we know of, strict integers, text and count
+ * limits, the size cap, nesting depth, and entity attacks, with inotify
+ * proving that no file named by an entity or DTD is ever opened.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <libxml/parser.h>
+
+#include "soap.h"
+#include "soap_test.h"
+
+#define ENV "<soapenv:Envelope xmlns:soapenv=\"" SOAP_NS_ENVELOPE "\">"
+
+static void
+test_malformed_files(void **state)
+{
+    static const char *const cases[][2] = {
+        {"not_xml.txt", "not well-formed XML at line 1: Start tag expected"},
+        {"malformed_xml.xml", "not well-formed XML at line 13: Opening and ending tag mismatch"},
+        {"truncated.xml", "not well-formed XML at line 12: Premature end of data"},
+        {"wrong_root.xml", "root element {http://www.w3.org/2003/05/soap-envelope}Envelope is not"},
+        {"wrong_namespace.xml", "unexpected {http://www.vasco.com/IdentikeyServer/IdentikeyTypes/"
+                                "Administration}authUserResponse in Body"},
+        {"body_two_children.xml", "Body holds 2 elements, not one"},
+        {"duplicate_codes.xml", "reply: duplicate resultCodes in results"},
+        {"missing_codes.xml", "reply: no resultCodes in results"},
+        {"duplicate_challenge.xml", "reply: duplicate CREDFLD_CHALLENGE in resultAttribute"},
+        {"element_in_value.xml", "reply: element b inside CREDFLD_CHALLENGE value"},
+        {"doctype_entity.xml", "reply: DOCTYPE is not allowed"},
+        {"doctype_external.xml", "reply: DOCTYPE is not allowed"},
+        {"qualified_children.xml", "no authUserResults in authUserResponse (found {http"},
+        {"must_understand.xml", "header {urn:example:security}Security must be understood"},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *b = load(cases[i][0]);
+
+        expect_malformed(b, cases[i][1]);
+        free(b);
+    }
+}
+
+static void
+test_structure(void **state)
+{
+    static const char *const cases[][2] = {
+        {ENV "<soapenv:Body/></soapenv:Envelope>",
+         "Body holds 0 elements"},
+        {"<soapenv:Envelope xmlns:soapenv=\"" SOAP_NS_ENVELOPE "\"/>", "no Body in Envelope"},
+        {ENV "<soapenv:Body><x/></soapenv:Body>"
+         "<soapenv:Body/></soapenv:Envelope>",
+         "duplicate Body in Envelope"},
+        {"<Envelope><Body/></Envelope>", "root element Envelope is not a SOAP 1.1 Envelope"},
+        {ENV "<soapenv:Body><b\xc3\xa4r/>"
+         "</soapenv:Body></soapenv:Envelope>",
+         "unexpected b??r in Body"},
+        {ENV "<soapenv:Body><x:y/>"
+         "</soapenv:Body></soapenv:Envelope>",
+         "namespace error at line 1: Namespace prefix x on y is not defined"},
+        {HEAD TAIL, "no resultCodes in results"},
+        {HEAD CODES_OK "</results><results>" CODES_OK TAIL, "duplicate results in authUserResults"},
+        {HEAD CODES_OK "<resultAttribute/><resultAttribute/>" TAIL,
+         "duplicate resultAttribute in results"},
+        {HEAD CODES_OK "<resultAttribute><attributes><value>1</value></attributes>"
+                       "</resultAttribute>" TAIL,
+         "no attributeID in attributes"},
+        {HEAD CODES_OK "<resultAttribute><attributes><attributeID>X</attributeID></attributes>"
+         "</resultAttribute>" TAIL, "no value in attributes"},
+        {HEAD CODES_OK "<resultAttribute><attributes><attributeID>X</attributeID><value/><value/>"
+         "</attributes></resultAttribute>" TAIL, "duplicate value in attributes"},
+        {HEAD CODES_OK "<errorStack><errors><errorCode>x</errorCode></errors></errorStack>" TAIL,
+         "errorCode 'x' is not an integer"},
+        {HEAD "<resultCodes><returnCode>0</returnCode></resultCodes>" TAIL,
+         "no statusCode in resultCodes"},
+        {HEAD "<resultCodes><statusCode>0</statusCode></resultCodes>" TAIL,
+         "no returnCode in resultCodes"},
+        {HEAD "<resultCodes><returnCode>0</returnCode><statusCode>0</statusCode><statusCode>1"
+              "</statusCode></resultCodes>" TAIL, "duplicate statusCode in resultCodes"},
+        {HEAD "<resultCodes><returnCode>0</returnCode><statusCode>0</statusCode><returnCodeEnum>"
+              "<x/></returnCodeEnum></resultCodes>" TAIL, "element x inside returnCodeEnum"},
+    };
+    struct soap_reply r;
+    char err[256];
+    char *b, *c;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        expect_malformed(cases[i][0], cases[i][1]);
+    /* a NUL byte is not XML */
+    expect_malformed("<a>\0</a>", "not well-formed");
+    assert_int_equal(parse_len("<a>\0</a>", 8, &r, err), SOAP_MALFORMED);
+    /* a header that need not be understood is ignored, extra elements too */
+    b = load("success.xml");
+    c = replace(b, "<soapenv:Header/>", "<soapenv:Header><h:x xmlns:h=\"urn:h\" soapenv:"
+                                        "mustUnderstand=\"0\"/></soapenv:Header>");
+    free(b);
+    b = replace(c, "</results>", "<extra><returnCode>9</returnCode></extra></results>");
+    free(c);
+    assert_int_equal(parse(b, &r, err), SOAP_OK);
+    assert_int_equal(r.return_code, 0);
+    free(b);
+}
+
+static void
+test_codes(void **state)
+{
+    static const struct {
+        const char *text;
+        int rc, value;
+    } cases[] = {
+        {"0", SOAP_OK, 0},
+        {"-1", SOAP_OK, -1},
+        {"+5", SOAP_OK, 5},
+        {"007", SOAP_OK, 7},
+        {"2147483647", SOAP_OK, 2147483647},
+        {"-2147483648", SOAP_OK, -2147483647 - 1},
+        {"<![CDATA[1]]>0", SOAP_OK, 10},
+        {"&#49;", SOAP_OK, 1},
+        {"0x1", SOAP_MALFORMED, 0},
+        {"1 ", SOAP_MALFORMED, 0},
+        {" 1", SOAP_MALFORMED, 0},
+        {"", SOAP_MALFORMED, 0},
+        {"+", SOAP_MALFORMED, 0},
+        {"-", SOAP_MALFORMED, 0},
+        {"1.0", SOAP_MALFORMED, 0},
+        {"99999999999", SOAP_MALFORMED, 0},
+        {"2147483648", SOAP_MALFORMED, 0},
+        {"-2147483649", SOAP_MALFORMED, 0},
+        {"00000000000000000000000000000001", SOAP_MALFORMED, 0},
+        {"1<x/>", SOAP_MALFORMED, 0},
+    };
+    struct soap_reply r;
+    char err[256];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *codes = cat("<resultCodes><statusCode>3</statusCode><returnCode>", cases[i].text,
+                          "</returnCode></resultCodes>", NULL);
+        char *b = reply_doc(codes, "");
+        int rc = parse(b, &r, err);
+
+        if (rc != cases[i].rc)
+            fail_msg("returnCode '%s': %d (%s), want %d", cases[i].text, rc, err, cases[i].rc);
+        if (rc == SOAP_OK) {
+            assert_int_equal(r.return_code, cases[i].value);
+            assert_int_equal(r.status_code, 3);
+        } else {
+            assert_non_null(strstr(err, "returnCode"));
+        }
+        free(b);
+        free(codes);
+    }
+}
+
+static void
+test_text_limits(void **state)
+{
+    char text[5000], enum_text[80];
+    struct soap_reply r;
+    char err[256];
+    char *a, *b;
+
+    (void)state;
+    memset(text, 'c', sizeof(text));
+    text[SOAP_TEXT - 1] = '\0';
+    a = attr("CREDFLD_CHALLENGE_MESSAGE", text);
+    b = reply_doc(CODES_OK, a);
+    assert_int_equal(parse(b, &r, err), SOAP_OK);
+    assert_int_equal(strlen(r.challenge_message), SOAP_TEXT - 1);
+    free(a);
+    free(b);
+
+    text[SOAP_TEXT - 1] = 'c';
+    text[SOAP_TEXT] = '\0';
+    a = attr("CREDFLD_CHALLENGE_MESSAGE", text);
+    b = reply_doc(CODES_OK, a);
+    expect_malformed(b, "CREDFLD_CHALLENGE_MESSAGE value longer than 255 bytes");
+    free(a);
+    free(b);
+
+    /* over the limit only once the pieces are put together */
+    text[200] = '\0';
+    a = cat("<attributes><attributeID>CREDFLD_CHALLENGE</attributeID><value>", text,
+            "<![CDATA[", text, "]]></value></attributes>", NULL);
+    b = reply_doc(CODES_OK, a);
+    expect_malformed(b, "CREDFLD_CHALLENGE value longer than 255 bytes");
+    free(a);
+    free(b);
+
+    /* an unknown attribute is not read, whatever its size */
+    memset(text, 'p', sizeof(text));
+    text[4000] = '\0';
+    a = attr("CREDFLD_PADDING", text);
+    b = reply_doc(CODES_OK, a);
+    assert_int_equal(parse(b, &r, err), SOAP_OK);
+    free(a);
+    free(b);
+
+    memset(enum_text, 'E', sizeof(enum_text));
+    enum_text[63] = '\0';
+    a = cat("<resultCodes><returnCode>0</returnCode><statusCode>0</statusCode><statusCodeEnum> ",
+            enum_text, "\n</statusCodeEnum></resultCodes>", NULL);
+    b = reply_doc(a, "");
+    assert_int_equal(parse(b, &r, err), SOAP_OK);
+    assert_string_equal(r.status_enum, enum_text);
+    free(b);
+    free(a);
+    enum_text[63] = 'E';
+    enum_text[64] = '\0';
+    a = cat("<resultCodes><returnCode>0</returnCode><statusCode>0</statusCode><statusCodeEnum>",
+            enum_text, "</statusCodeEnum></resultCodes>", NULL);
+    b = reply_doc(a, "");
+    expect_malformed(b, "statusCodeEnum longer than 63 bytes");
+    free(b);
+    free(a);
+}
+
+/* 1000 attributes elements are fine, one more is malformed. */
+static void
+test_attribute_count(void **state)
+{
+    const char *unit = "<attributes><value>v</value><attributeID>CREDFLD_X</attributeID>"
+                       "</attributes>";
+    size_t ulen = strlen(unit);
+    char *attrs = malloc(ulen * (SOAP_MAX_ATTRIBUTES + 1) + 1), *b;
+    struct soap_reply r;
+    char err[256];
+
+    (void)state;
+    assert_non_null(attrs);
+    for (size_t i = 0; i < SOAP_MAX_ATTRIBUTES; i++)
+        memcpy(attrs + i * ulen, unit, ulen);
+    attrs[SOAP_MAX_ATTRIBUTES * ulen] = '\0';
+    b = reply_doc(CODES_OK, attrs);
+    assert_int_equal(parse(b, &r, err), SOAP_OK);
+    free(b);
+    memcpy(attrs + SOAP_MAX_ATTRIBUTES * ulen, unit, ulen + 1);
+    b = reply_doc(CODES_OK, attrs);
+    expect_malformed(b, "more than 1000 attributes in resultAttribute");
+    free(b);
+    free(attrs);
+}
+
+static void
+test_size_and_depth(void **state)
+{
+    char *b = load("success.xml"), *deep, *nest;
+    size_t n = strlen(b);
+    struct soap_reply r;
+    char err[256];
+
+    (void)state;
+    assert_int_equal(parse_len("", 0, &r, err), SOAP_MALFORMED);
+    assert_string_equal(err, "reply: empty body");
+    assert_int_equal(parse_len(NULL, 0, &r, err), SOAP_MALFORMED);
+    /* trailing white space is allowed after the root: exactly at the cap */
+    memset(b + n, ' ', SOAP_MAX_REPLY - n);
+    assert_int_equal(parse_len(b, SOAP_MAX_REPLY, &r, err), SOAP_OK);
+    b[SOAP_MAX_REPLY] = ' '; /* load() leaves room for one byte more */
+    assert_int_equal(parse_len(b, SOAP_MAX_REPLY + 1, &r, err), SOAP_MALFORMED);
+    assert_string_equal(err, "reply: body of 262145 bytes is over the limit of 262144");
+    free(b);
+
+    /* libxml2's default depth limit (256) holds: no XML_PARSE_HUGE */
+    nest = malloc(1000 * 7 + 1);
+    assert_non_null(nest);
+    for (int i = 0; i < 1000; i++)
+        memcpy(nest + i * 3, "<a>", 3);
+    for (int i = 0; i < 1000; i++)
+        memcpy(nest + 3000 + i * 4, "</a>", 4);
+    nest[7000] = '\0';
+    deep = cat(ENV "<soapenv:Header>", nest,
+               "</soapenv:Header><soapenv:Body/></soapenv:Envelope>", NULL);
+    expect_malformed(deep, "Excessive depth");
+    free(deep);
+    free(nest);
+}
+
+/* inotify sees every open of the file: an entity or DTD naming it must not
+ * cause one.  A permissive parse proves the watch works. */
+static void
+test_external_entities_not_read(void **state)
+{
+    char path[] = "/tmp/test_soap_xxe_XXXXXX";
+    char events[4096];
+    char *docs[3], *value;
+    struct soap_reply r;
+    char err[256];
+    xmlDocPtr permissive;
+    int fd, in;
+
+    (void)state;
+    fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, "XXE-SECRET", 10), 10);
+    close(fd);
+    in = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    assert_true(in >= 0);
+    assert_true(inotify_add_watch(in, path, IN_OPEN | IN_ACCESS) >= 0);
+
+    value = reply_doc(CODES_OK, "<attributes><value>&xxe;</value><attributeID>CREDFLD_CHALLENGE"
+                                "</attributeID></attributes>");
+    docs[0] = cat("<!DOCTYPE soapenv:Envelope [<!ENTITY xxe SYSTEM \"file://", path, "\">]>", value,
+                  NULL);
+    docs[1] = cat("<!DOCTYPE soapenv:Envelope SYSTEM \"file://", path, "\">", value, NULL);
+    docs[2] = cat("<!DOCTYPE soapenv:Envelope [<!ENTITY % p SYSTEM \"file://", path, "\"> %p;]>",
+                  value, NULL);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(parse(docs[i], &r, err), SOAP_MALFORMED);
+        assert_string_equal(err, "reply: DOCTYPE is not allowed");
+    }
+    assert_int_equal(read(in, events, sizeof(events)), -1);
+
+    permissive = xmlReadMemory(docs[0], (int)strlen(docs[0]), NULL, NULL,
+                               XML_PARSE_NOENT | XML_PARSE_DTDLOAD | XML_PARSE_NOERROR |
+                                   XML_PARSE_NOWARNING);
+    xmlFreeDoc(permissive);
+    assert_true(read(in, events, sizeof(events)) > 0);
+
+    for (int i = 0; i < 3; i++)
+        free(docs[i]);
+    free(value);
+    close(in);
+    unlink(path);
+}
+
+
+static int
+setup(void **state)
+{
+    (void)state;
+    soap_init();
+    return 0;
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_malformed_files),
+        cmocka_unit_test(test_structure),
+        cmocka_unit_test(test_codes),
+        cmocka_unit_test(test_text_limits),
+        cmocka_unit_test(test_attribute_count),
+        cmocka_unit_test(test_size_and_depth),
+        cmocka_unit_test(test_external_entities_not_read),
+    };
+
+    return cmocka_run_group_tests(tests, setup, NULL);
+}

@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * verbs.h - the CLI's admin verbs (the soft-token verbs are in softtoken.h).
+ * Each takes argv[0] = the verb, returns the process exit status.
+ */
+#ifndef CRAUTH_VERBS_H
+#define CRAUTH_VERBS_H
+
+int cmd_cache(int argc, char **argv);
+
+#endif
