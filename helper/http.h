@@ -8,15 +8,28 @@
  * timeout.  One curl handle serves the whole helper run, so a second step
  * reuses the connection to the server that issued the challenge.
  *
+ * http_auth = basic is libcurl's; http_auth = ntlm is our NTLMv2 client
+ * (ntlm_http.h) over that one handle: NEGOTIATE with an empty body,
+ * AUTHENTICATE with the SOAP body on the same connection, bound to its TLS
+ * certificate; later requests reuse the authenticated connection or
+ * authenticate again.  A proxy (http://HOST:PORT/) is libcurl's for
+ * proxy_auth = none | basic and our CONNECT tunnel for ntlm (proxy.h).
+ *
  * http_post returns a reason code:
  *   REASON_OK              an HTTP reply with an XML body (200, or 500 for a Fault)
- *   REASON_SERVER_UNREACHABLE  DNS failure, refused, or connect timeout
+ *   REASON_SERVER_UNREACHABLE  DNS failure, refused, or connect timeout (of the
+ *                              server, or of the proxy: the message names it)
  *   REASON_SERVER_TIMEOUT      connected, but no complete reply within timeout
- *   REASON_CONNECTION_LOST     closed or reset mid-request
+ *   REASON_CONNECTION_LOST     closed or reset mid-request, or mid-handshake
  *   REASON_TLS_FAILURE         handshake or certificate verification failed
- *   REASON_HTTP_AUTH_REFUSED   HTTP 401 or 407
- *   REASON_HTTP_ERROR          any other status, a redirect, or a non-XML body
- *   REASON_MALFORMED_REPLY     a body larger than SOAP_MAX_REPLY
+ *   REASON_HTTP_AUTH_REFUSED   HTTP 401 or 407 (after our credentials, or with
+ *                              no usable NTLM challenge)
+ *   REASON_HTTP_ERROR          any other status, a redirect, a non-XML body, an
+ *                              oversized reply head, a proxy's CONNECT refusal
+ *   REASON_MALFORMED_REPLY     a body larger than SOAP_MAX_REPLY, a malformed
+ *                              NTLM CHALLENGE
+ *   REASON_CONFIG              NTLM over plain http without allow_http_ntlm, a
+ *                              bad proxy line or unusable NTLM credentials
  *   REASON_INTERNAL            libcurl could not be set up
  */
 #ifndef CRAUTH_HTTP_H

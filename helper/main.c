@@ -14,15 +14,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cache.h"
 #include "config.h"
 #include "conv.h"
 #include "log.h"
+#include "privs.h"
 #include "reason.h"
 #include "secmem.h"
 #include "session.h"
@@ -34,6 +34,7 @@
 
 #define REQUEST_TIMEOUT_MS 10000
 #define LOCAL_BUDGET_MS 10000
+#define MISUSE_DELAY_S 2
 
 struct request {
     char *item[W_AUTHTOK + 1]; /* indexed by frame type W_USER..W_AUTHTOK */
@@ -48,13 +49,11 @@ static const size_t item_max[W_AUTHTOK + 1] = {
 static void
 prepare_process(void)
 {
-    struct rlimit no_core = {0, 0};
-
+    /* nothing from the caller's environment may steer us (proxies,
+     * OPENSSL_CONF, locale); the module already passes an empty one */
+    clearenv();
     umask(077);
     signal(SIGPIPE, SIG_IGN);
-    /* The helper holds secrets: no core files, no ptrace by the caller. */
-    setrlimit(RLIMIT_CORE, &no_core);
-    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     if (close_range(3, ~0U, 0) != 0) {
         for (int fd = 3; fd < 1024; fd++)
             close(fd);
@@ -127,27 +126,42 @@ read_request(struct request *req, char *detail, size_t dlen)
     return reason;
 }
 
-/* A privileged helper (setuid) serves a non-root caller only for its own
- * account and only with the system configuration, like unix_chkpwd. */
+/* A set-id helper serves a non-root caller only for its own account and
+ * only with the system configuration, like unix_chkpwd. */
 static int
-check_caller(const struct request *req, uid_t caller, char *detail, size_t dlen)
+check_caller(const struct request *req, const struct caller *caller, char *detail, size_t dlen)
 {
     struct passwd *pw;
-    bool privileged = geteuid() != getuid() || getegid() != getgid();
 
-    if (!privileged || caller == 0)
+    if (!caller->restricted)
         return REASON_OK;
     if (req->item[W_CONF] != NULL) {
         snprintf(detail, dlen, "caller uid %u may not choose the configuration file",
-                 (unsigned)caller);
+                 (unsigned)caller->uid);
         return REASON_CALLER_NOT_ALLOWED;
     }
-    pw = getpwuid(caller);
+    pw = getpwuid(caller->uid);
     if (pw == NULL || strcmp(pw->pw_name, req->item[W_USER]) != 0) {
-        snprintf(detail, dlen, "caller uid %u may authenticate only itself", (unsigned)caller);
+        snprintf(detail, dlen, "caller uid %u may authenticate only itself",
+                 (unsigned)caller->uid);
         return REASON_CALLER_NOT_ALLOWED;
     }
     return REASON_OK;
+}
+
+/* A non-root caller is not trusted to honour pam_fail_delay: the helper
+ * waits itself, after the failure has been counted. */
+static void
+caller_delay(const struct caller *caller, const struct crauth_config *cfg, int reason)
+{
+    struct timespec ts;
+
+    if (!caller->restricted || reason == REASON_OK || cfg == NULL)
+        return;
+    ts.tv_sec = cfg->fail_delay_ms / 1000;
+    ts.tv_nsec = (cfg->fail_delay_ms % 1000) * 1000000L;
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
 }
 
 /* How long the module should wait for our next frame after it answers. */
@@ -168,17 +182,22 @@ main(int argc, char **argv)
     struct conv conv = {.in_fd = STDIN_FILENO, .out_fd = STDOUT_FILENO};
     struct session s = {0};
     struct crauth_config *cfg = NULL;
+    struct caller caller;
     char detail[512] = "";
     uint8_t hello[10];
-    uid_t caller = getuid();
     int reason = REASON_INTERNAL;
 
     (void)argv;
     prepare_process();
     log_init("crauth-helper", false);
+    if (privs_drop(&caller, detail, sizeof(detail)) != 0) {
+        log_msg(LOG_ERR, "refused to run: dropping privileges failed: %s", detail);
+        reason = REASON_INTERNAL;
+        goto out;
+    }
     if (argc != 1 || isatty(STDIN_FILENO)) {
         log_msg(LOG_WARNING, "refused: run by uid %u from a terminal or with arguments; "
-                "crauth-helper is started by pam_crauth.so only", (unsigned)caller);
+                "crauth-helper is started by pam_crauth.so only", (unsigned)caller.uid);
         fprintf(stderr, "crauth-helper is started by pam_crauth.so, not by hand.\n");
         return REASON_CALLER_NOT_ALLOWED;
     }
@@ -186,8 +205,10 @@ main(int argc, char **argv)
         goto out;
     log_init("crauth-helper", (req.flags & WIRE_F_DEBUG) != 0);
     log_set_sink(conv_log_sink, &conv);
-    if ((reason = check_caller(&req, caller, detail, sizeof(detail))) != REASON_OK) {
+    if ((reason = check_caller(&req, &caller, detail, sizeof(detail))) != REASON_OK) {
+        /* straight to syslog: the caller controls the module side */
         syslog(LOG_AUTHPRIV | LOG_WARNING, "refused: %s (user %s)", detail, req.item[W_USER]);
+        sleep(MISUSE_DELAY_S);
         goto out;
     }
     reason = config_load(req.item[W_CONF] ? req.item[W_CONF] : CRAUTH_CONF_DEFAULT,
@@ -209,7 +230,7 @@ main(int argc, char **argv)
     s.ruser = req.item[W_RUSER];
     s.authtok = req.item[W_AUTHTOK];
     s.flags = req.flags;
-    s.caller = caller;
+    s.caller = caller.uid;
     s.backend = cfg->backend == BACKEND_LOCAL ? &backend_local : &backend_server;
     if (cfg->embedded)
         session_note(&s, "config", "embedded-default");
@@ -225,6 +246,7 @@ main(int argc, char **argv)
     reason = session_run(&s);
     snprintf(detail, sizeof(detail), "%s", s.detail);
     cache_close(s.cache);
+    caller_delay(&caller, cfg, reason);
 out:
     wire_write_result(STDOUT_FILENO, reason, detail);
     config_free(cfg);

@@ -56,14 +56,14 @@ pending_take(struct session *s, struct challenge *ch, bool *expired)
     if (!found)
         return false;
     /* the key is only worth sending to the server that issued it, which
-     * must still be configured */
+     * must still be configured; "" is a challenge made here (1-step) */
     for (unsigned i = 0; i < s->cfg->n_urls; i++)
         if (strcmp(s->cfg->urls[i], r.server) == 0)
             server = (int)i;
     if (r.expires <= (int64_t)time(NULL)) {
         *expired = true;
         session_note(s, "cached_challenge", "expired");
-    } else if (server < 0) {
+    } else if (server < 0 && r.server[0] != '\0') {
         session_note(s, "cached_challenge", "issuing server no longer configured");
     } else if (!fits(ch->text, sizeof(ch->text), r.text) ||
                !fits(ch->key, sizeof(ch->key), r.key) ||
@@ -90,7 +90,7 @@ pending_keep(struct session *s, struct challenge *ch)
     int lock, reason;
     int64_t now = time(NULL);
 
-    if (s->cache == NULL || ch->server < 0)
+    if (s->cache == NULL)
         return REASON_CACHE;
     if (ch->expires == 0)
         ch->expires = now + s->cfg->challenge_ttl;
@@ -98,7 +98,7 @@ pending_keep(struct session *s, struct challenge *ch)
     snprintf(r.service, sizeof(r.service), "%s", s->service);
     snprintf(r.rhost, sizeof(r.rhost), "%s", rhost_of(s));
     snprintf(r.tty, sizeof(r.tty), "%s", s->tty ? s->tty : "");
-    snprintf(r.server, sizeof(r.server), "%s", s->cfg->urls[ch->server]);
+    snprintf(r.server, sizeof(r.server), "%s", ch->server >= 0 ? s->cfg->urls[ch->server] : "");
     snprintf(r.text, sizeof(r.text), "%s", ch->text);
     snprintf(r.key, sizeof(r.key), "%s", ch->key);
     snprintf(r.message, sizeof(r.message), "%s", ch->message);

@@ -59,14 +59,14 @@ server_close(struct session *s)
 }
 
 /* Keep the most useful failure across servers: a specific one (TLS,
- * HTTP, malformed) over a plain "unreachable". */
+ * HTTP, malformed) over a plain "unreachable".  @than < 0: none yet. */
 static bool
 more_telling(int reason, int than)
 {
     bool plain = than == REASON_SERVER_UNREACHABLE || than == REASON_SERVER_TIMEOUT;
 
-    return than == REASON_OK || (plain && reason != REASON_SERVER_UNREACHABLE &&
-                                 reason != REASON_SERVER_TIMEOUT);
+    return than < 0 || (plain && reason != REASON_SERVER_UNREACHABLE &&
+                        reason != REASON_SERVER_TIMEOUT);
 }
 
 /* A server that could not be connected to, or did not answer, is skipped
@@ -93,14 +93,15 @@ call(struct session *s, int only, const struct soap_request *req, struct soap_re
     struct http *h = http_of(s);
     char *xml = NULL;
     size_t xlen = 0;
-    char err[512], first_err[600] = "";
-    int best = REASON_OK;
+    char err[512], first_err[600] = "no server was tried";
+    int best = -1;
     unsigned from = only < 0 ? 0 : (unsigned)only;
     unsigned to = only < 0 ? s->cfg->n_urls : (unsigned)only + 1;
 
     int64_t now = time(NULL);
     bool all_down = true;
 
+    memset(reply, 0, sizeof(*reply));
     if (soap_build_request(req, &xml, &xlen) != 0) {
         session_note(s, "error", "cannot build the request (invalid text in a field)");
         return REASON_INTERNAL;
@@ -147,6 +148,7 @@ call(struct session *s, int only, const struct soap_request *req, struct soap_re
             best = REASON_OK;
             goto out;
         }
+        memset(reply, 0, sizeof(*reply));
         log_msg(LOG_WARNING, "server %s: %s (%s)%s", http_server_name(h, i),
                 crauth_reason_name(reason), err,
                 i + 1 < to ? "; trying the next url" : "");
@@ -156,6 +158,8 @@ call(struct session *s, int only, const struct soap_request *req, struct soap_re
         }
     }
     session_note(s, "server_error", first_err);
+    if (best < 0)
+        best = REASON_SERVER_UNREACHABLE;
 out:
     soap_free_request(xml, xlen);
     return best;

@@ -127,36 +127,6 @@ show_challenge(struct session *s, const struct challenge *ch)
     return conv_show(s->conv, false, text);
 }
 
-static int
-run_client_challenge(struct session *s)
-{
-    struct challenge ch = {.server = -1};
-    char prompt[512];
-    char *response = NULL;
-    int reason;
-
-    session_enter(s, ST_WF_CHALLENGE);
-    reason = s->backend->make_challenge(s, &ch);
-    if (reason != REASON_OK)
-        goto out;
-    if (ch.text[0] != '\0') {
-        session_note(s, "challenge", "shown");
-        if ((reason = show_challenge(s, &ch)) != REASON_OK)
-            goto out;
-        expand(s->cfg->response_prompt, &ch, true, prompt, sizeof(prompt));
-    } else {
-        expand(s->cfg->otp_prompt, &ch, true, prompt, sizeof(prompt));
-    }
-    session_enter(s, ST_WF_RESPONSE);
-    reason = ask(s, false, prompt, &response);
-    if (reason == REASON_OK)
-        reason = s->backend->check_response(s, &ch, response);
-out:
-    secmem_free_str(&response);
-    secmem_wipe(&ch, sizeof(ch));
-    return reason;
-}
-
 /* Get the request (keyword, earlier password, or typed) and the server's
  * challenge for it.  *typed: the user typed the request. */
 static int
@@ -194,10 +164,11 @@ request_challenge(struct session *s, const char *typed_answer, struct challenge 
     return s->backend->request_challenge(s, *request, ch);
 }
 
-/* Ask for the response to @ch and check it.  A wrong response keeps the
- * challenge for the next attempt when reuse_challenge allows. */
+/* Ask for the response to @ch and check it.  A wrong response to a server
+ * challenge (@reusable) keeps it for the next attempt when reuse_challenge
+ * allows; @request is what the user typed for step 1, if anything. */
 static int
-answer_challenge(struct session *s, struct challenge *ch, const char *request)
+answer_challenge(struct session *s, struct challenge *ch, const char *request, bool reusable)
 {
     char prompt[512];
     char *response = NULL;
@@ -207,8 +178,13 @@ answer_challenge(struct session *s, struct challenge *ch, const char *request)
         return reason;
     expand(s->cfg->response_prompt, ch, true, prompt, sizeof(prompt));
     session_enter(s, ST_WF_RESPONSE);
-    if ((reason = ask(s, false, prompt, &response)) != REASON_OK)
+    if ((reason = ask(s, false, prompt, &response)) != REASON_OK) {
+        /* nothing was sent with the key: a cached challenge the user did
+         * not answer (sudo -S at end of input, ^D) stays for the next try */
+        if (ch->expires != 0 && pending_keep(s, ch) == REASON_OK)
+            session_note(s, "challenge_kept", "unanswered");
         return reason;
+    }
     /* sshd PasswordAuthentication and sudo -S answer every prompt with the
      * same password; the response can then never be right.  Say so. */
     if (request != NULL && strcmp(request, response) == 0) {
@@ -221,56 +197,85 @@ answer_challenge(struct session *s, struct challenge *ch, const char *request)
     }
     reason = s->backend->check_response(s, ch, response);
     secmem_free_str(&response);
-    if (reason == REASON_WRONG_RESPONSE && s->cfg->reuse_challenge &&
+    if (reason == REASON_WRONG_RESPONSE && reusable && s->cfg->reuse_challenge &&
         pending_keep(s, ch) == REASON_OK)
         session_note(s, "challenge_kept", "for the next attempt");
     return reason;
 }
 
-/* single_prompt: one question per attempt.  With a challenge outstanding
- * the answer is its response; otherwise the answer (or the keyword) is the
- * request, and the attempt ends after showing the challenge it brought. */
+/* single_prompt: keep @ch for the next attempt, show it, and end this one. */
 static int
-run_single_prompt(struct session *s)
+issue_for_next_attempt(struct session *s, struct challenge *ch)
 {
-    struct challenge ch = {.server = -1};
-    char *answer = NULL, *request = NULL;
-    bool expired, typed;
+    char shown[400], text[512];
     int reason;
 
+    if ((reason = pending_keep(s, ch)) != REASON_OK)
+        return reason;
+    /* the server's message, or challenge_text, so the challenge appears
+     * verbatim as in the other flows */
+    expand(ch->message[0] ? "{message}" : s->cfg->challenge_text, ch, false, shown,
+           sizeof(shown));
+    snprintf(text, sizeof(text), "%s -- enter the response at the next prompt.", shown);
+    conv_show(s->conv, true, text);
+    session_note(s, "challenge", "issued");
+    return REASON_CHALLENGE_ISSUED;
+}
+
+/* single_prompt: a challenge from an earlier attempt, answered now.
+ * REASON_OK with *handled false when there is none. */
+static int
+answer_pending(struct session *s, bool reusable, bool *handled)
+{
+    struct challenge ch = {.server = -1};
+    bool expired;
+    int reason = REASON_OK;
+
+    *handled = true;
     if (s->cache == NULL) {
         session_note(s, "single_prompt", "needs the cache directory");
         return REASON_CACHE;
     }
     if (pending_take(s, &ch, &expired)) {
-        reason = answer_challenge(s, &ch, NULL);
-        goto out;
-    }
-    if (expired) {
+        reason = answer_challenge(s, &ch, NULL, reusable);
+    } else if (expired) {
         conv_show(s->conv, true, "The challenge has expired; the next attempt gets a new one.");
         reason = REASON_CHALLENGE_EXPIRED;
-        goto out;
+    } else {
+        *handled = false;
     }
-    if (s->cfg->keyword[0] == '\0') {
-        if ((reason = ask(s, false, s->cfg->request_prompt, &answer)) != REASON_OK)
-            goto out;
-    }
-    reason = request_challenge(s, answer, &ch, &request, &typed);
-    if (reason != REASON_OK)
-        goto out;
-    if ((reason = pending_keep(s, &ch)) != REASON_OK)
-        goto out;
-    {
-        char text[512];
+    secmem_wipe(&ch, sizeof(ch));
+    return reason;
+}
 
-        snprintf(text, sizeof(text), "%s -- enter the response at the next prompt.",
-                 ch.message[0] ? ch.message : ch.text);
-        conv_show(s->conv, true, text);
+static int
+run_client_challenge(struct session *s)
+{
+    struct challenge ch = {.server = -1};
+    char prompt[512];
+    char *code = NULL;
+    bool handled = false;
+    int reason;
+
+    if (s->cfg->single_prompt && ((reason = answer_pending(s, false, &handled)) != REASON_OK ||
+                                  handled))
+        return reason;
+    session_enter(s, ST_WF_CHALLENGE);
+    if ((reason = s->backend->make_challenge(s, &ch)) != REASON_OK)
+        goto out;
+    if (ch.text[0] != '\0') {
+        session_note(s, "challenge", "shown");
+        reason = s->cfg->single_prompt ? issue_for_next_attempt(s, &ch)
+                                       : answer_challenge(s, &ch, NULL, false);
+        goto out;
     }
-    reason = REASON_CHALLENGE_ISSUED;
+    /* a user whose tokens take no challenge answers with a plain code */
+    expand(s->cfg->otp_prompt, &ch, true, prompt, sizeof(prompt));
+    session_enter(s, ST_WF_RESPONSE);
+    if ((reason = ask(s, false, prompt, &code)) == REASON_OK)
+        reason = s->backend->check_response(s, &ch, code);
 out:
-    secmem_free_str(&answer);
-    secmem_free_str(&request);
+    secmem_free_str(&code);
     secmem_wipe(&ch, sizeof(ch));
     return reason;
 }
@@ -279,21 +284,32 @@ static int
 run_server_challenge(struct session *s)
 {
     struct challenge ch = {.server = -1};
-    char *request = NULL;
-    bool expired, typed = false;
+    char *answer = NULL, *request = NULL;
+    bool handled = false, expired, typed = false;
     int reason;
 
-    if (s->cfg->single_prompt)
-        return run_single_prompt(s);
+    if (s->cfg->single_prompt) {
+        /* one question per attempt: the response to an outstanding
+         * challenge, or else the request that brings a new one */
+        if ((reason = answer_pending(s, true, &handled)) != REASON_OK || handled)
+            return reason;
+        if (s->cfg->keyword[0] == '\0' &&
+            (reason = ask(s, false, s->cfg->request_prompt, &answer)) != REASON_OK)
+            goto out;
+        if ((reason = request_challenge(s, answer, &ch, &request, &typed)) == REASON_OK)
+            reason = issue_for_next_attempt(s, &ch);
+        goto out;
+    }
     /* sudo asks again after a wrong response: offer the same challenge */
     if (s->cfg->reuse_challenge && pending_take(s, &ch, &expired)) {
-        reason = answer_challenge(s, &ch, NULL);
+        reason = answer_challenge(s, &ch, NULL, true);
         goto out;
     }
     reason = request_challenge(s, NULL, &ch, &request, &typed);
     if (reason == REASON_OK)
-        reason = answer_challenge(s, &ch, typed ? request : NULL);
+        reason = answer_challenge(s, &ch, typed ? request : NULL, true);
 out:
+    secmem_free_str(&answer);
     secmem_free_str(&request);
     secmem_wipe(&ch, sizeof(ch));
     return reason;

@@ -3,9 +3,11 @@
  * soap_reply.c - reading an authUser reply (or a SOAP Fault) from a server
  * that may be hostile or broken.
  *
- * The body is capped before libxml2 sees it; the parser never touches the
- * network, and any DOCTYPE stops it before the internal subset is read, so
- * no entity is ever declared, let alone expanded or fetched.  The tree is
+ * The body is capped before libxml2 sees it, and so are the attributes of
+ * a tag and the namespaces in scope, which libxml2 2.9 handles in quadratic
+ * time.  The parser never touches the network, and any DOCTYPE stops it
+ * before the internal subset is read, so no entity is ever declared, let
+ * alone expanded or fetched; its depth limit stays the default.  The tree is
  * then read by name and namespace along the fixed path of protocols.md
  * A.5, never by position and never recursively; whatever the client acts
  * on must be there exactly once, or the reply is malformed.
@@ -18,11 +20,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libxml/SAX2.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
 /* XML_PARSE_NOENT, _DTDLOAD, _DTDATTR and _HUGE stay off on purpose. */
 #define PARSE_OPTIONS (XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING)
+
+#define MAX_TAG_ATTRIBUTES 256
+#define MAX_NAMESPACES 128 /* declarations in scope at once */
 
 /* Room for any text we read; longer text does not fit any field. */
 #define SCRATCH 1024
@@ -38,6 +44,7 @@ struct parse {
     size_t errlen;
     bool failed;    /* err holds the first problem found */
     bool doctype;   /* the document had a DOCTYPE; parsing was stopped */
+    bool crowded;   /* too many namespaces in scope; parsing was stopped */
     bool xml_error; /* xml_msg / xml_line hold libxml2's first error */
     int xml_line;
     char xml_msg[200];
@@ -150,6 +157,25 @@ on_doctype(void *ctx, const xmlChar *name, const xmlChar *external_id, const xml
     xmlStopParser(ctxt);
 }
 
+/* libxml2 2.9 looks prefixes up by walking every declaration in scope, so
+ * a deep pile of them makes each element expensive; ours have seven. */
+static void
+on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri,
+         int nb_namespaces, const xmlChar **namespaces, int nb_attributes, int nb_defaulted,
+         const xmlChar **attributes)
+{
+    xmlParserCtxtPtr ctxt = ctx;
+    struct parse *p = ctxt->_private;
+
+    if (ctxt->nsNr / 2 > MAX_NAMESPACES) {
+        p->crowded = true;
+        xmlStopParser(ctxt);
+        return;
+    }
+    xmlSAX2StartElementNs(ctx, localname, prefix, uri, nb_namespaces, namespaces, nb_attributes,
+                          nb_defaulted, attributes);
+}
+
 static int
 read_document(struct parse *p, const char *body, size_t len, xmlDocPtr *docp)
 {
@@ -165,9 +191,12 @@ read_document(struct parse *p, const char *body, size_t len, xmlDocPtr *docp)
     ctxt->_private = p;
     ctxt->sax->serror = on_xml_error;
     ctxt->sax->internalSubset = on_doctype;
+    ctxt->sax->startElementNs = on_start;
     doc = xmlCtxtReadMemory(ctxt, body, (int)len, NULL, NULL, PARSE_OPTIONS);
     if (p->doctype || (doc != NULL && (doc->intSubset != NULL || doc->extSubset != NULL))) {
         fail(p, "DOCTYPE is not allowed");
+    } else if (p->crowded) {
+        fail(p, "more than %d namespace declarations in scope", MAX_NAMESPACES);
     } else if (!ctxt->wellFormed || doc == NULL) {
         if (p->xml_error)
             fail(p, "not well-formed XML at line %d: %s", p->xml_line, p->xml_msg);
@@ -184,6 +213,47 @@ read_document(struct parse *p, const char *body, size_t len, xmlDocPtr *docp)
     xmlFreeDoc(doc);
     xmlFreeParserCtxt(ctxt);
     return rc;
+}
+
+/* More than MAX_TAG_ATTRIBUTES attributes (namespace declarations
+ * included) in one tag?  libxml2 2.9 checks for duplicate attributes in
+ * quadratic time, so 256 KiB of one tag's attributes costs a second of CPU;
+ * ours have at most eight.  One linear pass counts the '=' outside quotes
+ * in each tag; comments, CDATA and PIs are skipped, anything unterminated
+ * is left for the parser to report. */
+static bool
+crowded_tag(const char *body, size_t len)
+{
+    static const char *const skip[][2] = {{"<!--", "-->"}, {"<![CDATA[", "]]>"}, {"<?", "?>"}};
+    const char *p = body, *end = body + len;
+
+    while ((p = memchr(p, '<', (size_t)(end - p))) != NULL) {
+        const char *close = NULL;
+        unsigned eq = 0;
+        char quote = 0;
+
+        for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]) && close == NULL; i++)
+            if ((size_t)(end - p) >= strlen(skip[i][0]) &&
+                memcmp(p, skip[i][0], strlen(skip[i][0])) == 0)
+                close = skip[i][1];
+        if (close != NULL) {
+            p = memmem(p, (size_t)(end - p), close, strlen(close));
+            if (p == NULL)
+                return false;
+            continue;
+        }
+        for (p++; p < end && (quote != 0 || *p != '>'); p++) {
+            if (quote != 0 && *p == quote)
+                quote = 0;
+            else if (quote == 0 && (*p == '"' || *p == '\''))
+                quote = *p;
+            else if (quote == 0 && *p == '=' && ++eq > MAX_TAG_ATTRIBUTES)
+                return true;
+        }
+        if (p == end)
+            return false;
+    }
+    return false;
 }
 
 /* -------------------------------------------------------- tree helpers */
@@ -560,12 +630,14 @@ soap_parse_reply(const char *body, size_t len, struct soap_reply *reply, char *e
     if (reply != NULL)
         memset(reply, 0, sizeof(*reply));
     if (reply == NULL || (body == NULL && len > 0))
-        return fail(&p, "no reply buffer");
+        return fail(&p, "invalid arguments");
     if (len == 0)
         return fail(&p, "empty body");
     if (len > SOAP_MAX_REPLY)
         return fail(&p, "body of %zu bytes is over the limit of %d", len, SOAP_MAX_REPLY);
 
+    if (crowded_tag(body, len))
+        return fail(&p, "more than %d attributes in one tag", MAX_TAG_ATTRIBUTES);
     rc = read_document(&p, body, len, &doc);
     if (rc == SOAP_OK)
         rc = read_envelope(&p, doc, &r);

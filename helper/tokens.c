@@ -235,6 +235,11 @@ tokens_read(const char *path, const char *user, struct tokens *t, char *err, siz
         snprintf(err, errlen, "not a regular file");
         goto out;
     }
+    if (st.st_uid != 0 && st.st_uid != geteuid()) {
+        snprintf(err, errlen, "owned by uid %u; must be owned by root or uid %u",
+                 (unsigned)st.st_uid, (unsigned)geteuid());
+        goto out;
+    }
     if (st.st_mode & (S_IWGRP | S_IWOTH | S_IROTH)) {
         snprintf(err, errlen, "mode %04o lets others read or change the keys; chmod 0600 it",
                  (unsigned)(st.st_mode & 07777));

@@ -38,7 +38,9 @@ static void
 record_name(char out[NAME_SIZE], char prefix, const char *a, const char *b, const char *c)
 {
     static const char hex[] = "0123456789abcdef";
-    unsigned char md[EVP_MAX_MD_SIZE];
+    /* zeros if OpenSSL failed: names would collide, and every reader
+     * compares the record's own fields, so a collision is only a miss */
+    unsigned char md[EVP_MAX_MD_SIZE] = {0};
     unsigned mdlen = 0;
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     const char *parts[3] = {a, b, c};

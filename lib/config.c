@@ -326,13 +326,24 @@ slurp(const char *path, char **text, struct stat *st, char *err, size_t errlen)
     int rc = -EIO;
 
     if (fd < 0) {
-        rc = -errno;
+        rc = errno != 0 ? -errno : -EIO;
         if (rc != -ENOENT)
             snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
         return rc;
     }
     if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode)) {
         snprintf(err, errlen, "%s: not a regular file", path);
+        goto out;
+    }
+    /* only root or the helper's own user may decide what the helper does */
+    if (st->st_uid != 0 && st->st_uid != geteuid()) {
+        snprintf(err, errlen, "%s: owned by uid %u; must be owned by root (or uid %u)", path,
+                 (unsigned)st->st_uid, (unsigned)geteuid());
+        goto out;
+    }
+    if (st->st_mode & S_IWOTH) {
+        snprintf(err, errlen, "%s: writable by others (mode %04o)", path,
+                 (unsigned)(st->st_mode & 07777));
         goto out;
     }
     if (st->st_size > CONFIG_MAX_FILE) {
@@ -371,33 +382,42 @@ out:
     return rc;
 }
 
+/* Parse @text as one file named @name into @cfg; 0 or -EINVAL. */
+static int
+parse_text(struct crauth_config *cfg, const char *name, const char *text, bool others_can_read,
+           bool is_secrets, char *err, size_t errlen)
+{
+    struct parse p = {.cfg = cfg, .file = name, .text = text, .is_secrets = is_secrets,
+                      .others_can_read = others_can_read, .err = err, .errlen = errlen};
+    int rc;
+
+    ini_allow_multiline = false;
+    rc = ini_parse_stream(read_line, &p, handle, &p);
+    if (rc != 0 && !p.failed)
+        snprintf(err, errlen, "%s:%d: not a 'key = value' line or [section] header", name, rc);
+    return (rc != 0 || p.failed) ? -EINVAL : 0;
+}
+
 static int
 parse_file(struct crauth_config *cfg, const char *path, bool is_secrets, char *err,
            size_t errlen)
 {
-    struct parse p = {.cfg = cfg, .file = path, .is_secrets = is_secrets, .err = err,
-                      .errlen = errlen};
     struct stat st;
     char *text = NULL;
+    bool others_can_read;
     int rc;
 
     rc = slurp(path, &text, &st, err, errlen);
     if (rc != 0)
         return rc;
-    p.others_can_read = (st.st_mode & S_IROTH) != 0;
-    if (is_secrets && p.others_can_read) {
+    others_can_read = (st.st_mode & S_IROTH) != 0;
+    if (is_secrets && others_can_read) {
         snprintf(err, errlen, "%s: secrets file is readable by others (mode %04o); "
                  "chmod 0600 it", path, (unsigned)(st.st_mode & 07777));
         rc = -EPERM;
-        goto out;
+    } else {
+        rc = parse_text(cfg, path, text, others_can_read, is_secrets, err, errlen);
     }
-    p.text = text;
-    ini_allow_multiline = false;
-    rc = ini_parse_stream(read_line, &p, handle, &p);
-    if (rc != 0 && !p.failed)
-        snprintf(err, errlen, "%s:%d: not a 'key = value' line or [section] header", path, rc);
-    rc = (rc != 0 || p.failed) ? -EINVAL : 0;
-out:
     secmem_wipe(text, strlen(text));
     free(text);
     return rc;
@@ -428,6 +448,11 @@ validate(struct crauth_config *cfg, char *err, size_t errlen)
     if (cfg->backend == BACKEND_LOCAL && cfg->method == METHOD_SERVER_CHALLENGE) {
         snprintf(err, errlen, "%s: method = server-challenge needs backend = server; "
                  "with backend = local use client-challenge", f);
+        return -1;
+    }
+    if (cfg->single_prompt && cfg->method == METHOD_OTP) {
+        snprintf(err, errlen, "%s: single_prompt = yes is for challenges (client-challenge or "
+                 "server-challenge); method = otp already asks one question", f);
         return -1;
     }
     if (!valid_question_format(cfg->challenge_format)) {
@@ -542,6 +567,23 @@ config_load(const char *path, bool explicit_path, struct crauth_config **out, ch
 fail:
     config_free(cfg);
     return REASON_CONFIG;
+}
+
+int
+config_parse_buffer(const char *text, struct crauth_config **out, char *err, size_t errlen)
+{
+    struct crauth_config *cfg = config_defaults("(buffer)");
+
+    *out = NULL;
+    if (cfg == NULL)
+        return REASON_INTERNAL;
+    if (parse_text(cfg, "(buffer)", text, false, false, err, errlen) != 0 ||
+        validate(cfg, err, errlen) != 0) {
+        config_free(cfg);
+        return REASON_CONFIG;
+    }
+    *out = cfg;
+    return REASON_OK;
 }
 
 void

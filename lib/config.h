@@ -86,6 +86,11 @@ struct crauth_config {
 int config_load(const char *path, bool explicit_path, struct crauth_config **out, char *err,
                 size_t errlen);
 
+/* Parse a configuration held in memory (no file checks, no secrets file):
+ * the fuzzers' entry point.  REASON_OK or REASON_CONFIG. */
+int config_parse_buffer(const char *text, struct crauth_config **out, char *err,
+                        size_t errlen);
+
 void config_free(struct crauth_config *cfg);
 
 const char *config_method_name(enum config_method m);

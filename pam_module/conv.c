@@ -45,6 +45,11 @@ converse(struct relay *r, int prompt_style, const char *prompt, char **answer)
 
     *answer = NULL;
     for (int i = 0; i < r->npending; i++) {
+        /* PAM_SILENT drops information, not the question: a message that
+         * goes with a prompt (the challenge) is part of what is asked.
+         * sudo authenticates with PAM_SILENT every time. */
+        if (r->silent && prompt_style == 0 && r->pending_style[i] == PAM_TEXT_INFO)
+            continue;
         msg[n].msg_style = r->pending_style[i];
         msg[n].msg = r->pending_text[i];
         msgp[n] = &msg[n];
@@ -86,8 +91,6 @@ hold_message(struct relay *r, int style, const char *text)
     char clean[WIRE_MAX_PAYLOAD + 1];
     char *ignored;
 
-    if (style == PAM_TEXT_INFO && r->silent)
-        return 0;
     if (r->npending == RELAY_MAX_PENDING)
         (void)converse(r, 0, NULL, &ignored);
     log_sanitize(text, clean, sizeof(clean));

@@ -22,7 +22,7 @@
 struct relay {
     pam_handle_t *pamh;
     struct helper_proc *helper;
-    bool silent;              /* PAM_SILENT: drop PAM_TEXT_INFO */
+    bool silent;              /* PAM_SILENT: drop PAM_TEXT_INFO not shown with a prompt */
     bool hello_seen;
     uint32_t budget_ms;       /* from HELLO: the longest the helper may take per step */
     uint32_t fail_delay_ms;   /* from HELLO */

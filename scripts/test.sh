@@ -1,8 +1,12 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-3-Clause
-# The whole test suite, as CI runs it: install what is missing, build with
-# warnings as errors, run `make check`, `make distcheck`, and the suite
-# again under AddressSanitizer + UndefinedBehaviorSanitizer.
+# The whole test suite, as CI runs it: install what is missing, then
+#   1. build with warnings as errors, `make check`, `make distcheck`
+#   2. the suite again built with ASan+UBSan
+#   3. the helper under valgrind memcheck for the module tests
+#   4. real sshd/ssh/sudo/su/login, and the privilege tests with a really
+#      set-id helper (root only)
+#   5. every fuzz harness for 60 s
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 jobs=$(nproc)
@@ -16,15 +20,19 @@ show_failures() {
     done
     return 1
 }
+configure_in() { # configure_in DIR ARGS...
+    dir=$1; shift
+    rm -rf "$top/build/$dir" && mkdir -p "$top/build/$dir" && cd "$top/build/$dir"
+    "$top/configure" --enable-werror "$@" >/dev/null
+    make -j"$jobs" >/dev/null
+}
 
 cd "$top"
 step "bootstrap"
 autoreconf -fi >/dev/null 2>&1
 
 step "build (gcc, -Werror) and make check"
-rm -rf build/ci && mkdir -p build/ci && cd build/ci
-"$top/configure" --enable-werror >/dev/null
-make -j"$jobs" >/dev/null
+configure_in ci
 make -j"$jobs" check || show_failures .
 
 step "make distcheck"
@@ -32,14 +40,44 @@ make -j"$jobs" distcheck DISTCHECK_CONFIGURE_FLAGS=--enable-werror >distcheck.lo
     { tail -80 distcheck.log; exit 1; }
 tail -4 distcheck.log
 
-step "build with ASan+UBSan and make check"
-cd "$top"
-rm -rf build/asan && mkdir -p build/asan/sanitizer-logs && cd build/asan
-"$top/configure" --enable-werror --enable-sanitizers >/dev/null
-make -j"$jobs" >/dev/null
+step "ASan+UBSan build and make check"
+configure_in asan --enable-sanitizers
+mkdir -p sanitizer-logs
 make -j"$jobs" check || show_failures .
 if [ -n "$(ls sanitizer-logs)" ]; then
     echo "sanitizer reports from the helper:"; cat sanitizer-logs/*; exit 1
 fi
+
+step "helper under valgrind memcheck"
+cd "$top/build/ci"
+mkdir -p valgrind && rm -f valgrind/*
+cat > valgrind/helper <<WRAP
+#!/bin/sh
+exec /usr/bin/valgrind -q --error-exitcode=99 --leak-check=full \\
+    --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect \\
+    --log-file=$top/build/ci/valgrind/report.%p $top/build/ci/helper/crauth-helper
+WRAP
+chmod 755 valgrind/helper
+make check HELPER_UNDER_TEST="$top/build/ci/valgrind/helper" TESTS="tests/pam/test_local.py \
+    tests/pam/test_server_flows.py tests/pam/test_server_cache.py" || show_failures .
+for r in valgrind/report.*; do
+    [ -s "$r" ] && { echo "valgrind: $r"; cat "$r"; exit 1; }
+done
+echo "valgrind: no errors, no leaks in $(ls valgrind/report.* | wc -l) helper runs"
+
+if [ "$(id -u)" = 0 ]; then
+    step "real clients: sshd, ssh, paramiko, sudo, su, login"
+    cd "$top/build/ci"
+    TOP_BUILDDIR="$top/build/ci" /usr/bin/python3 "$top/tests/e2e/run.py"
+
+    step "privilege tests with a set-uid/set-gid _crauth helper"
+    configure_in priv --sysconfdir="$top/build/priv/etc"
+    CRAUTH_PRIV_TESTS=1 make check TESTS=tests/priv/test_privs.py || show_failures .
+else
+    step "privilege tests skipped: not root"
+fi
+
+step "fuzzing: every harness for 60 s"
+"$top/tests/fuzz/fuzz.sh" "$top/build/fuzz" 60
 
 step "all tests passed"

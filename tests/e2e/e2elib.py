@@ -14,7 +14,6 @@ every wait has a deadline and fails with a message saying what it waited for.
 """
 import fcntl
 import os
-import pty
 import pwd
 import re
 import secrets
@@ -29,6 +28,11 @@ import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+# Re-exported: the tests use them as e2elib.Pty, e2elib.TIMEOUT, ...
+from e2eproc import (ENV, TIMEOUT, Piped, Pty, run, stop_popen,  # noqa: E402,F401
+                     wait_exit, wait_pid)
+
 TOP_SRCDIR = os.environ.get("TOP_SRCDIR") or os.path.dirname(os.path.dirname(HERE))
 _BUILD = os.environ.get("TOP_BUILDDIR") or os.path.join(TOP_SRCDIR, "build", "e2e")
 PAM_CRAUTH = os.environ.get("PAM_CRAUTH") or os.path.join(_BUILD, "pam_module/.libs/pam_crauth.so")
@@ -45,7 +49,6 @@ USER_PREFIX = "crauthe2e"
 USER_GECOS = "crauth e2e test user"
 SUDOERS_DROPIN = "/etc/sudoers.d/crauth-e2e"
 PAM_DIR = "/etc/pam.d"
-TIMEOUT = 30          # seconds: the bound on any single wait in these tests
 
 
 def require_root():
@@ -65,23 +68,11 @@ def need(*programs):
     return [p for p in programs if not os.access(p, os.X_OK)]
 
 
-def run(argv, timeout=TIMEOUT, check=True, **kw):
-    """subprocess.run with a bound, text output, and the output in the error."""
-    kw.setdefault("capture_output", True)
-    kw.setdefault("text", True)
-    try:
-        cp = subprocess.run(argv, timeout=timeout, **kw)
-    except subprocess.TimeoutExpired as e:
-        raise AssertionError("%s did not finish within %ss" % (argv, timeout)) from e
-    if check and cp.returncode != 0:
-        raise AssertionError("%s exited %d: %s%s" % (argv, cp.returncode, cp.stdout, cp.stderr))
-    return cp
-
-
 # ------------------------------------------------------------------ soft token
 def ocra(question, key=KEY20, suite=OCRA_SUITE):
     """The OCRA response the user's token gives for `question`."""
-    return run([CRAUTH, "ocra", "--suite", suite, "--key", key, "--question", question]).stdout.strip()
+    argv = [CRAUTH, "ocra", "--suite", suite, "--key", key, "--question", question]
+    return run(argv).stdout.strip()
 
 
 def totp(key=KEY20):
@@ -148,52 +139,6 @@ def sweep_leftovers():
     for pw in pwd.getpwall():
         if pw.pw_name.startswith(USER_PREFIX) and pw.pw_gecos == USER_GECOS:
             _remove_user(pw.pw_name, pw.pw_uid)
-
-
-# ------------------------------------------------------------------ processes
-def wait_exit(pid, timeout, what):
-    """Wait (pidfd + select, no polling) until `pid` has exited; do not reap it."""
-    pidfd = os.pidfd_open(pid)
-    try:
-        if not select.select([pidfd], [], [], timeout)[0]:
-            raise AssertionError("%s (pid %d) did not exit within %ss" % (what, pid, timeout))
-    finally:
-        os.close(pidfd)
-
-
-def wait_pid(pid, timeout, what):
-    """Reap `pid` within `timeout` s; its wait status."""
-    wait_exit(pid, timeout, what)
-    return os.waitpid(pid, 0)[1]
-
-
-def stop_pid(pid, what):
-    """End and reap a child we started: SIGTERM, then SIGKILL if it ignores that."""
-    try:
-        os.kill(pid, signal.SIGTERM)
-        try:
-            return wait_pid(pid, 10, what)
-        except AssertionError:
-            os.kill(pid, signal.SIGKILL)
-            return wait_pid(pid, 10, what)
-    except (ProcessLookupError, ChildProcessError):
-        return None
-
-
-def stop_popen(proc, what):
-    """stop_pid for a Popen child, letting Popen reap it.
-
-    Its pipes are left to the threads reading them, which close them at EOF
-    (closing a file another thread is blocked reading could hang).
-    """
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            wait_exit(proc.pid, 10, what)
-        except AssertionError:
-            proc.kill()
-            wait_exit(proc.pid, 10, what)
-    proc.wait()
 
 
 def _pids_of_uid(uid):
@@ -272,7 +217,8 @@ class Crauth:
             f.write("# " + MARKER + "\n" + body)
         os.chmod(self.tokens, 0o600)
 
-    def write_conf(self, backend="local", method="client-challenge", urls=(), **auth):
+    def write_conf(self, backend="local", method="client-challenge", urls=(), ca_file=None,
+                   **auth):
         """Rewrite crauth.conf; `auth` adds [auth] keys (e.g. single_prompt="yes")."""
         # fail_delay = 0: the tests assert outcomes, not delays, and sudo's
         # retry loop would otherwise wait 2 s per wrong answer.
@@ -282,10 +228,31 @@ class Crauth:
         lines += ["[local]", "tokens = " + self.tokens, "[cache]", "dir = " + self.cache]
         if urls:
             lines += ["[server]", "connect_timeout = 2", "timeout = 5"]
+            lines += ["ca_file = " + ca_file] if ca_file else []
             lines += ["url = " + u for u in urls]
         with open(self.conf, "w") as f:
             f.write("\n".join(lines) + "\n")
         os.chmod(self.conf, 0o600)
+
+
+def reference_server(test, user):
+    """The project's reference authUser server (tests/server), in this process,
+    over TLS with the test CA; `user` has the usual OCRA token, 2-step policy.
+    Returns (server, ca_file); server.url, server.issued_keys, ... as in
+    tests/server/authserver.py."""
+    sys.path.insert(0, os.path.join(TOP_SRCDIR, "tests", "server"))
+    try:
+        from authserver import AuthServer
+        from authsrv.testing import shared_certs
+    except ImportError as exc:
+        test.skipTest("reference server not importable: %s" % exc)
+    certs = shared_certs()
+    users = {user: {"token": {"type": "ocra", "key": KEY20, "suite": OCRA_SUITE},
+                    "policy": "2step"}}
+    srv = AuthServer(users=users, certfile=certs["server_cert"],
+                     keyfile=certs["server_key"]).start()
+    test.addCleanup(srv.stop)
+    return srv, certs["ca_cert"]
 
 
 def pam_service_text(snippet, crauth):
@@ -346,9 +313,9 @@ def install_sudoers(test, user, defaults=(), commands=("/usr/bin/id",)):
 
     pam_service is sudo's own option (sudoers(5)); timestamp_timeout=0 makes
     every sudo authenticate, so tests do not depend on each other's order.
-    `defaults` adds options, e.g. "!pam_silent".
+    `defaults` adds options, e.g. "passwd_tries=1" (sudo's default is 3).
     """
-    opts = ["pam_service=sudo-crauth", "timestamp_timeout=0", "passwd_tries=3", *defaults]
+    opts = ["pam_service=sudo-crauth", "timestamp_timeout=0", *defaults]
     text = ("# %s\nDefaults:%s %s\n%s ALL=(root) %s\n"
             % (MARKER, user, ", ".join(opts), user, ", ".join(commands)))
     tmp = os.path.join(tempfile.mkdtemp(prefix="crauth-e2e-sudoers-"), "crauth-e2e")
@@ -386,7 +353,6 @@ class LogCapture:
     def __init__(self, test):
         self.lines = []
         self._cond = threading.Condition()
-        self._stop = False
         self._source = None
         if not self._listening("/dev/log"):
             self._own_socket(test)
@@ -417,9 +383,13 @@ class LogCapture:
         ino = os.stat("/dev/log").st_ino
         os.chmod("/dev/log", 0o666)   # like a syslog daemon: anyone may log
 
+        wake_r, wake_w = os.pipe()   # remove() wakes the reader through it
+
         def remove():
-            self._stop = True
+            os.write(wake_w, b"x")
             thread.join(TIMEOUT)
+            for fd in (wake_r, wake_w):
+                os.close(fd)
             sock.close()
             try:
                 if os.stat("/dev/log").st_ino == ino:   # only if it is still ours
@@ -428,10 +398,12 @@ class LogCapture:
                 pass
 
         def reader():
-            while not self._stop:
-                if select.select([sock], [], [], 0.2)[0]:   # 0.2 s: lets remove() stop us
-                    data = sock.recv(65536).decode("utf-8", "replace")
-                    self._add(re.sub(r"^<\d+>", "", data).rstrip("\n"))
+            while True:
+                ready = select.select([sock, wake_r], [], [])[0]
+                if wake_r in ready:
+                    return
+                data = sock.recv(65536).decode("utf-8", "replace")
+                self._add(re.sub(r"^<\d+>", "", data).rstrip("\n"))
 
         thread = threading.Thread(target=reader, daemon=True)
         thread.start()
@@ -494,135 +466,24 @@ class LogCapture:
                 self._cond.wait(left)
         return self.attempts(service, since)
 
+    def wait_line(self, pattern, since=0, timeout=TIMEOUT):
+        """Wait for any log line matching `pattern` (regex); the line."""
+        rx = re.compile(pattern)
+
+        def found():
+            return next((x for x in self.lines[since:] if rx.search(x)), None)
+        with self._cond:
+            if not self._cond.wait_for(found, timeout):
+                raise AssertionError("no log line matching %r within %ss; got:\n  %s"
+                                     % (pattern, timeout, "\n  ".join(self.lines[since:])))
+            return found()
+
     def assert_reasons(self, test, service, reasons, since=0):
         """The attempt lines since `since` carry exactly these reason codes, in order."""
         got = self.wait_attempts(service, len(reasons), since)
         test.assertEqual([r for r, *_ in got], list(reasons),
                          "reason codes in the log lines:\n" + "\n".join(x[3] for x in got))
         return got
-
-
-# ------------------------------------------------------------------ drivers
-_ENV = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "TERM": "dumb", "LANG": "C"}
-
-
-class _Driven:
-    """A program driven like a user: expect() its output, send() it lines."""
-
-    def __init__(self, test, argv):
-        self.argv = argv
-        self.out = ""          # everything read so far, \r\n turned into \n
-        self._pos = 0          # expect() searches from here
-        self.status = None
-        test.addCleanup(self.close)
-
-    def _read(self, timeout):
-        if not select.select([self.fd], [], [], timeout)[0]:
-            return False
-        try:
-            data = os.read(self.fd, 4096)
-        except OSError:          # EIO: the child closed the terminal
-            data = b""
-        if not data:
-            raise EOFError
-        self.out += data.decode("utf-8", "replace").replace("\r\n", "\n")
-        return True
-
-    def expect(self, pattern, timeout=TIMEOUT):
-        """Read until `pattern` (regex) appears after the last match; the match."""
-        rx = re.compile(pattern)
-        deadline = time.monotonic() + timeout
-        while True:
-            m = rx.search(self.out, self._pos)
-            if m:
-                self._pos = m.end()
-                return m
-            left = deadline - time.monotonic()
-            try:
-                if left <= 0 or not self._read(left):
-                    raise AssertionError("%s: no %r within %ss; output so far:\n%s"
-                                         % (self.argv[0], pattern, timeout, self.out))
-            except EOFError:
-                raise AssertionError("%s: ended before %r appeared; output:\n%s"
-                                     % (self.argv[0], pattern, self.out)) from None
-
-    def wait(self, timeout=TIMEOUT):
-        """Read to the end of output, reap the child; its exit code."""
-        deadline = time.monotonic() + timeout
-        try:
-            while True:
-                left = deadline - time.monotonic()
-                if left <= 0 or not self._read(left):
-                    raise AssertionError("%s: output did not end within %ss:\n%s"
-                                         % (self.argv[0], timeout, self.out))
-        except EOFError:
-            pass
-        self.status = self._reap(max(1, deadline - time.monotonic()))
-        return self.status
-
-
-class Pty(_Driven):
-    """A program on a new pseudo-terminal, which is its controlling tty.
-
-    ssh, sudo, su and login read secrets from /dev/tty, not stdin, so a
-    pipe is not enough: pty.fork() gives the child a new session with the
-    pty as controlling terminal.
-    """
-
-    def __init__(self, test, argv):
-        super().__init__(test, argv)
-        pid, fd = pty.fork()
-        if pid == 0:   # child: nothing but exec (the parent has threads)
-            try:
-                os.execvpe(argv[0], argv, _ENV)
-            finally:
-                os._exit(127)
-        self.pid, self.fd = pid, fd
-
-    def send(self, line):
-        os.write(self.fd, (line + "\n").encode())
-
-    def _reap(self, timeout):
-        return os.waitstatus_to_exitcode(wait_pid(self.pid, timeout, self.argv[0]))
-
-    def close(self):
-        if self.status is None:
-            stop_pid(self.pid, self.argv[0])
-            self.status = -1
-        try:
-            os.close(self.fd)
-        except OSError:
-            pass
-
-
-class Piped(_Driven):
-    """A program on pipes (stderr merged into stdout), in a session of its own
-    so it has no controlling terminal to fall back on."""
-
-    def __init__(self, test, argv):
-        super().__init__(test, argv)
-        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, bufsize=0, env=_ENV,
-                                     start_new_session=True)
-        self.fd = self.proc.stdout.fileno()
-
-    def send(self, line):
-        self.proc.stdin.write((line + "\n").encode())
-
-    def close_stdin(self):
-        self.proc.stdin.close()
-
-    def _reap(self, timeout):
-        wait_exit(self.proc.pid, timeout, self.argv[0])
-        return self.proc.wait()
-
-    def close(self):
-        if self.status is None:
-            stop_popen(self.proc, self.argv[0])
-            self.status = -1
-        for f in (self.proc.stdin, self.proc.stdout):
-            if not f.closed:
-                f.close()
 
 
 # ------------------------------------------------------------------ sshd
@@ -673,7 +534,7 @@ class Sshd:
         self.stderr.clear()
         proc = self.proc = subprocess.Popen(
             [self.binary, "-D", "-e", "-f", self.config], stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=ENV)
         cond = threading.Condition()
 
         def reader():

@@ -34,7 +34,7 @@ class SshdCase(unittest.TestCase):
 
     def setUp(self):
         if paramiko is None:
-            self.skipTest("paramiko missing: apt-get install python3-paramiko, run /usr/bin/python3")
+            self.skipTest("no paramiko: apt-get install python3-paramiko; use /usr/bin/python3")
         missing = e.need("/usr/sbin/sshd", "/usr/bin/ssh", "/usr/bin/ssh-keygen")
         if missing:
             self.skipTest("missing %s: apt-get install openssh-server openssh-client" % missing)
@@ -75,6 +75,14 @@ class SshdCase(unittest.TestCase):
             out += data
         self.assertEqual(chan.recv_exit_status(), 0)
         return out.decode().strip()
+
+    def ssh_argv(self, command, *options):
+        """OpenSSH's client, no user or system config, throwaway host key."""
+        return ["ssh", "-F", "/dev/null", "-p", str(self.sshd.port), "-i", self.sshd.user_key,
+                "-o", "IdentitiesOnly=yes", "-o", "StrictHostKeyChecking=no",
+                "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
+                "-o", "PreferredAuthentications=publickey,keyboard-interactive",
+                *options, "%s@127.0.0.1" % self.user.name, command]
 
     def responder(self, answer=e.ocra, password=None):
         """A keyboard-interactive handler that answers like a user with a token.
@@ -125,14 +133,6 @@ class KeyboardInteractive(SshdCase):
         (reason, _name, user, line), = self.log.assert_reasons(self, SERVICE, [0], self.since)
         self.assertEqual(user, self.user.name)
         self.assertIn("rhost=127.0.0.1", line)
-
-    def ssh_argv(self, command, *options):
-        """OpenSSH's client, no user or system config, throwaway host key."""
-        return ["ssh", "-F", "/dev/null", "-p", str(self.sshd.port), "-i", self.sshd.user_key,
-                "-o", "IdentitiesOnly=yes", "-o", "StrictHostKeyChecking=no",
-                "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
-                "-o", "PreferredAuthentications=publickey,keyboard-interactive",
-                *options, "%s@127.0.0.1" % self.user.name, command]
 
     def test_openssh_client_through_pty(self):
         p = e.Pty(self, self.ssh_argv("echo LOGGED-IN-AS-$(id -un)"))
@@ -201,29 +201,87 @@ class PasswordAuthentication(SshdCase):
             t.auth_password(self.user.name, e.wrong(e.totp()))
         self.log.assert_reasons(self, SERVICE, [10], self.since)
 
-    @unittest.skip("single_prompt not implemented yet in the helper (cache issue)")
-    def test_single_prompt_challenge_over_password(self):
-        """single_prompt = yes, client-challenge, PasswordAuthentication.
+    def test_challenge_never_reaches_password_client(self):
+        """client-challenge over PasswordAuthentication cannot work, and why.
 
-        Expected once implemented (DESIGN.md §2 "single prompt"): the first
-        password attempt fails (any text) and the challenge is shown as a
-        message -- sshd passes PAM_ERROR_MSG/TEXT_INFO of a failed password
-        attempt to the client only as part of the userauth banner/login
-        messages, so this test reads it from the log-independent place
-        paramiko exposes: the banner (t.get_banner()).  The next password
-        attempt, on the same connection, is the response to that challenge.
+        sshd answers the module's prompt with the password the client sent
+        before any challenge existed, and keeps PAM_TEXT_INFO/ERROR_MSG of a
+        password attempt in its `loginmsg` buffer, which is only printed in
+        a session after a *successful* login (OpenSSH auth-pam.c,
+        sshpam_passwd_conv).  So the attempt fails as a wrong response and
+        the client is told nothing about the challenge.
         """
         self.crauth.write_tokens("%s %s %s\n" % (self.user.name, e.OCRA_SUITE, e.KEY20))
-        self.crauth.write_conf(method="client-challenge", single_prompt="yes")
+        self.crauth.write_conf(method="client-challenge")
         t = self.connect()
         with self.assertRaises(paramiko.AuthenticationException):
-            t.auth_password(self.user.name, "give-me-a-challenge")
-        challenge = e.challenge_in((t.get_banner() or b"").decode())
-        self.assertIsNotNone(challenge, "the challenge should reach the client")
-        t.auth_password(self.user.name, e.ocra(challenge))
+            t.auth_password(self.user.name, "123456")
+        self.assertIsNone(e.challenge_in((t.get_banner() or b"").decode()))
+        (_r, _n, _u, line), = self.log.assert_reasons(self, SERVICE, [10], self.since)
+        self.assertIn("challenge=shown", line)   # "shown" to sshd, not to the user
+
+
+
+class ServerBackend(SshdCase):
+    """backend = server against the reference authUser server, server-challenge."""
+
+    def setUp(self):
+        super().setUp()
+        self.srv, ca_file = e.reference_server(self, self.user.name)
+        self.crauth.write_conf(backend="server", method="server-challenge", urls=[self.srv.url],
+                               ca_file=ca_file, keyword="getchallenge")
+
+    def test_keyboard_interactive_server_challenge(self):
+        t = self.connect()
+        self.pubkey(t)
+        t.auth_interactive(self.user.name, self.responder())
         self.assertEqual(self.run_id(t), self.user.name)
-        reasons = [r for r, *_ in self.log.wait_attempts(SERVICE, 2, self.since)]
-        self.assertEqual(reasons[-1], 0)
+        self.assertEqual(len(self.requests[0][1]), 1, self.requests)
+        (_r, _n, _u, line), = self.log.assert_reasons(self, SERVICE, [0], self.since)
+        self.assertIn("request=keyword", line)
+
+    def test_openssh_retry_reuses_the_challenge(self):
+        """ssh's keyboard-interactive retry is a new PAM transaction; with
+        [cache] reuse_challenge (default yes) it gets the same challenge."""
+        p = e.Pty(self, self.ssh_argv("echo LOGGED-IN-AS-$(id -un)"))
+        first = p.expect(r"Response to challenge (\d+): ").group(1)
+        p.send(e.wrong(e.ocra(first)))
+        self.assertEqual(p.expect(r"Response to challenge (\d+): ").group(1), first)
+        p.send(e.ocra(first))
+        p.expect(r"LOGGED-IN-AS-" + re.escape(self.user.name))
+        self.assertEqual(p.wait(), 0, p.out)
+        self.log.assert_reasons(self, SERVICE, [10, 0], self.since)
+
+
+class ServerPasswordSinglePrompt(SshdCase):
+    """PasswordAuthentication + single_prompt = yes + server-challenge."""
+
+    sshd_options = PasswordAuthentication.sshd_options
+
+    def setUp(self):
+        super().setUp()
+        self.srv, ca_file = e.reference_server(self, self.user.name)
+        self.crauth.write_conf(backend="server", method="server-challenge", urls=[self.srv.url],
+                               ca_file=ca_file, keyword="getchallenge", single_prompt="yes")
+
+    def test_mechanics_work_but_the_challenge_is_not_shown(self):
+        """Attempt 1 gets a challenge issued (reason 21) and the module shows
+        it as PAM_ERROR_MSG -- which sshd puts in `loginmsg`, shown only
+        after a successful login, so the client sees nothing (OpenSSH
+        auth-pam.c sshpam_passwd_conv; no banner during password auth).
+        Given the challenge out of band (here: from the server's records),
+        attempt 2 with its response logs in.  Over sshd, challenges need
+        keyboard-interactive; the README says so."""
+        t = self.connect()
+        with self.assertRaises(paramiko.AuthenticationException):
+            t.auth_password(self.user.name, "anything")
+        self.assertIsNone(t.get_banner())
+        self.log.assert_reasons(self, SERVICE, [21], self.since)
+        (q,) = {k.challenge for k in self.srv.issued_keys.values()}
+        t.auth_password(self.user.name, e.ocra(q))
+        self.assertEqual(self.run_id(t), self.user.name)
+        self.log.assert_reasons(self, SERVICE, [21, 0], self.since)
+
 
 
 class ServerDown(SshdCase):

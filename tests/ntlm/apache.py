@@ -57,8 +57,14 @@ LoadModule socache_shmcb_module {mod}/mod_socache_shmcb.so
 LoadModule ssl_module {mod}/mod_ssl.so
 LoadModule proxy_module {mod}/mod_proxy.so
 LoadModule proxy_http_module {mod}/mod_proxy_http.so
+LoadModule headers_module {mod}/mod_headers.so
+# one line per request: client port (= which TCP connection), the number of
+# earlier requests on that connection, the status, method, request body length
+LogFormat "%{{remote}}p %k %>s %m %{{Content-Length}}i" conn
+CustomLog "{dir}/access.log" conn
 KeepAlive On
 MaxKeepAliveRequests 100
+{extra}
 SSLEngine on
 SSLCertificateFile "{dir}/server.pem"
 SSLCertificateKeyFile "{dir}/server.key"
@@ -91,11 +97,19 @@ def require_packages():
 
 
 class PrivateApache:
-    def __init__(self, backend_url, directory=None, users=USERS):
+    # Accept only "Negotiate": an "Authorization: NTLM" is renamed before
+    # mod_auth_gssapi sees it.  (The 401 still offers both: mod_headers does
+    # not reach the WWW-Authenticate values mod_auth_gssapi adds.)
+    NEGOTIATE_ONLY = 'RequestHeader edit Authorization "^NTLM " "Unsupported " early'
+
+
+    def __init__(self, backend_url, directory=None, users=USERS, negotiate_only=False,
+                 extra=""):
         self.backend = backend_url if backend_url.endswith("/") else backend_url + "/"
         self.own_dir = directory is None
         self.dir = directory or tempfile.mkdtemp(prefix="crauth-apache-")
         self.users = users
+        self.extra = (self.NEGOTIATE_ONLY + "\n" if negotiate_only else "") + extra
         self.port = None
 
     @property
@@ -126,7 +140,7 @@ class PrivateApache:
         user_group = "User www-data\nGroup www-data" if os.geteuid() == 0 else ""
         with open(os.path.join(self.dir, "httpd.conf"), "w") as f:
             f.write(CONF.format(dir=self.dir, port=self.port, mod=MODULES, backend=self.backend,
-                                user_group=user_group))
+                                user_group=user_group, extra=self.extra))
         self._run("start")
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
@@ -137,13 +151,27 @@ class PrivateApache:
                 time.sleep(0.1)
         raise RuntimeError("apache did not start; see %s/error.log" % self.dir)
 
-    def stop(self):
+    def access_log(self):
+        """[(client port, earlier requests on that connection, status, method,
+        request Content-Length or '-')]: complete only after stop()."""
+        path = os.path.join(self.dir, "access.log")
+        if not os.path.exists(path):
+            return []
+        with open(path) as f:
+            return [tuple(int(v) if v.isdigit() else v for v in line.split())
+                    for line in f if line.strip()]
+
+    def halt(self):
+        """Stop the server but keep its directory (logs)."""
         pidfile = os.path.join(self.dir, "httpd.pid")
         if os.path.exists(pidfile):
             self._run("stop")
             deadline = time.monotonic() + 15
             while os.path.exists(pidfile) and time.monotonic() < deadline:
                 time.sleep(0.1)
+
+    def stop(self):
+        self.halt()
         if self.own_dir:
             shutil.rmtree(self.dir, ignore_errors=True)
 

@@ -140,6 +140,21 @@ class LocalBackend(unittest.TestCase):
         r = self.login("erin", self.fixed(code))
         self.assertEqual(r.name, "PAM_SUCCESS", r.log)
 
+    def test_single_prompt_over_two_attempts(self):
+        self.write_conf("single_prompt = yes")
+        with open(self.conf, "a") as f:
+            f.write("[cache]\ndir = %s/cache\n" % self.dir)
+        r = self.login("carol", self.fixed("whatever"))
+        self.assertEqual((r.name, r.reason()), ("PAM_AUTH_ERR", 21))
+        self.assertEqual(r.texts(ph.PAM_PROMPT_ECHO_OFF), [])   # nothing asked yet
+        (shown,) = r.texts(ph.PAM_ERROR_MSG)
+        self.assertRegex(shown, r"^Challenge: \d{8} -- enter the response at the next prompt\.$")
+        q = shown.split()[1]
+        r = self.login("carol", self.fixed(cli("ocra", "--suite", OCRA, "--key", KEY20,
+                                                "--question", q)))
+        self.assertEqual(r.name, "PAM_SUCCESS", r.log)
+        self.assertIn(q, r.texts(ph.PAM_PROMPT_ECHO_OFF)[0])
+
     def test_use_first_pass(self):
         self.write_conf(method="otp")
         self.service("crauth-ufp", ["use_first_pass"], password_first=True)
@@ -221,10 +236,11 @@ class LocalBackend(unittest.TestCase):
         r = self.login("carol", self.fixed(""))
         self.assertEqual((r.name, r.reason()), ("PAM_AUTH_ERR", 20))
 
-    def test_silent_drops_info_but_keeps_prompt(self):
+    def test_silent_keeps_the_challenge_with_its_prompt(self):
+        # sudo always passes PAM_SILENT; the challenge line is part of the question
         r = self.login("carol", self.ocra_answer(OCRA, KEY20), flags=ph.PAM_SILENT)
         self.assertEqual(r.name, "PAM_SUCCESS")
-        self.assertEqual([s for s, _ in r.messages], [ph.PAM_PROMPT_ECHO_OFF])
+        self.assertEqual([s for s, _ in r.messages], [ph.PAM_TEXT_INFO, ph.PAM_PROMPT_ECHO_OFF])
 
     def test_helper_missing(self):
         self.service("crauth-nohelper", helper=os.path.join(self.dir, "no-such-helper"))

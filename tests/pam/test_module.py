@@ -80,7 +80,7 @@ class FakeHelper(unittest.TestCase):
     def tearDown(self):
         shutil.rmtree(self.dir, ignore_errors=True)
 
-    def run_scenario(self, steps, answer="123456"):
+    def run_scenario(self, steps, answer="123456", flags=0):
         with open(self.scenario, "w") as f:
             json.dump([[op, arg.hex() if isinstance(arg, bytes) else arg]
                        for op, arg in steps], f)
@@ -88,7 +88,7 @@ class FakeHelper(unittest.TestCase):
         def conv(msgs):
             return [answer if s in (ph.PAM_PROMPT_ECHO_OFF, ph.PAM_PROMPT_ECHO_ON) else None
                     for s, _ in msgs]
-        return ph.authenticate("fake", "alice", self.dir, conv)
+        return ph.authenticate("fake", "alice", self.dir, conv, flags=flags)
 
     def test_well_formed_success_is_accepted(self):
         # the control case: proves the fake helper can succeed at all
@@ -163,6 +163,11 @@ class FakeHelper(unittest.TestCase):
                                ("send", result(10)), ("exit", 10)])
         self.assertEqual(r.name, "PAM_AUTH_ERR")
         self.assertEqual(r.texts(), ["?[2Jhi?", "?code: "])
+
+    def test_silent_drops_information_without_a_prompt(self):
+        r = self.run_scenario([("send", hello() + INFO + frame(0x45, b"bad") + result(10)),
+                               ("exit", 10)], flags=ph.PAM_SILENT)
+        self.assertEqual(r.calls, [[(ph.PAM_ERROR_MSG, "bad")]])
 
     def test_unknown_reason_code_never_succeeds(self):
         r = self.run_scenario([("send", hello() + result(200)), ("exit", 200)])

@@ -62,6 +62,17 @@ class SinglePrompt(CacheCase):
         # the prompt of attempt 2 carried the challenge for clients that show it
         self.assertIn(challenge, r.texts(ph.PAM_PROMPT_ECHO_OFF)[0])
 
+    def test_unanswered_challenge_stays_for_the_next_attempt(self):
+        # sudo -S at end of input, or ^D: nothing was sent, nothing is lost
+        self.configure(auth="single_prompt = yes")
+        challenge = self.issue()
+
+        def cancel(_batch):
+            raise ph.ConversationError()
+        self.assertOutcome(self.login("twostep", cancel), "PAM_CONV_ERR", 17)
+        r = self.login("twostep", self.same_answer(ocra(challenge)))
+        self.assertOutcome(r, "PAM_SUCCESS", 0)
+
     def test_keyword_typed_at_the_single_prompt(self):
         self.configure(auth="single_prompt = yes", keyword="")
         r = self.login("twostep", self.same_answer("getchallenge"))

@@ -141,6 +141,8 @@ test_mistakes(void **state)
                  "backend = server needs at least one [server] url");
     expect_error("[auth]\nmethod = server-challenge\n", 0600, REASON_CONFIG,
                  "server-challenge needs backend = server");
+    expect_error("[auth]\nmethod = otp\nsingle_prompt = yes\n", 0600, REASON_CONFIG,
+                 "single_prompt = yes is for challenges");
     expect_error("[auth]\nchallenge_format = N99\n", 0600, REASON_CONFIG,
                  "challenge_format 'N99' is not an OCRA question format");
     expect_error("[server]\nurl = http://a/\nhttp_auth = basic\nhttp_user = u\n"

@@ -289,6 +289,84 @@ test_size_and_depth(void **state)
     free(nest);
 }
 
+/* A Header holding one entry whose start tag has @n attributes (the
+ * namespace declaration included), then @inside. */
+static char *
+crowded_reply(int n, const char *inside)
+{
+    size_t size = (size_t)n * 16 + 64, at;
+    char *tag = malloc(size), *success = load("success.xml"), *header, *out;
+
+    assert_non_null(tag);
+    at = (size_t)snprintf(tag, size, "<h:x xmlns:h=\"urn:h\"");
+    for (int i = 1; i < n; i++)
+        at += (size_t)snprintf(tag + at, size - at, " a%d='='", i);
+    header = cat("<soapenv:Header>", tag, ">", inside, "</h:x></soapenv:Header>", NULL);
+    out = replace(success, "<soapenv:Header/>", header);
+    free(header);
+    free(success);
+    free(tag);
+    return out;
+}
+
+/* Attributes are capped per tag before libxml2 (which checks for duplicates
+ * in quadratic time) sees them; '=' in quotes, comments, CDATA and PIs do
+ * not count. */
+static void
+test_crowded_tag(void **state)
+{
+    char eqs[301], *inside, *b;
+    struct soap_reply r;
+    char err[256];
+
+    (void)state;
+    memset(eqs, '=', 300);
+    eqs[300] = '\0';
+    inside = cat("<!--", eqs, "--><![CDATA[", eqs, "]]><?pi ", eqs, "?>", eqs, NULL);
+    b = crowded_reply(256, inside);
+    assert_int_equal(parse(b, &r, err), SOAP_OK);
+    free(b);
+    b = crowded_reply(257, "");
+    expect_malformed(b, "reply: more than 256 attributes in one tag");
+    free(b);
+    free(inside);
+}
+
+/* Namespace declarations in scope are capped: libxml2 2.9 walks them all
+ * for every prefix it looks up. */
+static void
+test_namespaces_in_scope(void **state)
+{
+    char *open_tags = malloc(13 * 200), *inside, *b;
+    struct soap_reply r;
+    char err[256];
+    size_t at = 0;
+
+    (void)state;
+    assert_non_null(open_tags);
+    for (int depth = 0; depth < 13; depth++) {
+        at += (size_t)snprintf(open_tags + at, 13 * 200 - at, "<n");
+        for (int i = 0; i < 10; i++)
+            at += (size_t)snprintf(open_tags + at, 13 * 200 - at, " xmlns:p%d_%d='u'", depth, i);
+        at += (size_t)snprintf(open_tags + at, 13 * 200 - at, ">");
+    }
+    /* 1 (h) + 120 + the Envelope's 7 = 128: fine */
+    open_tags[strstr(open_tags, "<n xmlns:p12_0") - open_tags] = '\0';
+    inside = cat(open_tags, "<p0_0:z/>", "</n></n></n></n></n></n></n></n></n></n></n></n>", NULL);
+    b = crowded_reply(1, inside);
+    assert_int_equal(parse(b, &r, err), SOAP_OK);
+    free(b);
+    free(inside);
+    /* one more */
+    inside = cat(open_tags, "<z xmlns:q='u'/>", "</n></n></n></n></n></n></n></n></n></n></n></n>",
+                 NULL);
+    b = crowded_reply(1, inside);
+    expect_malformed(b, "reply: more than 128 namespace declarations in scope");
+    free(b);
+    free(inside);
+    free(open_tags);
+}
+
 /* inotify sees every open of the file: an entity or DTD naming it must not
  * cause one.  A permissive parse proves the watch works. */
 static void
@@ -356,6 +434,8 @@ main(void)
         cmocka_unit_test(test_text_limits),
         cmocka_unit_test(test_attribute_count),
         cmocka_unit_test(test_size_and_depth),
+        cmocka_unit_test(test_crowded_tag),
+        cmocka_unit_test(test_namespaces_in_scope),
         cmocka_unit_test(test_external_entities_not_read),
     };
 
