@@ -615,6 +615,68 @@ http_post(struct http *h, unsigned index, const char *body, size_t len,
     return reason;
 }
 
+/* Cert 0's "Name:value" field from libcurl's certinfo, or NULL. */
+static const char *
+cert_field(const struct curl_certinfo *ci, const char *name)
+{
+    size_t n = strlen(name);
+
+    if (ci == NULL || ci->num_of_certs < 1)
+        return NULL;
+    for (const struct curl_slist *l = ci->certinfo[0]; l != NULL; l = l->next)
+        if (strncmp(l->data, name, n) == 0 && l->data[n] == ':')
+            return l->data + n + 1;
+    return NULL;
+}
+
+int
+http_probe(struct http *h, unsigned index, char *info, size_t infolen, char *err,
+           size_t errlen)
+{
+    CURL *main_handle = h->curl;
+    struct curl_certinfo *ci = NULL;
+    struct sink none = {0};
+    const char *subject, *expires;
+    CURLcode rc;
+    int reason = REASON_INTERNAL;
+
+    info[0] = '\0';
+    if (index >= h->cfg->n_urls || (h->curl = curl_easy_duphandle(main_handle)) == NULL) {
+        h->curl = main_handle;
+        snprintf(err, errlen, "cannot set up the probe");
+        return REASON_INTERNAL;
+    }
+    /* the same TLS, proxy and timeout settings as a login, but only the
+     * connection: no request is sent */
+    h->errbuf[0] = '\0';
+    if (curl_easy_setopt(h->curl, CURLOPT_URL, h->cfg->urls[index]) != CURLE_OK ||
+        curl_easy_setopt(h->curl, CURLOPT_CONNECT_ONLY, 1L) != CURLE_OK ||
+        curl_easy_setopt(h->curl, CURLOPT_CERTINFO, 1L) != CURLE_OK) {
+        snprintf(err, errlen, "cannot set up the probe");
+        goto out;
+    }
+    proxy_sockets_begin(&h->sockets, h->names[index], false);
+    rc = curl_easy_perform(h->curl);
+    if (rc != CURLE_OK) {
+        reason = classify(h, rc, &none, err, errlen);
+        goto out;
+    }
+    reason = REASON_OK;
+    if (h->plain[index]) {
+        snprintf(info, infolen, "plain http: no TLS");
+        goto out;
+    }
+    curl_easy_getinfo(h->curl, CURLINFO_CERTINFO, &ci);
+    subject = cert_field(ci, "Subject");
+    expires = cert_field(ci, "Expire date");
+    snprintf(info, infolen, "verified; subject %.120s, expires %.40s", subject ? subject : "?",
+             expires ? expires : "?");
+out:
+    curl_easy_cleanup(h->curl);
+    h->curl = main_handle;
+    return reason;
+}
+
 void
 http_reply_free(struct http_reply *reply)
 {

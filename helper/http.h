@@ -57,6 +57,13 @@ int http_post(struct http *h, unsigned index, const char *body, size_t len,
 
 void http_reply_free(struct http_reply *reply);
 
+/* Connect to server @index (through the proxy, if any) and finish the TLS
+ * handshake with the login's settings, without sending a request; for
+ * `crauth check`.  REASON_OK with @info naming the certificate, or the
+ * failure as http_post classifies it. */
+int http_probe(struct http *h, unsigned index, char *info, size_t infolen, char *err,
+               size_t errlen);
+
 /* "host:port" of server @index, for log lines. */
 const char *http_server_name(const struct http *h, unsigned index);
 

@@ -188,9 +188,10 @@ static uint32_t nt_upcase(uint32_t c)
 {
     uint32_t u = c;
 
-    if (c >= 'a' && c <= 'z')
-        u = c - 0x20;
-    else if (c >= 0xe0 && c <= 0xfe && c != 0xf7)
+    /* ASCII, Latin-1, basic Greek (not final sigma) and basic Cyrillic:
+     * upper case sits 0x20 below */
+    if ((c >= 'a' && c <= 'z') || (c >= 0xe0 && c <= 0xfe && c != 0xf7) ||
+        (c >= 0x3b1 && c <= 0x3c1) || (c >= 0x3c3 && c <= 0x3cb) || (c >= 0x430 && c <= 0x44f))
         u = c - 0x20;
     else if (c == 0xff)
         u = 0x178;
@@ -199,10 +200,6 @@ static uint32_t nt_upcase(uint32_t c)
         u = (c & 1) ? c - 1 : c; /* pairs: even upper, odd lower */
     else if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17e))
         u = (c & 1) ? c : c - 1; /* pairs: odd upper, even lower */
-    else if ((c >= 0x3b1 && c <= 0x3c1) || (c >= 0x3c3 && c <= 0x3cb))
-        u = c - 0x20;
-    else if (c >= 0x430 && c <= 0x44f)
-        u = c - 0x20;
     else if (c >= 0x450 && c <= 0x45f)
         u = c - 0x50;
     return u;

@@ -276,6 +276,8 @@ static int
 find_one(struct parse *p, const xmlNode *parent, const char *ns, const char *name, xmlNode **out)
 {
     *out = NULL;
+    if (parent == NULL)
+        return fail(p, "no element to look for %s in", name);
     for (xmlNode *c = parent->children; c != NULL; c = c->next) {
         if (!is_el(c, ns, name))
             continue;
@@ -293,7 +295,7 @@ need_one(struct parse *p, const xmlNode *parent, const char *ns, const char *nam
 {
     char what[200];
 
-    if (find_one(p, parent, ns, name, out) != SOAP_OK)
+    if (find_one(p, parent, ns, name, out) != SOAP_OK || parent == NULL)
         return SOAP_MALFORMED;
     if (*out != NULL)
         return SOAP_OK;
@@ -597,7 +599,7 @@ read_envelope(struct parse *p, xmlDocPtr doc, struct soap_reply *r)
                     describe(root, what, sizeof(what)));
     if (find_one(p, root, SOAP_NS_ENVELOPE, "Header", &header) != SOAP_OK ||
         (header != NULL && check_header(p, header) != SOAP_OK) ||
-        need_one(p, root, SOAP_NS_ENVELOPE, "Body", &body) != SOAP_OK)
+        need_one(p, root, SOAP_NS_ENVELOPE, "Body", &body) != SOAP_OK || body == NULL)
         return SOAP_MALFORMED;
     for (xmlNode *c = body->children; c != NULL; c = c->next) {
         if (c->type != XML_ELEMENT_NODE)

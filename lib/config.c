@@ -402,7 +402,7 @@ static int
 parse_file(struct crauth_config *cfg, const char *path, bool is_secrets, char *err,
            size_t errlen)
 {
-    struct stat st;
+    struct stat st = {0};
     char *text = NULL;
     bool others_can_read;
     int rc;
@@ -418,7 +418,8 @@ parse_file(struct crauth_config *cfg, const char *path, bool is_secrets, char *e
     } else {
         rc = parse_text(cfg, path, text, others_can_read, is_secrets, err, errlen);
     }
-    secmem_wipe(text, strlen(text));
+    if (text != NULL)
+        secmem_wipe(text, strlen(text));
     free(text);
     return rc;
 }

@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-3-Clause
 # The whole test suite, as CI runs it: install what is missing, then
-#   1. build with warnings as errors, `make check`, `make distcheck`
+#   1. build with warnings as errors, `make check`, cppcheck and clang-tidy,
+#      `make distcheck`
 #   2. the suite again built with ASan+UBSan
 #   3. the helper under valgrind memcheck for the module tests
 #   4. real sshd/ssh/sudo/su/login, and the privilege tests with a really
@@ -34,6 +35,10 @@ autoreconf -fi >/dev/null 2>&1
 step "build (gcc, -Werror) and make check"
 configure_in ci
 make -j"$jobs" check || show_failures .
+
+step "static analysis: cppcheck, clang-tidy"
+"$top/scripts/lint.sh"
+cd "$top/build/ci"
 
 step "make distcheck"
 make -j"$jobs" distcheck DISTCHECK_CONFIGURE_FLAGS=--enable-werror >distcheck.log 2>&1 ||

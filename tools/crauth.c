@@ -21,7 +21,8 @@ static const char usage[] =
     "       (hotp, totp, ocra also take --key-file PATH instead of --key)\n"
     "  explain CODE|NAME     what a reason code means and what to change\n"
     "  explain --all         the whole reason catalog\n"
-    "  cache list|flush [--user U] [--conf PATH]\n";
+    "  cache list|flush [--user U] [--conf PATH]\n"
+    "  check [--conf PATH] [--user U]   test the configuration and every server\n";
 
 static void
 explain_one(const struct crauth_reason_info *r)
@@ -65,6 +66,7 @@ main(int argc, char **argv)
         {"ocra", cmd_ocra},
         {"explain", cmd_explain},
         {"cache", cmd_cache},
+        {"check", cmd_check},
     };
 
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {

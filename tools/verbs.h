@@ -7,5 +7,6 @@
 #define CRAUTH_VERBS_H
 
 int cmd_cache(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 
 #endif

@@ -1,0 +1,127 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""`crauth check` against the reference server: every step green on a good
+setup, and for each kind of fault the step that names it."""
+import os
+import re
+import subprocess
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from serverfixture import (CRAUTH, HELPER, AuthServer, DeadListener, ServerCase,  # noqa: E402
+                           closed_port)
+
+
+class Check(ServerCase):
+    def setUp(self):
+        super().setUp()
+        os.mkdir(os.path.join(self.dir, "cache"), 0o700)
+
+    def configure(self, urls=None, **kw):
+        super().configure("server-challenge", urls=urls, timeout=2, **kw)
+        with open(self.conf, "a") as f:
+            f.write("[cache]\ndir = %s/cache\n" % self.dir)
+
+    def check(self, *args):
+        out = subprocess.run([CRAUTH, "check", "--conf", self.conf, "--helper", HELPER, *args],
+                             capture_output=True, text=True, timeout=60)
+        steps = {}
+        for line in out.stdout.splitlines():
+            m = re.match(r"  (ok|warn|FAIL)\s+(\S+)\s+(\S+)\s+(.*)$", line)
+            if m:
+                steps[(m.group(2), m.group(3))] = (m.group(1), m.group(4))
+        return out, steps
+
+    def test_all_green(self):
+        self.configure()
+        out, steps = self.check("--user", "twostep")
+        self.assertEqual(out.returncode, 0, out.stdout)
+        self.assertIn("all checks passed", out.stdout)
+        server = "127.0.0.1:%d" % self.srv.port
+        for name in ("dns", "tcp", "tls", "http", "soap", "challenge"):
+            self.assertEqual(steps[(server, name)][0], "ok", out.stdout)
+        self.assertIn("expires", steps[(server, "tls")][1])
+        self.assertRegex(steps[(server, "challenge")][1], r"got challenge \d{8}")
+        # only the probe user and the challenge request were sent; no response
+        self.assertEqual([q.kind for q in self.srv.requests], ["response", "request"])
+        self.assertEqual(self.srv.requests[0].attributes["CREDFLD_USERID"], "crauth-check-probe")
+
+    def failing_step(self, name, reason, fault=None, urls=None, **params):
+        if fault:
+            self.srv.set_fault(fault, **params)
+        self.configure(urls=urls)
+        out, steps = self.check()
+        self.assertEqual(out.returncode, 1, out.stdout)
+        failed = [(k[1], v[1]) for k, v in steps.items() if v[0] == "FAIL"]
+        self.assertEqual(failed[0][0], name, out.stdout)
+        self.assertIn("[reason %d " % reason, failed[0][1])
+        self.assertIn("first failure: reason %d" % reason, out.stdout)
+        self.assertIn("fix:", out.stdout)
+        return out
+
+    def test_refused(self):
+        self.failing_step("tcp", 30, urls=["https://127.0.0.1:%d/" % closed_port()])
+
+    def test_hanging_handshake(self):
+        # connect_timeout covers TCP and the TLS handshake: a server that
+        # never finishes the handshake could not be connected to
+        with DeadListener("hang") as dead:
+            out = self.failing_step("tls", 30, urls=[dead.url])
+            self.assertIn("SSL connection timeout", out.stdout)
+
+    def test_wrong_host_certificate(self):
+        srv = AuthServer(users={}, certfile=self.certs["wrong_host_cert"],
+                         keyfile=self.certs["wrong_host_key"]).start()
+        self.addCleanup(srv.stop)
+        self.failing_step("tls", 32, urls=[srv.url])
+
+    def test_expired_certificate(self):
+        srv = AuthServer(users={}, certfile=self.certs["expired_cert"],
+                         keyfile=self.certs["expired_key"]).start()
+        self.addCleanup(srv.stop)
+        out = self.failing_step("tls", 32, urls=[srv.url])
+        self.assertIn("expired", out.stdout)
+
+    def test_http_auth_refused(self):
+        self.failing_step("http", 33, "http_status", status=401)
+
+    def test_http_error(self):
+        self.failing_step("http", 34, "http_status", status=503)
+
+    def test_redirect(self):
+        self.failing_step("http", 34, "redirect_http")
+
+    def test_wrong_content_type(self):
+        self.failing_step("http", 34, "wrong_content_type")
+
+    def test_timeout(self):
+        self.failing_step("http", 31, "hang")
+
+    def test_reset(self):
+        self.failing_step("http", 39, "reset")
+
+    def test_soap_fault(self):
+        self.failing_step("soap", 36, "soap_fault")
+
+    def test_malformed(self):
+        self.failing_step("soap", 35, "malformed_xml")
+
+    def test_no_challenge_for_an_otp_user(self):
+        self.configure()
+        out, steps = self.check("--user", "hotp-user")
+        self.assertEqual(out.returncode, 1)
+        server = "127.0.0.1:%d" % self.srv.port
+        self.assertEqual(steps[(server, "challenge")][0], "FAIL", out.stdout)
+
+    def test_config_error_names_file_and_line(self):
+        with open(self.conf, "w") as f:
+            f.write("[auth]\nbakend = server\n")
+        out, steps = self.check()
+        self.assertEqual(out.returncode, 1)
+        self.assertIn("crauth.conf:2: unknown key 'bakend'", steps[("-", "config")][1])
+        self.assertIn("first failure: reason 50", out.stdout)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
