@@ -21,6 +21,8 @@
 
 static char dir[] = "/tmp/crauth-cache-XXXXXX";
 
+#include "tmpdir.h"
+
 static struct cache_record
 sample(void)
 {
@@ -170,23 +172,6 @@ test_directory_checks(void **state)
     assert_int_equal(cache_open(sub, &c, err, sizeof(err)), REASON_CACHE);
 }
 
-static int
-setup(void **state)
-{
-    (void)state;
-    return mkdtemp(dir) ? 0 : -1;
-}
-
-static int
-teardown(void **state)
-{
-    char cmd[300];
-
-    (void)state;
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
 int
 main(void)
 {
@@ -198,5 +183,5 @@ main(void)
         cmocka_unit_test(test_directory_checks),
     };
 
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }

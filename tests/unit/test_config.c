@@ -20,6 +20,8 @@
 
 static char dir[] = "/tmp/crauth-config-XXXXXX";
 
+#include "tmpdir.h"
+
 static const char *
 write_file(const char *name, const char *text, mode_t mode)
 {
@@ -242,23 +244,6 @@ test_key_table(void **state)
     assert_string_equal(config_key_at(0), "server.url");
 }
 
-static int
-setup(void **state)
-{
-    (void)state;
-    return mkdtemp(dir) ? 0 : -1;
-}
-
-static int
-teardown(void **state)
-{
-    char cmd[300];
-
-    (void)state;
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
 int
 main(void)
 {
@@ -273,5 +258,5 @@ main(void)
         cmocka_unit_test(test_key_table),
     };
 
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }

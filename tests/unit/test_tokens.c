@@ -33,6 +33,8 @@ static const char example[] =
 
 static char dir[] = "/tmp/crauth-tokens-XXXXXX";
 
+#include "tmpdir.h"
+
 static void
 test_contract_example(void **state)
 {
@@ -222,23 +224,6 @@ test_file_checks(void **state)
     assert_non_null(strstr(err, "cannot open"));
 }
 
-static int
-setup(void **state)
-{
-    (void)state;
-    return mkdtemp(dir) ? 0 : -1;
-}
-
-static int
-teardown(void **state)
-{
-    char cmd[300];
-
-    (void)state;
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
 int
 main(void)
 {
@@ -251,5 +236,5 @@ main(void)
         cmocka_unit_test(test_file_checks),
     };
 
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }
