@@ -267,6 +267,7 @@ local_check_response(struct session *s, const struct challenge *ch, const char *
 
 const struct backend backend_local = {
     .name = "local",
+    .first_pass_is_code = true,
     .open = local_open,
     .close = local_close,
     .check_otp = local_check_otp,

@@ -348,6 +348,7 @@ server_request_challenge(struct session *s, const char *request, struct challeng
 
 const struct backend backend_server = {
     .name = "server",
+    .first_pass_is_code = false,
     .open = server_open,
     .close = server_close,
     .check_otp = server_check_otp,

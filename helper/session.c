@@ -97,14 +97,16 @@ run_otp(struct session *s)
     int reason;
 
     session_enter(s, ST_WF_RESPONSE);
-    if (first_pass_allowed(s) && s->authtok != NULL) {
-        reason = s->backend->check_otp(s, s->authtok);
-        session_note(s, "first_pass", "tried");
-        if (reason == REASON_OK || (s->flags & WIRE_F_USE_FIRST_PASS))
-            return reason;
-    } else if (s->flags & WIRE_F_USE_FIRST_PASS) {
-        session_note(s, "first_pass", "missing");
-        return REASON_EMPTY_ANSWER;
+    if (s->backend->first_pass_is_code) {
+        if (first_pass_allowed(s) && s->authtok != NULL) {
+            reason = s->backend->check_otp(s, s->authtok);
+            session_note(s, "first_pass", "tried");
+            if (reason == REASON_OK || (s->flags & WIRE_F_USE_FIRST_PASS))
+                return reason;
+        } else if (s->flags & WIRE_F_USE_FIRST_PASS) {
+            session_note(s, "first_pass", "missing");
+            return REASON_EMPTY_ANSWER;
+        }
     }
     reason = ask(s, false, s->cfg->otp_prompt, &code);
     if (reason == REASON_OK)

@@ -35,6 +35,10 @@ struct session;
 
 struct backend {
     const char *name;
+    /* use_first_pass/try_first_pass: true when the earlier password is the
+     * code itself (local, like pam_oath); false when it is the static
+     * password or request that goes with the code (server) */
+    bool first_pass_is_code;
     int (*open)(struct session *s);
     void (*close)(struct session *s);
     /* method otp: is @code a valid one-time code for the user? */

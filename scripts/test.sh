@@ -5,8 +5,8 @@
 #      `make distcheck`
 #   2. the suite again built with ASan+UBSan
 #   3. the helper under valgrind memcheck for the module tests
-#   4. real sshd/ssh/sudo/su/login, and the privilege tests with a really
-#      set-id helper (root only)
+#   4. real sshd/ssh/sudo/su/login, the privilege tests with a really
+#      set-id helper, and the Debian package installed and purged (root only)
 #   5. every fuzz harness for 60 s
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -78,6 +78,9 @@ if [ "$(id -u)" = 0 ]; then
     step "privilege tests with a set-uid/set-gid _crauth helper"
     configure_in priv --sysconfdir="$top/build/priv/etc"
     CRAUTH_PRIV_TESTS=1 make check TESTS=tests/priv/test_privs.py || show_failures .
+
+    step "Debian package: build, lintian, install, log in, purge"
+    sh "$top/tests/deb/test_deb.sh"
 else
     step "privilege tests skipped: not root"
 fi

@@ -4,7 +4,7 @@
  *
  * Lists what the helper keeps between attempts: outstanding challenges
  * (their text, never their keys), users' recent failures, servers marked
- * down.  Run it as the helper's user (_crauth) or root.
+ * down.  Run as root it switches to _crauth, whose the cache is.
  */
 #include <getopt.h>
 #include <stdio.h>

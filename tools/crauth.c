@@ -5,8 +5,13 @@
  * Exit status 0 on success; otherwise one line on stderr saying what went
  * wrong, and a non-zero status.
  */
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "reason.h"
 #include "softtoken.h"
@@ -54,6 +59,25 @@ cmd_explain(int argc, char **argv)
     return 0;
 }
 
+/* root running `check` or `cache` on the live system looks with the
+ * helper's eyes: its files belong to _crauth.  With --conf the caller is
+ * testing a file of its own, so it stays who it is. */
+static void
+as_helper_user(int argc, char **argv)
+{
+    struct passwd *pw;
+
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--conf") == 0 || strncmp(argv[i], "--conf=", 7) == 0)
+            return;
+    if (geteuid() != 0 || (pw = getpwnam("_crauth")) == NULL)
+        return;
+    if (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0) {
+        fprintf(stderr, "crauth: cannot switch to _crauth: %s\n", strerror(errno));
+        exit(1);
+    }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -73,9 +97,13 @@ main(int argc, char **argv)
         fputs(usage, argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
-    for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
-        if (strcmp(argv[1], verbs[i].name) == 0)
-            return verbs[i].fn(argc - 1, argv + 1);
+    for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
+        if (strcmp(argv[1], verbs[i].name) != 0)
+            continue;
+        if (verbs[i].fn == cmd_check || verbs[i].fn == cmd_cache)
+            as_helper_user(argc - 1, argv + 1);
+        return verbs[i].fn(argc - 1, argv + 1);
+    }
     fprintf(stderr, "crauth: unknown verb '%s'; `crauth --help` lists them\n", argv[1]);
     return 2;
 }

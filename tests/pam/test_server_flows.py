@@ -69,8 +69,11 @@ class Methods(ServerCase):
 
             def conv(batch):
                 return ["S3cret!" if t == "Password: " else code for _, t in batch]
+            sent = len(self.srv.requests)
             r = self.login("hotp-static", conv, service="crauth-tfp")
             self.assertOutcome(r, "PAM_SUCCESS", 0)
+            # the earlier password went with the code, never as the code
+            self.assertEqual(len(self.srv.requests), sent + 1)
             sent = self.srv.requests[-1].attributes
             if fmt == 0:
                 self.assertEqual(sent["CREDFLD_PASSWORD"], "S3cret!" + code)
