@@ -69,7 +69,8 @@ cache_open(const char *dir, struct cache **out, char *err, size_t errlen)
 
     *out = NULL;
     dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (dfd < 0 && errno == ENOENT && mkdir(dir, 0700) == 0)
+    /* EEXIST: a concurrent login made it first, which is just as good */
+    if (dfd < 0 && errno == ENOENT && (mkdir(dir, 0700) == 0 || errno == EEXIST))
         dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (dfd < 0) {
         snprintf(err, errlen, "cache dir %s: %s", dir, strerror(errno));

@@ -208,6 +208,7 @@ class DeadServers(CacheCase):
 
 class Concurrency(CacheCase):
     def parallel(self, jobs):
+        self.logs = []
         script = ("import sys; sys.path.insert(0, %r); import pamharness as ph, re, subprocess;"
                   "u, kind = sys.argv[1], sys.argv[2]\n"
                   "def conv(batch):\n"
@@ -220,13 +221,16 @@ class Concurrency(CacheCase):
                   "'OCRA-1:HOTP-SHA1-6:QN08', '--key', %r, '--question', m.group(1)], "
                   "capture_output=True, text=True).stdout.strip())\n"
                   "    return out\n"
-                  "print(ph.authenticate('crauth', u, %r, conv).name)\n"
+                  "r = ph.authenticate('crauth', u, %r, conv)\n"
+                  "print(r.name, r.reason(), r.log.replace(chr(10), ' '))\n"
                   % (os.path.dirname(os.path.abspath(__file__)), CRAUTH, KEY20, self.dir))
         env = dict(os.environ, CRAUTH_HELPER=HELPER)
 
         def run(job):
-            return subprocess.run(["/usr/bin/python3", "-c", script, *job], env=env,
-                                  capture_output=True, text=True, timeout=120).stdout.strip()
+            out = subprocess.run(["/usr/bin/python3", "-c", script, *job], env=env,
+                                 capture_output=True, text=True, timeout=120).stdout.strip()
+            self.logs.append(out)
+            return out.split(" ")[0]
         with concurrent.futures.ThreadPoolExecutor(len(jobs)) as pool:
             return list(pool.map(run, jobs))
 
@@ -244,7 +248,7 @@ class Concurrency(CacheCase):
         results = self.parallel([("twostep", "wrong")] * 5)
         self.assertEqual(results, ["PAM_AUTH_ERR"] * 5)
         listing = self.cached("list")
-        self.assertIn("count=5", listing)            # every failure counted, none lost
+        self.assertIn("count=5", listing, "\n".join(self.logs))  # every failure counted
         records = [p for p in glob.glob(os.path.join(self.cache, "[cus]-*"))
                    if not p.endswith(".lock")]
         self.assertTrue(records)
