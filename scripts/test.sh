@@ -63,7 +63,8 @@ exec /usr/bin/valgrind -q --error-exitcode=99 --leak-check=full \\
     --log-file=$top/build/ci/valgrind/report.%p $top/build/ci/helper/crauth-helper
 WRAP
 chmod 755 valgrind/helper
-make check HELPER_UNDER_TEST="$top/build/ci/valgrind/helper" TESTS="tests/pam/test_local.py \
+CRAUTH_UNDER_VALGRIND=1 make check HELPER_UNDER_TEST="$top/build/ci/valgrind/helper" \
+    TESTS="tests/pam/test_local.py \
     tests/pam/test_server_flows.py tests/pam/test_server_cache.py" || show_failures .
 for r in valgrind/report.*; do
     [ -s "$r" ] && { echo "valgrind: $r"; cat "$r"; exit 1; }
