@@ -172,7 +172,8 @@ caller_delay(const struct caller *caller, const struct crauth_config *cfg, int r
 static uint32_t
 step_budget_ms(const struct crauth_config *cfg)
 {
-    long ms = LOCAL_BUDGET_MS;
+    /* a non-root caller's failure delay is served here, inside a step */
+    long ms = LOCAL_BUDGET_MS + cfg->fail_delay_ms;
 
     if (cfg->backend == BACKEND_SERVER)
         ms += (long)cfg->n_urls * (cfg->connect_timeout + cfg->timeout) * 1000;

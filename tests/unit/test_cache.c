@@ -29,14 +29,14 @@ sample(void)
     struct cache_record r = {.type = CACHE_CHALLENGE, .created = 1700000000,
                              .expires = 1700000120};
 
-    strcpy(r.user, "alice");
-    strcpy(r.service, "sudo");
-    strcpy(r.rhost, "");
-    strcpy(r.tty, "/dev/pts/3");
-    strcpy(r.server, "https://auth1.example.com:8888/");
-    strcpy(r.text, "12345678");
-    strcpy(r.key, "A-0011223344");
-    strcpy(r.message, "Enter challenge 12345678 into your token");
+    snprintf(r.user, sizeof(r.user), "%s", "alice");
+    snprintf(r.service, sizeof(r.service), "%s", "sudo");
+    snprintf(r.rhost, sizeof(r.rhost), "%s", "");
+    snprintf(r.tty, sizeof(r.tty), "%s", "/dev/pts/3");
+    snprintf(r.server, sizeof(r.server), "%s", "https://auth1.example.com:8888/");
+    snprintf(r.text, sizeof(r.text), "%s", "12345678");
+    snprintf(r.key, sizeof(r.key), "%s", "A-0011223344");
+    snprintf(r.message, sizeof(r.message), "%s", "Enter challenge 12345678 into your token");
     return r;
 }
 
