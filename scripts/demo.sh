@@ -20,7 +20,7 @@ make install >/dev/null
 
 # The embedded default reads PREFIX/var/lib/crauth/tokens; give the demo
 # user an OCRA token (a challenge to answer) with a fresh random key.
-mkdir -p "$root/var/lib/crauth" "$root/pam.d"
+mkdir -p "$root/var/lib/crauth" "$root/var/run" "$root/pam.d"
 openssl rand -hex 20 > "$build/demo.key"
 chmod 600 "$build/demo.key"
 rm -f "$root/etc/security/crauth.conf"
