@@ -168,10 +168,11 @@ log_attempt(pam_handle_t *pamh, const char *user, int reason, const char *detail
     const char *tty = item(pamh, PAM_TTY);
     char u[128], h[128], t[64];
 
-    /* user and rhost come from the network: no control characters in logs */
+    /* user and rhost come from the network: no control characters in logs;
+     * login(1) sets PAM_RHOST to "", which would log as a bare "rhost=" */
     log_sanitize(user ? user : "?", u, sizeof(u));
-    log_sanitize(rhost ? rhost : "-", h, sizeof(h));
-    log_sanitize(tty ? tty : "-", t, sizeof(t));
+    log_sanitize(rhost && rhost[0] ? rhost : "-", h, sizeof(h));
+    log_sanitize(tty && tty[0] ? tty : "-", t, sizeof(t));
     pam_syslog(pamh, prio, "%s: user=%s rhost=%s tty=%s reason=%d (%s) %s duration_ms=%lld%s",
                reason == REASON_OK ? "authenticated" : "authentication failed", u, h, t, reason,
                crauth_reason_name(reason), detail, (long long)(wire_now_ms() - started),

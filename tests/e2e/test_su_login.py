@@ -118,6 +118,7 @@ class Login(SuLoginCase):
         self.assertEqual(p.wait(), 0, p.out)
         (_r, _n, _u, line), = self.log.assert_reasons(self, "login", [0], self.since)
         self.assertIn("tty=/dev/pts/", line)
+        self.assertIn(" rhost=- ", line)   # login sets PAM_RHOST to ""
 
     def test_wrong_response(self):
         p = self.login()
