@@ -24,6 +24,7 @@
 #include "log.h"
 #include "privs.h"
 #include "reason.h"
+#include "sandbox.h"
 #include "secmem.h"
 #include "session.h"
 #include "wire.h"
@@ -225,6 +226,18 @@ main(int argc, char **argv)
         reason = REASON_PROTOCOL;
         goto out;
     }
+    /* before anything from the network or the tokens file is parsed */
+    switch (sandbox_enter(detail, sizeof(detail))) {
+    case SANDBOX_ON:
+        break;
+    case SANDBOX_SKIPPED:
+        log_debug("%s", detail);
+        break;
+    default:
+        reason = REASON_INTERNAL;
+        goto out;
+    }
+    detail[0] = '\0';
     conv.answer_timeout = cfg->prompt_timeout * 1000;
     s.cfg = cfg;
     s.conv = &conv;

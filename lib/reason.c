@@ -125,7 +125,9 @@ static const struct crauth_reason_info catalog[] = {
      "Check the helper path (helper= argument), that it exists and is executable."},
     {REASON_HELPER_CRASHED, "helper-crashed", PAM_AUTH_ERR,
      "The helper died, or exited without giving a verdict.",
-     "Look for a crash report of crauth-helper and report it; the attempt was refused."},
+     "Look for a crash report of crauth-helper and report it; the attempt was refused. "
+     "Killed by signal 31 (SIGSYS): its seccomp filter stopped a system call, which the "
+     "kernel's audit log names (type=SECCOMP, syscall=N); report it with that number."},
     {REASON_HELPER_TIMEOUT, "helper-timeout", PAM_AUTH_ERR,
      "The helper did not answer within its announced time budget and was killed.",
      "Check the server timeouts in the configuration and the helper's log lines."},

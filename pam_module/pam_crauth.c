@@ -120,6 +120,16 @@ send_request(const struct helper_proc *h, pam_handle_t *pamh, const char *user,
     return wire_write(h->to_helper, W_START, start, sizeof(start)) == WIRE_OK ? 0 : -1;
 }
 
+/* SIGSYS is the helper's seccomp filter at work: say so, since the admin's
+ * next step differs from a crash (the audit log names the system call). */
+static const char *
+signal_note(int sig)
+{
+    return sig == SIGSYS ? " (SIGSYS: a system call outside the helper's seccomp allow-list; "
+                           "the kernel's audit log names it)"
+                         : "";
+}
+
 /* Combine the helper's verdict with how it exited.  Disagreement is a
  * protocol error: a success needs both to say so. */
 static int
@@ -136,15 +146,15 @@ judge(struct relay *r, int reason, bool exited, int status)
             return REASON_HELPER_UNAVAILABLE;
         }
         if (WIFSIGNALED(status)) {
-            snprintf(r->detail, sizeof(r->detail), "the helper was killed by signal %d",
-                     WTERMSIG(status));
+            snprintf(r->detail, sizeof(r->detail), "the helper was killed by signal %d%s",
+                     WTERMSIG(status), signal_note(WTERMSIG(status)));
             return REASON_HELPER_CRASHED;
         }
         return reason == REASON_OK ? REASON_PROTOCOL : reason;
     }
     if (WIFSIGNALED(status)) {
-        snprintf(r->detail, sizeof(r->detail), "the helper was killed by signal %d after "
-                 "its verdict", WTERMSIG(status));
+        snprintf(r->detail, sizeof(r->detail), "the helper was killed by signal %d%s after "
+                 "its verdict", WTERMSIG(status), signal_note(WTERMSIG(status)));
         return REASON_HELPER_CRASHED;
     }
     if (!WIFEXITED(status) || WEXITSTATUS(status) != (reason & 0xff)) {

@@ -256,6 +256,27 @@ class LocalBackend(unittest.TestCase):
         r = self.login("carol", kill_then_answer)
         self.assertEqual((r.name, r.reason()), ("PAM_AUTH_ERR", 71))
 
+    def test_helper_waits_inside_its_seccomp_filter(self):
+        seen = {}
+
+        def look_then_answer(msgs):
+            (pid,) = ph.children_of(os.getpid())
+            with open("/proc/%d/status" % pid) as f:
+                seen.update(line.split(":", 1) for line in f if ":" in line)
+            return self.ocra_answer(OCRA, KEY20)(msgs)
+        self.service("crauth-debug", ["debug"])
+        r = self.login("carol", look_then_answer, service="crauth-debug")
+        self.assertEqual(r.name, "PAM_SUCCESS", r.log)
+        if "built without libseccomp" in r.log:
+            self.skipTest("configured --without-seccomp")
+        skipped = "no seccomp filter" in r.log
+        if os.environ.get("CRAUTH_UNDER_VALGRIND") or "asan" in os.environ.get("LD_PRELOAD", ""):
+            self.assertTrue(skipped, r.log)     # valgrind, LeakSanitizer: no filter, said so
+            self.assertEqual(seen["Seccomp"].strip(), "0")
+        else:
+            self.assertFalse(skipped, r.log)
+            self.assertEqual(seen["Seccomp"].strip(), "2")   # SECCOMP_MODE_FILTER
+
     def test_corrupt_tokens_file(self):
         with open(self.tokens, "a") as f:
             f.write("zoe hotp/6 nothex\n")

@@ -10,6 +10,7 @@ PAM_SUCCESS.
 import json
 import os
 import random
+import signal
 import shutil
 import struct
 import sys
@@ -20,7 +21,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pamharness as ph  # noqa: E402
 
 FAKE_HELPER = r'''#!/usr/bin/python3
-import json, os, signal, sys, time
+import json, os, resource, signal, sys, time
 steps = json.load(open(%(scenario)r))
 def read_frame():
     hdr = b""
@@ -44,7 +45,8 @@ for op, arg in steps:
     elif op == "hang":
         time.sleep(3600)
     elif op == "kill":
-        os.kill(os.getpid(), signal.SIGKILL)
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        os.kill(os.getpid(), arg or signal.SIGKILL)
     elif op == "exit":
         sys.exit(arg)
 sys.exit(0)
@@ -117,6 +119,13 @@ class FakeHelper(unittest.TestCase):
     def test_killed_after_success_frame(self):
         r = self.run_scenario([("send", hello() + result(0)), ("kill", None)])
         self.assertEqual((r.name, r.reason()), ("PAM_AUTH_ERR", 71))
+
+    def test_killed_by_seccomp_says_so(self):
+        r = self.run_scenario([("send", hello() + PROMPT), ("read", None),
+                               ("kill", int(signal.SIGSYS))])
+        self.assertEqual((r.name, r.reason()), ("PAM_AUTH_ERR", 71))
+        self.assertIn("signal 31 (SIGSYS: a system call outside the helper's seccomp "
+                      "allow-list; the kernel's audit log names it)", r.log)
 
     def test_oversized_frame(self):
         r = self.run_scenario([("send", hello() + b"\x42\xff\xff" + b"A" * 100), ("exit", 0)])

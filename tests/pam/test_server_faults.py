@@ -5,6 +5,7 @@ test each: the login fails with the reason that names the fault, and never
 gives PAM_SUCCESS.  Faults hit the response step of a 2-step login, the
 step where a wrong "success" would let someone in."""
 import os
+import socket
 import sys
 import unittest
 
@@ -137,6 +138,31 @@ class Certificates(ServerCase):
             f.write(text)
         self.assertOutcome(self.login("hotp-user", self.same_answer("123456")),
                            "PAM_AUTHINFO_UNAVAIL", 32)
+
+
+class NameResolution(ServerCase):
+    """Host names go through libcurl's resolver thread, which runs inside
+    the helper's seccomp filter: a killed helper would be reason 71."""
+
+    def test_unknown_name_is_unreachable(self):
+        self.configure("otp", urls=["https://crauth-test.invalid:%d/" % self.srv.port])
+        r = self.login("hotp-user", self.same_answer("123456"))
+        self.assertOutcome(r, "PAM_AUTHINFO_UNAVAIL", 30)
+        self.assertIn("resolve", r.log)
+
+    def test_name_from_hosts_file_connects(self):
+        name = socket.gethostname()
+        try:
+            addrs = {a[4][0] for a in socket.getaddrinfo(name, None, socket.AF_INET)}
+        except OSError:
+            addrs = set()
+        if "127.0.0.1" not in addrs or name == "localhost":
+            self.skipTest("the host name %r does not resolve to 127.0.0.1" % name)
+        self.configure("otp", urls=["https://%s:%d/" % (name, self.srv.port)])
+        r = self.login("hotp-user", self.same_answer("123456"))
+        # resolved and connected: the certificate names localhost, not this name
+        self.assertOutcome(r, "PAM_AUTHINFO_UNAVAIL", 32)
+        self.assertEqual(self.srv.requests, [])
 
 
 if __name__ == "__main__":

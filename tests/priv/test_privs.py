@@ -144,6 +144,8 @@ class Privileges(unittest.TestCase):
         self.assertEqual(r.name, "PAM_SUCCESS", r.log)
         self.assertEqual(seen["Uid"].split(), [str(self.crauth.pw_uid)] * 4)
         self.assertEqual(seen["Groups"].split(), [])
+        self.assertEqual(seen["Seccomp"].strip(), "2")   # its allow-list is loaded
+        self.assertEqual(seen["NoNewPrivs"].strip(), "1")
 
     def test_user_cannot_authenticate_someone_else(self):
         r = self.as_user("priv", "victim", hotp(0))
