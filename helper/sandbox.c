@@ -1,13 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * sandbox.c - the seccomp allow-list (libseccomp), and when to skip it.
- *
- * The list was taken from strace of the helper over the whole test suite
- * (local and server backends, TLS, NTLM, the proxy tunnel, the cache), then
- * widened by the calls glibc makes for the same functions on other kernels
- * (open vs openat, clone vs clone3, fstat vs newfstatat vs statx) and by the
- * threads of libcurl's resolver.  Calls that take flags which could turn
- * them into something else are allowed only with the flags a login uses.
+ * sandbox.c - loading the seccomp filter that helper/sandbox-gen compiled
+ * at build time (sandbox_gen.c holds the rules), and when to skip it.
  */
 #include "sandbox.h"
 
@@ -20,127 +14,27 @@
 
 #if defined(HAVE_SECCOMP) && !defined(CRAUTH_SANITIZERS)
 #include <errno.h>
-#include <sched.h>
-#include <seccomp.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
-#include <termios.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
 
-/* Allowed with any arguments. */
-static const char *const allowed[] = {
-    /* files: tokens file, cache, configuration, CA file, openssl.cnf, NSS */
-    "read", "write", "readv", "writev", "pread64", "pwrite64", "close", "lseek",
-    "open", "openat", "stat", "fstat", "lstat", "newfstatat", "statx", "fstatfs", "statfs",
-    "access", "faccessat", "faccessat2", "readlink", "readlinkat", "getdents64", "fcntl",
-    "flock", "fsync", "fdatasync", "ftruncate", "rename", "renameat", "renameat2", "unlink",
-    "unlinkat", "mkdir", "mkdirat", "fchmod", "fchown", "umask", "dup", "dup2", "dup3",
-    "pipe", "pipe2", "eventfd2", "fadvise64",
-    /* memory (dlopen of NSS modules and OpenSSL's legacy provider maps code) */
-    "mmap", "munmap", "mremap", "mprotect", "madvise", "brk", "mlock", "mlock2", "munlock",
-    /* sockets: the servers, the proxy, DNS, syslog */
-    "connect", "bind", "getsockname", "getpeername", "getsockopt", "setsockopt", "sendto",
-    "recvfrom", "sendmsg", "recvmsg", "sendmmsg", "recvmmsg", "shutdown", "socketpair",
-    "poll", "ppoll", "select", "pselect6", "epoll_create1", "epoll_ctl", "epoll_wait",
-    "epoll_pwait",
-    /* threads (libcurl's resolver), signals, the end */
-    "futex", "set_robust_list", "get_robust_list", "rseq", "set_tid_address", "gettid",
-    "sched_yield", "sched_getaffinity", "rt_sigaction", "rt_sigprocmask", "rt_sigreturn",
-    "sigaltstack", "tgkill", "restart_syscall", "exit", "exit_group",
-    /* identity, time, randomness, system facts */
-    "getpid", "getppid", "getuid", "geteuid", "getgid", "getegid", "getresuid", "getresgid",
-    "getgroups", "clock_gettime", "clock_getres", "gettimeofday", "time", "nanosleep",
-    "clock_nanosleep", "getrandom", "uname", "sysinfo", "getrlimit", "getcwd",
-};
-
-static const int socket_domains[] = {AF_UNIX, AF_INET, AF_INET6, AF_NETLINK};
-
-/* isatty, non-blocking mode, bytes waiting, close-on-exec */
-static const unsigned long ioctl_requests[] = {TCGETS, FIONBIO, FIONREAD, FIOCLEX, FIONCLEX};
-
-/* A name the kernel of this architecture does not have is skipped; any
- * other failure to add a rule fails the whole filter. */
-static int
-allow(scmp_filter_ctx ctx, const char *name, unsigned n, const struct scmp_arg_cmp *cmp)
-{
-    int nr = seccomp_syscall_resolve_name(name);
-
-    if (nr == __NR_SCMP_ERROR || nr < 0)
-        return 0;
-    return seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, nr, n, cmp);
-}
-
-static int
-build(scmp_filter_ctx ctx, const char **failed)
-{
-    int rc = 0;
-
-    for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]) && rc == 0; i++)
-        if ((rc = allow(ctx, allowed[i], 0, NULL)) != 0)
-            *failed = allowed[i];
-    if (rc != 0)
-        return rc;
-    *failed = "socket";
-    for (size_t i = 0; i < sizeof(socket_domains) / sizeof(socket_domains[0]) && rc == 0; i++) {
-        struct scmp_arg_cmp c = SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)socket_domains[i]);
-
-        rc = allow(ctx, "socket", 1, &c);
-    }
-    *failed = "ioctl";
-    for (size_t i = 0; i < sizeof(ioctl_requests) / sizeof(ioctl_requests[0]) && rc == 0; i++) {
-        /* the request is an int: the upper half of the register may be junk */
-        struct scmp_arg_cmp c = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffUL, ioctl_requests[i]);
-
-        rc = allow(ctx, "ioctl", 1, &c);
-    }
-    if (rc != 0)
-        return rc;
-    /* threads only: a new process could exec nothing (no execve) but would
-     * outlive the module's kill of the helper */
-    *failed = "clone";
-    {
-#if defined(__s390__) || defined(__s390x__)
-        /* the one Linux ABI that passes clone's flags second */
-        struct scmp_arg_cmp c = SCMP_A1(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD);
-#else
-        struct scmp_arg_cmp c = SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD);
-#endif
-
-        if ((rc = allow(ctx, "clone", 1, &c)) != 0)
-            return rc;
-    }
-    /* clone3 passes its flags in memory, out of the filter's sight: make
-     * glibc fall back to clone, as it does on kernels before 5.3 */
-    *failed = "clone3";
-    if ((rc = seccomp_syscall_resolve_name("clone3")) >= 0 &&
-        (rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), rc, 0)) != 0)
-        return rc;
-    /* reading limits (glibc asks for the stack size), never setting them */
-    *failed = "prlimit64";
-    {
-        struct scmp_arg_cmp c = SCMP_A2(SCMP_CMP_EQ, 0);
-
-        rc = allow(ctx, "prlimit64", 1, &c);
-    }
-    return rc;
-}
+#include "sandbox_filter.h"
 
 static enum sandbox_result
 load(char *err, size_t errlen)
 {
-    scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
-    const char *failed = "seccomp_init";
-    int rc = -ENOMEM;
+    struct sock_fprog prog = {
+        .len = (unsigned short)(sizeof(sandbox_filter) / sizeof(sandbox_filter[0])),
+        .filter = (struct sock_filter *)sandbox_filter,
+    };
 
-    if (ctx != NULL && (rc = build(ctx, &failed)) == 0) {
-        failed = "seccomp_load";
-        rc = seccomp_load(ctx);
+    /* no-new-privs is set already (privs.c); the kernel insists on it */
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+        prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0) {
+        snprintf(err, errlen, "installing the seccomp filter failed: %s", strerror(errno));
+        return SANDBOX_FAILED;
     }
-    seccomp_release(ctx);
-    if (rc == 0)
-        return SANDBOX_ON;
-    snprintf(err, errlen, "installing the seccomp filter failed at %s: %s", failed,
-             strerror(-rc));
-    return SANDBOX_FAILED;
+    return SANDBOX_ON;
 }
 #endif
 

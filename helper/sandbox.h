@@ -11,13 +11,16 @@
  * with SIGSYS, which the module logs as reason 71 naming the signal; the
  * kernel's audit log names the system call.
  *
+ * The filter is compiled at build time (helper/sandbox-gen, with
+ * libseccomp) into a BPF program the helper loads with one prctl.
+ *
  * sandbox_enter returns:
  *   SANDBOX_ON       the filter is loaded
- *   SANDBOX_SKIPPED  not loaded, on purpose: built without libseccomp
- *                    (--without-seccomp), with sanitizers (LeakSanitizer
+ *   SANDBOX_SKIPPED  not loaded, on purpose: built --without-seccomp, with
+ *                    sanitizers (LeakSanitizer
  *                    needs ptrace at exit), or running under valgrind;
  *                    @err says which
- *   SANDBOX_FAILED   building or loading the filter failed: @err says why,
+ *   SANDBOX_FAILED   the kernel refused the filter: @err says why,
  *                    and the helper refuses to go on
  */
 #ifndef CRAUTH_SANDBOX_H
