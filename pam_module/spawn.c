@@ -1,15 +1,21 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * spawn.c - fork/exec of the helper and a bounded wait for its exit.
+ * spawn.c - starting the helper, and a bounded wait for its exit.
  *
- * Everything the child needs is prepared before fork(), so the child only
- * makes async-signal-safe calls: the PAM application may be threaded.
+ * posix_spawn when it can do everything the child needs: glibc starts the
+ * child with CLONE_VM|CLONE_VFORK, so a large application (sshd with many
+ * sessions) does not pay for copying its page tables on every login.  A
+ * set-uid caller (su, sudo: euid 0, real uid the user's) also needs
+ * setuid(0) in the child, which posix_spawn cannot do; it gets fork(), with
+ * everything prepared before, so that the child makes only async-signal-
+ * safe calls: the PAM application may be threaded.
  */
 #include "spawn.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -39,13 +45,86 @@ restore_sigchld(struct helper_proc *h)
     }
 }
 
+/* Pipes and /dev/null must not land on 0, 1 or 2 (an application that
+ * closed its standard descriptors): dup2 onto themselves would keep
+ * close-on-exec set, or one would overwrite another. */
+static int
+above_stdio(int *fd)
+{
+    int moved;
+
+    if (*fd > STDERR_FILENO)
+        return 0;
+    if ((moved = fcntl(*fd, F_DUPFD_CLOEXEC, STDERR_FILENO + 1)) < 0)
+        return -1;
+    close(*fd);
+    *fd = moved;
+    return 0;
+}
+
+/* The helper's standard descriptors, no others; default signal handling
+ * and an empty mask, whatever the application set. */
+static int
+spawn_helper(const char *path, char *const argv[], char *const envp[], int in_fd, int out_fd,
+             int devnull, pid_t *pid)
+{
+    posix_spawn_file_actions_t fa;
+    posix_spawnattr_t attr;
+    sigset_t none, all;
+    int rc;
+
+    if ((rc = posix_spawn_file_actions_init(&fa)) != 0)
+        return rc;
+    if ((rc = posix_spawnattr_init(&attr)) != 0) {
+        posix_spawn_file_actions_destroy(&fa);
+        return rc;
+    }
+    sigemptyset(&none);
+    sigfillset(&all);
+    if ((rc = posix_spawn_file_actions_adddup2(&fa, in_fd, STDIN_FILENO)) == 0 &&
+        (rc = posix_spawn_file_actions_adddup2(&fa, out_fd, STDOUT_FILENO)) == 0 &&
+        (rc = posix_spawn_file_actions_adddup2(&fa, devnull, STDERR_FILENO)) == 0 &&
+        (rc = posix_spawn_file_actions_addclosefrom_np(&fa, STDERR_FILENO + 1)) == 0 &&
+        (rc = posix_spawnattr_setsigmask(&attr, &none)) == 0 &&
+        (rc = posix_spawnattr_setsigdefault(&attr, &all)) == 0 &&
+        (rc = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)) == 0)
+        rc = posix_spawn(pid, path, &fa, &attr, argv, envp);
+    posix_spawnattr_destroy(&attr);
+    posix_spawn_file_actions_destroy(&fa);
+    return rc;
+}
+
+/* The child of fork(): the same as spawn_helper's actions, plus setuid(0). */
+static void
+exec_helper_as_root(const char *path, char *const argv[], char *const envp[], int in_fd,
+                    int out_fd, int devnull)
+{
+    sigset_t none;
+
+    if (dup2(in_fd, STDIN_FILENO) < 0 || dup2(out_fd, STDOUT_FILENO) < 0 ||
+        dup2(devnull, STDERR_FILENO) < 0)
+        _exit(127);
+    if (syscall(SYS_close_range, 3U, ~0U, 0U) != 0) {
+        for (int fd = 3; fd < 1024; fd++)
+            close(fd);
+    }
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    /* The helper judges the caller by its real uid: make it root too. */
+    if (setuid(0) != 0)
+        _exit(127);
+    execve(path, argv, envp);
+    _exit(127);
+}
+
 int
 helper_start(const char *path, struct helper_proc *h, char *err, size_t errlen)
 {
     static char *const envp[] = {NULL};
     char *const argv[] = {(char *)"crauth-helper", NULL};
     struct sigaction dfl = {.sa_handler = SIG_DFL};
-    int in[2] = {-1, -1}, out[2] = {-1, -1}, devnull = -1;
+    int in[2] = {-1, -1}, out[2] = {-1, -1}, devnull = -1, rc;
+    bool setuid_caller = geteuid() == 0 && getuid() != 0;
     struct stat st;
 
     h->pid = -1;
@@ -60,7 +139,9 @@ helper_start(const char *path, struct helper_proc *h, char *err, size_t errlen)
         return REASON_HELPER_UNAVAILABLE;
     }
     if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0 ||
-        (devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0) {
+        (devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0 || above_stdio(&in[0]) != 0 ||
+        above_stdio(&in[1]) != 0 || above_stdio(&out[0]) != 0 || above_stdio(&out[1]) != 0 ||
+        above_stdio(&devnull) != 0) {
         snprintf(err, errlen, "cannot create pipes for the helper: %s", strerror(errno));
         goto fail;
     }
@@ -68,25 +149,20 @@ helper_start(const char *path, struct helper_proc *h, char *err, size_t errlen)
     if (sigaction(SIGCHLD, &dfl, &h->saved_chld) == 0)
         h->chld_saved = true;
 
-    h->pid = fork();
-    if (h->pid < 0) {
-        snprintf(err, errlen, "cannot fork the helper: %s", strerror(errno));
-        goto fail;
-    }
-    if (h->pid == 0) {
-        if (dup2(in[0], STDIN_FILENO) < 0 || dup2(out[1], STDOUT_FILENO) < 0 ||
-            dup2(devnull, STDERR_FILENO) < 0)
-            _exit(127);
-        if (syscall(SYS_close_range, 3U, ~0U, 0U) != 0) {
-            for (int fd = 3; fd < 1024; fd++)
-                close(fd);
+    if (!setuid_caller) {
+        if ((rc = spawn_helper(path, argv, envp, in[0], out[1], devnull, &h->pid)) != 0) {
+            h->pid = -1;
+            snprintf(err, errlen, "cannot start the helper %s: %s", path, strerror(rc));
+            goto fail;
         }
-        /* A setuid caller (su, sudo) has euid 0 but a user's real uid; the
-         * helper judges the caller by its real uid, so make it root too. */
-        if (geteuid() == 0 && getuid() != 0 && setuid(0) != 0)
-            _exit(127);
-        execve(path, argv, envp);
-        _exit(127);
+    } else {
+        h->pid = fork();
+        if (h->pid < 0) {
+            snprintf(err, errlen, "cannot fork the helper: %s", strerror(errno));
+            goto fail;
+        }
+        if (h->pid == 0)
+            exec_helper_as_root(path, argv, envp, in[0], out[1], devnull);
     }
     close_quietly(&in[0]);
     close_quietly(&out[1]);

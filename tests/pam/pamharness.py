@@ -113,7 +113,7 @@ class Result:
 
 
 def authenticate(service, user, confdir, conversation, *, rhost=None, tty=None,
-                 ruser=None, flags=0):
+                 ruser=None, flags=0, capture_log=True):
     """Run pam_start_confdir / pam_authenticate / pam_end once.
 
     `conversation(messages)` gets a list of (style, text) for one conversation
@@ -153,16 +153,20 @@ def authenticate(service, user, confdir, conversation, *, rhost=None, tty=None,
         if value is not None:
             _libpam.pam_set_item(pamh, item, ctypes.c_char_p(value.encode()))
     _libpam.pam_set_item(pamh, PAM_FAIL_DELAY, ctypes.cast(delay_fn, ctypes.c_void_p))
-    with tempfile.TemporaryFile() as logf:
-        saved = os.dup(2)
-        os.dup2(logf.fileno(), 2)
-        try:
-            code = _libpam.pam_authenticate(pamh, flags)
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
-        logf.seek(0)
-        log = logf.read().decode("utf-8", "replace")
+    if not capture_log:   # opens no file: the caller controls every descriptor
+        code = _libpam.pam_authenticate(pamh, flags)
+        log = ""
+    else:
+        with tempfile.TemporaryFile() as logf:
+            saved = os.dup(2)
+            os.dup2(logf.fileno(), 2)
+            try:
+                code = _libpam.pam_authenticate(pamh, flags)
+            finally:
+                os.dup2(saved, 2)
+                os.close(saved)
+            logf.seek(0)
+            log = logf.read().decode("utf-8", "replace")
     _libpam.pam_end(pamh, code)
     return Result(code, calls, log, delays[-1] if delays else None)
 

@@ -114,6 +114,33 @@ class LocalBackend(unittest.TestCase):
         # no OCRA token: a plain one-time password prompt, no challenge
         self.assertEqual(r.texts(), ["One-time password: "])
 
+    def test_application_without_stdin_and_stdout(self):
+        # A daemon that closed fds 0 and 1: the module's pipes get those
+        # numbers, and must still reach the helper as its stdin and stdout.
+        code = cli("totp", "--key", KEY20)
+        script = "\n".join([
+            "import os, sys",
+            "sys.path.insert(0, %r)" % os.path.dirname(os.path.abspath(ph.__file__)),
+            "import pamharness as ph",
+            "os.close(0); os.close(1)",
+            "r = ph.authenticate('crauth-test', 'bob', %r, lambda b: [%r if s in "
+            "(ph.PAM_PROMPT_ECHO_OFF, ph.PAM_PROMPT_ECHO_ON) else None for s, _ in b], "
+            "capture_log=False)"
+            % (self.dir, code),
+            "os.write(%d, r.name.encode())",
+        ])
+        rfd, wfd = os.pipe()
+        try:
+            subprocess.run(["/usr/bin/python3", "-c", script % wfd], pass_fds=(wfd,),
+                           timeout=60, check=True)
+            os.close(wfd)
+            wfd = -1
+            self.assertEqual(os.read(rfd, 200).decode(), "PAM_SUCCESS")
+        finally:
+            os.close(rfd)
+            if wfd >= 0:
+                os.close(wfd)
+
     def test_hotp_login_advances_state_and_keeps_file(self):
         code = cli("hotp", "--key", KEY20, "--counter", "3")  # within the window
         r = self.login("alice", self.fixed(code))
