@@ -3,7 +3,7 @@
 """Benchmark 1: a 2-step login's overhead over the network floor.
 
 A: keyword -> challenge -> OCRA response through the real libpam
-   (pam_start_confdir .. pam_end), pam_crauth.so fork/execs crauth-helper,
+   (pam_start_confdir .. pam_end), pam_crauth.so spawns crauth-helper,
    which talks authUser to the reference server over TLS.
 B: the floor: one `curl` process posting the same two SOAP bodies on ONE
    kept-alive TLS connection (--next), with the same CA, HTTP/1.1, TLS>=1.2,
@@ -240,7 +240,7 @@ def main():
         "Goal %s: crauth %s vs curl %s = %.2f." % (verdict, c.ms(a), c.ms(f), ratio),
         "Both exec a process that loads libcurl and OpenSSL, do one TLS handshake and two "
         "requests (same instruction counts for the handshake: %.1f M Ir each). crauth adds: "
-        "the PAM side (pam_start, fork from the application, reap, pam_end; "
+        "the PAM side (pam_start, posix_spawn from the application, reap, pam_end; "
         "timeline: %.0f %% of the login), libxml2 and what it drags in (ICU, libstdc++: "
         "+%.1f M Ir of relocation in ld.so over curl), the prompt relay (%.0f %%)." % (
             hf.get("SSL_do_handshake", 0) / 1e6, 100 * pam_side / tl[-1][1],
@@ -252,9 +252,10 @@ def main():
         "What it would take: drop libxml2 for the two small authUser messages (expat or a "
         "strict hand parser: no ICU, no libstdc++). Stubs linked like the helper with and "
         "without it, timed in the same loop, differ by %s, which would make the login ~%s, "
-        "%.2f x curl. Also start the helper with vfork/posix_spawn, so that a large "
-        "application's page tables are not copied (the module's child only does "
-        "dup2/close_range/setuid/execve)." % (c.ms(saved), c.ms(a - saved), (a - saved) / f),
+        "%.2f x curl. (The module already starts the helper with posix_spawn, so the "
+        "application's page tables are not copied; only a set-uid caller such as sudo, "
+        "which needs setuid(0) in the child, still forks.)"
+        % (c.ms(saved), c.ms(a - saved), (a - saved) / f),
     ]
     if not one_conn or len(tls) != 1:
         notes.append("WARNING: the comparison was not like for like (one connection: %s; "

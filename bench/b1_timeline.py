@@ -24,8 +24,8 @@ LINE = re.compile(r"^(\d+)\s+(\d+\.\d+) (.*)$")
 EXITED = re.compile(r"^\+\+\+ exited")
 
 LABELS = [
-    "PAM app: pam_start, module load, until fork",
-    "fork + exec of the helper",
+    "PAM app: pam_start, module load, until the spawn",
+    "posix_spawn + exec of the helper",
     "helper start to HELLO (ld.so: 39 libraries; config parse)",
     "HELLO to connect (cache, libcurl/OpenSSL/libxml2 init)",
     "connect to ClientHello (TCP, SSL_CTX, CA file)",

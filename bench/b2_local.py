@@ -14,7 +14,7 @@ each login gets a freshly written one-line file (untimed, before the
 login): same user, same key, no recorded step.  The verification work is
 the same as a user's first login of a step, including the state write.
 
-crauth's backend runs in a fork/exec'd helper; pam_oath runs inside the
+crauth's backend runs in a spawned helper; pam_oath runs inside the
 application.  To show where the difference is, the loop also times (with
 bench/spawntime.c) the helper's exec -> HELLO and a stub linked only
 against what a local-only helper needs (libcrypto, libinih), and callgrind
@@ -136,7 +136,7 @@ def main():
     notes = [
         "Goal %s: crauth %s vs pam_oath %s = %.2f." % ("met" if a / o <= 1.3 else "MISSED",
                                                        c.ms(a), c.ms(o), a / o),
-        "pam_oath checks the code inside the application; crauth forks and execs a helper "
+        "pam_oath checks the code inside the application; crauth spawns a helper "
         "(privilege separation), and the helper's start alone (exec -> HELLO, %s) is %.1f x "
         "pam_oath's whole login: ld.so relocates 39 libraries (%.0f %% of the helper's "
         "instructions), most of them there only for the server backend (libcurl, libxml2)."
@@ -151,9 +151,9 @@ def main():
         "(%.2f x pam_oath's login), so <= 1.3 x is out of reach while every login execs a "
         "helper; it needs: a local-only helper without libcurl/libxml2 (separate binary, or "
         "dlopen the server backend), built-in HMAC/SHA instead of OpenSSL's provider start-up "
-        "(or OPENSSL_init_crypto with OPENSSL_INIT_NO_LOAD_CONFIG), posix_spawn/vfork in the "
-        "module, and to go all the way a long-lived privileged verifier the module talks to "
-        "over a Unix socket instead of an exec per login." % (c.ms(lean), lean / o,
+        "(or OPENSSL_init_crypto with OPENSSL_INIT_NO_LOAD_CONFIG), and to go all the way "
+        "a long-lived privileged verifier the module talks to over a Unix socket instead "
+        "of an exec per login." % (c.ms(lean), lean / o,
                                                               c.ms(floor), floor / o),
     ]
     c.emit({"id": 2, "name": "local TOTP login vs pam_oath", "notes": notes,

@@ -197,7 +197,7 @@ def main():
         ": it used %.0f %% of the CPU (%.2f cores of %d), "
         "and spreading the load over %d instances gives p50 %s against %s with one. "
         "Each login costs ~%.1f ms of CPU on the "
-        "client side (PAM application, fork, the helper's start, TLS) against %.1f ms in the "
+        "client side (PAM application, spawn, the helper's start, TLS) against %.1f ms in the "
         "server; %d clients on %d cores make a login wait for ~%d logins' CPU, ~%s: "
         "the latency is CPU queueing, not locking (the cache's per-user locks never "
         "meet: one user per client)." % (100 * scpu / (scpu + ccpu), scpu / wall, ncpu,
