@@ -23,6 +23,7 @@
 #include "log.h"
 #include "ntlm_http.h"
 #include "reason.h"
+#include "resolve.h"
 
 #define USER_AGENT "crauth/" PACKAGE_VERSION
 #define PROXY_MAX_BODY (64 * 1024) /* a 407's error page, read and thrown away */
@@ -143,8 +144,8 @@ connect_one(const struct addrinfo *ai, int64_t deadline, int *err_no)
     return -1;
 }
 
-/* getaddrinfo is bounded by the resolver's own timeout (resolv.conf), not
- * by @deadline; a numeric proxy address needs no lookup at all. */
+/* The lookup, the connect and whatever follows share @deadline: a dead
+ * name server costs connect_timeout, not resolv.conf's retries. */
 static int
 tcp_connect(const struct proxy_endpoint *p, int64_t deadline, int *fd, char *err,
             size_t errlen)
@@ -154,7 +155,14 @@ tcp_connect(const struct proxy_endpoint *p, int64_t deadline, int *fd, char *err
     struct addrinfo *res = NULL;
     int rc, err_no = ECONNREFUSED;
 
-    if ((rc = getaddrinfo(p->host, p->port, &hints, &res)) != 0) {
+    rc = resolve_bounded(p->host, p->port, &hints, deadline, &res);
+    if (rc == RESOLVE_TIMED_OUT) {
+        snprintf(err, errlen, "resolving the proxy %s did not finish within connect_timeout; "
+                 "check the name servers in /etc/resolv.conf, or give the proxy as an address",
+                 p->name);
+        return REASON_SERVER_UNREACHABLE;
+    }
+    if (rc != 0) {
         snprintf(err, errlen, "cannot resolve the proxy %s: %s", p->name, gai_strerror(rc));
         return REASON_SERVER_UNREACHABLE;
     }

@@ -13,7 +13,11 @@ authUser server behind
     authentication.
 Each group skips (77 overall when nothing ran) without its packages.
 """
+import json
 import os
+import shutil
+import socket
+import subprocess
 import sys
 import unittest
 
@@ -281,6 +285,46 @@ class Hostile(NtlmCase):
     def test_close_after_challenge(self):
         self.hostile("close_after_challenge", "PAM_AUTHINFO_UNAVAIL", 39,
                      "closed the connection in the middle of the NTLM handshake")
+
+
+@unittest.skipIf(os.geteuid() != 0 or shutil.which("unshare") is None,
+                 "needs root and unshare (a private /etc/resolv.conf)")
+class ProxyNameLookup(NtlmCase):
+    """With proxy_auth = ntlm our tunnel code, not libcurl, looks up the
+    proxy's name: a name server that never answers must cost connect_timeout
+    (5 s here), not what resolv.conf allows (30 s here).  The login runs in a
+    mount namespace whose /etc/resolv.conf names a silent UDP listener."""
+
+    def test_silent_name_server_is_bounded_by_connect_timeout(self):
+        dns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.addCleanup(dns.close)
+        dns.bind(("127.0.0.2", 53))
+        resolv = os.path.join(self.dir, "resolv.conf")
+        with open(resolv, "w") as f:
+            f.write("nameserver 127.0.0.2\noptions timeout:30 attempts:1\n")
+        self.write_conf(self.srv.url, self.certs["ca_cert"],
+                        ["proxy = http://crauth-proxy.invalid:3128/", "proxy_auth = ntlm",
+                         "proxy_user = %s\\%s" % (PROXY[0], PROXY[1])],
+                        http_password=None, proxy_password=PROXY[2])
+        script = "\n".join([
+            "import json, sys",
+            "sys.path.insert(0, %r)" % HERE,
+            "import pamharness as ph",
+            "r = ph.authenticate('crauth', 'twostep', %r, lambda b: ['getchallenge' if s in "
+            "(ph.PAM_PROMPT_ECHO_OFF, ph.PAM_PROMPT_ECHO_ON) else None for s, _ in b])"
+            % self.dir,
+            "print(json.dumps({'name': r.name, 'reason': r.reason(), 'log': r.log}))",
+        ])
+        out = subprocess.run(
+            ["unshare", "--mount", "--propagation", "private", "--", "/bin/sh", "-c",
+             'mount --bind "$0" /etc/resolv.conf && exec /usr/bin/python3 -c "$1"',
+             resolv, script], capture_output=True, text=True, timeout=120)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        r = json.loads(out.stdout.strip().splitlines()[-1])
+        self.assertEqual((r["name"], r["reason"]), ("PAM_AUTHINFO_UNAVAIL", 30), r["log"])
+        self.assertIn("resolving the proxy crauth-proxy.invalid:3128 did not finish within "
+                      "connect_timeout", r["log"])
+        self.assertEqual(self.srv.requests, [])
 
 
 @unittest.skipIf(SQUID_MISSING, "missing %s" % SQUID_MISSING)
