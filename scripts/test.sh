@@ -4,7 +4,7 @@
 #   1. build with warnings as errors, `make check`, cppcheck and clang-tidy,
 #      `make distcheck`
 #   2. the suite again built with ASan+UBSan
-#   3. the helper under valgrind memcheck for the module tests
+#   3. the suite again with the helper under valgrind memcheck
 #   4. real sshd/ssh/sudo/su/login, the privilege tests with a really
 #      set-id helper, and the Debian package installed and purged (root only)
 #   5. every fuzz harness for 60 s
@@ -56,16 +56,18 @@ fi
 step "helper under valgrind memcheck"
 cd "$top/build/ci"
 mkdir -p valgrind && rm -f valgrind/*
+# --run-libc-freeres=no: the helper leaves with _exit, so glibc's exit-time
+# freeing is not part of its run; with a name lookup still running on a
+# thread (the proxy test's silent name server) it reports false errors.
 cat > valgrind/helper <<WRAP
 #!/bin/sh
-exec /usr/bin/valgrind -q --error-exitcode=99 --leak-check=full \\
+exec /usr/bin/valgrind -q --error-exitcode=99 --leak-check=full --run-libc-freeres=no \\
     --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect \\
     --log-file=$top/build/ci/valgrind/report.%p $top/build/ci/helper/crauth-helper
 WRAP
 chmod 755 valgrind/helper
-CRAUTH_UNDER_VALGRIND=1 make check HELPER_UNDER_TEST="$top/build/ci/valgrind/helper" \
-    TESTS="tests/pam/test_local.py \
-    tests/pam/test_server_flows.py tests/pam/test_server_cache.py" || show_failures .
+CRAUTH_UNDER_VALGRIND=1 make check HELPER_UNDER_TEST="$top/build/ci/valgrind/helper" ||
+    show_failures .
 for r in valgrind/report.*; do
     [ -s "$r" ] && { echo "valgrind: $r"; cat "$r"; exit 1; }
 done
