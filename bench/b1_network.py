@@ -147,12 +147,7 @@ class Bench:
     def callgrind(self):
         out = os.path.join(self.dir, "cg")
         os.makedirs(out)
-        wrapper = os.path.join(self.dir, "helper-callgrind")
-        with open(wrapper, "w") as f:
-            f.write("#!/bin/sh\nexec /usr/bin/valgrind --tool=callgrind -q "
-                    "--callgrind-out-file=%s/helper.out %s\n" % (out, c.HELPER))
-        os.chmod(wrapper, 0o755)
-        c.crauth_service(self.dir, "crauth-cg", self.conf, helper=wrapper)
+        c.callgrind_service(self.dir, "crauth-cg", self.conf, os.path.join(out, "helper.out"))
         c.timed_login(self.dir, "crauth-cg", USER, c.ocra_conv)
         self.prepare_step2()
         subprocess.run(["/usr/bin/valgrind", "--tool=callgrind", "-q",

@@ -83,12 +83,7 @@ class Bench:
 
     def callgrind(self):
         out = os.path.join(self.dir, "helper.cg")
-        wrapper = os.path.join(self.dir, "helper-callgrind")
-        with open(wrapper, "w") as f:
-            f.write("#!/bin/sh\nexec /usr/bin/valgrind --tool=callgrind -q "
-                    "--callgrind-out-file=%s %s\n" % (out, c.HELPER))
-        os.chmod(wrapper, 0o755)
-        c.crauth_service(self.dir, "crauth-cg", self.conf, helper=wrapper)
+        c.callgrind_service(self.dir, "crauth-cg", self.conf, out)
         self.fresh_files()
         c.timed_login(self.dir, "crauth-cg", USER, totp_conv)
         parts = [("_dl_start", "ld.so: map and relocate 39 libraries"),

@@ -225,6 +225,16 @@ def crauth_service(confdir, name, conf, helper=HELPER, extra=""):
                                   % (MODULE, conf, helper, extra)])
 
 
+def callgrind_service(confdir, name, conf, outfile):
+    """A PAM service whose helper runs under callgrind, writing @outfile."""
+    wrapper = os.path.join(confdir, "helper-callgrind")
+    with open(wrapper, "w") as f:
+        f.write("#!/bin/sh\nexec /usr/bin/valgrind --tool=callgrind -q "
+                "--callgrind-out-file=%s %s\n" % (outfile, HELPER))
+    os.chmod(wrapper, 0o755)
+    crauth_service(confdir, name, conf, helper=wrapper)
+
+
 def ocra_response(challenge):
     return oath.ocra(_SUITE, bytes.fromhex(KEY20), challenge)
 

@@ -17,13 +17,13 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
 #include "ntlm_http.h"
 #include "reason.h"
 #include "resolve.h"
+#include "wire.h"
 
 #define USER_AGENT "crauth/" PACKAGE_VERSION
 #define PROXY_MAX_BODY (64 * 1024) /* a 407's error page, read and thrown away */
@@ -89,22 +89,13 @@ out:
 
 /* ------------------------------------------------------------ socket */
 
-static int64_t
-now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* 1 ready, 0 deadline passed, -1 error */
 static int
 wait_fd(int fd, short events, int64_t deadline)
 {
     for (;;) {
         struct pollfd pfd = {.fd = fd, .events = events};
-        int64_t left = deadline - now_ms();
+        int64_t left = deadline - wire_now_ms();
         int r;
 
         if (left <= 0)
@@ -469,7 +460,7 @@ proxy_tunnel_ntlm(const struct crauth_config *cfg, const struct proxy_endpoint *
     }
     c->fd = -1;
     c->name = p->name;
-    c->deadline = now_ms() + timeout_ms;
+    c->deadline = wire_now_ms() + timeout_ms;
     x->c = c;
     x->authority = authority;
     if ((reason = tcp_connect(p, c->deadline, &c->fd, err, errlen)) != REASON_OK)
