@@ -319,7 +319,7 @@ def spawntime(tool, mode, inp, argv):
 
 
 def frame(t, payload):
-    """One module->helper frame (lib/wire.h): type, 16-bit length, payload."""
+    """One module->helper frame (lib/common/wire.h): type, 16-bit length, payload."""
     return bytes([t]) + len(payload).to_bytes(2, "big") + payload
 
 

@@ -3,10 +3,10 @@
 # The man pages against the code (a `make check` test):
 #   1. every page builds with scdoc without a message, the generated page is
 #      not stale, and man(1) renders it without a warning;
-#   2. every config key of lib/config.c is documented in crauth.conf(5) under
+#   2. every config key of lib/core/conf.c is documented in crauth.conf(5) under
 #      its section, with the parser's default, and its range is the parser's
 #      (both ends accepted, one past each end refused); no other key is;
-#   3. every reason of lib/reason.c is in pam_crauth(8) with its name and PAM
+#   3. every reason of lib/common/reason.c is in pam_crauth(8) with its name and PAM
 #      code, and every code and name `crauth explain --all` prints is in
 #      pam_crauth(8) or crauth(1);
 #   4. every module argument pam_crauth.c knows is in pam_crauth(8), and every
@@ -153,7 +153,7 @@ while IFS= read -r key; do
     if grep -F -x -e "$key" "$tmp/keys" >/dev/null; then
         ok
     else
-        fail "crauth.conf(5) documents $key, which lib/config.c does not know"
+        fail "crauth.conf(5) documents $key, which lib/core/conf.c does not know"
     fi
 done <"$tmp/documented"
 
@@ -164,7 +164,7 @@ while read -r code name pam; do
     if grep -F -x -e "*$code $name* ($pam)" "$pam_scd" >/dev/null; then
         ok
     else
-        fail "pam_crauth(8): no entry \"*$code $name* ($pam)\" (lib/reason.c)"
+        fail "pam_crauth(8): no entry \"*$code $name* ($pam)\" (lib/common/reason.c)"
     fi
 done <"$tmp/reasons"
 grep '^\*[0-9][0-9]* [a-z-]*\* (PAM_[A-Z_]*)$' "$pam_scd" |
@@ -173,7 +173,7 @@ while IFS= read -r line; do
     if grep -F -x -e "$line" "$tmp/reasons" >/dev/null; then
         ok
     else
-        fail "pam_crauth(8) documents reason \"$line\", which lib/reason.c does not have"
+        fail "pam_crauth(8) documents reason \"$line\", which lib/common/reason.c does not have"
     fi
 done <"$tmp/doc_reasons"
 

@@ -19,8 +19,8 @@
 
 #include <security/_pam_types.h>
 
-#include "config.h"
-#include "reason.h"
+#include "lib/core/conf.h"
+#include "lib/common/reason.h"
 
 static const char *
 yesno(bool b)

@@ -11,8 +11,7 @@ dist_man_MANS = $(doc_man_pages)
 MAINTAINERCLEANFILES = $(doc_man_pages)
 
 EXTRA_DIST += doc/pam_crauth.8.scd doc/crauth.conf.5.scd doc/crauth.1.scd \
-	doc/crauth-helper.8.scd doc/check-manpages.sh \
-	conf/pam-configs/crauth tests/deb/test_deb.sh tests/deb/deb_login.py
+	doc/crauth-helper.8.scd doc/check-manpages.sh
 
 # $@ is doc/NAME.SECTION; its source is $(srcdir)/doc/NAME.SECTION.scd.
 # A page is written to a temporary file first, so a failed run never
@@ -38,7 +37,8 @@ doc/crauth-helper.8: $(srcdir)/doc/crauth-helper.8.scd
 	$(AM_V_GEN)$(doc_scdoc)
 
 # What doc/check-manpages.sh compares the pages with, printed by the code:
-# config keys and defaults (lib/config.c), reasons and PAM codes (lib/reason.c).
+# config keys and defaults (lib/core/conf.c), reasons and PAM codes
+# (lib/common/reason.c).
 check_PROGRAMS += doc/list-facts
 doc_list_facts_SOURCES = doc/list-facts.c
 doc_list_facts_LDADD = libcrauth_core.la

@@ -2,15 +2,15 @@
 /*
  * conv.c - prompts and messages as frames; answers back.
  */
-#include "conv.h"
+#include "helper/conv.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
-#include "reason.h"
-#include "secmem.h"
-#include "wire.h"
+#include "lib/common/log.h"
+#include "lib/common/reason.h"
+#include "lib/common/secmem.h"
+#include "lib/common/wire.h"
 
 int
 conv_show(struct conv *c, bool error, const char *text)

@@ -8,6 +8,8 @@
 #ifndef CRAUTH_CONV_H
 #define CRAUTH_CONV_H
 
+#include "helper/tier_helper_only.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 

@@ -3,7 +3,7 @@
  * main.c - crauth-helper: process hygiene, the request frames, the verdict.
  *
  * Contract with the module (as unix_chkpwd's with pam_unix): stdin and
- * stdout are pipes carrying frames (lib/wire.h), the environment is empty,
+ * stdout are pipes carrying frames (lib/common/wire.h), the environment is empty,
  * and the exit status is the reason code, 0 only after a success frame.
  * A tty on stdin means someone runs us by hand: refused.
  */
@@ -18,16 +18,16 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cache.h"
-#include "config.h"
-#include "conv.h"
-#include "log.h"
-#include "privs.h"
-#include "reason.h"
-#include "sandbox.h"
-#include "secmem.h"
-#include "session.h"
-#include "wire.h"
+#include "lib/core/cache.h"
+#include "lib/core/conf.h"
+#include "helper/conv.h"
+#include "lib/common/log.h"
+#include "helper/privs.h"
+#include "lib/common/reason.h"
+#include "helper/sandbox.h"
+#include "lib/common/secmem.h"
+#include "helper/session.h"
+#include "lib/common/wire.h"
 
 #ifdef CRAUTH_SANITIZERS
 #include <sanitizer/lsan_interface.h>

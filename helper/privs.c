@@ -2,7 +2,7 @@
 /*
  * privs.c - dropping to _crauth for good, and proving it.
  */
-#include "privs.h"
+#include "helper/privs.h"
 
 #include <errno.h>
 #include <grp.h>

@@ -12,6 +12,8 @@
 #ifndef CRAUTH_PRIVS_H
 #define CRAUTH_PRIVS_H
 
+#include "helper/tier_helper_only.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>

@@ -3,7 +3,7 @@
  * sandbox.c - loading the seccomp filter that helper/sandbox-gen compiled
  * at build time (sandbox_gen.c holds the rules), and when to skip it.
  */
-#include "sandbox.h"
+#include "helper/sandbox.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -18,7 +18,7 @@
 #include <linux/seccomp.h>
 #include <sys/prctl.h>
 
-#include "sandbox_filter.h"
+#include "helper/sandbox_filter.h"
 
 static enum sandbox_result
 load(char *err, size_t errlen)

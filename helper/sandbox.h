@@ -26,6 +26,8 @@
 #ifndef CRAUTH_SANDBOX_H
 #define CRAUTH_SANDBOX_H
 
+#include "helper/tier_helper_only.h"
+
 #include <stddef.h>
 
 enum sandbox_result { SANDBOX_ON, SANDBOX_SKIPPED, SANDBOX_FAILED };

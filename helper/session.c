@@ -6,16 +6,16 @@
  * asks the user through conv.c and the backend decides; challenge keys stay
  * in this process and never reach the PAM application.
  */
-#include "session.h"
+#include "helper/session.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "log.h"
-#include "pending.h"
-#include "reason.h"
-#include "secmem.h"
-#include "wire.h"
+#include "lib/common/log.h"
+#include "helper/attempts.h"
+#include "lib/common/reason.h"
+#include "lib/common/secmem.h"
+#include "lib/common/wire.h"
 
 static const char *const state_names[] = {
     [ST_INIT] = "INIT",

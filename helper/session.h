@@ -10,13 +10,15 @@
 #ifndef CRAUTH_SESSION_H
 #define CRAUTH_SESSION_H
 
+#include "helper/tier_helper_only.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "cache.h"
-#include "config.h"
-#include "conv.h"
+#include "lib/core/cache.h"
+#include "lib/core/conf.h"
+#include "helper/conv.h"
 
 enum session_state { ST_INIT, ST_WF_REQUEST, ST_WF_CHALLENGE, ST_WF_RESPONSE, ST_DONE };
 

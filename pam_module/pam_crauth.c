@@ -21,11 +21,11 @@
 #include <security/pam_ext.h>
 #include <security/pam_modules.h>
 
-#include "conv.h"
-#include "log.h"
-#include "reason.h"
-#include "spawn.h"
-#include "wire.h"
+#include "pam_module/relay.h"
+#include "lib/common/log.h"
+#include "lib/common/reason.h"
+#include "pam_module/spawn.h"
+#include "lib/common/wire.h"
 
 #ifndef CRAUTH_HELPER_PATH
 #define CRAUTH_HELPER_PATH "/usr/libexec/crauth/crauth-helper"

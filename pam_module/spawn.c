@@ -10,7 +10,7 @@
  * everything prepared before, so that the child makes only async-signal-
  * safe calls: the PAM application may be threaded.
  */
-#include "spawn.h"
+#include "pam_module/spawn.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -24,8 +24,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "reason.h"
-#include "wire.h"
+#include "lib/common/reason.h"
+#include "lib/common/wire.h"
 
 static void
 close_quietly(int *fd)

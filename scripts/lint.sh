@@ -10,7 +10,7 @@ rm -rf "$build" && mkdir -p "$build" && cd "$build"
 bear -- make -j"$(nproc)" >/dev/null 2>&1
 cd "$top"
 cppcheck --enable=warning,performance,portability --error-exitcode=1 --inline-suppr --quiet \
-    -D_GNU_SOURCE -I lib -I helper --suppress=missingIncludeSystem lib helper pam_module tools
+    -D_GNU_SOURCE -I . -I build/lint --suppress=missingIncludeSystem lib helper pam_module tools
 echo "cppcheck: no findings"
 out=$(run-clang-tidy -quiet -p "$build" -j "$(nproc)" "$top/(lib|helper|pam_module|tools)/" 2>&1 |
     sed 's/\x1b\[[0-9;]*m//g' | grep -E '(warning|error):' || true)

@@ -11,10 +11,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "cache.h"
-#include "config.h"
-#include "reason.h"
-#include "verbs.h"
+#include "lib/core/cache.h"
+#include "lib/core/conf.h"
+#include "lib/common/reason.h"
+#include "tools/verbs.h"
 
 #ifndef CRAUTH_CONF_DEFAULT
 #define CRAUTH_CONF_DEFAULT "/etc/security/crauth.conf"

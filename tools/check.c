@@ -24,14 +24,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "http.h"
-#include "reason.h"
-#include "secmem.h"
-#include "soap.h"
-#include "tokens.h"
-#include "verbs.h"
-#include "wire.h"
+#include "lib/core/conf.h"
+#include "lib/remote/http.h"
+#include "lib/common/reason.h"
+#include "lib/common/secmem.h"
+#include "lib/remote/soap.h"
+#include "lib/core/tokens.h"
+#include "tools/verbs.h"
+#include "lib/common/wire.h"
 
 #ifndef CRAUTH_CONF_DEFAULT
 #define CRAUTH_CONF_DEFAULT "/etc/security/crauth.conf"

@@ -13,9 +13,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "reason.h"
-#include "softtoken.h"
-#include "verbs.h"
+#include "lib/common/reason.h"
+#include "tools/softtoken.h"
+#include "tools/verbs.h"
 
 static const char usage[] =
     "usage: crauth VERB [OPTIONS]\n"

@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * softtoken.c - the "crauth hotp", "crauth totp" and "crauth ocra" verbs: a
- * soft token on top of lib/otp.  Options are collected as strings first
+ * soft token on top of lib/core/otp.  Options are collected as strings first
  * (each at most once), then checked strictly, so every mistake ends in one
  * stderr line that names the option and says what to give instead.  Secret
  * values (key, PIN, PIN hash) are never echoed back, and their decoded forms
  * are wiped before returning.
  */
-#include "softtoken.h"
+#include "tools/softtoken.h"
 
-#include "otp.h"
+#include "lib/core/otp.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -31,7 +31,7 @@
  * whitespace editors and "echo" add around it. */
 #define KEY_FILE_MAX (2 * OTP_MAX_KEY + 64)
 
-/* S is at most 512 bytes (lib/otp.c refuses larger Snnn). */
+/* S is at most 512 bytes (lib/core/otp.c refuses larger Snnn). */
 #define SESSION_MAX 512
 
 #define PIN_HASH_MAX 64

@@ -12,7 +12,7 @@ mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
 cc="clang -g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined"
-cc="$cc -fno-sanitize-recover=undefined -I$src/lib -I$src/helper"
+cc="$cc -fno-sanitize-recover=undefined -I$src"
 xml="$(pkg-config --cflags --libs libxml-2.0)"
 
 build() { # build NAME SOURCES... -- LIBS...
@@ -25,12 +25,15 @@ build() { # build NAME SOURCES... -- LIBS...
     $cc -o "$out/fuzz_$name" "$src/tests/fuzz/fuzz_$name.c" $srcs $libs
 }
 
-build frames lib/wire.c lib/secmem.c lib/log.c
-build config lib/config.c lib/secmem.c lib/reason.c lib/log.c lib/wire.c -- -linih
-build tokens helper/tokens.c lib/otp.c lib/secmem.c lib/lockfile.c lib/reason.c -- -lcrypto
-build soap_reply helper/soap.c helper/soap_reply.c lib/secmem.c lib/log.c lib/wire.c -- $xml -lcrypto
-build ntlm_challenge helper/ntlm.c helper/ntlm_crypto.c -- -lcrypto
-build cache_record lib/cache_record.c
+build frames lib/common/wire.c lib/common/secmem.c lib/common/log.c
+build config lib/core/conf.c lib/common/secmem.c lib/common/reason.c lib/common/log.c \
+    lib/common/wire.c -- -linih
+build tokens lib/core/tokens.c lib/core/otp.c lib/common/secmem.c lib/core/lockfile.c \
+    lib/common/reason.c -- -lcrypto
+build soap_reply lib/remote/soap.c lib/remote/soap_reply.c lib/common/secmem.c lib/common/log.c \
+    lib/common/wire.c -- $xml -lcrypto
+build ntlm_challenge lib/ntlm/ntlm.c lib/ntlm/ntlm_crypto.c -- -lcrypto
+build cache_record lib/core/cache_record.c
 
 run_one() {
     name=$1

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cache_record.h"
+#include "lib/core/cache_record.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

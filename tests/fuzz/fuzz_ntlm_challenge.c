@@ -9,7 +9,7 @@
  * shaped like an AUTHENTICATE) trap when violated.
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -I helper \
- *       tests/fuzz/fuzz_ntlm_challenge.c helper/ntlm.c helper/ntlm_crypto.c -lcrypto
+ *       tests/fuzz/fuzz_ntlm_challenge.c lib/ntlm/ntlm.c lib/ntlm/ntlm_crypto.c -lcrypto
  *   ./a.out tests/fuzz/corpus/ntlm_challenge
  */
 #include <stdlib.h>
@@ -18,7 +18,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
-#include "ntlm.h"
+#include "lib/ntlm/ntlm.h"
 
 static uint8_t *cert_der;
 static size_t cert_len;

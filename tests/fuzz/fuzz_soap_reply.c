@@ -7,7 +7,7 @@
  * unless it was good.
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -I lib -I helper \
- *       tests/fuzz/fuzz_soap_reply.c helper/soap.c helper/soap_reply.c \
+ *       tests/fuzz/fuzz_soap_reply.c lib/remote/soap.c lib/remote/soap_reply.c \
  *       $(pkg-config --cflags --libs libxml-2.0)
  *   ./a.out tests/fuzz/corpus/soap_reply
  */
@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "soap.h"
+#include "lib/remote/soap.h"
 
 #define CHECK(cond)                                                                                \
     do {                                                                                           \

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * ntlm_client_tool.c - drives helper/ntlm.c from the interop tests: prints the
+ * ntlm_client_tool.c - drives lib/ntlm/ntlm.c from the interop tests: prints the
  * base64 NEGOTIATE, reads one base64 CHALLENGE line from stdin, prints the
  * base64 AUTHENTICATE.  The password comes from a file or an inherited file
  * descriptor, never from argv (visible to every user via /proc).
@@ -20,7 +20,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
-#include "ntlm.h"
+#include "lib/ntlm/ntlm.h"
 
 #define LINE_MAX_B64 (NTLM_MAX_MESSAGE / 3 * 4 + 8)
 

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "soap.h"
+#include "lib/remote/soap.h"
 
 #define UNUSED __attribute__((unused))
 

@@ -16,8 +16,8 @@
 
 #include <cmocka.h>
 
-#include "cache.h"
-#include "reason.h"
+#include "lib/core/cache.h"
+#include "lib/common/reason.h"
 
 static char dir[] = "/tmp/crauth-cache-XXXXXX";
 

@@ -15,8 +15,8 @@
 
 #include <cmocka.h>
 
-#include "config.h"
-#include "reason.h"
+#include "lib/core/conf.h"
+#include "lib/common/reason.h"
 
 static char dir[] = "/tmp/crauth-config-XXXXXX";
 

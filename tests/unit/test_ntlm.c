@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * test_ntlm.c - known answers for helper/ntlm_crypto.c and helper/ntlm.c from
+ * test_ntlm.c - known answers for lib/ntlm/ntlm_crypto.c and lib/ntlm/ntlm.c from
  * $VECTORS_DIR/ntlm.txt (MS-NLMP 4.2.1/4.2.4), the message layout our client
  * sends, and a table of malformed CHALLENGE messages that must be refused.
  * Built with -DNTLM_TESTING for the deterministic hook.
@@ -18,7 +18,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
-#include "ntlm.h"
+#include "lib/ntlm/ntlm.h"
 
 #define MAX_VECTORS 64
 #define MAX_HEX 512

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * test_otp.c - cmocka tests for lib/otp: every published vector in
+ * test_otp.c - cmocka tests for lib/core/otp: every published vector in
  * $VECTORS_DIR (default tests/vectors) must match, with a count check so a
  * skipped line fails the run; OCRA's numeric-question encoding is checked
  * against an independent OpenSSL BIGNUM construction; and the negative
@@ -25,7 +25,7 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
-#include "otp.h"
+#include "lib/core/otp.h"
 
 #define MAX_COLUMNS 16
 

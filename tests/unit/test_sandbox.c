@@ -33,7 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sandbox.h"
+#include "helper/sandbox.h"
 
 #define CHILD_SANDBOX_MISSING 3
 #define CHILD_WORK_FAILED 4

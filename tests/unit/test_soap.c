@@ -20,7 +20,7 @@
 #include <libxml/xpath.h>
 #include <libxml/xpathInternals.h>
 
-#include "soap.h"
+#include "lib/remote/soap.h"
 #include "soap_test.h"
 
 /* ------------------------------------------------------------ request */

@@ -18,7 +18,7 @@
 #include <cmocka.h>
 #include <libxml/parser.h>
 
-#include "soap.h"
+#include "lib/remote/soap.h"
 #include "soap_test.h"
 
 #define ENV "<soapenv:Envelope xmlns:soapenv=\"" SOAP_NS_ENVELOPE "\">"

@@ -17,8 +17,8 @@
 
 #include <cmocka.h>
 
-#include "reason.h"
-#include "tokens.h"
+#include "lib/common/reason.h"
+#include "lib/core/tokens.h"
 
 #define K20 "3132333435363738393031323334353637383930"
 

@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "wire.h"
+#include "lib/common/wire.h"
 
 static void
 test_round_trip(void **state)

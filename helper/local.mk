@@ -1,0 +1,40 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# crauth-helper: the set-id helper.  Everything but main() is in a library
+# so the unit tests can link it.
+noinst_LTLIBRARIES += libcrauth_helper.la
+libcrauth_helper_la_SOURCES = \
+	helper/tier_helper_only.h \
+	helper/conv.c helper/conv.h \
+	helper/session.c helper/session.h \
+	helper/attempts.c helper/attempts.h \
+	helper/backend_local.c \
+	helper/backend_server.c
+libcrauth_helper_la_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(SSL_CFLAGS) $(CURL_CFLAGS) $(XML_CFLAGS)
+libcrauth_helper_la_LIBADD = libcrauth_remote.la
+
+pkglibexec_PROGRAMS += helper/crauth-helper
+helper_crauth_helper_SOURCES = helper/main.c helper/privs.c helper/privs.h \
+	helper/sandbox.c helper/sandbox.h
+helper_crauth_helper_CPPFLAGS = $(AM_CPPFLAGS)
+helper_crauth_helper_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
+helper_crauth_helper_LDADD = libcrauth_helper.la
+
+# The seccomp filter, compiled once at build time by libseccomp into BPF
+# (helper/sandbox_filter.h) that the helper loads as it is.
+if HAVE_SECCOMP
+noinst_PROGRAMS += helper/sandbox-gen
+helper_sandbox_gen_SOURCES = helper/sandbox_gen.c
+helper_sandbox_gen_CFLAGS = $(AM_CFLAGS) $(SECCOMP_CFLAGS)
+helper_sandbox_gen_LDADD = $(SECCOMP_LIBS)
+nodist_helper_crauth_helper_SOURCES = helper/sandbox_filter.h
+BUILT_SOURCES += helper/sandbox_filter.h
+CLEANFILES += helper/sandbox_filter.h
+helper/sandbox_filter.h: helper/sandbox-gen$(EXEEXT)
+	$(AM_V_GEN)$(MKDIR_P) helper && \
+	ASAN_OPTIONS=detect_leaks=0 helper/sandbox-gen$(EXEEXT) >$@.tmp && mv $@.tmp $@
+endif
+if SANITIZERS
+helper_crauth_helper_SOURCES += helper/sanitizer_options.c
+helper_crauth_helper_CPPFLAGS += -DSANITIZER_LOG_DIR='"$(abs_top_builddir)/sanitizer-logs"' \
+	-DCRAUTH_SANITIZERS
+endif

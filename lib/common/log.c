@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * log.c - the log sink switch and text sanitising.
+ */
+#include "lib/common/log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/common/wire.h"
+
+static bool debug_on;
+static log_sink_fn current_sink;
+static void *current_arg;
+
+void
+log_init(const char *ident, bool debug)
+{
+    openlog(ident, LOG_PID, LOG_AUTHPRIV);
+    debug_on = debug;
+}
+
+void
+log_set_sink(log_sink_fn sink, void *arg)
+{
+    current_sink = sink;
+    current_arg = arg;
+}
+
+bool
+log_debug_enabled(void)
+{
+    return debug_on;
+}
+
+void
+log_msg(int priority, const char *fmt, ...)
+{
+    char line[1024];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    if (current_sink != NULL)
+        current_sink(priority, line, current_arg);
+    else
+        syslog(LOG_AUTHPRIV | priority, "%s", line);
+}
+
+void
+log_sanitize(const char *in, char *out, unsigned long outsize)
+{
+    const unsigned char *p = (const unsigned char *)in;
+    unsigned long o = 0;
+
+    if (outsize == 0)
+        return;
+    while (*p != '\0') {
+        size_t n = *p < 0x80 ? 1 : *p < 0xe0 ? 2 : *p < 0xf0 ? 3 : 4;
+        size_t avail = strnlen((const char *)p, n);
+        bool ok = avail == n && wire_utf8_valid((const char *)p, n);
+
+        if (!ok || *p < 0x20 || *p == 0x7f || (*p == 0xc2 && p[1] <= 0x9f)) {
+            /* control characters (C0, DEL, C1 such as the 8-bit CSI) and
+             * broken UTF-8 become '?' so the output is always valid text */
+            if (o + 1 >= outsize)
+                break;
+            out[o++] = '?';
+            p += ok ? n : 1;
+            continue;
+        }
+        if (o + n >= outsize)
+            break;
+        memcpy(out + o, p, n);
+        o += n;
+        p += n;
+    }
+    out[o] = '\0';
+}

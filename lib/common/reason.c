@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * reason.c - the reason catalog: number, name, PAM code, meaning and fix.
+ *
+ * The PAM mapping is deliberate: only "no server could be used" maps to
+ * PAM_AUTHINFO_UNAVAIL, because that is what admins key an emergency path on
+ * with [authinfo_unavail=...].  Local misconfiguration maps to
+ * PAM_SERVICE_ERR so a deleted or broken config never opens that path.
+ */
+#include "lib/common/reason.h"
+
+#include <security/_pam_types.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct crauth_reason_info catalog[] = {
+    {REASON_OK, "ok", PAM_SUCCESS, "The user was authenticated.", "Nothing to change."},
+
+    {REASON_WRONG_RESPONSE, "wrong-response", PAM_AUTH_ERR,
+     "The response or one-time code does not match the token.",
+     "Check that the user typed the code for the challenge shown, that the token's key and "
+     "suite match the backend, and for time-based tokens that the clocks agree (totp_skew)."},
+    {REASON_REPLAYED, "replayed-code", PAM_AUTH_ERR,
+     "The code was already used for an earlier login and cannot be used twice.",
+     "Wait for the next code (TOTP) or press the token again (HOTP)."},
+    {REASON_CHALLENGE_EXPIRED, "challenge-expired", PAM_AUTH_ERR,
+     "The challenge outlived its lifetime before the response arrived.",
+     "Answer faster, or raise the server's challenge lifetime and [cache] challenge_ttl."},
+    {REASON_CHALLENGE_UNKNOWN, "challenge-unknown", PAM_AUTH_ERR,
+     "The server does not know the challenge key (already used, or issued by another server).",
+     "Start the login again to get a fresh challenge; if it persists, check that all url "
+     "lines point at servers sharing challenge state, or that failover is not splitting "
+     "the two steps."},
+    {REASON_USER_UNKNOWN, "user-unknown", PAM_USER_UNKNOWN,
+     "The backend has no such user (no line in the tokens file, or unknown to the server).",
+     "Enrol the user, or let unenrolled users pass with [user_unknown=ignore] in the PAM "
+     "stack if that is the policy."},
+    {REASON_LOCKED, "locked", PAM_PERM_DENIED, "The backend reports the account as locked.",
+     "Unlock the user on the authentication server after checking why it was locked."},
+    {REASON_RATE_LIMITED, "rate-limited", PAM_MAXTRIES,
+     "Too many failed attempts for this user in a short time; this attempt was not tried.",
+     "Wait and try again; `crauth cache flush --user U` resets the local counter."},
+    {REASON_CANCELLED, "cancelled", PAM_CONV_ERR,
+     "The conversation was ended by the user or the application before an answer.",
+     "Nothing to change unless the application cannot show prompts: see single_prompt."},
+    {REASON_ANSWER_TIMEOUT, "answer-timeout", PAM_AUTH_ERR,
+     "No answer to the prompt arrived within prompt_timeout.",
+     "Raise [auth] prompt_timeout if users need longer."},
+    {REASON_SAME_ANSWER, "same-answer-to-every-prompt", PAM_AUTH_ERR,
+     "The client answered every prompt with the same text: it cannot show the challenge "
+     "(sshd PasswordAuthentication, sudo -S).",
+     "Use keyboard-interactive for sshd, or set [auth] single_prompt = yes for this service."},
+    {REASON_EMPTY_ANSWER, "empty-answer", PAM_AUTH_ERR, "The answer to a prompt was empty.",
+     "Type the code shown by the token."},
+    {REASON_CHALLENGE_ISSUED, "challenge-issued", PAM_AUTH_ERR,
+     "single_prompt: this attempt asked the server for a challenge and showed it; it ends "
+     "so that the next attempt can take the response.",
+     "Nothing is wrong: enter the token's response to the challenge shown at the next "
+     "password prompt (within challenge_ttl)."},
+
+    {REASON_SERVER_UNREACHABLE, "server-unreachable", PAM_AUTHINFO_UNAVAIL,
+     "No authentication server could be connected to (DNS, refused, or connect timeout).",
+     "Check the url lines, DNS, routing and firewalls; `crauth check` tests each server."},
+    {REASON_SERVER_TIMEOUT, "server-timeout", PAM_AUTHINFO_UNAVAIL,
+     "A server accepted the connection but did not answer within timeout.",
+     "Check the server's health; raise [server] timeout only if it is merely slow."},
+    {REASON_TLS_FAILURE, "tls-failure", PAM_AUTHINFO_UNAVAIL,
+     "The TLS handshake or the server certificate check failed.",
+     "Check ca_file holds the CA that signed the server certificate, that the url host "
+     "name is in the certificate, that it has not expired, and the pinned key if set."},
+    {REASON_HTTP_AUTH_REFUSED, "http-auth-refused", PAM_AUTHINFO_UNAVAIL,
+     "The server or proxy refused our HTTP authentication (basic or NTLM).",
+     "Check http_user/http_password (or proxy_user/proxy_password) in the secrets file "
+     "and that the account may use the service."},
+    {REASON_HTTP_ERROR, "http-error", PAM_AUTHINFO_UNAVAIL,
+     "The server answered with an unexpected HTTP status, content type or a redirect.",
+     "Check that url points at the authUser SOAP endpoint itself (redirects are not "
+     "followed) and the server's own logs."},
+    {REASON_MALFORMED_REPLY, "malformed-reply", PAM_AUTHINFO_UNAVAIL,
+     "The server's reply is not a well-formed authUser response.",
+     "Check that url points at the authUser SOAP endpoint; capture the reply with "
+     "`crauth check --user U` and report it to the server's vendor."},
+    {REASON_SOAP_FAULT, "soap-fault", PAM_AUTHINFO_UNAVAIL,
+     "The server answered with a SOAP Fault instead of a result.",
+     "Read the fault text in the log line; usually component_type or domain is not "
+     "registered on the server."},
+    {REASON_METHOD_MISMATCH, "method-mismatch", PAM_AUTH_ERR,
+     "The server's answer does not fit the configured method (a challenge where none was "
+     "expected, or none after the keyword).",
+     "Set [auth] method to what the server's policy for this user does: otp, "
+     "client-challenge (1-step) or server-challenge (2-step with keyword)."},
+    {REASON_SERVER_REFUSED, "server-refused", PAM_AUTH_ERR,
+     "The server refused the request with a status that has no code of its own here.",
+     "Read the status code and message in the log line and check the user's policy on "
+     "the server."},
+    {REASON_CONNECTION_LOST, "connection-lost", PAM_AUTHINFO_UNAVAIL,
+     "The server closed or reset the connection before its reply was complete.",
+     "Check the server's logs and any load balancer or proxy between; the next url line "
+     "was tried if there is one."},
+
+    {REASON_CONFIG, "config-error", PAM_SERVICE_ERR,
+     "The configuration is missing, unreadable or invalid.",
+     "Run `crauth check --conf PATH`: it names the file, line and key to fix."},
+    {REASON_TOKENS_FILE, "tokens-file-error", PAM_SERVICE_ERR,
+     "The local tokens file is unreadable, invalid or cannot be updated.",
+     "Fix the line named in the log (USER TYPE KEY [STATE]) and check the file and its "
+     "directory are writable by the helper."},
+    {REASON_SECRETS_FILE, "secrets-file-error", PAM_SERVICE_ERR,
+     "The secrets file is unreadable, or readable by others.",
+     "Make the secrets file owned by root or _crauth with mode 0600 or 0640."},
+    {REASON_CACHE, "cache-error", PAM_SERVICE_ERR,
+     "The cache directory is unusable and this login needs it.",
+     "Create it owned by _crauth with mode 0700 (see conf/crauth.tmpfiles) and check "
+     "the disk is not full or read-only."},
+    {REASON_CALLER_NOT_ALLOWED, "caller-not-allowed", PAM_PERM_DENIED,
+     "A non-root caller asked for something only root may ask for (another user, conf=).",
+     "Run the application as root, or authenticate the calling user only."},
+    {REASON_NO_TOKEN, "no-token-for-method", PAM_AUTH_ERR,
+     "The user has tokens, but none usable with the configured method.",
+     "Give the user a token of the right kind (hotp/totp for otp, an OCRA suite for "
+     "client-challenge) or change [auth] method."},
+
+    {REASON_HELPER_UNAVAILABLE, "helper-unavailable", PAM_SYSTEM_ERR,
+     "The module could not start crauth-helper.",
+     "Check the helper path (helper= argument), that it exists and is executable."},
+    {REASON_HELPER_CRASHED, "helper-crashed", PAM_AUTH_ERR,
+     "The helper died, or exited without giving a verdict.",
+     "Look for a crash report of crauth-helper and report it; the attempt was refused. "
+     "Killed by signal 31 (SIGSYS): its seccomp filter stopped a system call, which the "
+     "kernel's audit log names (type=SECCOMP, syscall=N); report it with that number."},
+    {REASON_HELPER_TIMEOUT, "helper-timeout", PAM_AUTH_ERR,
+     "The helper did not answer within its announced time budget and was killed.",
+     "Check the server timeouts in the configuration and the helper's log lines."},
+    {REASON_PROTOCOL, "protocol-error", PAM_AUTH_ERR,
+     "A frame between module and helper was malformed, unexpected, or contradicted the "
+     "helper's exit status.",
+     "Make sure pam_crauth.so and crauth-helper come from the same build."},
+
+    {REASON_INTERNAL, "internal-error", PAM_SYSTEM_ERR,
+     "An internal error (out of memory, a failed system call, a bug).",
+     "Read the log line for the failing call; report it if it is not a resource shortage."},
+};
+
+const struct crauth_reason_info *
+crauth_reason_lookup(int code)
+{
+    for (size_t i = 0; i < sizeof(catalog) / sizeof(catalog[0]); i++)
+        if (catalog[i].code == code)
+            return &catalog[i];
+    return NULL;
+}
+
+const struct crauth_reason_info *
+crauth_reason_find(const char *name)
+{
+    char *end;
+    long code;
+
+    if (name == NULL || *name == '\0')
+        return NULL;
+    code = strtol(name, &end, 10);
+    if (*end == '\0')
+        return crauth_reason_lookup((int)code);
+    for (size_t i = 0; i < sizeof(catalog) / sizeof(catalog[0]); i++)
+        if (strcmp(catalog[i].name, name) == 0)
+            return &catalog[i];
+    return NULL;
+}
+
+const char *
+crauth_reason_name(int code)
+{
+    const struct crauth_reason_info *info = crauth_reason_lookup(code);
+
+    return info ? info->name : "unknown-reason";
+}
+
+int
+crauth_reason_pam(int code)
+{
+    const struct crauth_reason_info *info = crauth_reason_lookup(code);
+
+    return info ? info->pam_code : PAM_AUTH_ERR;
+}
+
+const struct crauth_reason_info *
+crauth_reason_at(unsigned i)
+{
+    return i < sizeof(catalog) / sizeof(catalog[0]) ? &catalog[i] : NULL;
+}

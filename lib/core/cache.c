@@ -1,0 +1,424 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cache.c - cache records as files in one directory.
+ *
+ * Every access goes through a descriptor of the checked directory with
+ * O_NOFOLLOW (openat/renameat/unlinkat), so a swapped path or a planted
+ * symlink cannot redirect a write.  Names are "c-", "u-" or "s-" followed by
+ * a SHA-256 prefix of what the record is about.
+ */
+#include "lib/core/cache.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lib/core/lockfile.h"
+#include "lib/common/log.h"
+#include "lib/common/reason.h"
+#include "lib/common/secmem.h"
+
+#define NAME_SIZE 40
+
+struct cache {
+    int dfd;
+    char dir[PATH_MAX];
+};
+
+/* "P-" + 32 hex digits of SHA-256(a NUL b NUL c). */
+static void
+record_name(char out[NAME_SIZE], char prefix, const char *a, const char *b, const char *c)
+{
+    static const char hex[] = "0123456789abcdef";
+    /* zeros if OpenSSL failed: names would collide, and every reader
+     * compares the record's own fields, so a collision is only a miss */
+    unsigned char md[EVP_MAX_MD_SIZE] = {0};
+    unsigned mdlen = 0;
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    const char *parts[3] = {a, b, c};
+
+    if (ctx != NULL && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1) {
+        for (int i = 0; i < 3; i++)
+            EVP_DigestUpdate(ctx, parts[i] ? parts[i] : "", (parts[i] ? strlen(parts[i]) : 0) + 1);
+        EVP_DigestFinal_ex(ctx, md, &mdlen);
+    }
+    EVP_MD_CTX_free(ctx);
+    out[0] = prefix;
+    out[1] = '-';
+    for (unsigned i = 0; i < 16; i++) {
+        out[2 + 2 * i] = hex[md[i] >> 4];
+        out[3 + 2 * i] = hex[md[i] & 15];
+    }
+    out[34] = '\0';
+}
+
+int
+cache_open(const char *dir, struct cache **out, char *err, size_t errlen)
+{
+    struct cache *c;
+    struct stat st;
+    int dfd;
+
+    *out = NULL;
+    dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    /* EEXIST: a concurrent login made it first, which is just as good */
+    if (dfd < 0 && errno == ENOENT && (mkdir(dir, 0700) == 0 || errno == EEXIST))
+        dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (dfd < 0) {
+        snprintf(err, errlen, "cache dir %s: %s", dir, strerror(errno));
+        return REASON_CACHE;
+    }
+    if (fstat(dfd, &st) != 0 || st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH))) {
+        snprintf(err, errlen, "cache dir %s must be owned by uid %u and writable by no one "
+                 "else (it is uid %u, mode %04o)", dir, (unsigned)geteuid(),
+                 (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
+        close(dfd);
+        return REASON_CACHE;
+    }
+    if ((c = calloc(1, sizeof(*c))) == NULL) {
+        close(dfd);
+        snprintf(err, errlen, "out of memory");
+        return REASON_CACHE;
+    }
+    c->dfd = dfd;
+    snprintf(c->dir, sizeof(c->dir), "%s", dir);
+    *out = c;
+    return REASON_OK;
+}
+
+void
+cache_close(struct cache *c)
+{
+    if (c != NULL) {
+        close(c->dfd);
+        free(c);
+    }
+}
+
+int
+cache_lock(struct cache *c, const char *user, int timeout_ms, int *fd, char *err, size_t errlen)
+{
+    char base[NAME_SIZE], name[NAME_SIZE + 8];
+    int rc;
+
+    record_name(base, 'u', user, NULL, NULL);
+    snprintf(name, sizeof(name), "%s.lock", base);
+    *fd = openat(c->dfd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (*fd < 0) {
+        snprintf(err, errlen, "cache lock in %s: %s", c->dir, strerror(errno));
+        return REASON_CACHE;
+    }
+    if ((rc = lockfile_acquire(*fd, timeout_ms)) != 0) {
+        snprintf(err, errlen, "cache lock for this user in %s: %s", c->dir,
+                 rc == EWOULDBLOCK ? "held by another login for too long" : strerror(rc));
+        close(*fd);
+        *fd = -1;
+        return REASON_CACHE;
+    }
+    return REASON_OK;
+}
+
+void
+cache_unlock(int fd)
+{
+    if (fd >= 0)
+        close(fd);
+}
+
+static int
+write_record(struct cache *c, const char *name, const struct cache_record *r, char *err,
+             size_t errlen)
+{
+    char buf[CACHE_MAX_FILE + 1], tmp[NAME_SIZE + 24];
+    unsigned char rnd[6];
+    int len = cache_record_format(r, buf, sizeof(buf));
+    int fd, rc = REASON_CACHE;
+    ssize_t n;
+
+    if (len < 0) {
+        snprintf(err, errlen, "cache record too large");
+        return REASON_CACHE;
+    }
+    if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
+        snprintf(err, errlen, "no randomness for a temp name");
+        return REASON_CACHE;
+    }
+    snprintf(tmp, sizeof(tmp), ".tmp-%s-%02x%02x%02x%02x%02x%02x", name, rnd[0], rnd[1], rnd[2],
+             rnd[3], rnd[4], rnd[5]);
+    fd = openat(c->dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot write in cache dir %s: %s", c->dir, strerror(errno));
+        goto out;
+    }
+    n = write(fd, buf, (size_t)len);
+    if (n != len || fsync(fd) != 0) {
+        snprintf(err, errlen, "cannot write in cache dir %s: %s", c->dir,
+                 n < 0 || n == len ? strerror(errno) : "short write (disk full?)");
+        close(fd);
+        unlinkat(c->dfd, tmp, 0);
+        goto out;
+    }
+    close(fd);
+    if (renameat(c->dfd, tmp, c->dfd, name) != 0) {
+        snprintf(err, errlen, "cannot rename in cache dir %s: %s", c->dir, strerror(errno));
+        unlinkat(c->dfd, tmp, 0);
+        goto out;
+    }
+    rc = REASON_OK;
+out:
+    secmem_wipe(buf, sizeof(buf));
+    return rc;
+}
+
+/* Read a record; a missing file is *found = false, a bad one is logged,
+ * removed and also *found = false. */
+static void
+read_record(struct cache *c, const char *name, struct cache_record *r, bool *found)
+{
+    char buf[CACHE_MAX_FILE + 1], why[128];
+    struct stat st;
+    ssize_t n = -1;
+    int fd;
+
+    *found = false;
+    fd = openat(c->dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) {
+        if (errno != ENOENT)
+            log_msg(LOG_WARNING, "cache file %s/%s unreadable: %s", c->dir, name,
+                    strerror(errno));
+        return;
+    }
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size <= CACHE_MAX_FILE)
+        n = read(fd, buf, CACHE_MAX_FILE + 1);
+    close(fd);
+    if (n < 0 || n > CACHE_MAX_FILE) {
+        snprintf(why, sizeof(why), "not a regular file of at most %d bytes", CACHE_MAX_FILE);
+    } else if (cache_record_parse(buf, (size_t)n, r, why, sizeof(why)) == 0) {
+        *found = true;
+    }
+    secmem_wipe(buf, sizeof(buf));
+    if (!*found) {
+        log_msg(LOG_WARNING, "cache file %s/%s is corrupt (%s); discarded", c->dir, name, why);
+        unlinkat(c->dfd, name, 0);
+        secmem_wipe(r, sizeof(*r));
+    }
+}
+
+int
+cache_put_challenge(struct cache *c, const struct cache_record *r, char *err, size_t errlen)
+{
+    char name[NAME_SIZE];
+
+    record_name(name, 'c', r->user, r->service, r->rhost);
+    return write_record(c, name, r, err, errlen);
+}
+
+int
+cache_take_challenge(struct cache *c, const char *user, const char *service, const char *rhost,
+                     struct cache_record *r, bool *found, char *err, size_t errlen)
+{
+    char name[NAME_SIZE];
+
+    record_name(name, 'c', user, service, rhost);
+    read_record(c, name, r, found);
+    if (!*found)
+        return REASON_OK;
+    /* consumed first: whatever happens next, this key is not used twice */
+    if (unlinkat(c->dfd, name, 0) != 0) {
+        snprintf(err, errlen, "cannot consume the cached challenge in %s: %s", c->dir,
+                 strerror(errno));
+        secmem_wipe(r, sizeof(*r));
+        *found = false;
+        return REASON_CACHE;
+    }
+    if (r->type != CACHE_CHALLENGE || strcmp(r->user, user) != 0 ||
+        strcmp(r->service, service) != 0 || strcmp(r->rhost, rhost ? rhost : "") != 0) {
+        secmem_wipe(r, sizeof(*r));
+        *found = false;
+    }
+    return REASON_OK;
+}
+
+/* The user's record if it is about @user and its window is still open. */
+static bool
+current_failures(struct cache *c, const char *user, int64_t now, int64_t window,
+                 struct cache_record *r)
+{
+    char name[NAME_SIZE];
+    bool found;
+
+    record_name(name, 'u', user, NULL, NULL);
+    read_record(c, name, r, &found);
+    return found && r->type == CACHE_USER && strcmp(r->user, user) == 0 &&
+           r->window_start <= now && r->window_start + window > now;
+}
+
+uint32_t
+cache_user_failures(struct cache *c, const char *user, int64_t now, int64_t window)
+{
+    struct cache_record r;
+
+    return current_failures(c, user, now, window, &r) ? r.failures : 0;
+}
+
+int
+cache_user_failed(struct cache *c, const char *user, int64_t now, int64_t window,
+                  uint32_t *count, char *err, size_t errlen)
+{
+    struct cache_record r;
+    char name[NAME_SIZE];
+
+    if (!current_failures(c, user, now, window, &r)) {
+        memset(&r, 0, sizeof(r));
+        r.type = CACHE_USER;
+        r.window_start = now;
+        snprintf(r.user, sizeof(r.user), "%s", user);
+    }
+    if (r.failures < UINT32_MAX)
+        r.failures++;
+    *count = r.failures;
+    record_name(name, 'u', user, NULL, NULL);
+    return write_record(c, name, &r, err, errlen);
+}
+
+int
+cache_user_succeeded(struct cache *c, const char *user, char *err, size_t errlen)
+{
+    char name[NAME_SIZE];
+
+    record_name(name, 'u', user, NULL, NULL);
+    if (unlinkat(c->dfd, name, 0) != 0 && errno != ENOENT) {
+        snprintf(err, errlen, "cannot reset failures in %s: %s", c->dir, strerror(errno));
+        return REASON_CACHE;
+    }
+    return REASON_OK;
+}
+
+int
+cache_server_down(struct cache *c, const char *url, int64_t now, char *err, size_t errlen)
+{
+    struct cache_record r = {.type = CACHE_SERVER, .down_since = now};
+    char name[NAME_SIZE];
+
+    record_name(name, 's', url, NULL, NULL);
+    snprintf(r.server, sizeof(r.server), "%s", url);
+    return write_record(c, name, &r, err, errlen);
+}
+
+void
+cache_server_up(struct cache *c, const char *url)
+{
+    char name[NAME_SIZE];
+
+    record_name(name, 's', url, NULL, NULL);
+    unlinkat(c->dfd, name, 0);
+}
+
+bool
+cache_server_is_down(struct cache *c, const char *url, int64_t now, int64_t dead_time)
+{
+    struct cache_record r;
+    char name[NAME_SIZE];
+    bool found;
+
+    record_name(name, 's', url, NULL, NULL);
+    read_record(c, name, &r, &found);
+    return found && r.type == CACHE_SERVER && strcmp(r.server, url) == 0 &&
+           r.down_since + dead_time > now && r.down_since <= now;
+}
+
+/* Calls @fn(name, record) for every record file. */
+static void
+each_record(struct cache *c, bool (*fn)(struct cache *, const char *, const struct cache_record *,
+                                         void *),
+            void *arg)
+{
+    /* a fresh descriptor: a dup would share (and inherit) the read offset */
+    int fd = openat(c->dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    struct dirent *e;
+
+    if (d == NULL) {
+        if (fd >= 0)
+            close(fd);
+        return;
+    }
+    while ((e = readdir(d)) != NULL) {
+        struct cache_record r;
+        bool found;
+
+        if (strlen(e->d_name) != 34 || e->d_name[1] != '-' || strchr("cus", e->d_name[0]) == NULL)
+            continue;
+        read_record(c, e->d_name, &r, &found);
+        if (found && !fn(c, e->d_name, &r, arg)) {
+            secmem_wipe(&r, sizeof(r));
+            break;
+        }
+        secmem_wipe(&r, sizeof(r));
+    }
+    closedir(d);
+}
+
+struct walk_arg {
+    bool (*fn)(const struct cache_record *, void *);
+    void *arg;
+};
+
+static bool
+walk_one(struct cache *c, const char *name, const struct cache_record *r, void *arg)
+{
+    struct walk_arg *w = arg;
+
+    (void)c, (void)name;
+    return w->fn(r, w->arg);
+}
+
+void
+cache_walk(struct cache *c, bool (*fn)(const struct cache_record *r, void *arg), void *arg)
+{
+    struct walk_arg w = {fn, arg};
+
+    each_record(c, walk_one, &w);
+}
+
+struct flush_arg {
+    const char *user;
+    unsigned removed;
+    int failed_errno;
+};
+
+static bool
+flush_one(struct cache *c, const char *name, const struct cache_record *r, void *arg)
+{
+    struct flush_arg *f = arg;
+
+    if (f->user != NULL && (r->type == CACHE_SERVER || strcmp(r->user, f->user) != 0))
+        return true;
+    if (unlinkat(c->dfd, name, 0) == 0)
+        f->removed++;
+    else
+        f->failed_errno = errno;
+    return true;
+}
+
+int
+cache_flush(struct cache *c, const char *user, unsigned *removed, char *err, size_t errlen)
+{
+    struct flush_arg f = {user, 0, 0};
+
+    each_record(c, flush_one, &f);
+    *removed = f.removed;
+    if (f.failed_errno != 0) {
+        snprintf(err, errlen, "cannot remove from %s: %s", c->dir, strerror(f.failed_errno));
+        return REASON_CACHE;
+    }
+    return REASON_OK;
+}

@@ -1,0 +1,9 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# lib/ntlm: our NTLMv2 client (MS-NLMP), built once and linked by the
+# transport, the tests and the NTLM test tool.
+noinst_LTLIBRARIES += libcrauth_ntlm.la
+libcrauth_ntlm_la_SOURCES = \
+	lib/ntlm/ntlm.c lib/ntlm/ntlm.h \
+	lib/ntlm/ntlm_crypto.c lib/ntlm/ntlm_crypto.h
+libcrauth_ntlm_la_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
+libcrauth_ntlm_la_LIBADD = $(CRYPTO_LIBS)

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * http.h - POSTing SOAP bodies to the configured servers with libcurl.
+ *
+ * TLS verification is always on (TLS 1.2 at least, optional pin and client
+ * certificate); redirects are never followed; proxies come from the
+ * configuration only; every request is bounded by connect_timeout and
+ * timeout.  One curl handle serves the whole helper run, so a second step
+ * reuses the connection to the server that issued the challenge.
+ *
+ * http_auth = basic is libcurl's; http_auth = ntlm is our NTLMv2 client
+ * (ntlm_http.h) over that one handle: NEGOTIATE with an empty body,
+ * AUTHENTICATE with the SOAP body on the same connection, bound to its TLS
+ * certificate; later requests reuse the authenticated connection or
+ * authenticate again.  A proxy (http://HOST:PORT/) is libcurl's for
+ * proxy_auth = none | basic and our CONNECT tunnel for ntlm (proxy.h).
+ *
+ * http_post returns a reason code:
+ *   REASON_OK              an HTTP reply with an XML body (200, or 500 for a Fault)
+ *   REASON_SERVER_UNREACHABLE  DNS failure, refused, or connect timeout (of the
+ *                              server, or of the proxy: the message names it)
+ *   REASON_SERVER_TIMEOUT      connected, but no complete reply within timeout
+ *   REASON_CONNECTION_LOST     closed or reset mid-request, or mid-handshake
+ *   REASON_TLS_FAILURE         handshake or certificate verification failed
+ *   REASON_HTTP_AUTH_REFUSED   HTTP 401 or 407 (after our credentials, or with
+ *                              no usable NTLM challenge)
+ *   REASON_HTTP_ERROR          any other status, a redirect, a non-XML body, an
+ *                              oversized reply head, a proxy's CONNECT refusal
+ *   REASON_MALFORMED_REPLY     a body larger than SOAP_MAX_REPLY, a malformed
+ *                              NTLM CHALLENGE
+ *   REASON_CONFIG              NTLM over plain http without allow_http_ntlm, a
+ *                              bad proxy line or unusable NTLM credentials
+ *   REASON_INTERNAL            libcurl could not be set up
+ */
+#ifndef CRAUTH_HTTP_H
+#define CRAUTH_HTTP_H
+
+#include "lib/tier_helper_side.h"
+
+#include <stddef.h>
+
+#include "lib/core/conf.h"
+
+struct http;
+
+struct http_reply {
+    long status;
+    char *body; /* NUL-terminated, wiped and freed by http_reply_free */
+    size_t len;
+};
+
+/* NULL when libcurl cannot be initialised. */
+struct http *http_new(const struct crauth_config *cfg);
+void http_free(struct http *h);
+
+/* POST @body to server @index (into cfg->urls).  @err: one line. */
+int http_post(struct http *h, unsigned index, const char *body, size_t len,
+              struct http_reply *reply, char *err, size_t errlen);
+
+void http_reply_free(struct http_reply *reply);
+
+/* Connect to server @index (through the proxy, if any) and finish the TLS
+ * handshake with the login's settings, without sending a request; for
+ * `crauth check`.  REASON_OK with @info naming the certificate, or the
+ * failure as http_post classifies it. */
+int http_probe(struct http *h, unsigned index, char *info, size_t infolen, char *err,
+               size_t errlen);
+
+/* "host:port" of server @index, for log lines. */
+const char *http_server_name(const struct http *h, unsigned index);
+
+#endif

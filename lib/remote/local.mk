@@ -1,0 +1,12 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# lib/remote: everything that talks to a server: HTTPS (libcurl), the SOAP
+# messages (libxml2), the proxy tunnel and NTLM over HTTP.
+noinst_LTLIBRARIES += libcrauth_remote.la
+libcrauth_remote_la_SOURCES = \
+	lib/remote/http.c lib/remote/http.h lib/remote/http_impl.h lib/remote/http_classify.c \
+	lib/remote/ntlm_http.c lib/remote/ntlm_http.h \
+	lib/remote/proxy.c lib/remote/proxy.h \
+	lib/remote/net.c lib/remote/net.h \
+	lib/remote/soap.c lib/remote/soap.h lib/remote/soap_reply.c
+libcrauth_remote_la_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(SSL_CFLAGS) $(CURL_CFLAGS) $(XML_CFLAGS)
+libcrauth_remote_la_LIBADD = libcrauth_core.la libcrauth_ntlm.la $(SSL_LIBS) $(CURL_LIBS) $(XML_LIBS)

@@ -1,0 +1,632 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * proxy.c - CONNECT through an HTTP proxy with our NTLM (proxy_auth = ntlm):
+ * our own socket, a strict reader for the proxy's replies (RFC 7230 3:
+ * status line, header fields, no obs-fold, bounded sizes), and the three
+ * legs on one connection.  Every wait is bounded by one deadline.
+ */
+#include "lib/remote/proxy.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "lib/common/log.h"
+#include "lib/remote/ntlm_http.h"
+#include "lib/common/reason.h"
+#include "lib/remote/net.h"
+#include "lib/common/wire.h"
+
+#define USER_AGENT "crauth/" PACKAGE_VERSION
+#define PROXY_MAX_BODY (64 * 1024) /* a 407's error page, read and thrown away */
+
+struct conn {
+    int fd;
+    int64_t deadline; /* CLOCK_MONOTONIC ms */
+    const char *name; /* "host:port" of the proxy */
+    char buf[NTLM_HTTP_MAX_HEAD + 1];
+    size_t len;
+};
+
+struct reply {
+    int status;
+    long long content_length; /* -1: none */
+    bool chunked, closes;
+    struct ntlm_http_offers offers;
+};
+
+int
+proxy_parse(const char *url, struct proxy_endpoint *p, char *err, size_t errlen)
+{
+    CURLU *u = curl_url();
+    char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL, *user = NULL, *query = NULL;
+    int reason = REASON_CONFIG;
+    size_t hl;
+
+    memset(p, 0, sizeof(*p));
+    if (u == NULL || curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
+        snprintf(err, errlen, "proxy '%s' is not a URL (http://HOST:PORT/)", url);
+        goto out;
+    }
+    curl_url_get(u, CURLUPART_PORT, &port, 0);
+    curl_url_get(u, CURLUPART_PATH, &path, 0);
+    curl_url_get(u, CURLUPART_USER, &user, 0);
+    curl_url_get(u, CURLUPART_QUERY, &query, 0);
+    if (strcasecmp(scheme, "http") != 0 || port == NULL || user != NULL || query != NULL ||
+        (path != NULL && strcmp(path, "/") != 0)) {
+        snprintf(err, errlen, "proxy '%s' must be http://HOST:PORT/ (plain http, an explicit "
+                 "port, no user, path or query)", url);
+        goto out;
+    }
+    hl = strlen(host);
+    if (host[0] == '[' && hl > 2) /* IPv6 literal */
+        snprintf(p->host, sizeof(p->host), "%.*s", (int)(hl - 2), host + 1);
+    else
+        snprintf(p->host, sizeof(p->host), "%s", host);
+    snprintf(p->port, sizeof(p->port), "%s", port);
+    snprintf(p->name, sizeof(p->name), "%s:%s", host, port);
+    reason = REASON_OK;
+out:
+    curl_free(scheme);
+    curl_free(host);
+    curl_free(port);
+    curl_free(path);
+    curl_free(user);
+    curl_free(query);
+    curl_url_cleanup(u);
+    return reason;
+}
+
+/* ------------------------------------------------------------ socket */
+
+/* 1 ready, 0 deadline passed, -1 error */
+static int
+wait_fd(int fd, short events, int64_t deadline)
+{
+    for (;;) {
+        struct pollfd pfd = {.fd = fd, .events = events};
+        int64_t left = deadline - wire_now_ms();
+        int r;
+
+        if (left <= 0)
+            return 0;
+        r = poll(&pfd, 1, left > 60000 ? 60000 : (int)left);
+        if (r > 0)
+            return 1;
+        if (r < 0 && errno != EINTR)
+            return -1;
+    }
+}
+
+static int
+connect_one(const struct addrinfo *ai, int64_t deadline, int *err_no)
+{
+    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
+                    ai->ai_protocol);
+    int soerr = 0;
+    socklen_t sl = sizeof(soerr);
+
+    if (fd < 0) {
+        *err_no = errno;
+        return -1;
+    }
+    if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+        return fd;
+    if (errno != EINPROGRESS) {
+        *err_no = errno;
+    } else if (wait_fd(fd, POLLOUT, deadline) != 1) {
+        *err_no = ETIMEDOUT;
+    } else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) != 0 || soerr != 0) {
+        *err_no = soerr ? soerr : errno;
+    } else {
+        return fd;
+    }
+    close(fd);
+    return -1;
+}
+
+/* The lookup, the connect and whatever follows share @deadline: a dead
+ * name server costs connect_timeout, not resolv.conf's retries. */
+static int
+tcp_connect(const struct proxy_endpoint *p, int64_t deadline, int *fd, char *err,
+            size_t errlen)
+{
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+                             .ai_flags = AI_ADDRCONFIG | AI_NUMERICSERV};
+    struct addrinfo *res = NULL;
+    int rc, err_no = ECONNREFUSED;
+
+    rc = resolve_bounded(p->host, p->port, &hints, deadline, &res);
+    if (rc == RESOLVE_TIMED_OUT) {
+        snprintf(err, errlen, "resolving the proxy %s did not finish within connect_timeout; "
+                 "check the name servers in /etc/resolv.conf, or give the proxy as an address",
+                 p->name);
+        return REASON_SERVER_UNREACHABLE;
+    }
+    if (rc != 0) {
+        snprintf(err, errlen, "cannot resolve the proxy %s: %s", p->name, gai_strerror(rc));
+        return REASON_SERVER_UNREACHABLE;
+    }
+    *fd = -1;
+    for (const struct addrinfo *ai = res; ai != NULL && *fd < 0; ai = ai->ai_next)
+        *fd = connect_one(ai, deadline, &err_no);
+    freeaddrinfo(res);
+    if (*fd < 0) {
+        snprintf(err, errlen, "cannot connect to the proxy %s: %s", p->name,
+                 err_no == ETIMEDOUT ? "connect timed out" : strerror(err_no));
+        return REASON_SERVER_UNREACHABLE;
+    }
+    return REASON_OK;
+}
+
+static int
+send_all(struct conn *c, const char *data, size_t len, char *err, size_t errlen)
+{
+    while (len > 0) {
+        ssize_t n = send(c->fd, data, len, MSG_NOSIGNAL);
+
+        if (n > 0) {
+            data += n;
+            len -= (size_t)n;
+        } else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+            if (wait_fd(c->fd, POLLOUT, c->deadline) != 1) {
+                snprintf(err, errlen, "the proxy %s did not take our CONNECT in time", c->name);
+                return REASON_SERVER_TIMEOUT;
+            }
+        } else {
+            snprintf(err, errlen, "the proxy %s closed the connection: %s", c->name,
+                     strerror(errno));
+            return REASON_CONNECTION_LOST;
+        }
+    }
+    return REASON_OK;
+}
+
+/* Append what the socket has, waiting until the deadline. */
+static int
+receive(struct conn *c, char *err, size_t errlen)
+{
+    ssize_t n;
+
+    for (;;) {
+        n = recv(c->fd, c->buf + c->len, sizeof(c->buf) - 1 - c->len, 0);
+        if (n > 0) {
+            c->len += (size_t)n;
+            c->buf[c->len] = '\0';
+            return REASON_OK;
+        }
+        if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+            snprintf(err, errlen, "the proxy %s closed the connection during CONNECT%s",
+                     c->name, n == 0 ? "" : " (reset)");
+            return REASON_CONNECTION_LOST;
+        }
+        if (wait_fd(c->fd, POLLIN, c->deadline) != 1) {
+            snprintf(err, errlen, "the proxy %s did not answer CONNECT in time", c->name);
+            return REASON_SERVER_TIMEOUT;
+        }
+    }
+}
+
+/* ------------------------------------------------------------ replies */
+
+static bool
+is_tchar(char ch)
+{
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+           (ch != '\0' && strchr("!#$%&'*+-.^_`|~", ch) != NULL);
+}
+
+/* RFC 7230 3.1.2: HTTP/1.x SP 3DIGIT SP reason-phrase */
+static int
+parse_status(const char *line, size_t len, struct reply *r)
+{
+    if (len < 12 || strncmp(line, "HTTP/1.", 7) != 0 || (line[7] != '0' && line[7] != '1') ||
+        line[8] != ' ' || line[9] < '1' || line[9] > '5' || line[10] < '0' ||
+        line[10] > '9' || line[11] < '0' || line[11] > '9' || (len > 12 && line[12] != ' '))
+        return -1;
+    r->status = (line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0');
+    r->closes = line[7] == '0'; /* HTTP/1.0: closes unless it says keep-alive */
+    return 0;
+}
+
+static bool
+value_is(const char *v, size_t vl, const char *word)
+{
+    return vl == strlen(word) && strncasecmp(v, word, vl) == 0;
+}
+
+/* One field-line (RFC 7230 3.2): token ":" OWS value OWS, visible text only. */
+static int
+parse_field(const char *line, size_t len, struct reply *r)
+{
+    const char *colon = memchr(line, ':', len), *v, *end = line + len;
+    size_t nl, vl;
+
+    if (colon == NULL || colon == line)
+        return -1;
+    for (const char *q = line; q < colon; q++)
+        if (!is_tchar(*q))
+            return -1; /* also rejects whitespace before the colon (3.2.4) */
+    for (const char *q = colon + 1; q < end; q++)
+        if ((unsigned char)*q < 0x20 ? *q != '\t' : *q == 0x7f)
+            return -1;
+    nl = (size_t)(colon - line);
+    for (v = colon + 1; v < end && (*v == ' ' || *v == '\t'); v++)
+        ;
+    while (end > v && (end[-1] == ' ' || end[-1] == '\t'))
+        end--;
+    vl = (size_t)(end - v);
+    if (nl == 18 && strncasecmp(line, "Proxy-Authenticate", nl) == 0)
+        return ntlm_http_offers_add(&r->offers, v, vl);
+    if (nl == 14 && strncasecmp(line, "Content-Length", nl) == 0) {
+        long long n = 0;
+
+        if (vl == 0 || vl > 12 || r->content_length >= 0)
+            return -1; /* none, absurd, or a second one */
+        for (size_t i = 0; i < vl; i++) {
+            if (v[i] < '0' || v[i] > '9')
+                return -1;
+            n = n * 10 + (v[i] - '0');
+        }
+        r->content_length = n;
+    } else if (nl == 17 && strncasecmp(line, "Transfer-Encoding", nl) == 0) {
+        r->chunked = true;
+    } else if ((nl == 10 && strncasecmp(line, "Connection", nl) == 0) ||
+               (nl == 16 && strncasecmp(line, "Proxy-Connection", nl) == 0)) {
+        if (value_is(v, vl, "close"))
+            r->closes = true;
+        else if (value_is(v, vl, "keep-alive"))
+            r->closes = false;
+    }
+    return 0;
+}
+
+static int
+parse_head(const char *head, size_t len, struct reply *r)
+{
+    const char *p = head, *end = head + len;
+    bool first = true;
+
+    while (p < end) {
+        const char *eol = memchr(p, '\n', (size_t)(end - p));
+
+        if (eol == NULL || eol == p || eol[-1] != '\r')
+            return -1; /* lines end in CRLF */
+        if (eol - 1 == p)
+            return first ? -1 : 0; /* the empty line */
+        if (memchr(p, '\0', (size_t)(eol - 1 - p)) != NULL || *p == ' ' || *p == '\t')
+            return -1; /* NUL, or obs-fold (3.2.4) */
+        if (first ? parse_status(p, (size_t)(eol - 1 - p), r)
+                  : parse_field(p, (size_t)(eol - 1 - p), r))
+            return -1;
+        first = false;
+        p = eol + 1;
+    }
+    return -1;
+}
+
+/* Read one reply head into @r; *head_len: its bytes in c->buf. */
+static int
+read_reply(struct conn *c, struct reply *r, size_t *head_len, char *err, size_t errlen)
+{
+    char *blank;
+    int reason;
+
+    ntlm_http_offers_clear(&r->offers);
+    memset(r, 0, sizeof(*r));
+    r->content_length = -1;
+    while ((blank = strstr(c->buf, "\r\n\r\n")) == NULL) {
+        if (c->len == sizeof(c->buf) - 1) {
+            snprintf(err, errlen, "the proxy %s sent a reply head over %d bytes; refused",
+                     c->name, NTLM_HTTP_MAX_HEAD);
+            return REASON_HTTP_ERROR;
+        }
+        if (memchr(c->buf, '\0', c->len) != NULL) {
+            snprintf(err, errlen, "the proxy %s sent a NUL in its reply", c->name);
+            return REASON_HTTP_ERROR;
+        }
+        if ((reason = receive(c, err, errlen)) != REASON_OK)
+            return reason;
+    }
+    *head_len = (size_t)(blank - c->buf) + 4;
+    if (parse_head(c->buf, *head_len, r) != 0) {
+        snprintf(err, errlen, "the proxy %s sent a malformed reply to CONNECT", c->name);
+        return REASON_HTTP_ERROR;
+    }
+    return REASON_OK;
+}
+
+/* Throw away a 407's body so the next leg starts on a clean connection. */
+static int
+skip_body(struct conn *c, const struct reply *r, size_t head_len, char *err, size_t errlen)
+{
+    size_t left;
+    int reason;
+
+    if (r->closes || r->chunked || r->content_length < 0 ||
+        r->content_length > PROXY_MAX_BODY) {
+        /* RFC 7230 3.3.3: without a Content-Length the body runs to the close */
+        snprintf(err, errlen, "the proxy %s ends its 407 with the connection (close, no or a "
+                 "large Content-Length, or chunked); NTLM needs the legs on one connection",
+                 c->name);
+        return REASON_CONNECTION_LOST;
+    }
+    left = (size_t)r->content_length;
+    c->len -= head_len; /* body bytes already read */
+    for (;;) {
+        if (c->len > left) {
+            snprintf(err, errlen, "the proxy %s sent more than its 407", c->name);
+            return REASON_HTTP_ERROR;
+        }
+        left -= c->len;
+        c->len = 0;
+        c->buf[0] = '\0';
+        if (left == 0)
+            return REASON_OK;
+        if ((reason = receive(c, err, errlen)) != REASON_OK)
+            return reason;
+    }
+}
+
+/* ------------------------------------------------------------ CONNECT */
+
+static int
+send_connect(struct conn *c, const char *authority, const char *authz, char *err,
+             size_t errlen)
+{
+    size_t n = 2 * strlen(authority) + strlen(USER_AGENT) + strlen(authz) + 160;
+    char *req = malloc(n);
+    int reason;
+
+    if (req == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return REASON_INTERNAL;
+    }
+    /* RFC 7231 4.3.6: authority-form target, and Host the same */
+    snprintf(req, n,
+             "CONNECT %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: %s\r\n"
+             "Proxy-Connection: Keep-Alive\r\nProxy-Authorization: %s\r\n\r\n",
+             authority, authority, USER_AGENT, authz);
+    reason = send_all(c, req, strlen(req), err, errlen);
+    free(req);
+    return reason;
+}
+
+struct leg_ctx {
+    struct conn *c;
+    const char *authority;
+    struct reply r;
+};
+
+/* ntlm_http_send_fn: one CONNECT and its reply head; a 407's body is read
+ * and thrown away so that the next leg can follow on this connection. */
+static int
+send_leg(void *arg, const char *authz, bool final, struct ntlm_http_leg *leg, char *err,
+         size_t errlen)
+{
+    struct leg_ctx *x = arg;
+    struct conn *c = x->c;
+    size_t head_len = 0;
+    int reason = send_connect(c, x->authority, authz, err, errlen);
+
+    if (reason == REASON_OK)
+        reason = read_reply(c, &x->r, &head_len, err, errlen);
+    if (reason != REASON_OK)
+        return reason;
+    leg->status = x->r.status;
+    leg->offers = &x->r.offers;
+    if (x->r.status >= 200 && x->r.status < 300 && c->len != head_len) {
+        /* RFC 7231 4.3.6: the tunnel starts right after the head, and the
+         * origin speaks only after our TLS ClientHello */
+        snprintf(err, errlen, "the proxy %s sent data after its 2xx to CONNECT", c->name);
+        return REASON_HTTP_ERROR;
+    }
+    if (x->r.status == 407 && !final)
+        return skip_body(c, &x->r, head_len, err, errlen);
+    return REASON_OK;
+}
+
+int
+proxy_tunnel_ntlm(const struct crauth_config *cfg, const struct proxy_endpoint *p,
+                  const char *authority, long timeout_ms, int *fd, char *err, size_t errlen)
+{
+    struct leg_ctx *x = calloc(1, sizeof(*x));
+    struct conn *c = calloc(1, sizeof(*c));
+    char spn[300], peer[300];
+    /* No channel binding (need_cert false): the connection to the proxy is
+     * plain http, and tls-server-end-point (RFC 5929 4.1) needs a TLS
+     * server certificate. */
+    struct ntlm_http_params params = {
+        .user_spec = cfg->proxy_user, .password = cfg->proxy_password, .spn = spn,
+        .peer = peer, .challenge_status = 407, .need_cert = false,
+    };
+    bool authenticated = false;
+    int reason = REASON_INTERNAL;
+
+    *fd = -1;
+    if (c == NULL || x == NULL) {
+        snprintf(err, errlen, "out of memory");
+        goto out;
+    }
+    c->fd = -1;
+    c->name = p->name;
+    c->deadline = wire_now_ms() + timeout_ms;
+    x->c = c;
+    x->authority = authority;
+    if ((reason = tcp_connect(p, c->deadline, &c->fd, err, errlen)) != REASON_OK)
+        goto out;
+    snprintf(spn, sizeof(spn), "HTTP/%s", p->host);
+    snprintf(peer, sizeof(peer), "the proxy %s", p->name);
+    reason = ntlm_http_handshake(&params, send_leg, x, &authenticated, err, errlen);
+    if (reason == REASON_OK && (x->r.status < 200 || x->r.status >= 300)) {
+        snprintf(err, errlen, "the proxy %s answered CONNECT with HTTP %d", p->name,
+                 x->r.status);
+        reason = REASON_HTTP_ERROR;
+    }
+    if (reason == REASON_OK) {
+        log_debug("proxy %s: tunnel to %s open%s", p->name, authority,
+                  authenticated ? " (NTLM)" : "; it asked for no authentication");
+        *fd = c->fd;
+        c->fd = -1;
+    }
+out:
+    if (x != NULL)
+        ntlm_http_offers_clear(&x->r.offers);
+    free(x);
+    if (c != NULL && c->fd >= 0)
+        close(c->fd);
+    free(c);
+    return reason;
+}
+
+/* ------------------------------------------------------------ libcurl hooks */
+
+static curl_socket_t
+open_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *addr)
+{
+    struct proxy_sockets *s = arg;
+    long timeout_ms = s->cfg->connect_timeout * 1000L;
+    int fd = -1;
+
+    (void)purpose;
+    if (s->must_reuse) {
+        s->reuse_refused = true;
+        return CURL_SOCKET_BAD;
+    }
+    if (!s->ntlm)
+        return socket(addr->family, addr->socktype | SOCK_CLOEXEC, addr->protocol);
+    /* @addr is the placeholder of CURLOPT_CONNECT_TO: the origin is
+     * reached through the tunnel, never directly */
+    s->reason = proxy_tunnel_ntlm(s->cfg, &s->ep, s->authority, timeout_ms, &fd, s->err,
+                                  sizeof(s->err));
+    s->tunnel_fd = fd;
+    return s->reason == REASON_OK ? fd : CURL_SOCKET_BAD;
+}
+
+static int
+sock_opt(void *arg, curl_socket_t fd, curlsocktype purpose)
+{
+    const struct proxy_sockets *s = arg;
+
+    (void)purpose;
+    return s->ntlm && fd == s->tunnel_fd ? CURL_SOCKOPT_ALREADY_CONNECTED : CURL_SOCKOPT_OK;
+}
+
+void
+proxy_sockets_begin(struct proxy_sockets *s, const char *authority, bool must_reuse)
+{
+    s->authority = authority;
+    s->must_reuse = must_reuse;
+    s->reuse_refused = false;
+    s->reason = REASON_OK;
+    s->err[0] = '\0';
+    s->tunnel_fd = -1;
+}
+
+/* proxy_auth = none/basic: libcurl's CONNECT (CURLOPT_HTTPPROXYTUNNEL, also
+ * for http:// urls, so every request goes through a tunnel the same way) */
+static bool
+curl_proxy(CURL *curl, const struct crauth_config *cfg)
+{
+    bool ok = curl_easy_setopt(curl, CURLOPT_PROXY, cfg->proxy) == CURLE_OK &&
+              curl_easy_setopt(curl, CURLOPT_PROXYTYPE, (long)CURLPROXY_HTTP) == CURLE_OK &&
+              curl_easy_setopt(curl, CURLOPT_HTTPPROXYTUNNEL, 1L) == CURLE_OK;
+
+    if (ok && cfg->proxy_auth == HTTP_AUTH_BASIC)
+        ok = curl_easy_setopt(curl, CURLOPT_PROXYAUTH, (long)CURLAUTH_BASIC) == CURLE_OK &&
+             curl_easy_setopt(curl, CURLOPT_PROXYUSERNAME, cfg->proxy_user) == CURLE_OK &&
+             curl_easy_setopt(curl, CURLOPT_PROXYPASSWORD, cfg->proxy_password) == CURLE_OK;
+    return ok;
+}
+
+int
+proxy_setup_curl(CURL *curl, struct proxy_sockets *s, char *err, size_t errlen)
+{
+    const struct crauth_config *cfg = s->cfg;
+    int reason = REASON_OK;
+    bool ok;
+
+    s->tunnel_fd = -1;
+    s->use_proxy = cfg->proxy != NULL && cfg->proxy[0] != '\0';
+    if (s->use_proxy && (reason = proxy_parse(cfg->proxy, &s->ep, err, errlen)) != REASON_OK)
+        s->use_proxy = false; /* the safe options below still apply */
+    s->ntlm = s->use_proxy && cfg->proxy_auth == HTTP_AUTH_NTLM;
+    /* never a proxy from the environment: an explicit one or explicitly none */
+    ok = curl_easy_setopt(curl, CURLOPT_NOPROXY, "") == CURLE_OK &&
+         curl_easy_setopt(curl, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L) == CURLE_OK &&
+         curl_easy_setopt(curl, CURLOPT_OPENSOCKETFUNCTION, open_socket) == CURLE_OK &&
+         curl_easy_setopt(curl, CURLOPT_OPENSOCKETDATA, s) == CURLE_OK &&
+         curl_easy_setopt(curl, CURLOPT_SOCKOPTFUNCTION, sock_opt) == CURLE_OK &&
+         curl_easy_setopt(curl, CURLOPT_SOCKOPTDATA, s) == CURLE_OK;
+    if (ok && s->use_proxy && !s->ntlm)
+        ok = curl_proxy(curl, cfg);
+    else if (ok)
+        ok = curl_easy_setopt(curl, CURLOPT_PROXY, "") == CURLE_OK;
+    if (ok && s->ntlm) {
+        /* libcurl must not resolve or connect to the origin itself: every
+         * host:port is "connected to" an RFC 5737 TEST-NET address that
+         * open_socket replaces with the tunnel (unroutable, should a
+         * connection ever be made without it).  TLS, SNI and certificate
+         * checks keep using the url's host name. */
+        s->connect_to = curl_slist_append(NULL, "::192.0.2.1:");
+        ok = s->connect_to != NULL &&
+             curl_easy_setopt(curl, CURLOPT_CONNECT_TO, s->connect_to) == CURLE_OK;
+    }
+    if (!ok) {
+        snprintf(err, errlen, "cannot set up the proxy and socket options");
+        return REASON_INTERNAL;
+    }
+    return reason;
+}
+
+void
+proxy_sockets_free(struct proxy_sockets *s)
+{
+    curl_slist_free_all(s->connect_to);
+    s->connect_to = NULL;
+}
+
+int
+proxy_classify(const struct proxy_sockets *s, CURL *curl, CURLcode rc, const char *msg,
+               char *err, size_t errlen)
+{
+    const struct crauth_config *cfg = s->cfg;
+    long code = 0;
+
+    if (s->reason != REASON_OK) { /* our tunnel */
+        snprintf(err, errlen, "%s", s->err);
+        return s->reason;
+    }
+    if (!s->use_proxy || s->ntlm)
+        return -1;
+    curl_easy_getinfo(curl, CURLINFO_HTTP_CONNECTCODE, &code);
+    if (rc == CURLE_COULDNT_RESOLVE_PROXY || (rc == CURLE_COULDNT_CONNECT && code == 0)) {
+        snprintf(err, errlen, "cannot connect to the proxy %s: %s", s->ep.name, msg);
+        return REASON_SERVER_UNREACHABLE;
+    }
+    if (code == 407 && cfg->proxy_auth == HTTP_AUTH_NONE) {
+        snprintf(err, errlen, "the proxy %s refused us: it wants authentication, proxy_auth = "
+                 "none (HTTP 407)", s->ep.name);
+        return REASON_HTTP_AUTH_REFUSED;
+    }
+    if (code == 407) {
+        snprintf(err, errlen, "the proxy %s refused the basic credentials for %s (HTTP 407)",
+                 s->ep.name, cfg->proxy_user);
+        return REASON_HTTP_AUTH_REFUSED;
+    }
+    if (code != 0 && (code < 200 || code >= 300)) {
+        snprintf(err, errlen, "the proxy %s answered CONNECT with HTTP %ld", s->ep.name, code);
+        return REASON_HTTP_ERROR;
+    }
+    return -1;
+}

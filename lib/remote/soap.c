@@ -1,0 +1,277 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * soap.c - libxml2 set-up and the authUser request (the reply parser is in
+ * soap_reply.c).
+ *
+ * The request carries the user's response, so besides wiping the buffer we
+ * hand out, soap_init() makes libxml2 wipe everything it frees: the text
+ * writer escapes values into temporary strings and grows internal buffers
+ * by reallocation, and neither can be reached from here to be wiped.
+ */
+#include "lib/remote/soap.h"
+
+#include <malloc.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/xmlmemory.h>
+#include <libxml/xmlwriter.h>
+
+#define NS_XSD "http://www.w3.org/2001/XMLSchema"
+#define NS_XSI "http://www.w3.org/2001/XMLSchema-instance"
+
+/* ------------------------------------------------------------ allocator */
+
+static void
+wipe_free(void *p)
+{
+    if (p == NULL)
+        return;
+    explicit_bzero(p, malloc_usable_size(p));
+    free(p);
+}
+
+/* Always move, so the old block is wiped instead of being left behind by
+ * an in-place shrink or a copy that realloc made on its own. */
+static void *
+wipe_realloc(void *p, size_t n)
+{
+    size_t old;
+    void *q;
+
+    if (p == NULL)
+        return malloc(n);
+    q = malloc(n > 0 ? n : 1);
+    if (q == NULL)
+        return NULL;
+    old = malloc_usable_size(p);
+    memcpy(q, p, old < n ? old : n);
+    wipe_free(p);
+    return q;
+}
+
+static char *
+wipe_strdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+
+    if (d != NULL)
+        memcpy(d, s, n);
+    return d;
+}
+
+/* libxml2 reports errors that have no parser context (encoding
+ * conversion, I/O) through the generic channel, which prints to stderr;
+ * the parser reports the same failure again through its context. */
+static void
+quiet(void *ctx, const char *msg, ...)
+{
+    (void)ctx;
+    (void)msg;
+}
+
+static void
+init_once(void)
+{
+    /* Must come before anything else allocates through libxml2; blocks
+     * allocated earlier are plain malloc blocks, which wipe_free handles. */
+    xmlMemSetup(wipe_free, malloc, wipe_realloc, wipe_strdup);
+    xmlInitParser();
+    xmlThrDefSetGenericErrorFunc(NULL, quiet);
+    xmlSetGenericErrorFunc(NULL, quiet);
+}
+
+void
+soap_init(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+    pthread_once(&once, init_once);
+}
+
+/* ------------------------------------------------------------- request */
+
+/* UTF-8 as RFC 3629 has it (no overlong forms, no surrogates), and only
+ * characters XML 1.0 can carry that are not controls: C0, DEL and C1 are
+ * refused, and so are U+FFFE / U+FFFF, which XML does not allow at all. */
+static bool
+valid_value(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+
+    if (strlen(s) > SOAP_MAX_VALUE)
+        return false;
+    while (*p != '\0') {
+        uint32_t c, min;
+        int more;
+
+        if (*p < 0x80) {
+            c = *p;
+            more = 0;
+            min = 0;
+        } else if ((*p & 0xe0) == 0xc0) {
+            c = *p & 0x1f;
+            more = 1;
+            min = 0x80;
+        } else if ((*p & 0xf0) == 0xe0) {
+            c = *p & 0x0f;
+            more = 2;
+            min = 0x800;
+        } else if ((*p & 0xf8) == 0xf0) {
+            c = *p & 0x07;
+            more = 3;
+            min = 0x10000;
+        } else {
+            return false;
+        }
+        p++;
+        for (; more > 0; more--, p++) {
+            if ((*p & 0xc0) != 0x80)
+                return false;
+            c = (c << 6) | (*p & 0x3f);
+        }
+        if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+            return false;
+        if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0xfffe || c == 0xffff)
+            return false;
+    }
+    return true;
+}
+
+struct field {
+    const char *id;
+    const char *type;
+    const char *value;
+};
+
+static int
+write_attribute(xmlTextWriterPtr w, const struct field *f)
+{
+    const xmlChar *id = BAD_CAST f->id;
+
+    if (xmlTextWriterStartElement(w, BAD_CAST "attributes") < 0 ||
+        xmlTextWriterStartElement(w, BAD_CAST "value") < 0 ||
+        xmlTextWriterWriteAttribute(w, BAD_CAST "xsi:type", BAD_CAST f->type) < 0 ||
+        xmlTextWriterWriteString(w, BAD_CAST f->value) < 0 || xmlTextWriterEndElement(w) < 0 ||
+        xmlTextWriterWriteElement(w, BAD_CAST "attributeID", id) < 0 ||
+        xmlTextWriterEndElement(w) < 0)
+        return -1;
+    return 0;
+}
+
+/* The envelope of protocols.md A.1: no XML declaration, the four
+ * prefixes on the Envelope, an empty Header, unqualified children. */
+static int
+write_envelope(xmlTextWriterPtr w, const struct field *fields, size_t n)
+{
+    static const char *const ns[][2] = {
+        {"xmlns:soapenv", SOAP_NS_ENVELOPE},
+        {"xmlns:xsd", NS_XSD},
+        {"xmlns:xsi", NS_XSI},
+        {"xmlns:aut", SOAP_NS_AUTH},
+    };
+
+    if (xmlTextWriterStartElement(w, BAD_CAST "soapenv:Envelope") < 0)
+        return -1;
+    for (size_t i = 0; i < sizeof(ns) / sizeof(ns[0]); i++)
+        if (xmlTextWriterWriteAttribute(w, BAD_CAST ns[i][0], BAD_CAST ns[i][1]) < 0)
+            return -1;
+    if (xmlTextWriterStartElement(w, BAD_CAST "soapenv:Header") < 0 ||
+        xmlTextWriterEndElement(w) < 0 ||
+        xmlTextWriterStartElement(w, BAD_CAST "soapenv:Body") < 0 ||
+        xmlTextWriterStartElement(w, BAD_CAST "aut:authUser") < 0 ||
+        xmlTextWriterStartElement(w, BAD_CAST "credentialAttributeSet") < 0)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (fields[i].value != NULL && write_attribute(w, &fields[i]) < 0)
+            return -1;
+    /* credentialAttributeSet, authUser, Body, Envelope */
+    for (int i = 0; i < 4; i++)
+        if (xmlTextWriterEndElement(w) < 0)
+            return -1;
+    return 0;
+}
+
+int
+soap_build_request(const struct soap_request *req, char **xml, size_t *len)
+{
+    char format[16];
+    xmlBufferPtr buf = NULL;
+    xmlTextWriterPtr w = NULL;
+    char *out = NULL;
+    size_t n;
+    int rc = -1;
+
+    if (xml != NULL)
+        *xml = NULL;
+    if (len != NULL)
+        *len = 0;
+    if (req == NULL || xml == NULL || len == NULL)
+        return -1;
+    snprintf(format, sizeof(format), "%u", req->password_format);
+
+    /* The order of A.1; PASSWORD_FORMAT is always sent (the server
+     * requires it), the rest only when set. */
+    const struct field fields[] = {
+        {"CREDFLD_USERID", "xsd:string", req->userid},
+        {"CREDFLD_DOMAIN", "xsd:string", req->domain},
+        {"CREDFLD_COMPONENT_TYPE", "xsd:string", req->component},
+        {"CREDFLD_PASSWORD_FORMAT", "xsd:unsignedInt", format},
+        {"CREDFLD_PASSWORD", "xsd:string", req->password},
+        {"CREDFLD_STATIC_PASSWORD", "xsd:string", req->static_password},
+        {"CREDFLD_CHALLENGE", "xsd:string", req->challenge},
+        {"CREDFLD_CHALLENGE_KEY", "xsd:string", req->challenge_key},
+    };
+    const size_t nfields = sizeof(fields) / sizeof(fields[0]);
+
+    /* An empty user or component is as good as none: the server would
+     * only refuse it later with a less telling answer. */
+    if (req->userid == NULL || req->userid[0] == '\0' || req->component == NULL ||
+        req->component[0] == '\0')
+        return -1;
+    for (size_t i = 0; i < nfields; i++)
+        if (fields[i].value != NULL && !valid_value(fields[i].value))
+            return -1;
+
+    buf = xmlBufferCreate();
+    if (buf == NULL)
+        goto out;
+    w = xmlNewTextWriterMemory(buf, 0);
+    if (w == NULL || write_envelope(w, fields, nfields) < 0)
+        goto out;
+    /* Freeing the writer flushes its output buffer into buf. */
+    xmlFreeTextWriter(w);
+    w = NULL;
+    n = (size_t)xmlBufferLength(buf);
+    out = malloc(n + 1);
+    if (out == NULL)
+        goto out;
+    memcpy(out, xmlBufferContent(buf), n);
+    out[n] = '\0';
+    *xml = out;
+    *len = n;
+    rc = 0;
+out:
+    if (w != NULL)
+        xmlFreeTextWriter(w);
+    if (buf != NULL) {
+        /* wipe_free clears the block too, but only once soap_init ran. */
+        explicit_bzero((void *)xmlBufferContent(buf), (size_t)xmlBufferLength(buf));
+        xmlBufferFree(buf);
+    }
+    return rc;
+}
+
+void
+soap_free_request(char *xml, size_t len)
+{
+    if (xml == NULL)
+        return;
+    explicit_bzero(xml, len);
+    free(xml);
+}

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * soap.h - the authUser SOAP 1.1 request and reply (OneSpan/IDENTIKEY style).
+ *
+ * Building uses libxml2's writer so every value is escaped; parsing treats
+ * the reply as hostile: size cap, no network, no DTD, no entity expansion,
+ * elements found by name and namespace, never by position, and anything
+ * repeated or missing that matters makes the reply malformed.
+ *
+ * Returns of soap_parse_reply:
+ *   SOAP_OK         a well-formed authUser reply; see struct soap_reply
+ *   SOAP_FAULT      a SOAP Fault; fault_code / fault_string are set
+ *   SOAP_MALFORMED  anything else; @err says what is wrong in one line
+ *
+ * Below aut:authUserResponse and soapenv:Fault the vendor sends elements in
+ * no namespace; only those are accepted (a qualified authUserResults is not
+ * the authUserResults we look for, and the reply is then malformed).
+ */
+#ifndef CRAUTH_SOAP_H
+#define CRAUTH_SOAP_H
+
+#include "lib/tier_helper_side.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define SOAP_MAX_REPLY (256 * 1024)
+#define SOAP_NS_AUTH "http://www.vasco.com/IdentikeyServer/IdentikeyTypes/Authentication"
+#define SOAP_NS_ENVELOPE "http://schemas.xmlsoap.org/soap/envelope/"
+#define SOAP_MAX_VALUE 4096      /* bytes per request value */
+#define SOAP_MAX_ATTRIBUTES 1000 /* resultAttribute/attributes per reply */
+
+enum soap_result { SOAP_OK = 0, SOAP_FAULT = 1, SOAP_MALFORMED = 2 };
+
+/* One authUser call.  NULL fields are not sent. */
+struct soap_request {
+    const char *userid;          /* CREDFLD_USERID, required */
+    const char *domain;          /* CREDFLD_DOMAIN */
+    const char *component;       /* CREDFLD_COMPONENT_TYPE, required */
+    unsigned password_format;    /* CREDFLD_PASSWORD_FORMAT, xsd:unsignedInt */
+    const char *password;        /* CREDFLD_PASSWORD (OTP, response, or request) */
+    const char *static_password; /* CREDFLD_STATIC_PASSWORD */
+    const char *challenge;       /* CREDFLD_CHALLENGE (1-step) */
+    const char *challenge_key;   /* CREDFLD_CHALLENGE_KEY (2-step response) */
+};
+
+#define SOAP_TEXT 256
+
+struct soap_reply {
+    int return_code;                 /* resultCodes/returnCode */
+    int status_code;                 /* resultCodes/statusCode */
+    char return_enum[64];            /* resultCodes/returnCodeEnum, "" if absent */
+    char status_enum[64];            /* resultCodes/statusCodeEnum, "" if absent */
+    bool has_challenge;              /* CREDFLD_CHALLENGE present */
+    char challenge[SOAP_TEXT];
+    bool has_challenge_key;          /* CREDFLD_CHALLENGE_KEY present */
+    char challenge_key[SOAP_TEXT];
+    char challenge_message[SOAP_TEXT]; /* CREDFLD_CHALLENGE_MESSAGE, "" if absent */
+    bool has_status_message;         /* CREDFLD_STATUS_MESSAGE present */
+    char status_message[SOAP_TEXT];
+    int error_code;                  /* first errorStack/errors/errorCode, 0 if none */
+    char error_desc[SOAP_TEXT];      /* its errorDesc, "" if none */
+    char fault_code[64];             /* SOAP_FAULT only */
+    char fault_string[SOAP_TEXT];    /* SOAP_FAULT only */
+};
+
+/* Serialise @req into a new buffer (*xml, *len; NUL-terminated; free with
+ * soap_free_request, which wipes it: it holds the response).  0 ok, -1 on a
+ * missing or empty required field, a value that is not valid UTF-8, holds a
+ * control character (C0, DEL, C1) or U+FFFE/U+FFFF, or is longer than
+ * SOAP_MAX_VALUE bytes, or out of memory.  Call soap_init() first, so that
+ * libxml2's own copies of the values are wiped as well. */
+int soap_build_request(const struct soap_request *req, char **xml, size_t *len);
+void soap_free_request(char *xml, size_t len);
+
+/* Parse a reply body.  Text fields are NUL-terminated; values the client
+ * acts on (codes, enums, attributes) make the reply malformed rather than
+ * being cut when too long.  Only the log-only texts error_desc, fault_code
+ * and fault_string are cut, at a UTF-8 character boundary.  @reply is all
+ * zero unless SOAP_OK (only the fault fields for SOAP_FAULT).  @err is ""
+ * on SOAP_OK and one printable-ASCII line otherwise, starting "reply: ". */
+int soap_parse_reply(const char *body, size_t len, struct soap_reply *reply, char *err,
+                     size_t errlen);
+
+/* Once per process (further calls do nothing), before any other use of
+ * libxml2 and before soap_build_request / soap_parse_reply: libxml2's
+ * global set-up.  It installs libxml2 allocator hooks that wipe every block
+ * libxml2 frees or moves, and silences libxml2's generic error channel. */
+void soap_init(void);
+
+#endif

@@ -1,0 +1,113 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# The test suite: `make check`.  `make check HELPER_UNDER_TEST=wrapper` runs
+# the helper under a wrapper (valgrind, in scripts/test.sh).
+HELPER_UNDER_TEST = $(abs_top_builddir)/helper/crauth-helper
+TEST_EXTENSIONS = .py .sh
+if SANITIZERS
+PY_LOG_COMPILER = env LD_PRELOAD=@SAN_PRELOAD@ ASAN_OPTIONS=detect_leaks=0 /usr/bin/python3
+else
+PY_LOG_COMPILER = /usr/bin/python3
+endif
+SH_LOG_COMPILER = $(SHELL)
+AM_TESTS_ENVIRONMENT = \
+	VECTORS_DIR='$(abs_top_srcdir)/tests/vectors'; export VECTORS_DIR; \
+	CRAUTH='$(abs_top_builddir)/tools/crauth'; export CRAUTH; \
+	CRAUTH_HELPER='$(HELPER_UNDER_TEST)'; export CRAUTH_HELPER; \
+	PAM_CRAUTH='$(abs_top_builddir)/pam_module/.libs/pam_crauth.so'; export PAM_CRAUTH; \
+	TOP_SRCDIR='$(abs_top_srcdir)'; export TOP_SRCDIR; \
+	PAM_SETTOK='$(abs_top_builddir)/tests/pam/.libs/pam_settok.so'; export PAM_SETTOK; \
+	NTLM_CLIENT_TOOL='$(abs_top_builddir)/tests/ntlm/ntlm_client_tool'; \
+	export NTLM_CLIENT_TOOL; \
+	CRAUTH_CONF_DEFAULT='$(sysconfdir)/security/crauth.conf'; export CRAUTH_CONF_DEFAULT; \
+	TOP_BUILDDIR='$(abs_top_builddir)'; export TOP_BUILDDIR;
+
+check_LTLIBRARIES += tests/pam/pam_settok.la
+tests_pam_pam_settok_la_SOURCES = tests/pam/pam_settok.c
+tests_pam_pam_settok_la_CFLAGS = $(AM_CFLAGS) $(PAM_CFLAGS)
+tests_pam_pam_settok_la_LIBADD = $(PAM_LIBS)
+tests_pam_pam_settok_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared -rpath /nowhere
+
+test_scripts = tests/unit/cli.sh tests/unit/oathtool_cross.sh tests/unit/tiers.sh \
+	tests/pam/test_module.py \
+	tests/pam/test_local.py tests/pam/test_server_flows.py tests/pam/test_server_faults.py \
+	tests/pam/test_server_cache.py tests/priv/test_privs.py tests/pam/test_server_ntlm.py \
+	tests/pam/test_check.py \
+	tests/server/test_authserver.py \
+	tests/ntlm/test_ntlm_auth.py tests/ntlm/test_gssntlmssp.py tests/ntlm/apache.py \
+	doc/check-manpages.sh
+TESTS += $(test_scripts)
+dist_check_SCRIPTS = $(test_scripts)
+
+check_PROGRAMS += tests/ntlm/ntlm_client_tool
+tests_ntlm_ntlm_client_tool_SOURCES = tests/ntlm/ntlm_client_tool.c
+tests_ntlm_ntlm_client_tool_LDADD = libcrauth_ntlm.la
+
+if HAVE_CMOCKA
+unit_tests = tests/unit/test_otp tests/unit/test_wire tests/unit/test_config \
+	tests/unit/test_tokens tests/unit/test_ntlm tests/unit/test_cache \
+	tests/unit/test_soap tests/unit/test_soap_hostile tests/unit/test_sandbox
+check_PROGRAMS += $(unit_tests)
+TESTS += $(unit_tests)
+# The spec's vectors need fixed randomness: a test-only hook, compiled in
+# here and nowhere else.
+tests_unit_test_ntlm_SOURCES = tests/unit/test_ntlm.c lib/ntlm/ntlm.c lib/ntlm/ntlm_crypto.c
+tests_unit_test_ntlm_CPPFLAGS = $(AM_CPPFLAGS) -DNTLM_TESTING
+tests_unit_test_ntlm_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_test_ntlm_LDADD = $(CMOCKA_LIBS) $(CRYPTO_LIBS)
+tests_unit_test_soap_SOURCES = tests/unit/test_soap.c tests/unit/soap_test.h
+tests_unit_test_soap_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(XML_CFLAGS)
+tests_unit_test_soap_LDADD = libcrauth_remote.la $(CMOCKA_LIBS) $(XML_LIBS)
+tests_unit_test_soap_hostile_SOURCES = tests/unit/test_soap_hostile.c tests/unit/soap_test.h
+tests_unit_test_soap_hostile_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(XML_CFLAGS)
+tests_unit_test_soap_hostile_LDADD = libcrauth_remote.la $(CMOCKA_LIBS) $(XML_LIBS)
+tests_unit_test_cache_SOURCES = tests/unit/test_cache.c tests/unit/tmpdir.h
+tests_unit_test_cache_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_cache_LDADD = libcrauth_core.la $(CMOCKA_LIBS)
+tests_unit_test_otp_SOURCES = tests/unit/test_otp.c
+tests_unit_test_otp_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_test_otp_LDADD = libcrauth_core.la $(CMOCKA_LIBS)
+tests_unit_test_wire_SOURCES = tests/unit/test_wire.c
+tests_unit_test_wire_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_wire_LDADD = libcrauth_common.la $(CMOCKA_LIBS)
+tests_unit_test_config_SOURCES = tests/unit/test_config.c tests/unit/tmpdir.h
+tests_unit_test_config_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_config_LDADD = libcrauth_core.la $(CMOCKA_LIBS)
+tests_unit_test_tokens_SOURCES = tests/unit/test_tokens.c tests/unit/tmpdir.h
+tests_unit_test_tokens_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_test_tokens_LDADD = libcrauth_core.la $(CMOCKA_LIBS)
+tests_unit_test_sandbox_SOURCES = tests/unit/test_sandbox.c helper/sandbox.c
+if HAVE_SECCOMP
+nodist_tests_unit_test_sandbox_SOURCES = helper/sandbox_filter.h
+endif
+tests_unit_test_sandbox_CPPFLAGS = $(AM_CPPFLAGS)
+if SANITIZERS
+tests_unit_test_sandbox_CPPFLAGS += -DCRAUTH_SANITIZERS
+endif
+tests_unit_test_sandbox_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_sandbox_LDADD = $(CMOCKA_LIBS)
+endif
+
+# libFuzzer harnesses (clang, ASan+UBSan): `make fuzz` runs each for 60 s,
+# `make fuzz-long FUZZ_SECONDS=N` for as long as asked.
+FUZZ_SECONDS = 3600
+fuzz:
+	$(SHELL) '$(srcdir)/tests/fuzz/fuzz.sh' '$(abs_builddir)/fuzz' 60
+fuzz-long:
+	$(SHELL) '$(srcdir)/tests/fuzz/fuzz.sh' '$(abs_builddir)/fuzz' $(FUZZ_SECONDS)
+.PHONY: fuzz fuzz-long
+
+EXTRA_DIST += \
+	tests/e2e/README.md tests/e2e/e2elib.py tests/e2e/e2eproc.py tests/e2e/run.py \
+	tests/e2e/test_sshd.py tests/e2e/test_sudo.py tests/e2e/test_su_login.py \
+	tests/vectors/README.md tests/vectors/hotp.txt tests/vectors/totp.txt \
+	tests/vectors/ocra.txt tests/vectors/ntlm.txt \
+	tests/pam/pamharness.py tests/pam/serverfixture.py tests/ntlm/ntlmtest.py \
+	tests/ntlm/ntlmfront.py tests/ntlm/squid.py \
+	tests/priv/privdriver.py tests/fuzz tests/unit/soap_replies \
+	tests/deb/test_deb.sh tests/deb/deb_login.py \
+	tests/server/README.md tests/server/authserver.py tests/server/certs.py \
+	tests/server/oath.py tests/server/test_oath.py tests/server/test_certs.py \
+	tests/server/test_faults.py tests/server/authsrv/__init__.py \
+	tests/server/authsrv/control.py tests/server/authsrv/faults.py \
+	tests/server/authsrv/policy.py tests/server/authsrv/soap.py \
+	tests/server/authsrv/testing.py tests/server/authsrv/transport.py

@@ -1,0 +1,28 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+# The link tiers of Makefile.am, checked on the sources: every header above
+# lib/common carries its tier guard (so the compiler refuses a wrong
+# include), the module includes lib/common only, tools/ never includes
+# helper/, and every project include is path-qualified from the top.
+set -u
+top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+cd "$top" || exit 1
+fails=0
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+
+for h in lib/*/*.h; do
+    case $h in lib/common/*) continue ;; esac
+    grep -q '#include "lib/tier_helper_side.h"' "$h" || fail "$h lacks its tier guard"
+done
+for h in helper/*.h; do
+    case $h in helper/tier_helper_only.h|helper/sandbox_filter.h) continue ;; esac
+    grep -q '#include "helper/tier_helper_only.h"' "$h" || fail "$h lacks its tier guard"
+done
+grep -n '#include "' pam_module/*.c pam_module/*.h |
+    grep -v '#include "\(lib/common\|pam_module\)/' | while read -r l; do
+    echo "FAIL: the module includes beyond lib/common: $l"; done | grep . && fails=$((fails + 1))
+grep -n '#include "helper/' tools/*.c tools/*.h && fail "tools/ includes helper/"
+grep -n '#include "[^/"]*"' lib/*/*.[ch] helper/*.[ch] pam_module/*.[ch] tools/*.[ch] &&
+    fail "an include is not path-qualified (write \"lib/common/wire.h\", not \"wire.h\")"
+[ "$fails" = 0 ] && echo "tiers: all headers guarded, all includes within their tier"
+exit $((fails != 0))
