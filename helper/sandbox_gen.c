@@ -31,6 +31,7 @@ static const char *const allowed[] = {
     "open", "openat", "stat", "fstat", "lstat", "newfstatat", "statx", "fstatfs", "statfs",
     "access", "faccessat", "faccessat2", "readlink", "readlinkat", "getdents64", "fcntl",
     "flock", "fsync", "fdatasync", "ftruncate", "rename", "renameat", "renameat2", "unlink",
+    "link", "linkat",
     "unlinkat", "mkdir", "mkdirat", "fchmod", "fchown", "umask", "dup", "dup2", "dup3",
     "pipe", "pipe2", "eventfd2", "fadvise64",
     /* memory (dlopen of NSS modules and OpenSSL's legacy provider maps code) */

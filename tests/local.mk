@@ -45,7 +45,8 @@ tests_ntlm_ntlm_client_tool_LDADD = libcrauth_ntlm.la
 if HAVE_CMOCKA
 unit_tests = tests/unit/test_otp tests/unit/test_wire tests/unit/test_config \
 	tests/unit/test_tokens tests/unit/test_ntlm tests/unit/test_cache \
-	tests/unit/test_soap tests/unit/test_soap_hostile tests/unit/test_sandbox
+	tests/unit/test_soap tests/unit/test_soap_hostile tests/unit/test_sandbox \
+	tests/unit/test_fileio
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 # The spec's vectors need fixed randomness: a test-only hook, compiled in
@@ -63,6 +64,9 @@ tests_unit_test_soap_hostile_LDADD = libcrauth_remote.la $(CMOCKA_LIBS) $(XML_LI
 tests_unit_test_cache_SOURCES = tests/unit/test_cache.c tests/unit/tmpdir.h
 tests_unit_test_cache_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_cache_LDADD = libcrauth_core.la $(CMOCKA_LIBS)
+tests_unit_test_fileio_SOURCES = tests/unit/test_fileio.c tests/unit/tmpdir.h
+tests_unit_test_fileio_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_fileio_LDADD = libcrauth_core.la $(CMOCKA_LIBS)
 tests_unit_test_otp_SOURCES = tests/unit/test_otp.c
 tests_unit_test_otp_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(CRYPTO_CFLAGS)
 tests_unit_test_otp_LDADD = libcrauth_core.la $(CMOCKA_LIBS)

@@ -14,19 +14,20 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <openssl/evp.h>
-#include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/core/fileio.h"
 #include "lib/core/lockfile.h"
 #include "lib/common/log.h"
 #include "lib/common/reason.h"
 #include "lib/common/secmem.h"
 
 #define NAME_SIZE 40
+#define CACHE_STALE_TEMP_S 60
 
 struct cache {
     int dfd;
@@ -90,6 +91,9 @@ cache_open(const char *dir, struct cache **out, char *err, size_t errlen)
     }
     c->dfd = dfd;
     snprintf(c->dir, sizeof(c->dir), "%s", dir);
+    /* a writer is between link and rename for microseconds: a temporary
+     * name older than this is a killed writer's */
+    fileio_sweep(dfd, NULL, CACHE_STALE_TEMP_S);
     *out = c;
     return REASON_OK;
 }
@@ -137,43 +141,18 @@ static int
 write_record(struct cache *c, const char *name, const struct cache_record *r, char *err,
              size_t errlen)
 {
-    char buf[CACHE_MAX_FILE + 1], tmp[NAME_SIZE + 24];
-    unsigned char rnd[6];
+    static const struct fileio_owner owner = {.mode = 0600};
+    char buf[CACHE_MAX_FILE + 1];
     int len = cache_record_format(r, buf, sizeof(buf));
-    int fd, rc = REASON_CACHE;
-    ssize_t n;
+    int rc = REASON_CACHE;
 
     if (len < 0) {
         snprintf(err, errlen, "cache record too large");
         return REASON_CACHE;
     }
-    if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
-        snprintf(err, errlen, "no randomness for a temp name");
-        return REASON_CACHE;
-    }
-    snprintf(tmp, sizeof(tmp), ".tmp-%s-%02x%02x%02x%02x%02x%02x", name, rnd[0], rnd[1], rnd[2],
-             rnd[3], rnd[4], rnd[5]);
-    fd = openat(c->dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        snprintf(err, errlen, "cannot write in cache dir %s: %s", c->dir, strerror(errno));
-        goto out;
-    }
-    n = write(fd, buf, (size_t)len);
-    if (n != len || fsync(fd) != 0) {
-        snprintf(err, errlen, "cannot write in cache dir %s: %s", c->dir,
-                 n < 0 || n == len ? strerror(errno) : "short write (disk full?)");
-        close(fd);
-        unlinkat(c->dfd, tmp, 0);
-        goto out;
-    }
-    close(fd);
-    if (renameat(c->dfd, tmp, c->dfd, name) != 0) {
-        snprintf(err, errlen, "cannot rename in cache dir %s: %s", c->dir, strerror(errno));
-        unlinkat(c->dfd, tmp, 0);
-        goto out;
-    }
-    rc = REASON_OK;
-out:
+    if (fileio_replace_at(c->dfd, c->dir, name, buf, (size_t)len, &owner, err, errlen) ==
+        FILEIO_OK)
+        rc = REASON_OK;
     secmem_wipe(buf, sizeof(buf));
     return rc;
 }
@@ -415,6 +394,8 @@ cache_flush(struct cache *c, const char *user, unsigned *removed, char *err, siz
     struct flush_arg f = {user, 0, 0};
 
     each_record(c, flush_one, &f);
+    if (user == NULL)
+        f.removed += fileio_sweep(c->dfd, NULL, 0);
     *removed = f.removed;
     if (f.failed_errno != 0) {
         snprintf(err, errlen, "cannot remove from %s: %s", c->dir, strerror(f.failed_errno));

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "lib/common/reason.h"
+#include "lib/core/fileio.h"
 #include "lib/common/secmem.h"
 
 #ifndef CRAUTH_TOKENS_DEFAULT
@@ -315,73 +316,6 @@ handle(void *user, const char *section, const char *name, const char *value)
     return 1;
 }
 
-/* Read @path into a NUL-terminated buffer.  0 ok, -ENOENT missing, other <0
- * error with @err set. */
-static int
-slurp(const char *path, char **text, struct stat *st, char *err, size_t errlen)
-{
-    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
-    char *buf = NULL;
-    size_t got = 0;
-    int rc = -EIO;
-
-    if (fd < 0) {
-        rc = errno != 0 ? -errno : -EIO;
-        if (rc != -ENOENT)
-            snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-        return rc;
-    }
-    if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode)) {
-        snprintf(err, errlen, "%s: not a regular file", path);
-        goto out;
-    }
-    /* only root or the helper's own user may decide what the helper does */
-    if (st->st_uid != 0 && st->st_uid != geteuid()) {
-        snprintf(err, errlen, "%s: owned by uid %u; must be owned by root (or uid %u)", path,
-                 (unsigned)st->st_uid, (unsigned)geteuid());
-        goto out;
-    }
-    if (st->st_mode & S_IWOTH) {
-        snprintf(err, errlen, "%s: writable by others (mode %04o)", path,
-                 (unsigned)(st->st_mode & 07777));
-        goto out;
-    }
-    if (st->st_size > CONFIG_MAX_FILE) {
-        snprintf(err, errlen, "%s: larger than %d bytes", path, CONFIG_MAX_FILE);
-        goto out;
-    }
-    if ((buf = malloc((size_t)st->st_size + 1)) == NULL) {
-        snprintf(err, errlen, "%s: out of memory", path);
-        goto out;
-    }
-    while (got < (size_t)st->st_size) {
-        ssize_t n = read(fd, buf + got, (size_t)st->st_size - got);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            snprintf(err, errlen, "%s: read failed", path);
-            goto out;
-        }
-        got += (size_t)n;
-    }
-    buf[got] = '\0';
-    if (memchr(buf, '\0', got) != NULL) {
-        snprintf(err, errlen, "%s: contains a NUL byte", path);
-        goto out;
-    }
-    *text = buf;
-    buf = NULL;
-    rc = 0;
-out:
-    if (buf != NULL) {
-        secmem_wipe(buf, got);
-        free(buf);
-    }
-    close(fd);
-    return rc;
-}
-
 /* Parse @text as one file named @name into @cfg; 0 or -EINVAL. */
 static int
 parse_text(struct crauth_config *cfg, const char *name, const char *text, bool others_can_read,
@@ -402,25 +336,24 @@ static int
 parse_file(struct crauth_config *cfg, const char *path, bool is_secrets, char *err,
            size_t errlen)
 {
-    struct stat st = {0};
-    char *text = NULL;
-    bool others_can_read;
+    const struct fileio_rules rules = {
+        .what = is_secrets ? "secrets file" : "configuration", .max_size = CONFIG_MAX_FILE,
+        .secret = is_secrets,
+    };
+    struct fileio_buf buf;
     int rc;
 
-    rc = slurp(path, &text, &st, err, errlen);
-    if (rc != 0)
-        return rc;
-    others_can_read = (st.st_mode & S_IROTH) != 0;
-    if (is_secrets && others_can_read) {
-        snprintf(err, errlen, "%s: secrets file is readable by others (mode %04o); "
-                 "chmod 0600 it", path, (unsigned)(st.st_mode & 07777));
-        rc = -EPERM;
-    } else {
-        rc = parse_text(cfg, path, text, others_can_read, is_secrets, err, errlen);
+    switch (fileio_read(path, &rules, &buf, err, errlen)) {
+    case FILEIO_OK:
+        break;
+    case FILEIO_MISSING:
+        return -ENOENT;
+    default:
+        return -EPERM;
     }
-    if (text != NULL)
-        secmem_wipe(text, strlen(text));
-    free(text);
+    rc = parse_text(cfg, path, buf.text, (buf.st.st_mode & S_IROTH) != 0, is_secrets, err,
+                    errlen);
+    fileio_free(&buf);
     return rc;
 }
 

@@ -8,6 +8,7 @@ libcrauth_core_la_SOURCES = \
 	lib/core/tokens.c lib/core/tokens.h \
 	lib/core/cache.c lib/core/cache.h \
 	lib/core/cache_record.c lib/core/cache_record.h \
-	lib/core/lockfile.c lib/core/lockfile.h
+	lib/core/lockfile.c lib/core/lockfile.h \
+	lib/core/fileio.c lib/core/fileio.h
 libcrauth_core_la_CFLAGS = $(AM_CFLAGS) $(INIH_CFLAGS) $(CRYPTO_CFLAGS)
 libcrauth_core_la_LIBADD = libcrauth_common.la $(INIH_LIBS) $(CRYPTO_LIBS)

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/core/fileio.h"
 #include "lib/core/lockfile.h"
 #include "lib/common/reason.h"
 #include "lib/common/secmem.h"
@@ -221,55 +222,18 @@ tokens_parse(const char *text, size_t len, const char *user, struct tokens *t, c
 int
 tokens_read(const char *path, const char *user, struct tokens *t, char *err, size_t errlen)
 {
-    struct stat st;
-    size_t got = 0;
-    int fd, rc = REASON_TOKENS_FILE;
+    static const struct fileio_rules rules = {
+        .what = "tokens file", .max_size = TOKENS_MAX_FILE, .secret = true,
+    };
+    struct fileio_buf buf;
+    int rc;
 
     memset(t, 0, sizeof(*t));
-    fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0) {
-        snprintf(err, errlen, "cannot open: %s", strerror(errno));
+    if (fileio_read(path, &rules, &buf, err, errlen) != FILEIO_OK)
         return REASON_TOKENS_FILE;
-    }
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        snprintf(err, errlen, "not a regular file");
-        goto out;
-    }
-    if (st.st_uid != 0 && st.st_uid != geteuid()) {
-        snprintf(err, errlen, "owned by uid %u; must be owned by root or uid %u",
-                 (unsigned)st.st_uid, (unsigned)geteuid());
-        goto out;
-    }
-    if (st.st_mode & (S_IWGRP | S_IWOTH | S_IROTH)) {
-        snprintf(err, errlen, "mode %04o lets others read or change the keys; chmod 0600 it",
-                 (unsigned)(st.st_mode & 07777));
-        goto out;
-    }
-    if (st.st_size > TOKENS_MAX_FILE) {
-        snprintf(err, errlen, "larger than %d bytes", TOKENS_MAX_FILE);
-        goto out;
-    }
-    if ((t->text = malloc((size_t)st.st_size + 1)) == NULL) {
-        snprintf(err, errlen, "out of memory");
-        goto out;
-    }
-    secmem_lock(t->text, (size_t)st.st_size + 1);
-    while (got < (size_t)st.st_size) {
-        ssize_t n = read(fd, t->text + got, (size_t)st.st_size - got);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            snprintf(err, errlen, "read failed: %s", n < 0 ? strerror(errno) : "short file");
-            goto out;
-        }
-        got += (size_t)n;
-    }
-    t->text[got] = '\0';
-    t->len = got;
+    t->text = buf.text;
+    t->len = buf.len;
     rc = tokens_parse(t->text, t->len, user, t, err, errlen);
-out:
-    close(fd);
     if (rc != REASON_OK)
         tokens_free(t);
     return rc;
@@ -309,91 +273,50 @@ tokens_unlock(int fd)
         close(fd); /* closing drops the flock */
 }
 
-static int
-write_all(int fd, const char *buf, size_t len)
-{
-    while (len > 0) {
-        ssize_t n = write(fd, buf, len);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        buf += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
 int
 tokens_store_state(const char *path, struct tokens *t, size_t i, uint64_t state, char *err,
                    size_t errlen)
 {
     const struct token *tok = &t->v[i];
-    char tmp[PATH_MAX], dir[PATH_MAX], num[32];
-    struct stat st;
-    int fd = -1, dfd = -1, rc = REASON_TOKENS_FILE;
     const char *sep = tok->has_state ? "" : "\t";
-    char *slash;
+    struct fileio_owner owner = {.chown = true};
+    struct stat st;
+    char num[32];
+    char *text;
+    size_t n, len;
+    int rc = REASON_TOKENS_FILE;
 
     if (tok->has_state && state < tok->state) {
         snprintf(err, errlen, "line %d: refusing to move STATE back from %llu to %llu",
                  tok->line, (unsigned long long)tok->state, (unsigned long long)state);
         return REASON_TOKENS_FILE;
     }
-    snprintf(num, sizeof(num), "%llu", (unsigned long long)state);
-    if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp) ||
-        snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir)) {
-        snprintf(err, errlen, "path too long");
-        return REASON_TOKENS_FILE;
-    }
     if (stat(path, &st) != 0) {
         snprintf(err, errlen, "cannot stat: %s", strerror(errno));
         return REASON_TOKENS_FILE;
     }
-    if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
-        snprintf(err, errlen, "cannot create a temporary file next to it: %s", strerror(errno));
+    /* keep the owner and mode the admin gave the file */
+    owner.mode = st.st_mode & 07777;
+    owner.uid = st.st_uid;
+    owner.gid = st.st_gid;
+    n = (size_t)snprintf(num, sizeof(num), "%llu", (unsigned long long)state);
+    len = tok->state_start + strlen(sep) + n + (t->len - tok->state_end);
+    if ((text = malloc(len + 1)) == NULL) {
+        snprintf(err, errlen, "out of memory");
         return REASON_TOKENS_FILE;
     }
-    /* Keep the owner and mode the admin gave the file. */
-    if (fchmod(fd, st.st_mode & 07777) != 0 ||
-        (geteuid() == 0 && fchown(fd, st.st_uid, st.st_gid) != 0) ||
-        write_all(fd, t->text, tok->state_start) != 0 || write_all(fd, sep, strlen(sep)) != 0 ||
-        write_all(fd, num, strlen(num)) != 0 ||
-        write_all(fd, t->text + tok->state_end, t->len - tok->state_end) != 0 ||
-        fsync(fd) != 0) {
-        snprintf(err, errlen, "cannot write the new file: %s", strerror(errno));
-        goto out;
-    }
-    if (close(fd) != 0) {
-        fd = -1;
-        snprintf(err, errlen, "cannot write the new file: %s", strerror(errno));
-        goto out;
-    }
-    fd = -1;
-    if (rename(tmp, path) != 0) {
-        snprintf(err, errlen, "cannot replace the file: %s", strerror(errno));
-        goto out;
-    }
-    tmp[0] = '\0';
-    /* The rename is durable only once the directory is synced. */
-    slash = strrchr(dir, '/');
-    if (slash == dir)
-        slash[1] = '\0';
-    else if (slash != NULL)
-        *slash = '\0';
-    else
-        snprintf(dir, sizeof(dir), ".");
-    if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0)
-        (void)fsync(dfd);
-    rc = REASON_OK;
-out:
-    if (fd >= 0)
-        close(fd);
-    if (dfd >= 0)
-        close(dfd);
-    if (tmp[0] != '\0')
-        unlink(tmp);
+    secmem_lock(text, len + 1);
+    memcpy(text, t->text, tok->state_start);
+    memcpy(text + tok->state_start, sep, strlen(sep));
+    memcpy(text + tok->state_start + strlen(sep), num, n);
+    memcpy(text + tok->state_start + strlen(sep) + n, t->text + tok->state_end,
+           t->len - tok->state_end);
+    /* the lock is held: any temporary name is a crashed writer's */
+    fileio_sweep_path(path, 0);
+    if (fileio_replace(path, text, len, &owner, err, errlen) == FILEIO_OK)
+        rc = REASON_OK;
+    secmem_wipe(text, len);
+    free(text);
     return rc;
 }
 

@@ -194,7 +194,7 @@ test_secrets_file(void **state)
 
     chmod(secrets, 0644);
     assert_int_equal(load(text, 0644, &cfg, err), REASON_SECRETS_FILE);
-    assert_non_null(strstr(err, "secrets file is readable by others"));
+    assert_non_null(strstr(err, "holds secrets and is readable by everyone"));
     unlink(secrets);
     assert_int_equal(load(text, 0644, &cfg, err), REASON_SECRETS_FILE);
     assert_non_null(strstr(err, "does not exist"));
