@@ -1,25 +1,76 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * attempts.c - outstanding challenges and attempt limits, kept in the cache.
+ * attempts.c - the failure limit, kept challenges and caller slots, in the
+ * cache (see attempts.h).
  *
  * The per-user lock is held only around each read-modify-write, never while
- * the user is typing, so a slow user never blocks another login.
+ * the user is typing, so a slow user never blocks another login; and while
+ * it is held nothing is written to the caller (lockfile.h).
  */
 #include "helper/attempts.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
-#include "lib/core/cache.h"
 #include "lib/common/log.h"
 #include "lib/common/reason.h"
 #include "lib/common/secmem.h"
 
-static const char *
-rhost_of(const struct session *s)
+int
+attempts_check(struct cache *c, const char *user, const struct attempts_limit *l,
+               uint32_t *failures)
 {
-    return s->rhost ? s->rhost : "";
+    *failures = 0;
+    if (c == NULL || l->max_failures == 0)
+        return REASON_OK;
+    *failures = cache_user_failures(c, user, time(NULL), l->window);
+    return *failures < (uint32_t)l->max_failures ? REASON_OK : REASON_RATE_LIMITED;
+}
+
+int
+attempts_reserve(struct cache *c, const char *user, const struct attempts_limit *l,
+                 uint32_t *failures, char *err, size_t errlen)
+{
+    int lock, reason;
+
+    *failures = 0;
+    if (l->max_failures == 0)
+        return REASON_OK;
+    if (c == NULL) {
+        snprintf(err, errlen, "the failure limit needs the cache directory");
+        return REASON_CACHE;
+    }
+    if ((reason = cache_lock(c, user, CACHE_LOCK_TIMEOUT_MS, &lock, err, errlen)) != REASON_OK)
+        return reason;
+    reason = cache_user_reserve(c, user, time(NULL), l->window, (uint32_t)l->max_failures,
+                                failures, err, errlen);
+    cache_unlock(lock);
+    return reason;
+}
+
+int
+attempts_settle(struct cache *c, const char *user, const struct attempts_limit *l,
+                enum attempts_outcome outcome, char *err, size_t errlen)
+{
+    int lock, reason = REASON_OK;
+
+    if (c == NULL || outcome == ATTEMPT_FAILED)
+        return 0;
+    /* a success resets the count even without a limit: a limit switched
+     * on later starts from a clean slate */
+    if (l->max_failures == 0 && outcome == ATTEMPT_UNJUDGED)
+        return 0;
+    if (cache_lock(c, user, CACHE_LOCK_TIMEOUT_MS, &lock, err, errlen) != REASON_OK)
+        return -1;
+    if (outcome == ATTEMPT_SUCCEEDED)
+        reason = cache_user_succeeded(c, user, err, errlen);
+    else
+        reason = cache_user_release(c, user, time(NULL), l->window, err, errlen);
+    cache_unlock(lock);
+    return reason == REASON_OK ? 0 : -1;
 }
 
 /* Copy @src into @dst if it fits whole; a cut key would be a wrong key. */
@@ -34,79 +85,74 @@ fits(char *dst, size_t size, const char *src)
     return true;
 }
 
-bool
-pending_take(struct session *s, struct challenge *ch, bool *expired)
+enum attempts_taken
+attempts_take_challenge(struct cache *c, const struct attempts_place *place, char *const *urls,
+                        unsigned n_urls, struct challenge *ch)
 {
     struct cache_record r;
+    enum attempts_taken taken = TAKEN_NONE;
     char err[256];
     int lock, server = -1;
     bool found = false;
 
-    *expired = false;
-    if (s->cache == NULL)
-        return false;
-    if (cache_lock(s->cache, s->user, CACHE_LOCK_TIMEOUT_MS, &lock, err, sizeof(err)) != 0) {
+    if (c == NULL)
+        return TAKEN_NONE;
+    if (cache_lock(c, place->user, CACHE_LOCK_TIMEOUT_MS, &lock, err, sizeof(err)) != 0) {
         log_msg(LOG_WARNING, "cache: %s", err);
-        return false;
+        return TAKEN_NONE;
     }
-    if (cache_take_challenge(s->cache, s->user, s->service, rhost_of(s), &r, &found, err,
-                             sizeof(err)) != REASON_OK)
+    if (cache_take_challenge(c, place->user, place->service, place->rhost ? place->rhost : "",
+                             &r, &found, err, sizeof(err)) != REASON_OK)
         log_msg(LOG_WARNING, "cache: %s", err);
     cache_unlock(lock);
     if (!found)
-        return false;
+        return TAKEN_NONE;
     /* the key is only worth sending to the server that issued it, which
      * must still be configured; "" is a challenge made here (1-step) */
-    for (unsigned i = 0; i < s->cfg->n_urls; i++)
-        if (strcmp(s->cfg->urls[i], r.server) == 0)
+    for (unsigned i = 0; i < n_urls; i++)
+        if (strcmp(urls[i], r.server) == 0)
             server = (int)i;
     if (r.expires <= (int64_t)time(NULL)) {
-        *expired = true;
-        session_note(s, "cached_challenge", "expired");
-    } else if (server < 0 && r.server[0] != '\0') {
-        session_note(s, "cached_challenge", "issuing server no longer configured");
-    } else if (!fits(ch->text, sizeof(ch->text), r.text) ||
+        taken = TAKEN_EXPIRED;
+    } else if ((server < 0 && r.server[0] != '\0') || !fits(ch->text, sizeof(ch->text), r.text) ||
                !fits(ch->key, sizeof(ch->key), r.key) ||
                !fits(ch->message, sizeof(ch->message), r.message)) {
-        session_note(s, "cached_challenge", "fields too long; discarded");
+        taken = TAKEN_UNUSABLE;
     } else {
         ch->server = server;
         ch->expires = r.expires;
-        session_note(s, "cached_challenge", "taken");
-        found = true;
-        goto out;
+        taken = TAKEN_OK;
     }
-    found = false;
-out:
     secmem_wipe(&r, sizeof(r));
-    return found;
+    return taken;
 }
 
 int
-pending_keep(struct session *s, struct challenge *ch)
+attempts_keep_challenge(struct cache *c, const struct attempts_place *place, char *const *urls,
+                        long ttl, struct challenge *ch)
 {
     struct cache_record r = {.type = CACHE_CHALLENGE};
     char err[256];
     int lock, reason;
     int64_t now = time(NULL);
 
-    if (s->cache == NULL)
+    if (c == NULL)
         return REASON_CACHE;
     if (ch->expires == 0)
-        ch->expires = now + s->cfg->challenge_ttl;
-    snprintf(r.user, sizeof(r.user), "%s", s->user);
-    snprintf(r.service, sizeof(r.service), "%s", s->service);
-    snprintf(r.rhost, sizeof(r.rhost), "%s", rhost_of(s));
-    snprintf(r.tty, sizeof(r.tty), "%s", s->tty ? s->tty : "");
-    snprintf(r.server, sizeof(r.server), "%s", ch->server >= 0 ? s->cfg->urls[ch->server] : "");
+        ch->expires = now + ttl;
+    snprintf(r.user, sizeof(r.user), "%s", place->user);
+    snprintf(r.service, sizeof(r.service), "%s", place->service);
+    snprintf(r.rhost, sizeof(r.rhost), "%s", place->rhost ? place->rhost : "");
+    snprintf(r.tty, sizeof(r.tty), "%s", place->tty ? place->tty : "");
+    snprintf(r.server, sizeof(r.server), "%s", ch->server >= 0 ? urls[ch->server] : "");
     snprintf(r.text, sizeof(r.text), "%s", ch->text);
     snprintf(r.key, sizeof(r.key), "%s", ch->key);
     snprintf(r.message, sizeof(r.message), "%s", ch->message);
     r.created = now;
     r.expires = ch->expires;
-    reason = cache_lock(s->cache, s->user, CACHE_LOCK_TIMEOUT_MS, &lock, err, sizeof(err));
+    reason = cache_lock(c, place->user, CACHE_LOCK_TIMEOUT_MS, &lock, err, sizeof(err));
     if (reason == REASON_OK) {
-        reason = cache_put_challenge(s->cache, &r, err, sizeof(err));
+        reason = cache_put_challenge(c, &r, err, sizeof(err));
         cache_unlock(lock);
     }
     if (reason != REASON_OK)
@@ -116,44 +162,33 @@ pending_keep(struct session *s, struct challenge *ch)
 }
 
 int
-pending_limit_check(struct session *s)
+attempts_caller_slot(struct cache *c, uid_t uid, int *fd, char *err, size_t errlen)
 {
-    uint32_t failures;
-
-    if (s->cache == NULL || s->cfg->max_failures == 0)
-        return REASON_OK;
-    failures = cache_user_failures(s->cache, s->user, time(NULL), s->cfg->failure_window);
-    if (failures < (uint32_t)s->cfg->max_failures)
-        return REASON_OK;
-    {
-        char n[16];
-
-        snprintf(n, sizeof(n), "%u", failures);
-        session_note(s, "recent_failures", n);
+    *fd = -1;
+    if (c == NULL) {
+        snprintf(err, errlen, "the cap on logins in flight needs the cache directory");
+        return REASON_CACHE;
     }
-    return REASON_RATE_LIMITED;
+    for (int i = 0; i < ATTEMPTS_CALLER_MAX; i++) {
+        char name[64];
+        int rc;
+
+        snprintf(name, sizeof(name), "p-%u-%d.lock", (unsigned)uid, i);
+        if ((rc = cache_slot_lock(c, name, fd)) == 0)
+            return REASON_OK;
+        if (rc != EWOULDBLOCK) {
+            snprintf(err, errlen, "cache slot lock %s: %s", name, strerror(rc));
+            return REASON_CACHE;
+        }
+    }
+    snprintf(err, errlen, "caller uid %u already has %d logins in progress", (unsigned)uid,
+             ATTEMPTS_CALLER_MAX);
+    return REASON_CALLER_BUSY;
 }
 
 void
-pending_limit_record(struct session *s, int reason)
+attempts_caller_release(int fd)
 {
-    char err[256];
-    uint32_t count;
-    int lock;
-
-    if (s->cache == NULL || (reason != REASON_OK && reason != REASON_WRONG_RESPONSE &&
-                             reason != REASON_REPLAYED))
-        return;
-    if (cache_lock(s->cache, s->user, CACHE_LOCK_TIMEOUT_MS, &lock, err, sizeof(err)) != 0) {
-        log_msg(LOG_WARNING, "cache: %s", err);
-        return;
-    }
-    if (reason == REASON_OK) {
-        if (cache_user_succeeded(s->cache, s->user, err, sizeof(err)) != REASON_OK)
-            log_msg(LOG_WARNING, "cache: %s", err);
-    } else if (cache_user_failed(s->cache, s->user, time(NULL), s->cfg->failure_window, &count,
-                                 err, sizeof(err)) != REASON_OK) {
-        log_msg(LOG_WARNING, "cache: %s", err);
-    }
-    cache_unlock(lock);
+    if (fd >= 0)
+        close(fd);
 }

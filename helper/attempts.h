@@ -1,35 +1,86 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * attempts.h - the session's use of the cache: challenges that outlive one
- * attempt (single_prompt, sudo's retries) and the per-user failure limit.
+ * attempts.h - what one attempt leaves for the next ones, in the cache:
+ * the per-user failure limit, challenges kept for a later attempt
+ * (single_prompt, sudo's retries), and the cap on logins a caller may have
+ * in flight.  Nothing here knows the session: callers pass what is needed.
  *
- * Every function works without a cache (s->cache NULL) by doing nothing,
- * except those that say they need it.
+ * The limit counts first: a guess is reserved (counted as a failure) under
+ * the per-user lock before it is judged, so any number of parallel
+ * attempts judge at most max_failures guesses per window; a success resets
+ * the count, an attempt that judged nothing gives its reservation back.
+ * When the count cannot be written the guess is not judged (REASON_CACHE).
  */
-#ifndef CRAUTH_PENDING_H
-#define CRAUTH_PENDING_H
+#ifndef CRAUTH_ATTEMPTS_H
+#define CRAUTH_ATTEMPTS_H
 
 #include "helper/tier_helper_only.h"
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
 
-#include "helper/session.h"
+#include "helper/challenge.h"
+#include "lib/core/cache.h"
 
-/* Take (and so consume) the outstanding challenge for this user, service
- * and rhost.  Returns true with @ch filled when one is usable; *expired is
- * set when one existed but its time was up. */
-bool pending_take(struct session *s, struct challenge *ch, bool *expired);
+/* Logins one non-root caller may have in flight at once. */
+#define ATTEMPTS_CALLER_MAX 4
 
-/* Keep @ch for the next attempt (expiry: ch->expires, or now +
- * challenge_ttl for a fresh one).  REASON_OK or REASON_CACHE. */
-int pending_keep(struct session *s, struct challenge *ch);
+struct attempts_limit {
+    long max_failures; /* 0: no limit */
+    long window;       /* seconds */
+};
 
-/* REASON_RATE_LIMITED when the user has used up the failures allowed in
- * the window, else REASON_OK. */
-int pending_limit_check(struct session *s);
+/* REASON_RATE_LIMITED (with *failures set) when the window's failures are
+ * used up; REASON_OK otherwise, and when there is no cache or no limit.
+ * Reads only: the authoritative check is attempts_reserve. */
+int attempts_check(struct cache *c, const char *user, const struct attempts_limit *l,
+                   uint32_t *failures);
 
-/* Count the attempt's outcome toward the limit (wrong codes count, a
- * success resets). */
-void pending_limit_record(struct session *s, int reason);
+/* Count one guess before it is judged.  REASON_OK, REASON_RATE_LIMITED or
+ * REASON_CACHE (with @err). */
+int attempts_reserve(struct cache *c, const char *user, const struct attempts_limit *l,
+                     uint32_t *failures, char *err, size_t errlen);
+
+enum attempts_outcome {
+    ATTEMPT_SUCCEEDED, /* the user is authenticated: the count starts again */
+    ATTEMPT_FAILED,    /* the guess was judged wrong: it stays counted */
+    ATTEMPT_UNJUDGED,  /* nothing was judged (no server, cancelled): given back */
+};
+
+/* Settle a reservation.  0, or -1 with @err when the cache could not be
+ * updated (the count then stays: it errs towards the limit). */
+int attempts_settle(struct cache *c, const char *user, const struct attempts_limit *l,
+                    enum attempts_outcome outcome, char *err, size_t errlen);
+
+/* Where a kept challenge belongs. */
+struct attempts_place {
+    const char *user, *service, *rhost, *tty;
+};
+
+enum attempts_taken {
+    TAKEN_NONE,      /* there is none */
+    TAKEN_OK,        /* @ch is filled and usable */
+    TAKEN_EXPIRED,   /* there was one, its time was up */
+    TAKEN_UNUSABLE,  /* its issuing server is no longer configured, or it was too long */
+};
+
+/* Take (and so consume) the challenge kept for @place.  @urls are the
+ * configured servers: a kept key is only worth sending to its issuer. */
+enum attempts_taken attempts_take_challenge(struct cache *c, const struct attempts_place *place,
+                                            char *const *urls, unsigned n_urls,
+                                            struct challenge *ch);
+
+/* Keep @ch for the next attempt until ch->expires (set to now + @ttl when
+ * it is 0).  REASON_OK or REASON_CACHE. */
+int attempts_keep_challenge(struct cache *c, const struct attempts_place *place,
+                            char *const *urls, long ttl, struct challenge *ch);
+
+/* One of ATTEMPTS_CALLER_MAX slots for @uid, held until release (or the
+ * process's end).  REASON_OK with *fd set, REASON_CALLER_BUSY when all are
+ * taken, REASON_CACHE without a usable cache. */
+int attempts_caller_slot(struct cache *c, uid_t uid, int *fd, char *err, size_t errlen);
+void attempts_caller_release(int fd);
 
 #endif

@@ -58,19 +58,58 @@ server_close(struct session *s)
     s->backend_data = NULL;
 }
 
-/* Keep the most useful failure across servers: a specific one (TLS,
- * HTTP, malformed) over a plain "unreachable".  @than < 0: none yet. */
+/* What one server's outcome means for the failover (README, "Emergency
+ * path"): only causes outside this host let the next login skip it or the
+ * attempt end as "no server could be asked". */
+enum outcome_class {
+    OUT_VERDICT,    /* a parsed reply: the server judged */
+    OUT_ANSWERED,   /* the server answered, but with no verdict: try the next */
+    OUT_UNREACHED,  /* refused, timed out, no such name, TLS, reset, 502-504 */
+    OUT_LOCAL,      /* this machine: stop at once, mark no server */
+};
+
+static enum outcome_class
+classify(int reason)
+{
+    switch (reason) {
+    case REASON_OK:
+        return OUT_VERDICT;
+    case REASON_SERVER_UNREACHABLE:
+    case REASON_SERVER_TIMEOUT:
+    case REASON_TLS_FAILURE:
+    case REASON_CONNECTION_LOST:
+    case REASON_SERVER_UNAVAILABLE:
+        return OUT_UNREACHED;
+    case REASON_HTTP_AUTH_REFUSED:
+    case REASON_HTTP_ERROR:
+    case REASON_MALFORMED_REPLY:
+    case REASON_SOAP_FAULT:
+    case REASON_SERVER_ERROR:
+        return OUT_ANSWERED;
+    default:
+        return OUT_LOCAL;
+    }
+}
+
+/* Keep the most useful failure across servers: an answer without a
+ * verdict over any unreachable server (it must fail closed), a specific
+ * way of not reaching one over a plain "unreachable".  @than < 0: none. */
 static bool
 more_telling(int reason, int than)
 {
     bool plain = than == REASON_SERVER_UNREACHABLE || than == REASON_SERVER_TIMEOUT;
 
-    return than < 0 || (plain && reason != REASON_SERVER_UNREACHABLE &&
-                        reason != REASON_SERVER_TIMEOUT);
+    if (than < 0)
+        return true;
+    if (classify(reason) == OUT_ANSWERED)
+        return classify(than) != OUT_ANSWERED;
+    return classify(than) == OUT_UNREACHED && plain && reason != REASON_SERVER_UNREACHABLE &&
+           reason != REASON_SERVER_TIMEOUT;
 }
 
 /* A server that could not be connected to, or did not answer, is skipped
- * by later logins for dead_time; one that answered is not. */
+ * by later logins for dead_time; one that answered is marked up; a local
+ * failure says nothing about the server. */
 static void
 remember_health(struct session *s, unsigned i, int reason, int64_t now)
 {
@@ -79,13 +118,44 @@ remember_health(struct session *s, unsigned i, int reason, int64_t now)
     if (reason == REASON_SERVER_UNREACHABLE || reason == REASON_SERVER_TIMEOUT) {
         if (cache_server_down(s->cache, s->cfg->urls[i], now, err, sizeof(err)) != REASON_OK)
             log_msg(LOG_WARNING, "cache: %s", err);
-    } else {
+    } else if (classify(reason) != OUT_LOCAL) {
         cache_server_up(s->cache, s->cfg->urls[i]);
     }
 }
 
+/* The parsed reply of one server, or why there is none.  HTTP 500 is read
+ * only as a Fault (SOAP 1.1 section 6.2): a "success" under it is not one. */
+static int
+parse(const struct http_reply *hr, struct soap_reply *reply, char *err, size_t errlen)
+{
+    switch (soap_parse_reply(hr->body, hr->len, reply, err, errlen)) {
+    case SOAP_OK:
+        if (hr->status != 200) {
+            snprintf(err, errlen, "HTTP %ld with a result instead of a SOAP Fault; not "
+                     "taken as a verdict", hr->status);
+            return REASON_MALFORMED_REPLY;
+        }
+        if (reply->status_code < 0) {
+            /* the server's own failure (notes: statusCode -13, "Fail to
+             * retrieve storage key"): it judged nothing */
+            snprintf(err, errlen, "server-side error %d/%d %s%s%s", reply->return_code,
+                     reply->status_code, reply->status_enum, reply->error_desc[0] ? ": " : "",
+                     reply->error_desc);
+            return REASON_SERVER_ERROR;
+        }
+        return REASON_OK;
+    case SOAP_FAULT:
+        snprintf(err, errlen, "SOAP Fault %s: %s", reply->fault_code, reply->fault_string);
+        return REASON_SOAP_FAULT;
+    default:
+        return REASON_MALFORMED_REPLY;
+    }
+}
+
 /* POST @req to server @only (or along the list when @only < 0) until one
- * answers with a parsable authUser reply.  *used: the server that did. */
+ * gives a verdict.  *used: the server that did.  When none does, an
+ * answer without a verdict fails closed; only when no server could be
+ * asked is the result "unreachable" (PAM_AUTHINFO_UNAVAIL). */
 static int
 call(struct session *s, int only, const struct soap_request *req, struct soap_reply *reply,
      int *used)
@@ -123,25 +193,12 @@ call(struct session *s, int only, const struct soap_request *req, struct soap_re
             continue;
         }
         reason = http_post(h, i, xml, xlen, &hr, err, sizeof(err));
-        if (s->cache != NULL)
-            remember_health(s, i, reason, now);
-
         if (reason == REASON_OK) {
-            switch (soap_parse_reply(hr.body, hr.len, reply, err, sizeof(err))) {
-            case SOAP_OK:
-                reason = REASON_OK;
-                break;
-            case SOAP_FAULT:
-                snprintf(err, sizeof(err), "SOAP Fault %s: %s", reply->fault_code,
-                         reply->fault_string);
-                reason = REASON_SOAP_FAULT;
-                break;
-            default:
-                reason = REASON_MALFORMED_REPLY;
-                break;
-            }
+            reason = parse(&hr, reply, err, sizeof(err));
             http_reply_free(&hr);
         }
+        if (s->cache != NULL)
+            remember_health(s, i, reason, now);
         if (reason == REASON_OK) {
             *used = (int)i;
             session_note(s, "server", http_server_name(h, i));
@@ -149,9 +206,16 @@ call(struct session *s, int only, const struct soap_request *req, struct soap_re
             goto out;
         }
         memset(reply, 0, sizeof(*reply));
+        if (classify(reason) == OUT_LOCAL) {
+            /* nothing to do with the server: no failover, no mark */
+            log_msg(LOG_ERR, "server %s not asked: %s (%s)", http_server_name(h, i),
+                    crauth_reason_name(reason), err);
+            snprintf(first_err, sizeof(first_err), "%s: %s", http_server_name(h, i), err);
+            best = reason;
+            break;
+        }
         log_msg(LOG_WARNING, "server %s: %s (%s)%s", http_server_name(h, i),
-                crauth_reason_name(reason), err,
-                i + 1 < to ? "; trying the next url" : "");
+                crauth_reason_name(reason), err, i + 1 < to ? "; trying the next url" : "");
         if (more_telling(reason, best)) {
             best = reason;
             snprintf(first_err, sizeof(first_err), "%s: %s", http_server_name(h, i), err);

@@ -6,7 +6,7 @@ libcrauth_helper_la_SOURCES = \
 	helper/tier_helper_only.h \
 	helper/conv.c helper/conv.h \
 	helper/session.c helper/session.h \
-	helper/attempts.c helper/attempts.h \
+	helper/attempts.c helper/attempts.h helper/challenge.h \
 	helper/backend_local.c \
 	helper/backend_server.c
 libcrauth_helper_la_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(SSL_CFLAGS) $(CURL_CFLAGS) $(XML_CFLAGS)
@@ -14,7 +14,7 @@ libcrauth_helper_la_LIBADD = libcrauth_remote.la
 
 pkglibexec_PROGRAMS += helper/crauth-helper
 helper_crauth_helper_SOURCES = helper/main.c helper/privs.c helper/privs.h \
-	helper/sandbox.c helper/sandbox.h
+	helper/hygiene.c helper/hygiene.h helper/sandbox.c helper/sandbox.h
 helper_crauth_helper_CPPFLAGS = $(AM_CPPFLAGS)
 helper_crauth_helper_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
 helper_crauth_helper_LDADD = libcrauth_helper.la

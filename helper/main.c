@@ -21,6 +21,8 @@
 #include "lib/core/cache.h"
 #include "lib/core/conf.h"
 #include "helper/conv.h"
+#include "helper/hygiene.h"
+#include "helper/attempts.h"
 #include "lib/common/log.h"
 #include "helper/privs.h"
 #include "lib/common/reason.h"
@@ -50,20 +52,6 @@ static const size_t item_max[W_AUTHTOK + 1] = {
     [W_USER] = 256, [W_SERVICE] = 256, [W_RHOST] = 1024, [W_TTY] = 1024,
     [W_RUSER] = 256, [W_CONF] = PATH_MAX - 1, [W_AUTHTOK] = WIRE_MAX_ANSWER,
 };
-
-static void
-prepare_process(void)
-{
-    /* nothing from the caller's environment may steer us (proxies,
-     * OPENSSL_CONF, locale); the module already passes an empty one */
-    clearenv();
-    umask(077);
-    signal(SIGPIPE, SIG_IGN);
-    if (close_range(3, ~0U, 0) != 0) {
-        for (int fd = 3; fd < 1024; fd++)
-            close(fd);
-    }
-}
 
 static bool
 valid_user_name(const char *u)
@@ -181,6 +169,34 @@ step_budget_ms(const struct crauth_config *cfg)
     return ms > 600000 ? 600000 : (uint32_t)ms;
 }
 
+/* How long the helper may live once it knows its configuration: every
+ * prompt may take prompt_timeout, every step its budget. */
+static unsigned
+lifetime_s(const struct crauth_config *cfg)
+{
+    long s = cfg->prompt_timeout * SESSION_MAX_PROMPTS + step_budget_ms(cfg) / 1000 * 2 + 60;
+
+    return s > 4 * 3600 ? 4 * 3600 : (unsigned)s;
+}
+
+/* The attempt line, written by the helper itself when the caller is not
+ * root: the caller's module could drop it (unix_chkpwd logs its own). */
+static void
+audit(const struct request *req, const struct caller *caller, int reason, const char *detail)
+{
+    char u[128], svc[64], d[600];
+
+    if (!caller->restricted)
+        return;
+    log_sanitize(req->item[W_USER] ? req->item[W_USER] : "?", u, sizeof(u));
+    log_sanitize(req->item[W_SERVICE] ? req->item[W_SERVICE] : "?", svc, sizeof(svc));
+    log_sanitize(detail, d, sizeof(d));
+    log_direct(reason == REASON_OK ? LOG_INFO : LOG_NOTICE,
+               "%s: user=%s service=%s caller_uid=%u reason=%d (%s) %s",
+               reason == REASON_OK ? "authenticated" : "authentication failed", u, svc,
+               (unsigned)caller->uid, reason, crauth_reason_name(reason), d);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -189,21 +205,23 @@ main(int argc, char **argv)
     struct session s = {0};
     struct crauth_config *cfg = NULL;
     struct caller caller;
-    char detail[512] = "";
+    char detail[512] = "", limits[256] = "";
     uint8_t hello[10];
-    int reason = REASON_INTERNAL;
+    int reason = REASON_INTERNAL, slot = -1;
+    bool limits_ok;
 
     (void)argv;
-    prepare_process();
+    /* before anything is read or written */
+    limits_ok = hygiene_setup(limits, sizeof(limits)) == 0;
     log_init("crauth-helper", false);
     if (privs_drop(&caller, detail, sizeof(detail)) != 0) {
-        log_msg(LOG_ERR, "refused to run: dropping privileges failed: %s", detail);
-        reason = REASON_INTERNAL;
+        log_direct(LOG_ERR, "refused to run for uid %u: %s", (unsigned)getuid(), detail);
+        reason = REASON_HELPER_PRIVILEGES;
         goto out;
     }
     if (argc != 1 || isatty(STDIN_FILENO)) {
-        log_msg(LOG_WARNING, "refused: run by uid %u from a terminal or with arguments; "
-                "crauth-helper is started by pam_crauth.so only", (unsigned)caller.uid);
+        log_direct(LOG_WARNING, "refused: run by uid %u from a terminal or with arguments; "
+                   "crauth-helper is started by pam_crauth.so only", (unsigned)caller.uid);
         fprintf(stderr, "crauth-helper is started by pam_crauth.so, not by hand.\n");
         return REASON_CALLER_NOT_ALLOWED;
     }
@@ -211,15 +229,39 @@ main(int argc, char **argv)
         goto out;
     log_init("crauth-helper", (req.flags & WIRE_F_DEBUG) != 0);
     log_set_sink(conv_log_sink, &conv);
+    if (caller.restricted)
+        log_set_mirror(LOG_WARNING);
+    if (!limits_ok) {
+        snprintf(detail, sizeof(detail), "%s", limits);
+        reason = REASON_RESOURCE_LIMIT;
+        goto out;
+    }
     if ((reason = check_caller(&req, &caller, detail, sizeof(detail))) != REASON_OK) {
-        /* straight to syslog: the caller controls the module side */
-        syslog(LOG_AUTHPRIV | LOG_WARNING, "refused: %s (user %s)", detail, req.item[W_USER]);
         sleep(MISUSE_DELAY_S);
         goto out;
     }
     reason = config_load(req.item[W_CONF] ? req.item[W_CONF] : CRAUTH_CONF_DEFAULT,
                          req.item[W_CONF] != NULL, &cfg, detail, sizeof(detail));
     if (reason != REASON_OK)
+        goto out;
+    hygiene_lifetime(lifetime_s(cfg));
+    {
+        char err[256];
+
+        /* the failure limit lives in the cache: without it, no login that
+         * the limit should cover (max_failures = 0 switches it off) */
+        if (cache_open(cfg->cache_dir, &s.cache, err, sizeof(err)) != REASON_OK) {
+            if (cfg->max_failures > 0 || cfg->single_prompt || caller.restricted) {
+                snprintf(detail, sizeof(detail), "%s", err);
+                reason = REASON_CACHE;
+                goto out;
+            }
+            log_debug("cache unusable: %s", err);
+        }
+    }
+    if (caller.restricted &&
+        (reason = attempts_caller_slot(s.cache, caller.uid, &slot, detail, sizeof(detail))) !=
+            REASON_OK)
         goto out;
     wire_put_hello(hello, step_budget_ms(cfg), (uint32_t)cfg->fail_delay_ms);
     if (wire_write(STDOUT_FILENO, W_HELLO, hello, sizeof(hello)) != WIRE_OK) {
@@ -252,21 +294,16 @@ main(int argc, char **argv)
     s.backend = cfg->backend == BACKEND_LOCAL ? &backend_local : &backend_server;
     if (cfg->embedded)
         session_note(&s, "config", "embedded-default");
-    {
-        char err[256];
-
-        /* without the cache, logins that do not need it still work */
-        if (cache_open(cfg->cache_dir, &s.cache, err, sizeof(err)) != REASON_OK)
-            session_note(&s, "cache", "off");
-        if (s.cache == NULL)
-            log_debug("cache unusable: %s", err);
-    }
+    if (s.cache == NULL)
+        session_note(&s, "cache", "off");
     reason = session_run(&s);
     snprintf(detail, sizeof(detail), "%s", s.detail);
-    cache_close(s.cache);
     caller_delay(&caller, cfg, reason);
 out:
     wire_write_result(STDOUT_FILENO, reason, detail);
+    audit(&req, &caller, reason, detail);
+    attempts_caller_release(slot);
+    cache_close(s.cache);
     config_free(cfg);
     for (size_t i = 0; i <= W_AUTHTOK; i++)
         secmem_free_str(&req.item[i]);

@@ -11,8 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "lib/common/log.h"
 #include "helper/attempts.h"
+#include "lib/common/log.h"
 #include "lib/common/reason.h"
 #include "lib/common/secmem.h"
 #include "lib/common/wire.h"
@@ -90,6 +90,125 @@ first_pass_allowed(const struct session *s)
     return (s->flags & (WIRE_F_USE_FIRST_PASS | WIRE_F_TRY_FIRST_PASS)) != 0;
 }
 
+static struct attempts_limit
+limit_of(const struct session *s)
+{
+    struct attempts_limit l = {s->cfg->max_failures, s->cfg->failure_window};
+
+    return l;
+}
+
+static struct attempts_place
+place_of(const struct session *s)
+{
+    struct attempts_place p = {s->user, s->service, s->rhost, s->tty};
+
+    return p;
+}
+
+/* Outcomes that judged nothing: the guess never reached a verdict, so its
+ * reservation is given back.  Everything else counts. */
+static bool
+unjudged(int reason)
+{
+    switch (reason) {
+    case REASON_CANCELLED:
+    case REASON_ANSWER_TIMEOUT:
+    case REASON_SAME_ANSWER:
+    case REASON_EMPTY_ANSWER:
+    case REASON_CHALLENGE_ISSUED:
+    case REASON_NO_TOKEN:
+    case REASON_METHOD_MISMATCH:
+        return true;
+    default:
+        /* the server and this machine (30..99): no verdict on the code */
+        return reason >= REASON_SERVER_UNREACHABLE;
+    }
+}
+
+/* Count a guess before a backend judges it (attempts.h: count first). */
+static int
+guess_begin(struct session *s)
+{
+    struct attempts_limit l = limit_of(s);
+    char err[256], n[16];
+    uint32_t failures;
+    int reason = attempts_reserve(s->cache, s->user, &l, &failures, err, sizeof(err));
+
+    if (reason == REASON_RATE_LIMITED) {
+        snprintf(n, sizeof(n), "%u", failures);
+        session_note(s, "recent_failures", n);
+    } else if (reason != REASON_OK) {
+        log_msg(LOG_ERR, "cache: the failure could not be counted, so the code is not "
+                "checked: %s", err);
+        session_note(s, "cache_error", err);
+    }
+    return reason;
+}
+
+/* Settle the guess counted by guess_begin; @final: a success ends the
+ * attempt (a challenge issued does not).  Returns @reason. */
+static int
+guess_end(struct session *s, int reason, bool final)
+{
+    struct attempts_limit l = limit_of(s);
+    enum attempts_outcome o = ATTEMPT_FAILED;
+    char err[256];
+
+    if (reason == REASON_OK)
+        o = final ? ATTEMPT_SUCCEEDED : ATTEMPT_UNJUDGED;
+    else if (unjudged(reason))
+        o = ATTEMPT_UNJUDGED;
+    if (attempts_settle(s->cache, s->user, &l, o, err, sizeof(err)) != 0)
+        log_msg(LOG_WARNING, "cache: %s", err);
+    return reason;
+}
+
+static int
+keep_challenge(struct session *s, struct challenge *ch)
+{
+    struct attempts_place p = place_of(s);
+
+    return attempts_keep_challenge(s->cache, &p, s->cfg->urls, s->cfg->challenge_ttl, ch);
+}
+
+/* The challenge kept for this user, service and rhost, if usable. */
+static enum attempts_taken
+take_challenge(struct session *s, struct challenge *ch)
+{
+    static const char *const why[] = {
+        [TAKEN_NONE] = NULL, [TAKEN_OK] = "taken", [TAKEN_EXPIRED] = "expired",
+        [TAKEN_UNUSABLE] = "unusable (issuing server gone, or too long); discarded",
+    };
+    struct attempts_place p = place_of(s);
+    enum attempts_taken t =
+        attempts_take_challenge(s->cache, &p, s->cfg->urls, s->cfg->n_urls, ch);
+
+    if (why[t] != NULL)
+        session_note(s, "cached_challenge", why[t]);
+    return t;
+}
+
+static int
+judge_otp(struct session *s, const char *code)
+{
+    int reason = guess_begin(s);
+
+    if (reason != REASON_OK)
+        return reason;
+    return guess_end(s, s->backend->check_otp(s, code), true);
+}
+
+static int
+judge_response(struct session *s, const struct challenge *ch, const char *response)
+{
+    int reason = guess_begin(s);
+
+    if (reason != REASON_OK)
+        return reason;
+    return guess_end(s, s->backend->check_response(s, ch, response), true);
+}
+
 static int
 run_otp(struct session *s)
 {
@@ -99,7 +218,7 @@ run_otp(struct session *s)
     session_enter(s, ST_WF_RESPONSE);
     if (s->backend->first_pass_is_code) {
         if (first_pass_allowed(s) && s->authtok != NULL) {
-            reason = s->backend->check_otp(s, s->authtok);
+            reason = judge_otp(s, s->authtok);
             session_note(s, "first_pass", "tried");
             if (reason == REASON_OK || (s->flags & WIRE_F_USE_FIRST_PASS))
                 return reason;
@@ -110,7 +229,7 @@ run_otp(struct session *s)
     }
     reason = ask(s, false, s->cfg->otp_prompt, &code);
     if (reason == REASON_OK)
-        reason = s->backend->check_otp(s, code);
+        reason = judge_otp(s, code);
     secmem_free_str(&code);
     return reason;
 }
@@ -163,7 +282,10 @@ request_challenge(struct session *s, const char *typed_answer, struct challenge 
     if (*request == NULL)
         return REASON_INTERNAL;
     session_enter(s, ST_WF_CHALLENGE);
-    return s->backend->request_challenge(s, *request, ch);
+    /* a request the server judges (a static password) is a guess too */
+    if ((reason = guess_begin(s)) != REASON_OK)
+        return reason;
+    return guess_end(s, s->backend->request_challenge(s, *request, ch), false);
 }
 
 /* Ask for the response to @ch and check it.  A wrong response to a server
@@ -183,7 +305,7 @@ answer_challenge(struct session *s, struct challenge *ch, const char *request, b
     if ((reason = ask(s, false, prompt, &response)) != REASON_OK) {
         /* nothing was sent with the key: a cached challenge the user did
          * not answer (sudo -S at end of input, ^D) stays for the next try */
-        if (ch->expires != 0 && pending_keep(s, ch) == REASON_OK)
+        if (ch->expires != 0 && keep_challenge(s, ch) == REASON_OK)
             session_note(s, "challenge_kept", "unanswered");
         return reason;
     }
@@ -197,10 +319,10 @@ answer_challenge(struct session *s, struct challenge *ch, const char *request, b
         secmem_free_str(&response);
         return REASON_SAME_ANSWER;
     }
-    reason = s->backend->check_response(s, ch, response);
+    reason = judge_response(s, ch, response);
     secmem_free_str(&response);
     if (reason == REASON_WRONG_RESPONSE && reusable && s->cfg->reuse_challenge &&
-        pending_keep(s, ch) == REASON_OK)
+        keep_challenge(s, ch) == REASON_OK)
         session_note(s, "challenge_kept", "for the next attempt");
     return reason;
 }
@@ -212,7 +334,7 @@ issue_for_next_attempt(struct session *s, struct challenge *ch)
     char shown[400], text[512];
     int reason;
 
-    if ((reason = pending_keep(s, ch)) != REASON_OK)
+    if ((reason = keep_challenge(s, ch)) != REASON_OK)
         return reason;
     /* the server's message, or challenge_text, so the challenge appears
      * verbatim as in the other flows */
@@ -230,7 +352,6 @@ static int
 answer_pending(struct session *s, bool reusable, bool *handled)
 {
     struct challenge ch = {.server = -1};
-    bool expired;
     int reason = REASON_OK;
 
     *handled = true;
@@ -238,13 +359,17 @@ answer_pending(struct session *s, bool reusable, bool *handled)
         session_note(s, "single_prompt", "needs the cache directory");
         return REASON_CACHE;
     }
-    if (pending_take(s, &ch, &expired)) {
+    switch (take_challenge(s, &ch)) {
+    case TAKEN_OK:
         reason = answer_challenge(s, &ch, NULL, reusable);
-    } else if (expired) {
+        break;
+    case TAKEN_EXPIRED:
         conv_show(s->conv, true, "The challenge has expired; the next attempt gets a new one.");
         reason = REASON_CHALLENGE_EXPIRED;
-    } else {
+        break;
+    default:
         *handled = false;
+        break;
     }
     secmem_wipe(&ch, sizeof(ch));
     return reason;
@@ -275,7 +400,7 @@ run_client_challenge(struct session *s)
     expand(s->cfg->otp_prompt, &ch, true, prompt, sizeof(prompt));
     session_enter(s, ST_WF_RESPONSE);
     if ((reason = ask(s, false, prompt, &code)) == REASON_OK)
-        reason = s->backend->check_response(s, &ch, code);
+        reason = judge_response(s, &ch, code);
 out:
     secmem_free_str(&code);
     secmem_wipe(&ch, sizeof(ch));
@@ -287,7 +412,7 @@ run_server_challenge(struct session *s)
 {
     struct challenge ch = {.server = -1};
     char *answer = NULL, *request = NULL;
-    bool handled = false, expired, typed = false;
+    bool handled = false, typed = false;
     int reason;
 
     if (s->cfg->single_prompt) {
@@ -303,7 +428,7 @@ run_server_challenge(struct session *s)
         goto out;
     }
     /* sudo asks again after a wrong response: offer the same challenge */
-    if (s->cfg->reuse_challenge && pending_take(s, &ch, &expired)) {
+    if (s->cfg->reuse_challenge && take_challenge(s, &ch) == TAKEN_OK) {
         reason = answer_challenge(s, &ch, NULL, true);
         goto out;
     }
@@ -324,8 +449,18 @@ session_run(struct session *s)
 
     session_note(s, "backend", s->backend->name);
     session_note(s, "method", config_method_name(s->cfg->method));
-    if ((reason = pending_limit_check(s)) != REASON_OK)
-        goto out;
+    {
+        struct attempts_limit l = limit_of(s);
+        uint32_t failures;
+        char n[16];
+
+        /* before anything is asked; attempts_reserve decides for real */
+        if ((reason = attempts_check(s->cache, s->user, &l, &failures)) != REASON_OK) {
+            snprintf(n, sizeof(n), "%u", failures);
+            session_note(s, "recent_failures", n);
+            goto out;
+        }
+    }
     /* close() runs whatever open() returned: it may have kept state */
     if ((reason = s->backend->open(s)) != REASON_OK)
         goto out;
@@ -346,7 +481,6 @@ session_run(struct session *s)
     }
 out:
     s->backend->close(s);
-    pending_limit_record(s, reason);
     session_enter(s, ST_DONE);
     return reason;
 }

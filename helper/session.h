@@ -18,20 +18,14 @@
 
 #include "lib/core/cache.h"
 #include "lib/core/conf.h"
+#include "helper/challenge.h"
 #include "helper/conv.h"
 
 enum session_state { ST_INIT, ST_WF_REQUEST, ST_WF_CHALLENGE, ST_WF_RESPONSE, ST_DONE };
 
-#define CHALLENGE_MAX 128
-
-/* A challenge shown to the user, and what is needed to answer it. */
-struct challenge {
-    char text[CHALLENGE_MAX + 1];    /* shown verbatim; empty = no challenge, plain code */
-    char message[256];               /* server's CHALLENGE_MESSAGE, sanitised, may be empty */
-    char key[256];                   /* server's CHALLENGE_KEY (never logged), may be empty */
-    int server;                      /* index of the issuing server, -1 if none */
-    int64_t expires;                 /* unix time it is kept until; 0 = not kept yet */
-};
+/* Prompts one attempt may ask at most (request, response, and the rounds
+ * of a multi-round backend): bounds the helper's lifetime. */
+#define SESSION_MAX_PROMPTS 4
 
 struct session;
 

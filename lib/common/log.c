@@ -10,9 +10,19 @@
 
 #include "lib/common/wire.h"
 
+#define LOG_LINE 1024
+#define DEFER_MAX 16
+
 static bool debug_on;
 static log_sink_fn current_sink;
 static void *current_arg;
+static int mirror_priority = -1;
+static int defer_depth;
+static unsigned deferred_n;
+static struct {
+    int priority;
+    char line[LOG_LINE];
+} deferred[DEFER_MAX];
 
 void
 log_init(const char *ident, bool debug)
@@ -35,18 +45,67 @@ log_debug_enabled(void)
 }
 
 void
+log_set_mirror(int max_priority)
+{
+    mirror_priority = max_priority;
+}
+
+void
+log_defer_begin(void)
+{
+    defer_depth++;
+}
+
+void
+log_defer_end(void)
+{
+    if (defer_depth > 0 && --defer_depth > 0)
+        return;
+    for (unsigned i = 0; i < deferred_n; i++) {
+        if (current_sink != NULL)
+            current_sink(deferred[i].priority, deferred[i].line, current_arg);
+        else
+            syslog(LOG_AUTHPRIV | deferred[i].priority, "%s", deferred[i].line);
+    }
+    deferred_n = 0;
+}
+
+void
 log_msg(int priority, const char *fmt, ...)
 {
-    char line[1024];
+    char line[LOG_LINE];
     va_list ap;
 
     va_start(ap, fmt);
     vsnprintf(line, sizeof(line), fmt, ap);
     va_end(ap);
-    if (current_sink != NULL)
-        current_sink(priority, line, current_arg);
-    else
+    if (current_sink == NULL) {
         syslog(LOG_AUTHPRIV | priority, "%s", line);
+        return;
+    }
+    if (priority <= mirror_priority)
+        syslog(LOG_AUTHPRIV | priority, "%s", line);
+    if (defer_depth == 0) {
+        current_sink(priority, line, current_arg);
+    } else if (deferred_n < DEFER_MAX) {
+        deferred[deferred_n].priority = priority;
+        memcpy(deferred[deferred_n].line, line, sizeof(line));
+        deferred_n++;
+    } else if (priority > mirror_priority) {
+        syslog(LOG_AUTHPRIV | priority, "%s", line);
+    }
+}
+
+void
+log_direct(int priority, const char *fmt, ...)
+{
+    char line[LOG_LINE];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    syslog(LOG_AUTHPRIV | priority, "%s", line);
 }
 
 void

@@ -19,6 +19,22 @@ void log_init(const char *ident, bool debug);
 void log_set_sink(log_sink_fn sink, void *arg); /* NULL: back to syslog */
 bool log_debug_enabled(void);
 
+/* Lines at @max_priority or more severe also go straight to syslog, not
+ * only to the sink: a helper serving an untrusted caller logs its own
+ * refusals and warnings, as unix_chkpwd does (-1: off). */
+void log_set_mirror(int max_priority);
+
+/* While deferred (calls nest), lines for the sink are queued and handed
+ * over when the last log_defer_end runs: code that holds a lock others
+ * wait for never blocks on the sink (a caller that stops reading the
+ * helper's pipe).  Lines beyond the queue go to syslog. */
+void log_defer_begin(void);
+void log_defer_end(void);
+
+/* Straight to syslog, never to the sink: for what the caller must not
+ * learn (a matching code whose new state could not be stored). */
+void log_direct(int priority, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 void log_msg(int priority, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 #define log_debug(...)                                                                         \
     do {                                                                                       \

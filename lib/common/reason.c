@@ -2,10 +2,14 @@
 /*
  * reason.c - the reason catalog: number, name, PAM code, meaning and fix.
  *
- * The PAM mapping is deliberate: only "no server could be used" maps to
- * PAM_AUTHINFO_UNAVAIL, because that is what admins key an emergency path on
- * with [authinfo_unavail=...].  Local misconfiguration maps to
- * PAM_SERVICE_ERR so a deleted or broken config never opens that path.
+ * The PAM mapping is deliberate (a contract, README "Emergency path"):
+ * PAM_AUTHINFO_UNAVAIL, which admins key an emergency path on with
+ * [authinfo_unavail=...], only when no server could be asked, for causes
+ * outside this host (refused, timed out, no such name, TLS handshake with
+ * the peer, reset, HTTP 502/503/504).  A server that answered without a
+ * verdict fails closed (PAM_AUTH_ERR), and local causes map to
+ * PAM_SERVICE_ERR or PAM_SYSTEM_ERR, so neither a broken configuration nor
+ * a hostile caller's resource limits ever open that path.
  */
 #include "lib/common/reason.h"
 
@@ -68,20 +72,24 @@ static const struct crauth_reason_info catalog[] = {
      "The TLS handshake or the server certificate check failed.",
      "Check ca_file holds the CA that signed the server certificate, that the url host "
      "name is in the certificate, that it has not expired, and the pinned key if set."},
-    {REASON_HTTP_AUTH_REFUSED, "http-auth-refused", PAM_AUTHINFO_UNAVAIL,
-     "The server or proxy refused our HTTP authentication (basic or NTLM).",
+    {REASON_HTTP_AUTH_REFUSED, "http-auth-refused", PAM_AUTH_ERR,
+     "The server or proxy refused our HTTP authentication (basic or NTLM); no verdict, "
+     "and the attempt fails closed.",
      "Check http_user/http_password (or proxy_user/proxy_password) in the secrets file "
      "and that the account may use the service."},
-    {REASON_HTTP_ERROR, "http-error", PAM_AUTHINFO_UNAVAIL,
-     "The server answered with an unexpected HTTP status, content type or a redirect.",
+    {REASON_HTTP_ERROR, "http-error", PAM_AUTH_ERR,
+     "The server answered with an unexpected HTTP status (other than 502, 503, 504), "
+     "content type or a redirect: no verdict, and the attempt fails closed.",
      "Check that url points at the authUser SOAP endpoint itself (redirects are not "
      "followed) and the server's own logs."},
-    {REASON_MALFORMED_REPLY, "malformed-reply", PAM_AUTHINFO_UNAVAIL,
-     "The server's reply is not a well-formed authUser response.",
+    {REASON_MALFORMED_REPLY, "malformed-reply", PAM_AUTH_ERR,
+     "The server's reply is not a well-formed authUser response (or HTTP 500 without a "
+     "SOAP Fault): no verdict, and the attempt fails closed.",
      "Check that url points at the authUser SOAP endpoint; capture the reply with "
      "`crauth check --user U` and report it to the server's vendor."},
-    {REASON_SOAP_FAULT, "soap-fault", PAM_AUTHINFO_UNAVAIL,
-     "The server answered with a SOAP Fault instead of a result.",
+    {REASON_SOAP_FAULT, "soap-fault", PAM_AUTH_ERR,
+     "The server answered with a SOAP Fault instead of a result: no verdict, and the "
+     "attempt fails closed.",
      "Read the fault text in the log line; usually component_type or domain is not "
      "registered on the server."},
     {REASON_METHOD_MISMATCH, "method-mismatch", PAM_AUTH_ERR,
@@ -97,6 +105,16 @@ static const struct crauth_reason_info catalog[] = {
      "The server closed or reset the connection before its reply was complete.",
      "Check the server's logs and any load balancer or proxy between; the next url line "
      "was tried if there is one."},
+
+    {REASON_SERVER_ERROR, "server-error", PAM_AUTH_ERR,
+     "The server answered with an error of its own (a negative statusCode such as -13): "
+     "no verdict, and the attempt fails closed.",
+     "Read the status and error text in the log line and the server's own logs; the next "
+     "url line was tried if there is one."},
+    {REASON_SERVER_UNAVAILABLE, "server-unavailable", PAM_AUTHINFO_UNAVAIL,
+     "The server or a gateway before it answered HTTP 502, 503 or 504: it cannot serve now.",
+     "Check the server and any load balancer or reverse proxy in front of it; the next url "
+     "line was tried if there is one."},
 
     {REASON_CONFIG, "config-error", PAM_SERVICE_ERR,
      "The configuration is missing, unreadable or invalid.",
@@ -119,6 +137,22 @@ static const struct crauth_reason_info catalog[] = {
      "The user has tokens, but none usable with the configured method.",
      "Give the user a token of the right kind (hotp/totp for otp, an OCRA suite for "
      "client-challenge) or change [auth] method."},
+
+    {REASON_RESOURCE_LIMIT, "resource-limit", PAM_SYSTEM_ERR,
+     "A resource limit of the calling process is below what a login needs, or this machine "
+     "ran out of a resource (file descriptors, processes, memory); nothing was judged.",
+     "Read the limit named in the log line; raise it for the calling user (limits.conf, "
+     "ulimit -H) or find what exhausts the machine.  No server was marked down."},
+    {REASON_CALLER_BUSY, "caller-busy", PAM_MAXTRIES,
+     "The calling user already has the most logins in progress that crauth allows one "
+     "non-root caller (4).",
+     "Finish or cancel the other logins of that user; a process that starts many is "
+     "probably guessing."},
+    {REASON_HELPER_PRIVILEGES, "helper-privileges", PAM_SYSTEM_ERR,
+     "crauth-helper could not set up its privileges: it is not installed set-uid/set-gid "
+     "_crauth with the cap_setgid file capability.",
+     "Reinstall it: `make install-setuid` or the Debian package; by hand: chown "
+     "_crauth:_crauth HELPER && chmod 6755 HELPER && setcap cap_setgid=ep HELPER."},
 
     {REASON_HELPER_UNAVAILABLE, "helper-unavailable", PAM_SYSTEM_ERR,
      "The module could not start crauth-helper.",

@@ -39,6 +39,8 @@ enum crauth_reason {
     REASON_METHOD_MISMATCH = 37,     /* the server's answer does not fit the configured method */
     REASON_SERVER_REFUSED = 38,      /* the server refused for a reason with no code of its own */
     REASON_CONNECTION_LOST = 39,     /* the server closed or reset the connection mid-request */
+    REASON_SERVER_ERROR = 40,        /* the server answered with an error of its own (no verdict) */
+    REASON_SERVER_UNAVAILABLE = 42,  /* HTTP 502/503/504: the server or its gateway cannot serve */
 
     /* this machine */
     REASON_CONFIG = 50,              /* the configuration is missing, unreadable or invalid */
@@ -47,6 +49,9 @@ enum crauth_reason {
     REASON_CACHE = 53,               /* the cache directory is unusable */
     REASON_CALLER_NOT_ALLOWED = 54,  /* the calling user may not make this request */
     REASON_NO_TOKEN = 55,            /* the user has no token usable with the configured method */
+    REASON_RESOURCE_LIMIT = 56,      /* a resource limit or shortage on this machine */
+    REASON_CALLER_BUSY = 57,         /* the calling user has too many logins in flight */
+    REASON_HELPER_PRIVILEGES = 61,   /* crauth-helper is not installed with its privileges */
 
     /* module <-> helper */
     REASON_HELPER_UNAVAILABLE = 70,  /* the helper could not be started */

@@ -25,17 +25,32 @@ wire_now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* On a non-blocking descriptor (the helper's stdout) a reader that stops
+ * reading costs at most WIRE_WRITE_TIMEOUT_MS per frame, never a hang. */
 static int
 write_all(int fd, const uint8_t *buf, size_t len)
 {
+    int64_t deadline = -1;
+
     while (len > 0) {
         ssize_t n = write(fd, buf, len);
 
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return WIRE_IO;
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+            int64_t left;
+
+            if (deadline < 0)
+                deadline = wire_now_ms() + WIRE_WRITE_TIMEOUT_MS;
+            if ((left = deadline - wire_now_ms()) <= 0)
+                return WIRE_TIMEOUT;
+            if (poll(&pfd, 1, (int)left) < 0 && errno != EINTR)
+                return WIRE_IO;
+            continue;
         }
+        if (n < 0)
+            return WIRE_IO;
         buf += n;
         len -= (size_t)n;
     }

@@ -26,6 +26,7 @@
 #define WIRE_HEADER 3
 #define WIRE_MAX_PAYLOAD 4096
 #define WIRE_MAX_ANSWER 512 /* PAM_MAX_RESP_SIZE */
+#define WIRE_WRITE_TIMEOUT_MS 10000 /* a frame to a reader that stopped reading */
 
 enum wire_type {
     /* module -> helper */
@@ -72,8 +73,9 @@ struct wire_frame {
     uint8_t payload[WIRE_MAX_PAYLOAD + 1];
 };
 
-/* Write one frame, looping over partial writes and EINTR.  The caller makes
- * sure SIGPIPE cannot kill the process. */
+/* Write one frame, looping over partial writes and EINTR; on a
+ * non-blocking @fd waiting at most WIRE_WRITE_TIMEOUT_MS for room
+ * (WIRE_TIMEOUT).  The caller makes sure SIGPIPE cannot kill the process. */
 int wire_write(int fd, uint8_t type, const void *payload, size_t len);
 int wire_write_text(int fd, uint8_t type, const char *text);
 

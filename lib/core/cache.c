@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -133,8 +134,7 @@ cache_lock(struct cache *c, const char *user, int timeout_ms, int *fd, char *err
 void
 cache_unlock(int fd)
 {
-    if (fd >= 0)
-        close(fd);
+    lockfile_release(fd);
 }
 
 static int
@@ -249,11 +249,12 @@ cache_user_failures(struct cache *c, const char *user, int64_t now, int64_t wind
 }
 
 int
-cache_user_failed(struct cache *c, const char *user, int64_t now, int64_t window,
-                  uint32_t *count, char *err, size_t errlen)
+cache_user_reserve(struct cache *c, const char *user, int64_t now, int64_t window,
+                   uint32_t max, uint32_t *count, char *err, size_t errlen)
 {
     struct cache_record r;
     char name[NAME_SIZE];
+    int rc;
 
     if (!current_failures(c, user, now, window, &r)) {
         memset(&r, 0, sizeof(r));
@@ -261,11 +262,47 @@ cache_user_failed(struct cache *c, const char *user, int64_t now, int64_t window
         r.window_start = now;
         snprintf(r.user, sizeof(r.user), "%s", user);
     }
-    if (r.failures < UINT32_MAX)
-        r.failures++;
     *count = r.failures;
+    if (r.failures >= max) {
+        snprintf(err, errlen, "%u failures in the window", r.failures);
+        return REASON_RATE_LIMITED;
+    }
+    r.failures++;
+    record_name(name, 'u', user, NULL, NULL);
+    rc = write_record(c, name, &r, err, errlen);
+    if (rc == REASON_OK)
+        *count = r.failures;
+    return rc;
+}
+
+int
+cache_user_release(struct cache *c, const char *user, int64_t now, int64_t window, char *err,
+                   size_t errlen)
+{
+    struct cache_record r;
+    char name[NAME_SIZE];
+
+    if (!current_failures(c, user, now, window, &r) || r.failures == 0)
+        return REASON_OK;
+    r.failures--;
     record_name(name, 'u', user, NULL, NULL);
     return write_record(c, name, &r, err, errlen);
+}
+
+int
+cache_slot_lock(struct cache *c, const char *name, int *fd)
+{
+    *fd = openat(c->dfd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (*fd < 0)
+        return errno;
+    if (flock(*fd, LOCK_EX | LOCK_NB) != 0) {
+        int e = errno;
+
+        close(*fd);
+        *fd = -1;
+        return e;
+    }
+    return 0;
 }
 
 int

@@ -48,13 +48,23 @@ int cache_take_challenge(struct cache *c, const char *user, const char *service,
                          const char *rhost, struct cache_record *r, bool *found, char *err,
                          size_t errlen);
 
-/* Count a failure for @user in a window of @window seconds; *count is the
- * number in the current window, this one included. */
-int cache_user_failed(struct cache *c, const char *user, int64_t now, int64_t window,
-                      uint32_t *count, char *err, size_t errlen);
+/* Count one failure for @user in a window of @window seconds, unless
+ * @max are counted already (REASON_RATE_LIMITED, nothing written).
+ * *count is the number in the current window.  The caller holds the
+ * user's lock. */
+int cache_user_reserve(struct cache *c, const char *user, int64_t now, int64_t window,
+                       uint32_t max, uint32_t *count, char *err, size_t errlen);
+/* Take one failure back (an attempt that judged nothing). */
+int cache_user_release(struct cache *c, const char *user, int64_t now, int64_t window, char *err,
+                       size_t errlen);
 /* Failures in the current window (0 if none or expired). */
 uint32_t cache_user_failures(struct cache *c, const char *user, int64_t now, int64_t window);
 int cache_user_succeeded(struct cache *c, const char *user, char *err, size_t errlen);
+
+/* A lock file @name in the cache directory, taken without waiting: 0,
+ * EWOULDBLOCK when another process holds it, or an errno value.  Held
+ * until *fd is closed (or the process ends). */
+int cache_slot_lock(struct cache *c, const char *name, int *fd);
 
 /* Server health. */
 int cache_server_down(struct cache *c, const char *url, int64_t now, char *err, size_t errlen);

@@ -369,6 +369,35 @@ valid_question_format(const char *f)
     return n >= 4 && n <= 64;
 }
 
+/* The files libcurl will open for every login, opened now: an unreadable
+ * CA file found at a login would look like a TLS failure of the server and
+ * open the emergency path; found here it is the configuration error it is. */
+static int
+check_readable(const struct crauth_config *cfg, char *err, size_t errlen)
+{
+    const struct {
+        const char *key, *path;
+    } files[] = {
+        {"ca_file", cfg->ca_file},
+        {"client_cert", cfg->client_cert},
+        {"client_key", cfg->client_key},
+    };
+
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        int fd;
+
+        if (files[i].path == NULL)
+            continue;
+        if ((fd = open(files[i].path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0) {
+            snprintf(err, errlen, "%s: %s %s cannot be read by uid %u: %s", cfg->path,
+                     files[i].key, files[i].path, (unsigned)geteuid(), strerror(errno));
+            return -1;
+        }
+        close(fd);
+    }
+    return 0;
+}
+
 /* Checks across keys, after both files are read. */
 static int
 validate(struct crauth_config *cfg, char *err, size_t errlen)
@@ -494,7 +523,7 @@ config_load(const char *path, bool explicit_path, struct crauth_config **out, ch
             return rc == -EINVAL ? REASON_CONFIG : REASON_SECRETS_FILE;
         }
     }
-    if (validate(cfg, err, errlen) != 0)
+    if (validate(cfg, err, errlen) != 0 || check_readable(cfg, err, errlen) != 0)
         goto fail;
     *out = cfg;
     return REASON_OK;

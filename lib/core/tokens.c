@@ -269,8 +269,7 @@ tokens_lock(const char *path, int timeout_ms, int *fd, char *err, size_t errlen)
 void
 tokens_unlock(int fd)
 {
-    if (fd >= 0)
-        close(fd); /* closing drops the flock */
+    lockfile_release(fd);
 }
 
 int

@@ -5,6 +5,7 @@
  * the proxy, the name or route to the server, TLS, or the server's reply.
  */
 #include <curl/curl.h>
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,6 +15,47 @@
 #include "lib/remote/http_impl.h"
 #include "lib/common/reason.h"
 #include "lib/remote/soap.h"
+
+/* Failures of this machine rather than of the way to the server: our own
+ * files (CA, client certificate and key, CRL), descriptors, threads,
+ * memory.  They must never read as "server unreachable": that would open
+ * the emergency path and mark a healthy server down.  -1: not local. */
+static int
+local_cause(struct http *h, CURLcode rc, const char *msg, char *err, size_t errlen)
+{
+    long os_errno = 0;
+
+    switch (rc) {
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CRL_BADFILE:
+        snprintf(err, errlen, "our TLS files (ca_file, client_cert, client_key): %s", msg);
+        return REASON_CONFIG;
+    case CURLE_OUT_OF_MEMORY:
+        snprintf(err, errlen, "out of memory: %s", msg);
+        return REASON_RESOURCE_LIMIT;
+    default:
+        break;
+    }
+    /* libcurl's threaded resolver says so when it cannot start its thread */
+    if (strstr(msg, "thread failed to start") != NULL || strstr(msg, "Out of memory") != NULL) {
+        snprintf(err, errlen, "no thread or memory for the name lookup: %s", msg);
+        return REASON_RESOURCE_LIMIT;
+    }
+    curl_easy_getinfo(h->curl, CURLINFO_OS_ERRNO, &os_errno);
+    switch (os_errno) {
+    case EMFILE:
+    case ENFILE:
+    case ENOMEM:
+    case ENOBUFS:
+    case EAGAIN:
+        snprintf(err, errlen, "out of a local resource (%s): %s", strerror((int)os_errno),
+                 msg);
+        return REASON_RESOURCE_LIMIT;
+    default:
+        return -1;
+    }
+}
 
 /* Which phase a curl failure happened in decides the reason. */
 int
@@ -35,6 +77,8 @@ http_classify(struct http *h, CURLcode rc, const struct sink *body, char *err, s
      * connection has no connect phase but does reach pre-transfer */
     curl_easy_getinfo(h->curl, CURLINFO_CONNECT_TIME_T, &connected);
     curl_easy_getinfo(h->curl, CURLINFO_PRETRANSFER_TIME_T, &sent);
+    if ((reason = local_cause(h, rc, msg, err, errlen)) >= 0)
+        return reason;
     switch (rc) {
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_CONNECT:
@@ -52,13 +96,10 @@ http_classify(struct http *h, CURLcode rc, const struct sink *body, char *err, s
         return REASON_SERVER_TIMEOUT;
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_SSL_CERTPROBLEM:
     case CURLE_SSL_CIPHER:
-    case CURLE_SSL_CACERT_BADFILE:
     case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
     case CURLE_SSL_INVALIDCERTSTATUS:
     case CURLE_SSL_ISSUER_ERROR:
-    case CURLE_SSL_CRL_BADFILE:
     case CURLE_USE_SSL_FAILED:
         snprintf(err, errlen, "TLS: %s", msg);
         return REASON_TLS_FAILURE;
@@ -79,9 +120,16 @@ http_classify(struct http *h, CURLcode rc, const struct sink *body, char *err, s
     case CURLE_URL_MALFORMAT:
         snprintf(err, errlen, "bad url: %s", msg);
         return REASON_CONFIG;
-    default:
-        snprintf(err, errlen, "%s", msg);
+    case CURLE_COULDNT_RESOLVE_PROXY:
+        snprintf(err, errlen, "cannot reach the proxy: %s", msg);
         return REASON_SERVER_UNREACHABLE;
+    case CURLE_WEIRD_SERVER_REPLY:
+        snprintf(err, errlen, "the server's reply is not HTTP: %s", msg);
+        return REASON_HTTP_ERROR;
+    default:
+        /* not known to be the network's fault: fail closed, not open */
+        snprintf(err, errlen, "%s (curl error %d)", msg, (int)rc);
+        return REASON_INTERNAL;
     }
 }
 
@@ -119,6 +167,10 @@ http_judge_status(struct http *h, long status, char *err, size_t errlen)
         snprintf(err, errlen, "HTTP %ld redirect to %s refused; set url to the endpoint itself",
                  status, location ? location : "(no location)");
         return REASON_HTTP_ERROR;
+    }
+    if (status == 502 || status == 503 || status == 504) {
+        snprintf(err, errlen, "HTTP %ld: the server or a gateway before it cannot serve", status);
+        return REASON_SERVER_UNAVAILABLE;
     }
     if (status != 200 && status != 500) {
         snprintf(err, errlen, "HTTP %ld from the server", status);

@@ -4,6 +4,7 @@
  */
 #include "lib/remote/net.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -42,19 +43,20 @@ resolve_bounded(const char *host, const char *port, const struct addrinfo *hints
 
     *res = NULL;
     if (l == NULL)
-        return EAI_MEMORY;
+        return RESOLVE_LOCAL_FAILURE;
     l->hints = *hints;
     if ((l->host = strdup(host)) == NULL || (l->port = strdup(port)) == NULL) {
         lookup_free(l);
-        return EAI_MEMORY;
+        return RESOLVE_LOCAL_FAILURE;
     }
     l->cb.ar_name = l->host;
     l->cb.ar_service = l->port;
     l->cb.ar_request = &l->hints;
     list[0] = &l->cb;
-    if ((rc = getaddrinfo_a(GAI_NOWAIT, list, 1, NULL)) != 0) {
+    if (getaddrinfo_a(GAI_NOWAIT, list, 1, NULL) != 0) {
+        /* the lookup thread could not start: a limit of this machine */
         lookup_free(l);
-        return rc;
+        return RESOLVE_LOCAL_FAILURE;
     }
     while ((rc = gai_error(&l->cb)) == EAI_INPROGRESS) {
         int64_t left = deadline_ms - wire_now_ms();
@@ -82,5 +84,12 @@ resolve_bounded(const char *host, const char *port, const struct addrinfo *hints
         l->cb.ar_result = NULL;
     }
     lookup_free(l);
-    return rc;
+    return rc == EAI_MEMORY || rc == EAI_SYSTEM ? RESOLVE_LOCAL_FAILURE : rc;
+}
+
+bool
+net_errno_is_local(int err_no)
+{
+    return err_no == EMFILE || err_no == ENFILE || err_no == ENOMEM || err_no == ENOBUFS ||
+           err_no == EAGAIN;
 }

@@ -153,6 +153,11 @@ tcp_connect(const struct proxy_endpoint *p, int64_t deadline, int *fd, char *err
                  p->name);
         return REASON_SERVER_UNREACHABLE;
     }
+    if (rc == RESOLVE_LOCAL_FAILURE) {
+        snprintf(err, errlen, "cannot resolve the proxy %s: no thread or memory for the "
+                 "lookup on this machine", p->name);
+        return REASON_RESOURCE_LIMIT;
+    }
     if (rc != 0) {
         snprintf(err, errlen, "cannot resolve the proxy %s: %s", p->name, gai_strerror(rc));
         return REASON_SERVER_UNREACHABLE;
@@ -164,7 +169,7 @@ tcp_connect(const struct proxy_endpoint *p, int64_t deadline, int *fd, char *err
     if (*fd < 0) {
         snprintf(err, errlen, "cannot connect to the proxy %s: %s", p->name,
                  err_no == ETIMEDOUT ? "connect timed out" : strerror(err_no));
-        return REASON_SERVER_UNREACHABLE;
+        return net_errno_is_local(err_no) ? REASON_RESOURCE_LIMIT : REASON_SERVER_UNREACHABLE;
     }
     return REASON_OK;
 }

@@ -79,13 +79,14 @@ class ServerCase(unittest.TestCase):
                          password_first=password_first)
 
     def configure(self, method="server-challenge", urls=None, keyword="getchallenge",
-                  server="", auth="", connect_timeout=2, timeout=3):
+                  server="", auth="", connect_timeout=2, timeout=3, cache=""):
         urls = urls if urls is not None else [self.srv.url]
         lines = ["[server]"] + ["url = %s" % u for u in urls] + [
             "ca_file = %s" % self.certs["ca_cert"],
             "connect_timeout = %d" % connect_timeout, "timeout = %d" % timeout,
             server, "[auth]", "backend = server", "method = %s" % method,
-            "keyword = %s" % keyword, "fail_delay = 0", auth]
+            "keyword = %s" % keyword, "fail_delay = 0", auth,
+            "[cache]", "dir = %s" % os.path.join(self.dir, "cache"), cache]
         with open(self.conf, "w") as f:
             f.write("\n".join(lines) + "\n")
         os.chmod(self.conf, 0o600)

@@ -20,8 +20,6 @@ class Check(ServerCase):
 
     def configure(self, urls=None, **kw):
         super().configure("server-challenge", urls=urls, timeout=2, **kw)
-        with open(self.conf, "a") as f:
-            f.write("[cache]\ndir = %s/cache\n" % self.dir)
 
     def check(self, *args):
         out = subprocess.run([CRAUTH, "check", "--conf", self.conf, "--helper", HELPER, *args],
@@ -87,7 +85,10 @@ class Check(ServerCase):
         self.failing_step("http", 33, "http_status", status=401)
 
     def test_http_error(self):
-        self.failing_step("http", 34, "http_status", status=503)
+        self.failing_step("http", 34, "http_status", status=404)
+
+    def test_http_unavailable(self):
+        self.failing_step("http", 42, "http_status", status=503)
 
     def test_redirect(self):
         self.failing_step("http", 34, "redirect_http")

@@ -51,10 +51,12 @@ class LocalBackend(unittest.TestCase):
     def tearDown(self):
         shutil.rmtree(self.dir, ignore_errors=True)
 
-    def write_conf(self, auth_extra="", method="client-challenge", local_extra=""):
+    def write_conf(self, auth_extra="", method="client-challenge", local_extra="",
+                   cache_extra=""):
         with open(self.conf, "w") as f:
             f.write("[auth]\nbackend = local\nmethod = %s\nfail_delay = 1500\n" % method
-                    + auth_extra + "\n[local]\ntokens = %s\n" % self.tokens + local_extra)
+                    + auth_extra + "\n[local]\ntokens = %s\n" % self.tokens + local_extra
+                    + "\n[cache]\ndir = %s/cache\n" % self.dir + cache_extra)
 
     def service(self, name, extra=(), conf=None, helper=None, password_first=False):
         args = ["conf=" + (conf or self.conf), "helper=" + (helper or HELPER), *extra]
@@ -169,8 +171,6 @@ class LocalBackend(unittest.TestCase):
 
     def test_single_prompt_over_two_attempts(self):
         self.write_conf("single_prompt = yes")
-        with open(self.conf, "a") as f:
-            f.write("[cache]\ndir = %s/cache\n" % self.dir)
         r = self.login("carol", self.fixed("whatever"))
         self.assertEqual((r.name, r.reason()), ("PAM_AUTH_ERR", 21))
         self.assertEqual(r.texts(ph.PAM_PROMPT_ECHO_OFF), [])   # nothing asked yet

@@ -24,9 +24,7 @@ class CacheCase(ServerCase):
         self.cache = os.path.join(self.dir, "cache")
 
     def configure(self, method="server-challenge", auth="", cache="", **kw):
-        super().configure(method, auth=auth, **kw)
-        with open(self.conf, "a") as f:
-            f.write("[cache]\ndir = %s\n%s\n" % (self.cache, cache))
+        super().configure(method, auth=auth, cache=cache, **kw)
 
     def cached(self, *args):
         return subprocess.run([CRAUTH, "cache", *args, "--conf", self.conf], check=True,
@@ -145,9 +143,14 @@ class SinglePrompt(CacheCase):
         r = self.login("twostep", self.same_answer("123456"))
         self.assertOutcome(r, "PAM_SERVICE_ERR", 53)
         self.assertEqual(self.srv.requests, [])
-        # a login that does not need the cache still works
+        # the failure limit lives there too: without it no code is judged
         self.configure("otp")
         code = cli("hotp", "--key", KEY20, "--counter", "0")
+        r = self.login("hotp-user", self.same_answer(code))
+        self.assertOutcome(r, "PAM_SERVICE_ERR", 53)
+        self.assertEqual(self.srv.requests, [])
+        # unless the admin switched the limit off: then it is not needed
+        self.configure("otp", cache="max_failures = 0")
         r = self.login("hotp-user", self.same_answer(code))
         self.assertOutcome(r, "PAM_SUCCESS", 0)
         self.assertIn("cache=off", r.log)

@@ -33,33 +33,37 @@ class FaultKnobs(ServerCase):
         self.fault("reset", "PAM_AUTHINFO_UNAVAIL", 39, "connection lost")
 
     def test_http_500(self):
-        self.fault("http_status", "PAM_AUTHINFO_UNAVAIL", 34, "HTTP 500", status=500)
+        self.fault("http_status", "PAM_AUTH_ERR", 34, "HTTP 500", status=500)
 
     def test_http_503(self):
-        self.fault("http_status", "PAM_AUTHINFO_UNAVAIL", 34, "HTTP 503", status=503)
+        # the server (or its gateway) says it cannot serve: like unreachable
+        self.fault("http_status", "PAM_AUTHINFO_UNAVAIL", 42, "HTTP 503", status=503)
+
+    def test_http_404(self):
+        self.fault("http_status", "PAM_AUTH_ERR", 34, "HTTP 404", status=404)
 
     def test_http_401(self):
-        self.fault("http_status", "PAM_AUTHINFO_UNAVAIL", 33, "HTTP 401", status=401)
+        self.fault("http_status", "PAM_AUTH_ERR", 33, "HTTP 401", status=401)
 
     def test_soap_fault(self):
-        self.fault("soap_fault", "PAM_AUTHINFO_UNAVAIL", 36, "SOAP Fault",
+        self.fault("soap_fault", "PAM_AUTH_ERR", 36, "SOAP Fault",
                    faultstring="component not registered")
 
     def test_malformed_xml(self):
-        self.fault("malformed_xml", "PAM_AUTHINFO_UNAVAIL", 35)
+        self.fault("malformed_xml", "PAM_AUTH_ERR", 35)
 
     def test_truncated_xml(self):
-        self.fault("truncated_xml", "PAM_AUTHINFO_UNAVAIL", 35)
+        self.fault("truncated_xml", "PAM_AUTH_ERR", 35)
 
     def test_huge_body(self):
-        self.fault("huge_body", "PAM_AUTHINFO_UNAVAIL", 35, "larger than")
+        self.fault("huge_body", "PAM_AUTH_ERR", 35, "larger than")
 
     def test_huge_body_without_length(self):
-        self.fault("huge_body", "PAM_AUTHINFO_UNAVAIL", 35, "larger than",
+        self.fault("huge_body", "PAM_AUTH_ERR", 35, "larger than",
                    content_length=False)
 
     def test_wrong_content_type(self):
-        self.fault("wrong_content_type", "PAM_AUTHINFO_UNAVAIL", 34, "text/html")
+        self.fault("wrong_content_type", "PAM_AUTH_ERR", 34, "text/html")
 
     def test_success_with_challenge(self):
         self.fault("success_with_challenge", "PAM_AUTH_ERR", 37, "another challenge")
@@ -69,19 +73,19 @@ class FaultKnobs(ServerCase):
                    message="push rejected")
 
     def test_redirect_to_plain_http(self):
-        self.fault("redirect_http", "PAM_AUTHINFO_UNAVAIL", 34, "redirect")
+        self.fault("redirect_http", "PAM_AUTH_ERR", 34, "redirect")
 
     def test_missing_result_codes(self):
-        self.fault("missing_result_codes", "PAM_AUTHINFO_UNAVAIL", 35)
+        self.fault("missing_result_codes", "PAM_AUTH_ERR", 35)
 
     def test_wrong_namespace(self):
-        self.fault("wrong_namespace", "PAM_AUTHINFO_UNAVAIL", 35)
+        self.fault("wrong_namespace", "PAM_AUTH_ERR", 35)
 
     def test_duplicate_codes_success_first(self):
-        self.fault("duplicate_codes", "PAM_AUTHINFO_UNAVAIL", 35, first="success")
+        self.fault("duplicate_codes", "PAM_AUTH_ERR", 35, first="success")
 
     def test_duplicate_codes_failure_first(self):
-        self.fault("duplicate_codes", "PAM_AUTHINFO_UNAVAIL", 35, first="failure")
+        self.fault("duplicate_codes", "PAM_AUTH_ERR", 35, first="failure")
 
     def test_close_after_each_response_still_works(self):
         self.configure("server-challenge")
@@ -97,7 +101,7 @@ class FaultKnobs(ServerCase):
         self.assertEqual(self.srv.stats["connections"], 2)
 
     def test_fault_on_request_step(self):
-        self.fault("malformed_xml", "PAM_AUTHINFO_UNAVAIL", 35, step="request")
+        self.fault("malformed_xml", "PAM_AUTH_ERR", 35, step="request")
         self.assertEqual(self.login("twostep", self.kbdint()).calls, [])
 
 
@@ -136,8 +140,12 @@ class Certificates(ServerCase):
             text = f.read().replace(self.certs["ca_cert"], "/nonexistent/ca.pem")
         with open(self.conf, "w") as f:
             f.write(text)
-        self.assertOutcome(self.login("hotp-user", self.same_answer("123456")),
-                           "PAM_AUTHINFO_UNAVAIL", 32)
+        # a local file, not the server: a configuration error, never the
+        # emergency path, and no request is sent
+        r = self.login("hotp-user", self.same_answer("123456"))
+        self.assertOutcome(r, "PAM_SERVICE_ERR", 50)
+        self.assertIn("ca_file /nonexistent/ca.pem cannot be read", r.log)
+        self.assertEqual(self.srv.requests, [])
 
 
 class NameResolution(ServerCase):

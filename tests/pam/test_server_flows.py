@@ -203,7 +203,7 @@ class Servers(ServerCase):
         self.assertOutcome(self.login("hotp-user", self.same_answer(code)), "PAM_SUCCESS", 0)
         self.secrets("[server]\nhttp_password = wrong\n")
         r = self.login("hotp-user", self.same_answer(code))
-        self.assertOutcome(r, "PAM_AUTHINFO_UNAVAIL", 33)
+        self.assertOutcome(r, "PAM_AUTH_ERR", 33)
         self.assertNotIn("hunter2", r.log)
 
     def test_client_certificate(self):

@@ -64,7 +64,8 @@ class NtlmCase(ServerCase):
                  "connect_timeout = 5", "timeout = 10",
                  "secrets = %s" % self.secrets("\n".join(secrets) + "\n"), *server_lines,
                  "[auth]", "backend = server", "method = server-challenge",
-                 "keyword = getchallenge", "fail_delay = 0"]
+                 "keyword = getchallenge", "fail_delay = 0",
+                 "[cache]", "dir = %s" % os.path.join(self.dir, "cache")]
         with open(self.conf, "w") as f:
             f.write("\n".join(lines) + "\n")
         os.chmod(self.conf, 0o600)
@@ -120,7 +121,7 @@ class ApacheFront(NtlmCase):
         a = self.apache()
         self.ntlm_conf(a.url, a.cert, password="not-the-password")
         r = self.login_twostep()
-        self.assertOutcome(r, "PAM_AUTHINFO_UNAVAIL", 33)
+        self.assertOutcome(r, "PAM_AUTH_ERR", 33)
         self.assertIn("refused the NTLM credentials for %s" % IDENTITY, r.log)
         self.assertNoSecret(r, "not-the-password", PASSWORD)
         self.assertEqual(self.srv_plain.requests, [])
@@ -207,7 +208,7 @@ class ChannelBinding(NtlmCase):
     def test_binding_of_another_certificate_is_refused(self):
         f = self.front(binding_der=self.other_der)
         r = self.login("twostep", self.kbdint())
-        self.assertOutcome(r, "PAM_AUTHINFO_UNAVAIL", 33)
+        self.assertOutcome(r, "PAM_AUTH_ERR", 33)
         self.assertEqual(len(f.outcomes), 1)
         self.assertTrue(f.outcomes[0][1].startswith("gss-error"), f.outcomes)
         self.assertEqual(self.backend_srv.requests, [])
@@ -235,7 +236,7 @@ class ChannelBinding(NtlmCase):
         f = self.front()
         self.ntlm_conf(f.url, self.cert, password="wrong-one")
         r = self.login("twostep", self.kbdint())
-        self.assertOutcome(r, "PAM_AUTHINFO_UNAVAIL", 33)
+        self.assertOutcome(r, "PAM_AUTH_ERR", 33)
         self.assertNoSecret(r, "wrong-one")
 
 
@@ -269,18 +270,18 @@ class Hostile(NtlmCase):
         self.assertEqual([n for _, _, n, _ in f.records], [0] * len(f.records), f.records)
 
     def test_malformed_challenge(self):
-        self.hostile("malformed_challenge", "PAM_AUTHINFO_UNAVAIL", 35,
+        self.hostile("malformed_challenge", "PAM_AUTH_ERR", 35,
                      "malformed NTLM CHALLENGE from the server localhost:")
 
     def test_huge_header(self):
-        self.hostile("huge_header", "PAM_AUTHINFO_UNAVAIL", 34, "HTTP header lines exceed")
+        self.hostile("huge_header", "PAM_AUTH_ERR", 34, "HTTP header lines exceed")
 
     def test_no_www_authenticate(self):
-        self.hostile("no_www_authenticate", "PAM_AUTHINFO_UNAVAIL", 33,
+        self.hostile("no_www_authenticate", "PAM_AUTH_ERR", 33,
                      "no NTLM or Negotiate challenge (offered: nothing)")
 
     def test_basic_only(self):
-        self.hostile("basic_only", "PAM_AUTHINFO_UNAVAIL", 33, "(offered: Basic)")
+        self.hostile("basic_only", "PAM_AUTH_ERR", 33, "(offered: Basic)")
 
     def test_close_after_challenge(self):
         self.hostile("close_after_challenge", "PAM_AUTHINFO_UNAVAIL", 39,
@@ -374,7 +375,7 @@ class Proxy(NtlmCase):
         sq = self.squid("ntlm")
         self.proxy_conf(sq, "ntlm", password="bad-proxy-pass")
         r = self.login("twostep", self.kbdint())
-        self.assertOutcome(r, "PAM_AUTHINFO_UNAVAIL", 33)
+        self.assertOutcome(r, "PAM_AUTH_ERR", 33)
         self.assertIn("the proxy %s refused the NTLM credentials for %s\\%s"
                       % (sq.url[7:-1], PROXY[0], PROXY[1]), r.log)
         self.assertNoSecret(r, "bad-proxy-pass")
@@ -386,7 +387,7 @@ class Proxy(NtlmCase):
         self.assertOutcome(self.login("twostep", self.kbdint()), "PAM_SUCCESS", 0)
         self.proxy_conf(sq, "basic", password="bad-proxy-pass")
         r = self.login("twostep", self.kbdint())
-        self.assertOutcome(r, "PAM_AUTHINFO_UNAVAIL", 33)
+        self.assertOutcome(r, "PAM_AUTH_ERR", 33)
         self.assertIn("the proxy %s refused the basic credentials" % sq.url[7:-1], r.log)
         self.assertNoSecret(r, "bad-proxy-pass")
 
@@ -401,7 +402,7 @@ class Proxy(NtlmCase):
         sq = self.squid("ntlm")
         self.proxy_conf(sq, "none")
         r = self.login("twostep", self.kbdint())
-        self.assertOutcome(r, "PAM_AUTHINFO_UNAVAIL", 33)
+        self.assertOutcome(r, "PAM_AUTH_ERR", 33)
         self.assertIn("proxy_auth = none", r.log)
 
     @unittest.skipIf(APACHE_MISSING, "missing %s" % APACHE_MISSING)

@@ -126,13 +126,23 @@ test_failures_and_servers(void **state)
     (void)state;
     assert_int_equal(cache_open(dir, &c, err, sizeof(err)), REASON_OK);
     assert_int_equal(cache_user_failures(c, "bob", 1000, 60), 0);
-    assert_int_equal(cache_user_failed(c, "bob", 1000, 60, &n, err, sizeof(err)), REASON_OK);
-    assert_int_equal(cache_user_failed(c, "bob", 1010, 60, &n, err, sizeof(err)), REASON_OK);
+    assert_int_equal(cache_user_reserve(c, "bob", 1000, 60, 10, &n, err, sizeof(err)), REASON_OK);
+    assert_int_equal(cache_user_reserve(c, "bob", 1010, 60, 10, &n, err, sizeof(err)), REASON_OK);
     assert_int_equal(n, 2);
     assert_int_equal(cache_user_failures(c, "bob", 1059, 60), 2);
     assert_int_equal(cache_user_failures(c, "bob", 1060, 60), 0); /* window over */
-    assert_int_equal(cache_user_failed(c, "bob", 1060, 60, &n, err, sizeof(err)), REASON_OK);
+    assert_int_equal(cache_user_reserve(c, "bob", 1060, 60, 10, &n, err, sizeof(err)), REASON_OK);
     assert_int_equal(n, 1);
+    /* at the limit nothing more is counted: the guess is refused unjudged */
+    assert_int_equal(cache_user_reserve(c, "bob", 1061, 60, 1, &n, err, sizeof(err)),
+                     REASON_RATE_LIMITED);
+    assert_int_equal(n, 1);
+    assert_int_equal(cache_user_failures(c, "bob", 1061, 60), 1);
+    assert_int_equal(cache_user_release(c, "bob", 1061, 60, err, sizeof(err)), REASON_OK);
+    assert_int_equal(cache_user_failures(c, "bob", 1061, 60), 0);
+    assert_int_equal(cache_user_release(c, "bob", 1061, 60, err, sizeof(err)), REASON_OK);
+    assert_int_equal(cache_user_failures(c, "bob", 1061, 60), 0);
+    assert_int_equal(cache_user_reserve(c, "bob", 1060, 60, 10, &n, err, sizeof(err)), REASON_OK);
     assert_int_equal(cache_user_succeeded(c, "bob", err, sizeof(err)), REASON_OK);
     assert_int_equal(cache_user_failures(c, "bob", 1061, 60), 0);
 
@@ -144,8 +154,8 @@ test_failures_and_servers(void **state)
     cache_server_up(c, "https://a/");
     assert_false(cache_server_is_down(c, "https://a/", 2001, 60));
 
-    assert_int_equal(cache_user_failed(c, "carol", 1, 60, &n, err, sizeof(err)), REASON_OK);
-    assert_int_equal(cache_user_failed(c, "dave", 1, 60, &n, err, sizeof(err)), REASON_OK);
+    assert_int_equal(cache_user_reserve(c, "carol", 1, 60, 10, &n, err, sizeof(err)), REASON_OK);
+    assert_int_equal(cache_user_reserve(c, "dave", 1, 60, 10, &n, err, sizeof(err)), REASON_OK);
     assert_int_equal(cache_flush(c, "carol", &removed, err, sizeof(err)), REASON_OK);
     assert_int_equal(removed, 1);
     assert_int_equal(cache_user_failures(c, "dave", 2, 60), 1);
