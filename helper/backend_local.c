@@ -43,7 +43,7 @@ local_open(struct session *s)
         return REASON_INTERNAL;
     reason = tokens_read(s->cfg->tokens, s->user, t, err, sizeof(err));
     if (reason != REASON_OK) {
-        log_msg(LOG_ERR, "tokens file %s: %s", s->cfg->tokens, err);
+        log_msg(LOG_ERR, "%s", err);
         session_note(s, "tokens_error", err);
         free(t);
         return reason;
@@ -186,7 +186,7 @@ verify(struct session *s, const char *question, const char *code)
     }
     reason = tokens_read(s->cfg->tokens, s->user, &fresh, err, sizeof(err));
     if (reason != REASON_OK) {
-        log_msg(LOG_ERR, "tokens file %s: %s", s->cfg->tokens, err);
+        log_msg(LOG_ERR, "%s", err);
         session_note(s, "tokens_error", err);
         goto out;
     }
@@ -206,6 +206,16 @@ verify(struct session *s, const char *question, const char *code)
             replayed = true;
         if (m != MATCH)
             continue;
+        if (stateful &&
+            tokens_store_state(s->cfg->tokens, &fresh, i, next, err, sizeof(err)) != REASON_OK) {
+            /* A code is accepted only once its use is on disk.  Unstored,
+             * it is refused exactly like a wrong one: the caller must not
+             * learn that it matched (a guessing oracle), and the code stays
+             * unused.  Only syslog hears why. */
+            log_direct(LOG_ERR, "user %s: a matching code was refused because the tokens "
+                       "file %s could not be updated: %s", s->user, s->cfg->tokens, err);
+            break;
+        }
         {
             char line[16];
 
@@ -214,13 +224,6 @@ verify(struct session *s, const char *question, const char *code)
             session_note(s, "line", line);
         }
         reason = REASON_OK;
-        if (stateful) {
-            reason = tokens_store_state(s->cfg->tokens, &fresh, i, next, err, sizeof(err));
-            if (reason != REASON_OK) {
-                log_msg(LOG_ERR, "tokens file %s: %s", s->cfg->tokens, err);
-                session_note(s, "tokens_error", err);
-            }
-        }
         break;
     }
     if (reason == REASON_WRONG_RESPONSE && !eligible)

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #define PAM_SM_AUTH
 #include <security/pam_ext.h>
@@ -32,6 +33,7 @@
 #endif
 
 #define EXIT_WAIT_MS 5000
+#define MAX_USER_NAME 256 /* the helper's limit for the USER frame */
 #define DEFAULT_FAIL_DELAY_US 2000000
 
 struct options {
@@ -212,6 +214,13 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
         snprintf(relay.detail, sizeof(relay.detail), "no user name");
         goto out;
     }
+    if (strlen(user) > MAX_USER_NAME) {
+        /* no account has such a name; the helper would refuse it anyway */
+        reason = REASON_USER_UNKNOWN;
+        snprintf(relay.detail, sizeof(relay.detail), "user name longer than %d bytes",
+                 MAX_USER_NAME);
+        goto out;
+    }
 
     /* A write to a helper that died must not kill sshd or sudo with
      * SIGPIPE; block it in this thread and swallow one we caused. */
@@ -225,9 +234,13 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
     if (reason == REASON_OK) {
         int64_t grace;
 
-        /* If this fails the helper went away early; the frame loop below
-         * reads whatever verdict it left and judges its exit. */
-        (void)send_request(&helper, pamh, user, &opt);
+        /* If this fails the helper went away early: the frame loop below
+         * reads whatever verdict it left and judges its exit.  Our end
+         * closed, a helper still waiting for the request sees EOF at once. */
+        if (send_request(&helper, pamh, user, &opt) != 0) {
+            close(helper.to_helper);
+            helper.to_helper = -1;
+        }
         reason = relay_run(&relay);
         /* After a verdict or EOF the helper is exiting: give it a moment.
          * After a timeout or a bad frame it is killed at once. */

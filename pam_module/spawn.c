@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "lib/common/reason.h"
+#include "lib/common/rlimits.h"
 #include "lib/common/wire.h"
 
 static void
@@ -110,9 +111,12 @@ exec_helper_as_root(const char *path, char *const argv[], char *const envp[], in
     }
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
-    /* The helper judges the caller by its real uid: make it root too. */
+    /* The helper judges the caller by its real uid: make it root too.  su
+     * and sudo run with the user's resource limits; as root the child can
+     * give the helper the limits a login needs (lib/common/rlimits.h). */
     if (setuid(0) != 0)
         _exit(127);
+    rlimits_reset_as_root();
     execve(path, argv, envp);
     _exit(127);
 }

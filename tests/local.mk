@@ -31,7 +31,7 @@ test_scripts = tests/unit/cli.sh tests/unit/oathtool_cross.sh tests/unit/tiers.s
 	tests/pam/test_module.py \
 	tests/pam/test_local.py tests/pam/test_server_flows.py tests/pam/test_server_faults.py \
 	tests/pam/test_server_cache.py tests/priv/test_privs.py tests/pam/test_server_ntlm.py \
-	tests/pam/test_check.py \
+	tests/pam/test_check.py tests/pam/test_emergency.py \
 	tests/server/test_authserver.py \
 	tests/ntlm/test_ntlm_auth.py tests/ntlm/test_gssntlmssp.py tests/ntlm/apache.py \
 	doc/check-manpages.sh
@@ -46,7 +46,7 @@ if HAVE_CMOCKA
 unit_tests = tests/unit/test_otp tests/unit/test_wire tests/unit/test_config \
 	tests/unit/test_tokens tests/unit/test_ntlm tests/unit/test_cache \
 	tests/unit/test_soap tests/unit/test_soap_hostile tests/unit/test_sandbox \
-	tests/unit/test_fileio
+	tests/unit/test_fileio tests/unit/test_lockfile
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 # The spec's vectors need fixed randomness: a test-only hook, compiled in
@@ -67,6 +67,9 @@ tests_unit_test_cache_LDADD = libcrauth_core.la $(CMOCKA_LIBS)
 tests_unit_test_fileio_SOURCES = tests/unit/test_fileio.c tests/unit/tmpdir.h
 tests_unit_test_fileio_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_fileio_LDADD = libcrauth_core.la $(CMOCKA_LIBS)
+tests_unit_test_lockfile_SOURCES = tests/unit/test_lockfile.c tests/unit/tmpdir.h
+tests_unit_test_lockfile_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_lockfile_LDADD = libcrauth_core.la $(CMOCKA_LIBS)
 tests_unit_test_otp_SOURCES = tests/unit/test_otp.c
 tests_unit_test_otp_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(CRYPTO_CFLAGS)
 tests_unit_test_otp_LDADD = libcrauth_core.la $(CMOCKA_LIBS)

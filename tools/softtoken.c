@@ -277,6 +277,11 @@ static bool load_key(const char *verb, const char *values[OPT_COUNT], uint8_t ke
         origin = "the key file";
     } else {
         hex = values[OPT_KEY];
+        /* kept for scripts (a documented verb), but a key in argv is seen
+         * by every user through ps and /proc: say so to a person */
+        if (isatty(STDERR_FILENO))
+            fprintf(stderr, "crauth %s: warning: --key shows the key to every user of this "
+                    "machine (ps, /proc); use --key-file PATH or --key-file - (stdin)\n", verb);
     }
     if (hex[0] == '\0') {
         complain(verb, "%s is empty; give the key as hex digits", origin);

@@ -137,15 +137,20 @@ cache_unlock(int fd)
     lockfile_release(fd);
 }
 
+/* @locked: the caller holds the lock every writer of @name takes, so a
+ * temporary name of @name is a killed writer's and goes now (the others
+ * wait for cache_open's sweep of old ones). */
 static int
-write_record(struct cache *c, const char *name, const struct cache_record *r, char *err,
-             size_t errlen)
+write_record(struct cache *c, const char *name, const struct cache_record *r, bool locked,
+             char *err, size_t errlen)
 {
     static const struct fileio_owner owner = {.mode = 0600};
     char buf[CACHE_MAX_FILE + 1];
     int len = cache_record_format(r, buf, sizeof(buf));
     int rc = REASON_CACHE;
 
+    if (locked)
+        fileio_sweep(c->dfd, name, 0);
     if (len < 0) {
         snprintf(err, errlen, "cache record too large");
         return REASON_CACHE;
@@ -197,7 +202,7 @@ cache_put_challenge(struct cache *c, const struct cache_record *r, char *err, si
     char name[NAME_SIZE];
 
     record_name(name, 'c', r->user, r->service, r->rhost);
-    return write_record(c, name, r, err, errlen);
+    return write_record(c, name, r, true, err, errlen);
 }
 
 int
@@ -269,7 +274,7 @@ cache_user_reserve(struct cache *c, const char *user, int64_t now, int64_t windo
     }
     r.failures++;
     record_name(name, 'u', user, NULL, NULL);
-    rc = write_record(c, name, &r, err, errlen);
+    rc = write_record(c, name, &r, true, err, errlen);
     if (rc == REASON_OK)
         *count = r.failures;
     return rc;
@@ -286,7 +291,7 @@ cache_user_release(struct cache *c, const char *user, int64_t now, int64_t windo
         return REASON_OK;
     r.failures--;
     record_name(name, 'u', user, NULL, NULL);
-    return write_record(c, name, &r, err, errlen);
+    return write_record(c, name, &r, true, err, errlen);
 }
 
 int
@@ -326,7 +331,7 @@ cache_server_down(struct cache *c, const char *url, int64_t now, char *err, size
 
     record_name(name, 's', url, NULL, NULL);
     snprintf(r.server, sizeof(r.server), "%s", url);
-    return write_record(c, name, &r, err, errlen);
+    return write_record(c, name, &r, false, err, errlen);
 }
 
 void

@@ -159,6 +159,8 @@ check "the _crauth group exists and is the user's" user_group_ok
 check "statoverride: _crauth _crauth 6755 $helper" \
     same "$(dpkg-statoverride --list "$helper")" "_crauth _crauth 6755 $helper"
 check "$helper is 6755 _crauth:_crauth" stat_is "$helper" "regular file 6755 _crauth _crauth"
+check "$helper has cap_setgid=ep and nothing else" \
+    same "$(getcap "$helper" | sed 's/^[^ ]* //')" "cap_setgid=ep"
 check "the .deb ships the helper without set-id bits" \
     sh -c "dpkg-deb -c '$deb' | grep -q '^-rwxr-xr-x root/root .* \\.$helper\$'"
 check "/var/lib/crauth is _crauth 0700" stat_is /var/lib/crauth "directory 700 _crauth _crauth"

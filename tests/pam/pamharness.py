@@ -112,8 +112,30 @@ class Result:
         return "<Result %s reason=%s calls=%r>" % (self.name, self.reason(), self.calls)
 
 
+def _capture_through_pipe(call):
+    """Run call() with stderr on a pipe read by a thread: unlike a file, a
+    pipe is not subject to RLIMIT_FSIZE (tests of hostile limits)."""
+    import threading
+    rfd, wfd = os.pipe()
+    chunks = []
+    reader = threading.Thread(target=lambda: chunks.extend(iter(lambda: os.read(rfd, 4096),
+                                                                 b"")))
+    reader.start()
+    saved = os.dup(2)
+    os.dup2(wfd, 2)
+    os.close(wfd)
+    try:
+        code = call()
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        reader.join()
+        os.close(rfd)
+    return code, b"".join(chunks).decode("utf-8", "replace")
+
+
 def authenticate(service, user, confdir, conversation, *, rhost=None, tty=None,
-                 ruser=None, flags=0, capture_log=True):
+                 ruser=None, flags=0, capture_log=True, log_pipe=False):
     """Run pam_start_confdir / pam_authenticate / pam_end once.
 
     `conversation(messages)` gets a list of (style, text) for one conversation
@@ -156,6 +178,8 @@ def authenticate(service, user, confdir, conversation, *, rhost=None, tty=None,
     if not capture_log:   # opens no file: the caller controls every descriptor
         code = _libpam.pam_authenticate(pamh, flags)
         log = ""
+    elif log_pipe:
+        code, log = _capture_through_pipe(lambda: _libpam.pam_authenticate(pamh, flags))
     else:
         with tempfile.TemporaryFile() as logf:
             saved = os.dup(2)

@@ -7,13 +7,18 @@ lies inside the build tree (CRAUTH_PRIV_TESTS=1 and CRAUTH_CONF_DEFAULT),
 so the system's /etc is never touched.  It creates the _crauth user (if
 missing) and a throwaway test user, and removes what it created.
 """
+import ctypes
+import glob
 import json
 import os
 import pwd
 import shutil
+import signal
+import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -34,6 +39,13 @@ DEFAULT_CONF = os.environ["CRAUTH_CONF_DEFAULT"]
 
 def run(*cmd):
     subprocess.run(cmd, check=True, capture_output=True)
+
+
+def can_raise_hard_limits():
+    """CAP_SYS_RESOURCE (bit 24), which some containers withhold from root."""
+    with open("/proc/self/status") as f:
+        eff = next(l for l in f if l.startswith("CapEff:")).split()[1]
+    return bool(int(eff, 16) & (1 << 24))
 
 
 def hotp(counter):
@@ -63,6 +75,7 @@ class Privileges(unittest.TestCase):
         shutil.copy(HELPER, cls.helper)
         os.chown(cls.helper, cls.crauth.pw_uid, cls.crauth.pw_gid)
         os.chmod(cls.helper, 0o6755)
+        run("setcap", "cap_setgid=ep", cls.helper)   # after chown, which clears it
         # the cache: the helper's own
         cls.cache = os.path.join(cls.work, "cache")
         os.mkdir(cls.cache, 0o700)
@@ -78,14 +91,16 @@ class Privileges(unittest.TestCase):
         users = {u: {"token": {"type": "hotp", "key": KEY20}, "policy": "otp"}
                  for u in (cls.user, "victim")}
         cls.srv = AuthServer(users=users, certfile=certs["server_cert"],
-                             keyfile=certs["server_key"], basic_auth=("svc", "hunter2")).start()
+                             keyfile=certs["server_key"], basic_auth=("svc", "hunter2"),
+                             lockout_threshold=0).start()
         cls.counter = 0
         os.makedirs(os.path.dirname(DEFAULT_CONF), exist_ok=True)
         with open(DEFAULT_CONF, "w") as f:
             f.write("[server]\nurl = %s\nca_file = %s\nhttp_auth = basic\nhttp_user = svc\n"
                     "secrets = %s\n[auth]\nbackend = server\nmethod = otp\nfail_delay = 300\n"
                     "[cache]\ndir = %s\nmax_failures = 3\n"
-                    % (cls.srv.url, certs["ca_cert"], cls.secret, cls.cache))
+                    % ("https://localhost:%d/" % cls.srv.port, certs["ca_cert"], cls.secret,
+                       cls.cache))
         os.chmod(DEFAULT_CONF, 0o644)
         cls.pamdir = os.path.join(cls.work, "pam.d")
         os.mkdir(cls.pamdir, 0o755)
@@ -104,11 +119,34 @@ class Privileges(unittest.TestCase):
         if cls.created_crauth:
             subprocess.run(["userdel", "_crauth"], capture_output=True)
 
-    def as_user(self, service, user, answer, env=None):
+    def setUp(self):
+        self.flush()
+
+    def flush(self):
+        subprocess.run([CRAUTH, "cache", "flush", "--conf", DEFAULT_CONF], check=True,
+                       capture_output=True,
+                       preexec_fn=lambda: (os.setgid(self.crauth.pw_gid),
+                                           os.setuid(self.crauth.pw_uid)))
+
+    def requests_for(self, user):
+        return [q for q in self.srv.requests if q.attributes.get("CREDFLD_USERID") == user]
+
+    def as_su(self, user, answer, limits):
+        """One PAM transaction as su makes it: real uid the user's, effective
+        uid 0, and the user's resource limits."""
+        opts = {"su_uid": self.pw.pw_uid, "limits": limits, "probe": False}
+        out = subprocess.run(["/usr/bin/python3", os.path.join(HERE, "privdriver.py"), "priv",
+                              user, self.pamdir, answer, json.dumps(opts)],
+                             capture_output=True, text=True, timeout=60,
+                             env={"PATH": "/usr/bin:/bin"})
+        self.assertEqual(out.returncode, 0, out.stderr)
+        return json.loads(out.stdout)
+
+    def as_user(self, service, user, answer, env=None, opts=None):
         """One PAM transaction in a process of the test user."""
         cmd = ["setpriv", "--reuid=%d" % self.pw.pw_uid, "--regid=%d" % self.pw.pw_gid,
                "--clear-groups", "/usr/bin/python3", os.path.join(HERE, "privdriver.py"),
-               service, user, self.pamdir, answer]
+               service, user, self.pamdir, answer] + ([json.dumps(opts)] if opts else [])
         out = subprocess.run(cmd, capture_output=True, text=True, timeout=60,
                              env=env or {"PATH": "/usr/bin:/bin"})
         self.assertEqual(out.returncode, 0, out.stderr)
@@ -129,6 +167,179 @@ class Privileges(unittest.TestCase):
         self.assertEqual(probe["ptrace"], "Operation not permitted")
         self.assertEqual(probe["signal"], "Operation not permitted")
         self.assertNotEqual(probe["mem"], "readable")
+        # no group of the caller's, no capability left (cap_setgid is gone)
+        self.assertEqual(probe["groups"], [])
+        self.assertEqual(probe["capeff"], ["0000000000000000"])
+        self.assertEqual(probe["capprm"], ["0000000000000000"])
+        # out of the caller's terminal: a session of its own, and ^Z, ^C,
+        # hang-up and a full pipe ignored
+        self.assertEqual(probe["sid"], probe["pid"])
+        ignored = int(probe["sigign"][0], 16)
+        for sig in (signal.SIGINT, signal.SIGQUIT, signal.SIGHUP, signal.SIGTSTP,
+                    signal.SIGTTIN, signal.SIGTTOU, signal.SIGPIPE, signal.SIGXFSZ):
+            self.assertTrue(ignored & (1 << (sig - 1)), "%s not ignored" % sig.name)
+        self.assertNotEqual(probe["state"], "T")
+
+    def test_signals_the_caller_ignored_or_blocked_are_reset(self):
+        # ignored and blocked signals survive a set-uid exec; the helper
+        # starts from defaults (so its lifetime alarm works) and ignores
+        # only the terminal's and the pipe's
+        p = self.direct("-", "hold", stdin=subprocess.PIPE)
+        try:
+            lines = [p.stdout.readline().split() for _ in range(4)]
+        finally:
+            p.stdin.close()
+            p.wait(timeout=60)
+        self.assertEqual(lines[0], ["prompted"], lines)
+        got = {l[0]: l[1:] for l in lines[1:]}
+        ignored = int(got["sigign"][0], 16)
+        for sig in (signal.SIGALRM, signal.SIGTERM, signal.SIGUSR1):
+            self.assertFalse(ignored & (1 << (sig - 1)), "%s still ignored" % sig.name)
+        self.assertTrue(ignored & (1 << (signal.SIGTSTP - 1)))
+        self.assertEqual(int(got["sigblk"][0], 16), 0)
+        self.assertEqual(got["sid"][0], got["sid"][2])   # a session of its own
+
+    # --- resource limits (issue: a user's limits made the limiter useless) -----
+    def test_su_caller_with_the_users_limits_still_counts_and_judges(self):
+        limits = {"RLIMIT_FSIZE": [1, 1], "RLIMIT_NOFILE": [16, 16], "RLIMIT_NPROC": [1, 1]}
+        if not can_raise_hard_limits():
+            # a container without CAP_SYS_RESOURCE: root cannot give the
+            # helper better limits, so it refuses, unjudged, for any code
+            before = len(self.requests_for(self.user))
+            for answer in (self.next_code(), "000000"):
+                r = self.as_su(self.user, answer, limits)
+                self.assertEqual((r["pam"], r["reason"]), ("PAM_SYSTEM_ERR", 56), r["log"])
+            self.assertEqual(len(self.requests_for(self.user)), before)
+            Privileges.counter -= 1
+            return
+        r = self.as_su(self.user, self.next_code(), limits)
+        self.assertEqual((r["pam"], r["reason"]), ("PAM_SUCCESS", 0), r["log"])
+        # the failure record is written: the limit (3) holds
+        for _ in range(3):
+            r = self.as_su(self.user, "000000", limits)
+            self.assertEqual((r["pam"], r["reason"]), ("PAM_AUTH_ERR", 10), r["log"])
+        r = self.as_su(self.user, self.next_code(), limits)
+        self.assertEqual((r["pam"], r["reason"]), ("PAM_MAXTRIES", 16), r["log"])
+        Privileges.counter -= 1
+
+    def test_direct_caller_with_low_hard_limits_is_refused_unjudged(self):
+        for limits, name in (({"RLIMIT_NOFILE": [32, 32]}, "RLIMIT_NOFILE"),
+                             ({"RLIMIT_FSIZE": [1, 1]}, "RLIMIT_FSIZE"),
+                             ({"RLIMIT_AS": [256 << 20, 256 << 20]}, "RLIMIT_AS")):
+            before = len(self.requests_for(self.user))
+            code = self.next_code()
+            # a right code and a wrong one get the same answer: no oracle
+            for answer in (code, "000000"):
+                r = self.as_user("priv", self.user, answer, opts={"limits": limits})
+                self.assertEqual((r["pam"], r["reason"]), ("PAM_SYSTEM_ERR", 56), r["log"])
+                self.assertIn(name, r["log"])
+            self.assertEqual(len(self.requests_for(self.user)), before)
+            Privileges.counter -= 1   # the code was never used
+
+    # --- parallel guesses (issue: checked at start, recorded at the end) -------
+    def test_fifty_parallel_guesses_judge_at_most_max_failures(self):
+        script = ("import sys; sys.path.insert(0, %r)\n"
+                  "import pamharness as ph\n"
+                  "r = ph.authenticate('priv', %r, %r, lambda b: ['000000' if s in (1, 2)"
+                  " else None for s, _ in b])\n"
+                  "print(r.reason())\n" % (os.path.join(HERE, "..", "pam"), self.user,
+                                          self.pamdir))
+        before = len(self.requests_for(self.user))
+        procs = [subprocess.Popen(["/usr/bin/python3", "-c", script], stdout=subprocess.PIPE,
+                                  stderr=subprocess.DEVNULL, text=True) for _ in range(50)]
+        reasons = [int(p.communicate(timeout=120)[0].strip() or -1) for p in procs]
+        judged = len(self.requests_for(self.user)) - before
+        self.assertLessEqual(judged, 3, reasons)   # max_failures = 3
+        self.assertEqual(reasons.count(10), judged, reasons)
+        self.assertEqual(reasons.count(10) + reasons.count(16), 50, reasons)
+
+    # --- a hostile caller of the helper itself ---------------------------------
+    def direct(self, answer, *extra, stdin=None):
+        return subprocess.Popen(["setpriv", "--reuid=%d" % self.pw.pw_uid,
+                                 "--regid=%d" % self.pw.pw_gid, "--clear-groups",
+                                 "/usr/bin/python3", os.path.join(HERE, "direct.py"),
+                                 self.helper, self.user, answer, *extra],
+                                stdin=stdin or subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                text=True)
+
+    def test_a_caller_may_have_four_logins_in_flight(self):
+        holders = [self.direct("-", "hold", stdin=subprocess.PIPE) for _ in range(4)]
+        try:
+            for h in holders:
+                self.assertEqual(h.stdout.readline().strip(), "prompted")
+            fifth = self.direct("000000")
+            self.assertEqual(fifth.communicate(timeout=60)[0].split(), ["result", "57"])
+        finally:
+            for h in holders:
+                h.stdin.close()
+                h.wait(timeout=60)
+        # slots come back when the logins end
+        r = self.as_user("priv", self.user, self.next_code())
+        self.assertEqual(r["pam"], "PAM_SUCCESS", r["log"])
+
+    def test_direct_invocation_leaves_a_syslog_line(self):
+        cmd = ["setpriv", "--reuid=%d" % self.pw.pw_uid, "--regid=%d" % self.pw.pw_gid,
+               "--clear-groups", "/usr/bin/python3", os.path.join(HERE, "direct.py"),
+               self.helper, self.user, "000000"]
+        out = subprocess.run(["/usr/bin/python3", os.path.join(HERE, "syslogns.py"), "sh", "-c",
+                              " ".join("'%s'" % c for c in cmd) * 1 + "; " +
+                              " ".join("'%s'" % c for c in cmd)],
+                             capture_output=True, text=True, timeout=120)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        lines = json.loads(out.stdout)["lines"]
+        attempts = [l for l in lines if "crauth-helper" in l and "authentication failed" in l]
+        self.assertEqual(len(attempts), 2, lines)
+        self.assertIn("user=%s" % self.user, attempts[0])
+        self.assertIn("caller_uid=%d" % self.pw.pw_uid, attempts[0])
+        self.assertIn("reason=10 (wrong-response)", attempts[0])
+        # the priority is authpriv.notice: <85>
+        self.assertTrue(attempts[0].startswith("<85>"), attempts[0])
+
+    def test_helper_killed_mid_write_leaves_no_temp_file(self):
+        """SIGKILL the helper the instant a file appears in the cache (its
+        count being written): whatever it left, the next writer of that
+        record removes, and no record is half written."""
+        import pamharness as ph
+        libc = ctypes.CDLL(None, use_errno=True)
+        wrong = lambda batch: ["000000" if st == ph.PAM_PROMPT_ECHO_OFF else None
+                               for st, _ in batch]
+        ph.authenticate("priv", self.user, self.pamdir, wrong)   # the lock files exist now
+        killed = 0
+        for _ in range(5):
+            fd = libc.inotify_init1(os.O_CLOEXEC)
+            self.assertGreaterEqual(fd, 0)
+            self.assertGreaterEqual(libc.inotify_add_watch(fd, self.cache.encode(), 0x100), 0)
+            pids = []
+
+            def kill_on_create():
+                os.read(fd, 4096)          # IN_CREATE: a name appeared in the cache
+                if pids:
+                    os.kill(pids[0], signal.SIGKILL)
+
+            def conv(batch):
+                pids.extend(ph.children_of(os.getpid()))
+                threading.Thread(target=kill_on_create, daemon=True).start()
+                return wrong(batch)
+            r = ph.authenticate("priv", self.user, self.pamdir, conv)
+            os.close(fd)
+            self.assertNotEqual(r.name, "PAM_SUCCESS", r.log)
+            killed += r.reason() == 71
+            self.flush_user()
+        self.assertGreater(killed, 0)
+        ph.authenticate("priv", self.user, self.pamdir, wrong)
+        self.assertEqual(glob.glob(os.path.join(self.cache, ".*")), [])
+        out = subprocess.run([CRAUTH, "cache", "list", "--conf", DEFAULT_CONF],
+                             capture_output=True, text=True,
+                             preexec_fn=lambda: (os.setgid(self.crauth.pw_gid),
+                                                 os.setuid(self.crauth.pw_uid)))
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertNotIn("corrupt", out.stderr)
+
+    def flush_user(self):
+        subprocess.run([CRAUTH, "cache", "flush", "--user", self.user, "--conf", DEFAULT_CONF],
+                       check=True, capture_output=True,
+                       preexec_fn=lambda: (os.setgid(self.crauth.pw_gid),
+                                           os.setuid(self.crauth.pw_uid)))
 
     def test_root_caller_runs_it_as_crauth_without_groups(self):
         os.setgroups([0, 4])  # pretend root has supplementary groups (adm)

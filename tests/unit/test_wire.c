@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -144,6 +145,24 @@ test_fixed_payloads(void **state)
     assert_int_equal(wire_get_result(&f, &reason, &detail), WIRE_BAD);
 }
 
+/* A reader that stops reading costs a non-blocking writer a bounded wait:
+ * the helper's frames to a caller that filled its pipe. */
+static void
+test_write_to_a_full_pipe_gives_up(void **state)
+{
+    uint8_t junk[4096] = {0};
+    int p[2];
+
+    (void)state;
+    assert_int_equal(pipe(p), 0);
+    assert_int_equal(fcntl(p[1], F_SETFL, O_NONBLOCK), 0);
+    while (write(p[1], junk, sizeof(junk)) > 0)
+        ;
+    assert_int_equal(wire_write(p[1], W_LOG, junk, 100), WIRE_TIMEOUT);
+    close(p[0]);
+    close(p[1]);
+}
+
 int
 main(void)
 {
@@ -153,6 +172,7 @@ main(void)
         cmocka_unit_test(test_truncated_and_timeout),
         cmocka_unit_test(test_text_validation),
         cmocka_unit_test(test_fixed_payloads),
+        cmocka_unit_test(test_write_to_a_full_pipe_gives_up),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,170 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""The emergency path, as the README documents it (a contract):
+
+    auth [success=done authinfo_unavail=ignore default=die] pam_crauth.so ...
+    auth required pam_permit.so     # stands in for common-auth
+
+PAM_AUTHINFO_UNAVAIL (and so the fallback) only when no server could be
+asked, for a cause outside this host.  Every other failure must end the
+stack: a server that answered without a verdict, a broken configuration,
+the caller's resource limits.  pam_permit lets anyone in, so any leak of
+those onto the fallback path shows up here as PAM_SUCCESS.
+"""
+import json
+import os
+import socket
+import ssl
+import subprocess
+import sys
+import threading
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from serverfixture import HELPER, HERE, ServerCase, closed_port, ph  # noqa: E402
+
+SUCCESS_XML = os.path.join(HERE, "..", "unit", "soap_replies", "success.xml")
+
+
+def success_body():
+    with open(SUCCESS_XML, "rb") as f:
+        return f.read()
+
+
+class CannedServer:
+    """A TLS server that answers every request with one canned reply (not
+    the reference server: these are replies it never sends)."""
+
+    def __init__(self, certs, status_line, body):
+        self.status_line = status_line
+        self.body = body
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(certs["server_cert"], certs["server_key"])
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.tls = ctx
+        self.url = "https://127.0.0.1:%d/" % self.sock.getsockname()[1]
+        self.requests = 0
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            with conn:
+                try:
+                    with self.tls.wrap_socket(conn, server_side=True) as c:
+                        head = b""
+                        while b"\r\n\r\n" not in head:
+                            chunk = c.recv(4096)
+                            if not chunk:
+                                break
+                            head += chunk
+                        self.requests += 1
+                        c.sendall(b"HTTP/1.1 " + self.status_line + b"\r\n"
+                                  b"Content-Type: text/xml; charset=utf-8\r\n"
+                                  b"Connection: close\r\n"
+                                  b"Content-Length: %d\r\n\r\n" % len(self.body) + self.body)
+                except (OSError, ssl.SSLError):
+                    pass
+
+    def stop(self):
+        self.sock.close()
+
+
+class EmergencyStack(ServerCase):
+    def setUp(self):
+        super().setUp()
+        with open(os.path.join(self.dir, "emergency"), "w") as f:
+            f.write("auth [success=done authinfo_unavail=ignore default=die] %s conf=%s "
+                    "helper=%s\nauth required pam_permit.so\n"
+                    % (os.environ["PAM_CRAUTH"], self.conf, HELPER))
+
+    def emergency(self, user="hotp-user", answer="123456"):
+        return self.login(user, self.same_answer(answer), service="emergency")
+
+    def refused(self, reason, user="hotp-user"):
+        r = self.emergency(user)
+        self.assertNotEqual(r.name, "PAM_SUCCESS", r.log)
+        self.assertEqual(r.reason(), reason, r.log)
+        return r
+
+    # --- the documented path --------------------------------------------------
+    def test_every_server_refusing_connections_opens_the_path(self):
+        self.configure("otp", urls=["https://127.0.0.1:%d/" % closed_port()] * 2)
+        r = self.emergency()
+        self.assertEqual((r.name, r.reason()), ("PAM_SUCCESS", 30), r.log)
+
+    # --- a server that answered: fail closed ----------------------------------
+    def test_soap_fault(self):
+        self.configure("otp")
+        self.srv.set_fault("soap_fault")
+        self.refused(36)
+
+    def test_malformed_reply(self):
+        self.configure("otp")
+        self.srv.set_fault("malformed_xml")
+        self.refused(35)
+
+    def test_http_500_with_a_success_body(self):
+        # SOAP 1.1 sends Faults with 500: a "success" there is no verdict
+        srv = CannedServer(self.certs, b"500 Internal Server Error", success_body())
+        self.addCleanup(srv.stop)
+        self.configure("otp", urls=[srv.url])
+        r = self.refused(35)
+        self.assertIn("HTTP 500 with a result instead of a SOAP Fault", r.log)
+        self.assertGreater(srv.requests, 0)
+
+    def test_answer_without_verdict_beats_a_dead_server(self):
+        # one server unreachable, the other answered with a Fault: someone
+        # could be asked, so the stack must end here
+        self.configure("otp", urls=["https://127.0.0.1:%d/" % closed_port(), self.srv.url])
+        self.srv.set_fault("soap_fault")
+        self.refused(36)
+
+    def test_negative_status_is_a_server_error(self):
+        # a server-side failure such as -13 "Fail to retrieve storage key"
+        # (a real reply, protocol notes A.0) judges nothing
+        body = success_body().replace(b"<returnCode>0<", b"<returnCode>-1<").replace(
+            b"<statusCode>0<", b"<statusCode>-13<").replace(b"RET_SUCCESS", b"RET_FAILURE")
+        srv = CannedServer(self.certs, b"200 OK", body)
+        self.addCleanup(srv.stop)
+        self.configure("otp", urls=[srv.url])
+        r = self.refused(40)
+        self.assertIn("server-side error -1/-13", r.log)
+
+    # --- this machine: its own reason, never the fallback ---------------------
+    def test_missing_ca_file(self):
+        self.configure("otp")
+        with open(self.conf) as f:
+            text = f.read().replace(self.certs["ca_cert"], "/nonexistent/ca.pem")
+        with open(self.conf, "w") as f:
+            f.write(text)
+        r = self.refused(50)
+        self.assertEqual(r.name, "PAM_SERVICE_ERR")
+        self.assertEqual(self.srv.requests, [])
+
+    def test_resource_limit_of_the_caller(self):
+        """A caller whose hard limit on descriptors is below what a login
+        needs: the helper refuses at once, with a local reason."""
+        self.configure("otp")
+        code = ("import json, resource, sys\n"
+                "sys.path.insert(0, %r)\n"
+                "import pamharness as ph\n"
+                "resource.setrlimit(resource.RLIMIT_NOFILE, (32, 32))\n"
+                "r = ph.authenticate('emergency', 'hotp-user', %r,\n"
+                "                    lambda b: ['123456' if s in (1, 2) else None for s, _ in b])\n"
+                "print(json.dumps([r.name, r.reason(), r.log]))\n" % (HERE, self.dir))
+        out = subprocess.run(["/usr/bin/python3", "-c", code], capture_output=True, text=True,
+                             timeout=60, env=dict(os.environ))
+        self.assertEqual(out.returncode, 0, out.stderr)
+        name, reason, log = json.loads(out.stdout)
+        self.assertEqual((name, reason), ("PAM_SYSTEM_ERR", 56), log)
+        self.assertIn("RLIMIT_NOFILE", log)
+        self.assertEqual(self.srv.requests, [])
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
