@@ -140,6 +140,25 @@ class SudoTerminal(SudoCase):
         self.assertEqual(p.wait(), 1, p.out)
         self.log.assert_reasons(self, SERVICE, [17], self.since)
 
+    def test_ctrl_c_cancels(self):
+        """^C at the prompt: the terminal's SIGINT goes to sudo's process
+        group, not to the helper (a session of its own, SIGINT ignored), so
+        the attempt ends as `cancelled` (17), not `helper-crashed` (71)."""
+        p = self.sudo()
+        p.expect(PROMPT)
+        os.write(p.fd, b"\x03")
+        p.wait()
+        got = self.log.wait_attempts(SERVICE, 1, self.since)
+        self.assertEqual([r for r, *_ in got], [17], got)
+
+    def test_hangup_cancels(self):
+        """The terminal goes away at the prompt: cancelled, not crashed."""
+        p = self.sudo()
+        p.expect(PROMPT)
+        p.hangup()
+        got = self.log.wait_attempts(SERVICE, 1, self.since)
+        self.assertEqual([r for r, *_ in got], [17], got)
+
 
 class SudoServerSinglePrompt(SudoCase):
     """single_prompt = yes with the reference authUser server (server-challenge,

@@ -201,8 +201,13 @@ test_sweep(void **state)
     write_file(path, "stale\n", 0600);
     snprintf(path, sizeof(path), "%s/.other.tmp-0123456789abcdef", dir);
     write_file(path, "stale\n", 0600);
+    snprintf(path, sizeof(path), "%s/tokens.Ab12Cd", dir); /* an older writer's mkstemp */
+    write_file(path, "stale\n", 0600);
+    snprintf(path, sizeof(path), "%s/tokens.lock", dir); /* not a temporary name */
+    write_file(path, "", 0600);
     dfd = open(dir, O_RDONLY | O_DIRECTORY);
-    assert_int_equal(fileio_sweep(dfd, "tokens", 0), 1);
+    assert_int_equal(fileio_sweep(dfd, "tokens", 0), 2);
+    unlink(path);
     assert_int_equal(entries(), 2);
     /* too young to be a dead writer's */
     assert_int_equal(fileio_sweep(dfd, NULL, 60), 0);
