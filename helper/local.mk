@@ -8,16 +8,38 @@ libcrauth_helper_la_SOURCES = \
 	helper/session.c helper/session.h \
 	helper/attempts.c helper/attempts.h helper/challenge.h \
 	helper/backend_local.c \
-	helper/backend_server.c
-libcrauth_helper_la_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(SSL_CFLAGS) $(CURL_CFLAGS) $(XML_CFLAGS)
-libcrauth_helper_la_LIBADD = libcrauth_remote.la
+	helper/plugin.c helper/plugin.h
+libcrauth_helper_la_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
+libcrauth_helper_la_LIBADD = libcrauth_core.la
 
+# The helper links what a local login needs; it exports its functions so
+# that the plugin below can use the helper's log, cache and session.
 pkglibexec_PROGRAMS += helper/crauth-helper
 helper_crauth_helper_SOURCES = helper/main.c helper/privs.c helper/privs.h \
 	helper/hygiene.c helper/hygiene.h helper/sandbox.c helper/sandbox.h
 helper_crauth_helper_CPPFLAGS = $(AM_CPPFLAGS)
 helper_crauth_helper_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
+helper_crauth_helper_LDFLAGS = $(AM_LDFLAGS) -Wl,--export-dynamic
 helper_crauth_helper_LDADD = libcrauth_helper.la
+
+# crauth-remote.so: the backends that talk to servers (helper/plugin.h),
+# loaded from the helper's own directory only when the configuration
+# names one.  In the build tree it is copied next to the helper.
+remotepluginexecdir = $(pkglibexecdir)
+remotepluginexec_LTLIBRARIES = helper/crauth-remote.la
+helper_crauth_remote_la_SOURCES = helper/plugin_remote.c helper/backend_server.c
+helper_crauth_remote_la_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(CURL_CFLAGS) $(XML_CFLAGS)
+helper_crauth_remote_la_LIBADD = libcrauth_remote.la
+helper_crauth_remote_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared \
+	-Wl,--version-script=$(top_srcdir)/helper/plugin.sym
+EXTRA_helper_crauth_remote_la_DEPENDENCIES = $(top_srcdir)/helper/plugin.sym
+EXTRA_DIST += helper/plugin.sym
+all-local: helper/crauth-remote.so
+helper/crauth-remote.so: helper/crauth-remote.la
+	$(AM_V_GEN)cp -f helper/.libs/crauth-remote.so $@
+CLEANFILES += helper/crauth-remote.so
+install-exec-hook:
+	rm -f '$(DESTDIR)$(pkglibexecdir)/crauth-remote.la'
 
 # The seccomp filter, compiled once at build time by libseccomp into BPF
 # (helper/sandbox_filter.h) that the helper loads as it is.

@@ -22,6 +22,7 @@
 #include "lib/core/conf.h"
 #include "helper/conv.h"
 #include "helper/hygiene.h"
+#include "helper/plugin.h"
 #include "helper/attempts.h"
 #include "lib/common/log.h"
 #include "helper/privs.h"
@@ -263,6 +264,12 @@ main(int argc, char **argv)
         (reason = attempts_caller_slot(s.cache, caller.uid, &slot, detail, sizeof(detail))) !=
             REASON_OK)
         goto out;
+    /* the server code is mapped only when the configuration asks for it */
+    if (cfg->backend == BACKEND_LOCAL)
+        s.backend = &backend_local;
+    else if ((reason = plugin_load(config_backend_name(cfg->backend), caller.set_id, &s.backend,
+                                   detail, sizeof(detail))) != REASON_OK)
+        goto out;
     wire_put_hello(hello, step_budget_ms(cfg), (uint32_t)cfg->fail_delay_ms);
     if (wire_write(STDOUT_FILENO, W_HELLO, hello, sizeof(hello)) != WIRE_OK) {
         reason = REASON_PROTOCOL;
@@ -291,7 +298,6 @@ main(int argc, char **argv)
     s.authtok = req.item[W_AUTHTOK];
     s.flags = req.flags;
     s.caller = caller.uid;
-    s.backend = cfg->backend == BACKEND_LOCAL ? &backend_local : &backend_server;
     if (cfg->embedded)
         session_note(&s, "config", "embedded-default");
     if (s.cache == NULL)

@@ -6,4 +6,4 @@ tools_crauth_SOURCES = tools/crauth.c tools/softtoken.c tools/softtoken.h tools/
 	tools/check.c tools/verbs.h
 tools_crauth_CPPFLAGS = $(AM_CPPFLAGS) -DCRAUTH_TIER_TOOLS
 tools_crauth_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(CURL_CFLAGS) $(XML_CFLAGS)
-tools_crauth_LDADD = libcrauth_remote.la
+tools_crauth_LDADD = libcrauth_remote.la libcrauth_core.la

@@ -9,4 +9,6 @@ libcrauth_remote_la_SOURCES = \
 	lib/remote/net.c lib/remote/net.h \
 	lib/remote/soap.c lib/remote/soap.h lib/remote/soap_reply.c
 libcrauth_remote_la_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(SSL_CFLAGS) $(CURL_CFLAGS) $(XML_CFLAGS)
-libcrauth_remote_la_LIBADD = libcrauth_core.la libcrauth_ntlm.la $(SSL_LIBS) $(CURL_LIBS) $(XML_LIBS)
+# No lib/core or lib/common here: in crauth-remote.so those come from the
+# helper executable; the CLI and the tests link them themselves.
+libcrauth_remote_la_LIBADD = libcrauth_ntlm.la $(SSL_LIBS) $(CURL_LIBS) $(XML_LIBS)

@@ -159,6 +159,8 @@ check "the _crauth group exists and is the user's" user_group_ok
 check "statoverride: _crauth _crauth 6755 $helper" \
     same "$(dpkg-statoverride --list "$helper")" "_crauth _crauth 6755 $helper"
 check "$helper is 6755 _crauth:_crauth" stat_is "$helper" "regular file 6755 _crauth _crauth"
+check "the server backend's plugin is root's, next to the helper" \
+    stat_is /usr/libexec/crauth/crauth-remote.so "regular file 644 root root"
 check "$helper has cap_setgid=ep and nothing else" \
     same "$(getcap "$helper" | sed 's/^[^ ]* //')" "cap_setgid=ep"
 check "the .deb ships the helper without set-id bits" \

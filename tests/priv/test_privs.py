@@ -76,6 +76,9 @@ class Privileges(unittest.TestCase):
         os.chown(cls.helper, cls.crauth.pw_uid, cls.crauth.pw_gid)
         os.chmod(cls.helper, 0o6755)
         run("setcap", "cap_setgid=ep", cls.helper)   # after chown, which clears it
+        # the server backend's plugin, next to it and root's (helper/plugin.h)
+        shutil.copy(os.path.join(os.path.dirname(HELPER), "crauth-remote.so"),
+                    os.path.join(cls.work, "libexec"))
         # the cache: the helper's own
         cls.cache = os.path.join(cls.work, "cache")
         os.mkdir(cls.cache, 0o700)
@@ -401,6 +404,21 @@ class Privileges(unittest.TestCase):
                        check=True, capture_output=True,
                        preexec_fn=lambda: (os.setgid(self.crauth.pw_gid),
                                            os.setuid(self.crauth.pw_uid)))
+
+    def test_plugin_must_be_roots(self):
+        plugin = os.path.join(self.work, "libexec", "crauth-remote.so")
+        try:
+            os.chown(plugin, self.pw.pw_uid, self.pw.pw_gid)   # the user's own code
+            r = self.as_user("priv", self.user, "000000")
+            self.assertEqual((r["pam"], r["reason"]), ("PAM_SYSTEM_ERR", 61), r["log"])
+            self.assertIn("owned by root", r["log"])
+            os.chown(plugin, 0, 0)
+            os.chmod(plugin, 0o775)
+            r = self.as_user("priv", self.user, "000000")
+            self.assertEqual((r["pam"], r["reason"]), ("PAM_SYSTEM_ERR", 61), r["log"])
+        finally:
+            os.chown(plugin, 0, 0)
+            os.chmod(plugin, 0o755)
 
     def test_helper_refuses_a_terminal(self):
         out = subprocess.run(["script", "-qec", self.helper, "/dev/null"], capture_output=True,

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * plugin.c - finding, checking and loading crauth-remote.so (plugin.h).
+ */
+#include "helper/plugin.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lib/common/reason.h"
+
+/* Owned by root (or by us when not set-id) and writable by no one else. */
+static bool
+trusted(const struct stat *st, bool set_id)
+{
+    bool owner_ok = st->st_uid == 0 || (!set_id && st->st_uid == geteuid());
+
+    return owner_ok && (st->st_mode & (S_IWGRP | S_IWOTH)) == 0;
+}
+
+int
+plugin_load(const char *name, bool set_id, const struct backend **out, char *err,
+            size_t errlen)
+{
+    char exe[PATH_MAX], path[PATH_MAX + sizeof(PLUGIN_FILE)], fdpath[64];
+    struct stat st, dst;
+    plugin_entry_fn entry;
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    char *slash;
+    void *handle;
+    int fd, dfd;
+
+    *out = NULL;
+    if (n <= 0 || (size_t)n >= sizeof(exe) - 1) {
+        snprintf(err, errlen, "cannot find the helper's own directory: %s", strerror(errno));
+        return REASON_HELPER_PRIVILEGES;
+    }
+    exe[n] = '\0';
+    if ((slash = strrchr(exe, '/')) == NULL) {
+        snprintf(err, errlen, "the helper's path %s has no directory", exe);
+        return REASON_HELPER_PRIVILEGES;
+    }
+    *slash = '\0';
+    snprintf(path, sizeof(path), "%s/%s", exe, PLUGIN_FILE);
+    if ((dfd = open(exe, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 || fstat(dfd, &dst) != 0 ||
+        !trusted(&dst, set_id)) {
+        snprintf(err, errlen, "directory %s of the helper is %s", exe,
+                 dfd < 0 ? strerror(errno) : "writable by someone other than root");
+        if (dfd >= 0)
+            close(dfd);
+        return REASON_HELPER_PRIVILEGES;
+    }
+    fd = openat(dfd, PLUGIN_FILE, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    close(dfd);
+    if (fd < 0) {
+        snprintf(err, errlen, "backend = %s needs %s: %s (install it with the helper)", name,
+                 path, strerror(errno));
+        return REASON_HELPER_PRIVILEGES;
+    }
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || !trusted(&st, set_id)) {
+        snprintf(err, errlen, "%s must be a regular file owned by root and writable by no one "
+                 "else (uid %u, mode %04o)", path, (unsigned)st.st_uid,
+                 (unsigned)(st.st_mode & 07777));
+        close(fd);
+        return REASON_HELPER_PRIVILEGES;
+    }
+    /* loaded through the descriptor that was checked */
+    snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
+    handle = dlopen(fdpath, RTLD_NOW | RTLD_LOCAL);
+    close(fd);
+    if (handle == NULL) {
+        snprintf(err, errlen, "cannot load %s: %s", path, dlerror());
+        return REASON_HELPER_PRIVILEGES;
+    }
+    /* the handle stays open for the helper's life: the backend is in it */
+    *(void **)&entry = dlsym(handle, PLUGIN_ENTRY);
+    if (entry == NULL || (*out = entry(name, PLUGIN_ABI)) == NULL) {
+        snprintf(err, errlen, "%s has no backend '%s' for this helper (ABI %d): reinstall "
+                 "both from one build", path, name, PLUGIN_ABI);
+        return REASON_HELPER_PRIVILEGES;
+    }
+    return REASON_OK;
+}
