@@ -39,6 +39,7 @@ enum crauth_reason {
     REASON_METHOD_MISMATCH = 37,     /* the server's answer does not fit the configured method */
     REASON_SERVER_REFUSED = 38,      /* the server refused for a reason with no code of its own */
     REASON_CONNECTION_LOST = 39,     /* the server closed or reset the connection mid-request */
+    REASON_UNAUTHENTIC_REPLY = 41,   /* replies arrived, but none verified (RADIUS authenticators) */
 
     /* this machine */
     REASON_CONFIG = 50,              /* the configuration is missing, unreadable or invalid */
