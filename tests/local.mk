@@ -42,11 +42,15 @@ check_PROGRAMS += tests/ntlm/ntlm_client_tool
 tests_ntlm_ntlm_client_tool_SOURCES = tests/ntlm/ntlm_client_tool.c
 tests_ntlm_ntlm_client_tool_LDADD = libcrauth_ntlm.la
 
+check_PROGRAMS += tests/radius/radius_tool
+tests_radius_radius_tool_SOURCES = tests/radius/radius_tool.c
+tests_radius_radius_tool_LDADD = libcrauth_radius.la
+
 if HAVE_CMOCKA
 unit_tests = tests/unit/test_otp tests/unit/test_wire tests/unit/test_config \
 	tests/unit/test_tokens tests/unit/test_ntlm tests/unit/test_cache \
 	tests/unit/test_soap tests/unit/test_soap_hostile tests/unit/test_sandbox \
-	tests/unit/test_fileio
+	tests/unit/test_fileio tests/unit/test_radius
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 # The spec's vectors need fixed randomness: a test-only hook, compiled in
@@ -67,6 +71,9 @@ tests_unit_test_cache_LDADD = libcrauth_core.la $(CMOCKA_LIBS)
 tests_unit_test_fileio_SOURCES = tests/unit/test_fileio.c tests/unit/tmpdir.h
 tests_unit_test_fileio_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_fileio_LDADD = libcrauth_core.la $(CMOCKA_LIBS)
+tests_unit_test_radius_SOURCES = tests/unit/test_radius.c
+tests_unit_test_radius_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_radius_LDADD = libcrauth_radius.la $(CMOCKA_LIBS)
 tests_unit_test_otp_SOURCES = tests/unit/test_otp.c
 tests_unit_test_otp_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(CRYPTO_CFLAGS)
 tests_unit_test_otp_LDADD = libcrauth_core.la $(CMOCKA_LIBS)
