@@ -34,6 +34,7 @@ test_scripts = tests/unit/cli.sh tests/unit/oathtool_cross.sh tests/unit/tiers.s
 	tests/pam/test_check.py \
 	tests/server/test_authserver.py \
 	tests/ntlm/test_ntlm_auth.py tests/ntlm/test_gssntlmssp.py tests/ntlm/apache.py \
+	tests/radius/test_radius.py tests/radius/test_radius_hostile.py \
 	doc/check-manpages.sh
 TESTS += $(test_scripts)
 dist_check_SCRIPTS = $(test_scripts)
@@ -111,7 +112,9 @@ EXTRA_DIST += \
 	tests/e2e/README.md tests/e2e/e2elib.py tests/e2e/e2eproc.py tests/e2e/run.py \
 	tests/e2e/test_sshd.py tests/e2e/test_sudo.py tests/e2e/test_su_login.py \
 	tests/vectors/README.md tests/vectors/hotp.txt tests/vectors/totp.txt \
-	tests/vectors/ocra.txt tests/vectors/ntlm.txt \
+	tests/vectors/ocra.txt tests/vectors/ntlm.txt tests/vectors/radius.txt \
+	tests/radius/freeradius.py tests/radius/hostile.py tests/radius/radiuspkt.py \
+	tests/radius/radiustest.py tests/radius/gen_vectors.py tests/radius/generated.txt \
 	tests/pam/pamharness.py tests/pam/serverfixture.py tests/ntlm/ntlmtest.py \
 	tests/ntlm/ntlmfront.py tests/ntlm/squid.py \
 	tests/priv/privdriver.py tests/fuzz tests/unit/soap_replies \

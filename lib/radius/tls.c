@@ -30,6 +30,7 @@
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 
 #include "lib/common/reason.h"
@@ -121,8 +122,13 @@ tls_context(struct radius_exchange *x, SSL_CTX **out)
             goto out;
         }
         if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1) {
-            snprintf(x->err, x->errlen, "client_key %s is not an unencrypted PEM private key: "
-                     "%s", key, ssl_error_text(ebuf, sizeof(ebuf), "?"));
+            if (ERR_GET_LIB(ERR_peek_error()) == ERR_LIB_X509 &&
+                ERR_GET_REASON(ERR_peek_error()) == X509_R_KEY_VALUES_MISMATCH)
+                snprintf(x->err, x->errlen, "client_key %s does not belong to client_cert %s",
+                         key, p->client_cert);
+            else
+                snprintf(x->err, x->errlen, "client_key %s is not an unencrypted PEM private "
+                         "key: %s", key, ssl_error_text(ebuf, sizeof(ebuf), "?"));
             goto out;
         }
         if (SSL_CTX_check_private_key(ctx) != 1) {
@@ -275,7 +281,16 @@ tls_receive(struct radius_exchange *x, struct tls_conn *c, int64_t deadline)
     while (have < want) {
         rc = SSL_read(c->ssl, buf + have, (int)(want - have));
         if (rc <= 0) {
-            if ((reason = ssl_wait(x, c, rc, deadline, "the reply")) != REASON_OK)
+            if ((reason = ssl_wait(x, c, rc, deadline, "the reply")) == REASON_TLS_FAILURE &&
+                have == 0 && SSL_version(c->ssl) == TLS1_3_VERSION) {
+                /* TLS 1.3 finishes the client's handshake before the server has
+                 * checked the client certificate; a refusal shows up here */
+                size_t used = strlen(x->err);
+
+                snprintf(x->err + used, x->errlen - used, " (under TLS 1.3 a server that "
+                         "refuses our client certificate says so only now: check client_cert)");
+            }
+            if (reason != REASON_OK)
                 return reason;
             continue;
         }

@@ -1,4 +1,3 @@
-#!/usr/bin/python3
 # SPDX-License-Identifier: BSD-3-Clause
 """RADIUS packets in Python (hashlib, hmac), written apart from lib/radius.
 
