@@ -160,9 +160,8 @@ int
 radius_build(struct radius_exchange *x, int fd)
 {
     uint8_t id, authenticator[RADIUS_AUTH_LEN];
-    struct sockaddr_storage local;
+    struct sockaddr_storage local = {0};
     socklen_t sl = sizeof(local);
-    int reason;
 
     if (x->p->nas_identifier == NULL) {
         if (getsockname(fd, (struct sockaddr *)&local, &sl) != 0) {
@@ -170,22 +169,21 @@ radius_build(struct radius_exchange *x, int fd)
             return REASON_INTERNAL;
         }
         if (local.ss_family == AF_INET) {
-            x->attrs.nas_address = (const uint8_t *)&((struct sockaddr_in *)&local)->sin_addr;
+            memcpy(x->nas_address, &((struct sockaddr_in *)&local)->sin_addr, 4);
             x->attrs.nas_address_len = 4;
         } else {
-            x->attrs.nas_address = (const uint8_t *)&((struct sockaddr_in6 *)&local)->sin6_addr;
+            memcpy(x->nas_address, &((struct sockaddr_in6 *)&local)->sin6_addr, 16);
             x->attrs.nas_address_len = 16;
         }
+        x->attrs.nas_address = x->nas_address;
     }
     /* RFC 2865 3: the Request Authenticator must be unpredictable */
     if (RAND_bytes(&id, 1) != 1 || RAND_bytes(authenticator, sizeof(authenticator)) != 1) {
         snprintf(x->err, x->errlen, "the random generator failed (Request Authenticator)");
         return REASON_INTERNAL;
     }
-    reason = radius_request_build(&x->req, id, authenticator, x->secret, &x->attrs, x->err,
-                                  x->errlen);
-    x->attrs.nas_address = NULL; /* it pointed into @local */
-    return reason;
+    return radius_request_build(&x->req, id, authenticator, x->secret, &x->attrs, x->err,
+                                x->errlen);
 }
 
 /* A connected UDP socket to the first address that takes one. */

@@ -19,6 +19,7 @@ struct radius_exchange {
     struct radius_endpoint ep;
     const char *secret; /* p->secret, or "radsec" over TLS */
     struct radius_request_attrs attrs;
+    uint8_t nas_address[16]; /* attrs.nas_address points here */
     struct radius_request req;
     struct radius_result *res;
     char *err;
