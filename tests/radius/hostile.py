@@ -24,11 +24,17 @@ Every request is checked as a strict server would (Message-Authenticator
 present, first and valid): one that fails gets no answer and is recorded in
 bad_requests, so a test sees both the client's behaviour and its packets.
 
-CLI: hostile.py MODE < SECRET   (prints the port, serves until killed)
+TlsHostileServer(certfile, keyfile, mode) is the same over RADIUS/TLS (one
+connection, secret "radsec"): modes good, split (the reply one byte per
+write), close (hang up after the request), bad-length (a Length of 5),
+silent.
+
+CLI: hostile.py MODE < SECRET   (UDP; prints the port, serves until killed)
 """
 import os
 import select
 import socket
+import ssl
 import sys
 import threading
 
@@ -120,6 +126,82 @@ class HostileServer:
             return [self._reply(req, code=r.ACCESS_ACCEPT,
                                 attrs=[(r.REPLY_MESSAGE, b"identical" if same else b"different")])]
         return []  # silent
+
+
+TLS_MODES = ("good", "split", "close", "bad-length", "silent")
+
+
+class TlsHostileServer:
+    """One RADIUS/TLS connection, answered as told (see the module text)."""
+
+    def __init__(self, certfile, keyfile, mode, code=r.ACCESS_ACCEPT, attrs=()):
+        if mode not in TLS_MODES:
+            raise ValueError("mode must be one of %s" % (TLS_MODES,))
+        self.mode, self.code, self.attrs = mode, code, list(attrs)
+        self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.ctx.load_cert_chain(certfile, keyfile)
+        self.requests, self.errors = [], []
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(4)
+        self.port = self.listener.getsockname()[1]
+        self._stop_r, self._stop_w = os.pipe()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+
+    @property
+    def server(self):
+        return "127.0.0.1:%d" % self.port
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        os.write(self._stop_w, b"x")
+        self._thread.join(10)
+        self.listener.close()
+        os.close(self._stop_r)
+        os.close(self._stop_w)
+
+    def _serve(self):
+        ready, _, _ = select.select([self.listener, self._stop_r], [], [])
+        if self.listener not in ready:
+            return
+        conn, _ = self.listener.accept()
+        try:
+            with self.ctx.wrap_socket(conn, server_side=True) as tls:
+                self._answer(tls)
+        except (OSError, ValueError) as e:
+            self.errors.append(str(e))
+
+    @staticmethod
+    def _read(tls, n):
+        data = b""
+        while len(data) < n:
+            chunk = tls.recv(n - len(data))
+            if not chunk:
+                raise ValueError("the client closed the connection")
+            data += chunk
+        return data
+
+    def _answer(self, tls):
+        head = self._read(tls, 4)
+        data = head + self._read(tls, int.from_bytes(head[2:4], "big") - 4)
+        req = r.parse_request(data, b"radsec")
+        self.requests.append(req)
+        reply = r.reply(self.code, req["id"], req["authenticator"], b"radsec", self.attrs)
+        if self.mode == "good":
+            tls.sendall(reply)
+        elif self.mode == "split":
+            for i in range(len(reply)):
+                tls.sendall(reply[i:i + 1])
+        elif self.mode == "bad-length":
+            tls.sendall(reply[:2] + b"\0\x05" + reply[4:])
+        elif self.mode == "silent":
+            select.select([self._stop_r], [], [])
+            return
+        # close: nothing sent; every mode ends with a close_notify
+        tls.unwrap()
 
 
 def main():

@@ -4,8 +4,9 @@
 
 hostile.py answers without Message-Authenticator, with forged
 authenticators, for another Identifier, with a forgery before the real
-reply; dead UDP and TCP ports; a TCP peer that never speaks TLS; unusable
-parameters.  Also: the vectors file is what gen_vectors.py writes, and the
+reply; over RADIUS/TLS it answers in one-byte pieces, hangs up, sends a bad
+Length or nothing; dead UDP and TCP ports; a TCP peer that never speaks TLS;
+unusable parameters.  Also: the vectors file is what gen_vectors.py writes, and the
 Python codec that computes it reproduces the RFCs' published numbers.
 
   TOP_BUILDDIR=build/dev /usr/bin/python3 tests/radius/test_radius_hostile.py
@@ -20,9 +21,10 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "server"))
+import certs  # noqa: E402
 import radiuspkt as r  # noqa: E402
 from authserver import DeadListener, closed_port  # noqa: E402
-from hostile import HostileServer  # noqa: E402
+from hostile import HostileServer, TlsHostileServer  # noqa: E402
 from radiustest import run_tool, tool_missing  # noqa: E402
 
 SECRET = "hostile-test-secret"
@@ -104,6 +106,51 @@ class TestHostile(unittest.TestCase):
         self.assertEqual((res.reason, res.code, res.state), ("ok", "challenge", state), res.line)
         res, srv = self.exchange("good", "--state", state.hex())
         self.assertEqual(r.attr(srv.requests[0], r.STATE), [state])
+
+
+class TestTlsHostile(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.certs = certs.make_certs(cls.tmp.name)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def exchange(self, mode, *options, **kw):
+        c = self.certs
+        with TlsHostileServer(c["server_cert"], c["server_key"], mode, **kw) as srv:
+            res = run_tool(srv.server, "alice", "alicepw", "", "--tls", "--ca", c["ca_cert"],
+                           *FAST, *options)
+        return res, srv
+
+    def test_good_reply_and_our_request(self):
+        res, srv = self.exchange("good", attrs=[(r.REPLY_MESSAGE, b"over TLS")])
+        self.assertEqual((res.reason, res.code, res.message, res.ma),
+                         ("ok", "accept", b"over TLS", True), res.line)
+        # the fixed secret "radsec" (RFC 6614 2.3) hides the password and signs
+        self.assertEqual(srv.requests[0]["password"], b"alicepw")
+
+    def test_reply_in_pieces(self):
+        res, _ = self.exchange("split", code=r.ACCESS_CHALLENGE,
+                               attrs=[(r.STATE, b"s" * 253), (r.REPLY_MESSAGE, b"m" * 253)])
+        self.assertEqual((res.reason, res.code, res.state), ("ok", "challenge", b"s" * 253),
+                         res.line)
+
+    def test_hang_up_before_the_reply(self):
+        res, _ = self.exchange("close")
+        self.assertEqual(res.reason, "connection-lost", res.line)
+
+    def test_bad_length(self):
+        res, _ = self.exchange("bad-length")
+        self.assertEqual(res.reason, "malformed-reply", res.line)
+        self.assertIn("length 5", res.error)
+
+    def test_no_reply(self):
+        res, _ = self.exchange("silent")
+        self.assertEqual(res.reason, "server-timeout", res.line)
+        self.assertIn("the reply", res.error)
 
 
 class TestDeadPeers(unittest.TestCase):
