@@ -186,56 +186,42 @@ radius_build(struct radius_exchange *x, int fd)
                                 x->errlen);
 }
 
-/* A connected UDP socket to the first address that takes one. */
+/* A connected UDP socket to @ai; -1 with errno set if there is none. */
 static int
-udp_open(struct radius_exchange *x, const struct addrinfo *res, int *fd)
+udp_open(const struct addrinfo *ai)
 {
-    int err_no = EADDRNOTAVAIL;
+    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
+                    ai->ai_protocol), saved;
 
-    *fd = -1;
-    for (const struct addrinfo *ai = res; ai != NULL && *fd < 0; ai = ai->ai_next) {
-        *fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
-                     ai->ai_protocol);
-        if (*fd < 0) {
-            err_no = errno;
-        } else if (connect(*fd, ai->ai_addr, ai->ai_addrlen) != 0) {
-            err_no = errno;
-            close(*fd);
-            *fd = -1;
-        }
+    if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+        saved = errno;
+        close(fd);
+        errno = saved;
+        return -1;
     }
-    if (*fd < 0) {
-        snprintf(x->err, x->errlen, "cannot open a UDP socket to the RADIUS server %s: %s",
-                 x->ep.name, strerror(err_no));
-        return REASON_SERVER_UNREACHABLE;
-    }
-    return REASON_OK;
+    return fd;
 }
 
+/* The tries: send, wait out the try, resend the same bytes (RFC 5080 2.2.1),
+ * all by @deadline.  A datagram that does not verify is discarded and the
+ * wait goes on.  *refused: the address answered ICMP port unreachable. */
 static int
-refused(struct radius_exchange *x)
-{
-    snprintf(x->err, x->errlen, "the RADIUS server %s refused the request (ICMP port "
-             "unreachable: nothing listens there)", x->ep.name);
-    return REASON_SERVER_UNREACHABLE;
-}
-
-/* The tries: send, wait out the try, resend the same bytes (RFC 5080 2.2.1).
- * A datagram that does not verify is discarded and the wait goes on. */
-static int
-udp_exchange(struct radius_exchange *x, int fd)
+udp_exchange(struct radius_exchange *x, int fd, int64_t deadline, bool *refused)
 {
     uint8_t buf[RADIUS_MAX_PACKET];
     char last_err[256] = "";
-    int last_reason = REASON_OK, discarded = 0;
-    int tries = x->p->retries + 1;
+    int last_reason = REASON_OK, discarded = 0, tried = 0;
 
-    for (int t = 0; t < tries; t++) {
+    *refused = false;
+    for (int t = 0; t <= x->p->retries && wire_now_ms() < deadline; t++) {
         int64_t try_deadline = wire_now_ms() + x->p->timeout_ms;
 
+        if (try_deadline > deadline)
+            try_deadline = deadline;
+        tried++;
         if (send(fd, x->req.data, x->req.len, MSG_NOSIGNAL) < 0) {
             if (errno == ECONNREFUSED)
-                return refused(x);
+                goto refused;
             if (errno != EAGAIN && errno != EINTR) { /* a full buffer is a lost datagram */
                 snprintf(x->err, x->errlen, "sending to the RADIUS server %s: %s", x->ep.name,
                          strerror(errno));
@@ -255,7 +241,7 @@ udp_exchange(struct radius_exchange *x, int fd)
             n = recv(fd, buf, sizeof(buf), 0);
             if (n < 0) {
                 if (errno == ECONNREFUSED)
-                    return refused(x);
+                    goto refused;
                 if (errno == EAGAIN || errno == EINTR)
                     continue;
                 snprintf(x->err, x->errlen, "receiving from the RADIUS server %s: %s",
@@ -281,28 +267,45 @@ udp_exchange(struct radius_exchange *x, int fd)
         return last_reason;
     }
     snprintf(x->err, x->errlen, "no reply from the RADIUS server %s to %d tr%s of %ld ms",
-             x->ep.name, tries, tries == 1 ? "y" : "ies", x->p->timeout_ms);
+             x->ep.name, tried, tried == 1 ? "y" : "ies", x->p->timeout_ms);
+    return REASON_SERVER_UNREACHABLE;
+refused:
+    *refused = true;
+    snprintf(x->err, x->errlen, "the RADIUS server %s refused the request (ICMP port "
+             "unreachable: nothing listens there)", x->ep.name);
     return REASON_SERVER_UNREACHABLE;
 }
 
+/* The name's addresses in turn, the next only when one refuses outright
+ * ("localhost" is ::1 first, and a server may listen on 127.0.0.1 only);
+ * all of them share the tries' time, so the budget holds. */
 static int
 udp_run(struct radius_exchange *x, int64_t start)
 {
     struct addrinfo *res = NULL;
-    int fd = -1, reason;
+    int64_t deadline;
+    bool refused = false;
+    int reason, fd;
 
     if ((reason = radius_resolve(x, SOCK_DGRAM, start + x->p->timeout_ms, &res)) != REASON_OK)
-        goto out;
-    if ((reason = udp_open(x, res, &fd)) != REASON_OK)
-        goto out;
-    if ((reason = radius_build(x, fd)) != REASON_OK)
-        goto out;
-    reason = udp_exchange(x, fd);
-out:
-    if (res != NULL)
-        freeaddrinfo(res);
-    if (fd >= 0)
+        return reason;
+    deadline = wire_now_ms() + x->p->timeout_ms * ((int64_t)x->p->retries + 1);
+    snprintf(x->err, x->errlen, "cannot open a UDP socket to the RADIUS server %s",
+             x->ep.name);
+    reason = REASON_SERVER_UNREACHABLE;
+    for (const struct addrinfo *ai = res; ai != NULL; ai = ai->ai_next) {
+        if ((fd = udp_open(ai)) < 0) {
+            snprintf(x->err, x->errlen, "cannot open a UDP socket to the RADIUS server %s: %s",
+                     x->ep.name, strerror(errno));
+            continue;
+        }
+        if ((reason = radius_build(x, fd)) == REASON_OK)
+            reason = udp_exchange(x, fd, deadline, &refused);
         close(fd);
+        if (!refused)
+            break;
+    }
+    freeaddrinfo(res);
     return reason;
 }
 

@@ -13,7 +13,9 @@
  * same packet (same Identifier and Request Authenticator: RFC 5080 2.2.1).
  * A datagram that does not verify is silently discarded (RFC 2865 3) and
  * the wait goes on: a forged or stale datagram must not end the exchange;
- * if nothing valid arrives, the last such failure is reported.
+ * if nothing valid arrives, the last such failure is reported.  A name
+ * with several addresses: the next is tried only when one refuses outright,
+ * within the same time.
  *
  * TLS: TCP, TLS 1.2 or later, the server certificate verified against
  * @ca_file and the host name (or IP address) of @server, an optional client

@@ -52,6 +52,11 @@ class TestHostile(unittest.TestCase):
         self.assertEqual(r.attr(req, r.CALLING_STATION_ID), [b"192.0.2.7"])
         self.assertEqual(r.attr(req, r.STATE), [bytes.fromhex("0a0b0c")])
 
+    def test_by_host_name(self):
+        with HostileServer(SECRET, "good") as srv:
+            res = run_tool("localhost:%d" % srv.port, "alice", "pw", SECRET, *FAST)
+        self.assertEqual((res.reason, res.code), ("ok", "accept"), res.line)
+
     def test_nas_identifier_replaces_the_address(self):
         res, srv = self.exchange("good", "--nas-id", "crauth-test")
         self.assertEqual(res.reason, "ok", res.line)
