@@ -24,10 +24,11 @@
  * transport the client does not retransmit (RADIUS over TCP, RFC 6613), so
  * the reply gets the whole time the UDP tries would have given it.
  *
- * Time: the name lookup and the UDP tries, or the lookup with the TCP
- * connect, the TLS handshake and the wait for the reply, each get
- * @timeout_ms (the reply (@retries + 1) x @timeout_ms);
- * radius_exchange_budget_ms() is the sum, for the helper's time budget.
+ * Time: UDP: the name lookup @timeout_ms, then the tries together
+ * (@retries + 1) x @timeout_ms.  TLS: the lookup and the TCP connect
+ * @timeout_ms, the handshake @timeout_ms, the request and its reply
+ * (@retries + 1) x @timeout_ms.  radius_exchange_budget_ms() is the sum,
+ * for the helper's time budget.
  */
 #ifndef CRAUTH_RADIUS_CLIENT_H
 #define CRAUTH_RADIUS_CLIENT_H
