@@ -34,6 +34,7 @@ test_scripts = tests/unit/cli.sh tests/unit/oathtool_cross.sh tests/unit/tiers.s
 	tests/pam/test_check.py tests/pam/test_emergency.py \
 	tests/server/test_authserver.py \
 	tests/ntlm/test_ntlm_auth.py tests/ntlm/test_gssntlmssp.py tests/ntlm/apache.py \
+	tests/radius/test_radius.py tests/radius/test_radius_hostile.py \
 	doc/check-manpages.sh
 TESTS += $(test_scripts)
 dist_check_SCRIPTS = $(test_scripts)
@@ -42,11 +43,15 @@ check_PROGRAMS += tests/ntlm/ntlm_client_tool
 tests_ntlm_ntlm_client_tool_SOURCES = tests/ntlm/ntlm_client_tool.c
 tests_ntlm_ntlm_client_tool_LDADD = libcrauth_ntlm.la
 
+check_PROGRAMS += tests/radius/radius_tool
+tests_radius_radius_tool_SOURCES = tests/radius/radius_tool.c
+tests_radius_radius_tool_LDADD = libcrauth_radius.la libcrauth_common.la
+
 if HAVE_CMOCKA
 unit_tests = tests/unit/test_otp tests/unit/test_wire tests/unit/test_config \
 	tests/unit/test_tokens tests/unit/test_ntlm tests/unit/test_cache \
 	tests/unit/test_soap tests/unit/test_soap_hostile tests/unit/test_sandbox \
-	tests/unit/test_fileio tests/unit/test_lockfile
+	tests/unit/test_fileio tests/unit/test_lockfile tests/unit/test_radius
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 # The spec's vectors need fixed randomness: a test-only hook, compiled in
@@ -70,6 +75,9 @@ tests_unit_test_fileio_LDADD = libcrauth_core.la $(CMOCKA_LIBS)
 tests_unit_test_lockfile_SOURCES = tests/unit/test_lockfile.c tests/unit/tmpdir.h
 tests_unit_test_lockfile_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_lockfile_LDADD = libcrauth_core.la $(CMOCKA_LIBS)
+tests_unit_test_radius_SOURCES = tests/unit/test_radius.c
+tests_unit_test_radius_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_radius_LDADD = libcrauth_radius.la libcrauth_common.la $(CMOCKA_LIBS)
 tests_unit_test_otp_SOURCES = tests/unit/test_otp.c
 tests_unit_test_otp_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(CRYPTO_CFLAGS)
 tests_unit_test_otp_LDADD = libcrauth_core.la $(CMOCKA_LIBS)
@@ -107,7 +115,9 @@ EXTRA_DIST += \
 	tests/e2e/README.md tests/e2e/e2elib.py tests/e2e/e2eproc.py tests/e2e/run.py \
 	tests/e2e/test_sshd.py tests/e2e/test_sudo.py tests/e2e/test_su_login.py \
 	tests/vectors/README.md tests/vectors/hotp.txt tests/vectors/totp.txt \
-	tests/vectors/ocra.txt tests/vectors/ntlm.txt \
+	tests/vectors/ocra.txt tests/vectors/ntlm.txt tests/vectors/radius.txt \
+	tests/radius/freeradius.py tests/radius/hostile.py tests/radius/radiuspkt.py \
+	tests/radius/radiustest.py tests/radius/gen_vectors.py tests/radius/generated.txt \
 	tests/pam/pamharness.py tests/pam/serverfixture.py tests/ntlm/ntlmtest.py \
 	tests/ntlm/ntlmfront.py tests/ntlm/squid.py \
 	tests/priv/privdriver.py tests/fuzz tests/unit/soap_replies \

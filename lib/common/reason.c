@@ -105,6 +105,12 @@ static const struct crauth_reason_info catalog[] = {
      "The server closed or reset the connection before its reply was complete.",
      "Check the server's logs and any load balancer or proxy between; the next url line "
      "was tried if there is one."},
+    {REASON_UNAUTHENTIC_REPLY, "unauthenticated-reply", PAM_AUTH_ERR,
+     "A reply arrived, but its Response Authenticator or Message-Authenticator did not "
+     "verify (a wrong shared secret, or a forged reply).",
+     "Check that the shared secret is the same on both sides, and that the server sends a "
+     "Message-Authenticator in every reply (FreeRADIUS: require_message_authenticator; "
+     "the Blast-RADIUS fixes, CVE-2024-3596)."},
 
     {REASON_SERVER_ERROR, "server-error", PAM_AUTH_ERR,
      "The server answered with an error of its own (a negative statusCode such as -13): "

@@ -40,6 +40,7 @@ enum crauth_reason {
     REASON_SERVER_REFUSED = 38,      /* the server refused for a reason with no code of its own */
     REASON_CONNECTION_LOST = 39,     /* the server closed or reset the connection mid-request */
     REASON_SERVER_ERROR = 40,        /* the server answered with an error of its own (no verdict) */
+    REASON_UNAUTHENTIC_REPLY = 41,   /* replies arrived, but none verified (RADIUS authenticators) */
     REASON_SERVER_UNAVAILABLE = 42,  /* HTTP 502/503/504: the server or its gateway cannot serve */
 
     /* this machine */
