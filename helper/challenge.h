@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * challenge.h - a challenge shown to the user, and what is needed to
- * answer it: shared by the flows (session.c), the backends and the kept
+ * answer it: shared by the flows (flows.c), the backends and the kept
  * challenges (attempts.c).
  */
 #ifndef CRAUTH_CHALLENGE_H
@@ -11,14 +11,28 @@
 
 #include <stdint.h>
 
+#include "lib/core/cache_record.h"
+
 #define CHALLENGE_MAX 128
+#define CHALLENGE_KEY_MAX (CACHE_KEY - 1)
+#define CHALLENGE_MESSAGE_MAX (CACHE_MESSAGE - 1)
+#define CHALLENGE_BLOCK_MAX 3072
 
 struct challenge {
-    char text[CHALLENGE_MAX + 1]; /* shown verbatim; empty = no challenge, plain code */
-    char message[256];            /* server's CHALLENGE_MESSAGE, sanitised, may be empty */
-    char key[256];                /* server's CHALLENGE_KEY (never logged), may be empty */
-    int server;                   /* index of the issuing server, -1 if none */
-    int64_t expires;              /* unix time it is kept until; 0 = not kept yet */
+    /* shown verbatim ({challenge} in prompts); empty = no challenge text */
+    char text[CHALLENGE_MAX + 1];
+    /* the server's words for the user (CHALLENGE_MESSAGE, Reply-Message),
+     * sanitised; may be empty */
+    char message[CHALLENGE_MESSAGE_MAX + 1];
+    /* what answers need and the user never sees: CHALLENGE_KEY, a RADIUS
+     * State or a key-possession secret, in hex where binary; never logged */
+    char key[CHALLENGE_KEY_MAX + 1];
+    /* a long challenge shown verbatim before the prompt (a CMS envelope in
+     * PEM); empty for every other kind; never kept in the cache */
+    char block[CHALLENGE_BLOCK_MAX];
+    int server;      /* index of the issuing server, -1 if none */
+    int round;       /* rounds answered so far (multi-round backends) */
+    int64_t expires; /* unix time it is kept until; 0 = not kept yet */
 };
 
 #endif

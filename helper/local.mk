@@ -5,7 +5,8 @@ noinst_LTLIBRARIES += libcrauth_helper.la
 libcrauth_helper_la_SOURCES = \
 	helper/tier_helper_only.h \
 	helper/conv.c helper/conv.h \
-	helper/session.c helper/session.h \
+	helper/session.c helper/session.h helper/flows.h helper/flows.c helper/flow_rounds.c \
+	helper/dialog.c \
 	helper/attempts.c helper/attempts.h helper/challenge.h \
 	helper/backend_local.c \
 	helper/plugin.c helper/plugin.h

@@ -25,9 +25,17 @@ enum session_state { ST_INIT, ST_WF_REQUEST, ST_WF_CHALLENGE, ST_WF_RESPONSE, ST
 
 /* Prompts one attempt may ask at most (request, response, and the rounds
  * of a multi-round backend): bounds the helper's lifetime. */
-#define SESSION_MAX_PROMPTS 4
+#define SESSION_MAX_PROMPTS 6
+
+/* Challenge rounds method auto answers in one attempt (RADIUS servers
+ * such as FreeRADIUS with LinOTP ask two at most in practice). */
+#define SESSION_MAX_ROUNDS 4
 
 struct session;
+
+/* A backend's answer meaning "the server sent another challenge": ch holds
+ * it, and the next exchange call carries its answer.  Not a reason code. */
+#define SESSION_ANOTHER_ROUND (-1)
 
 struct backend {
     const char *name;
@@ -39,20 +47,29 @@ struct backend {
     void (*close)(struct session *s);
     /* method otp: is @code a valid one-time code for the user? */
     int (*check_otp)(struct session *s, const char *code);
-    /* method client-challenge: a fresh challenge for the user (text may be
-     * left empty when the user's token takes no challenge) */
+    /* method client-challenge: a fresh challenge for the user (text and
+     * block may be left empty when the user's token takes no challenge) */
     int (*make_challenge)(struct session *s, struct challenge *ch);
-    /* the response to @ch, made by make_challenge or request_challenge */
+    /* the response to @ch, made by make_challenge, request_challenge or
+     * get_challenge */
     int (*check_response)(struct session *s, const struct challenge *ch, const char *response);
-    /* method server-challenge: send @request, get the server's challenge */
+    /* method server-challenge: send @request, get the server's challenge
+     * (its text, or only a message: the code was sent to the user) */
     int (*request_challenge)(struct session *s, const char *request, struct challenge *ch);
+    /* method get-challenge: a challenge the server makes for this user */
+    int (*get_challenge)(struct session *s, struct challenge *ch);
+    /* method auto: send @answer as the password (ch->round 0) or as the
+     * answer to @ch; REASON_OK is a success, SESSION_ANOTHER_ROUND leaves
+     * the next challenge in @ch, anything else is the verdict */
+    int (*exchange)(struct session *s, struct challenge *ch, const char *answer);
 };
 
 struct session {
     const struct crauth_config *cfg;
     struct conv *conv;
     const char *user, *service, *rhost, *tty, *ruser;
-    char *authtok; /* PAM_AUTHTOK from an earlier module (secret), or NULL */
+    char *authtok;  /* PAM_AUTHTOK from an earlier module (secret), or NULL */
+    char *password; /* the static password this attempt gathered (secret), or NULL */
     uint32_t flags; /* WIRE_F_* */
     uid_t caller;
     enum session_state state;
@@ -71,8 +88,11 @@ void session_enter(struct session *s, enum session_state next);
 /* Append " key=value" to the detail line (value sanitised). */
 void session_note(struct session *s, const char *key, const char *value);
 
-/* The backends: local tokens file (local.c), authUser server (server.c). */
+/* The backends: the local tokens file (backend_local.c, in the helper);
+ * the authUser server (backend_server.c) and RADIUS (backend_radius.c),
+ * in crauth-remote.so (plugin.h). */
 extern const struct backend backend_local;
 extern const struct backend backend_server;
+extern const struct backend backend_radius;
 
 #endif

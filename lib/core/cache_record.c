@@ -17,26 +17,29 @@ struct field {
     enum field_kind kind;
     size_t offset;
     unsigned types; /* bit (1 << type) for each record type carrying it */
+    size_t size;    /* F_TEXT: the array, NUL included */
 };
 
 #define OF(f) offsetof(struct cache_record, f)
+#define SZ(f) sizeof(((struct cache_record *)0)->f)
 #define T(t) (1u << (t))
 static const struct field fields[] = {
-    {"user", F_TEXT, OF(user), T(CACHE_CHALLENGE) | T(CACHE_USER)},
-    {"service", F_TEXT, OF(service), T(CACHE_CHALLENGE)},
-    {"rhost", F_TEXT, OF(rhost), T(CACHE_CHALLENGE)},
-    {"tty", F_TEXT, OF(tty), T(CACHE_CHALLENGE)},
-    {"server", F_TEXT, OF(server), T(CACHE_CHALLENGE) | T(CACHE_SERVER)},
-    {"text", F_TEXT, OF(text), T(CACHE_CHALLENGE)},
-    {"key", F_TEXT, OF(key), T(CACHE_CHALLENGE)},
-    {"message", F_TEXT, OF(message), T(CACHE_CHALLENGE)},
-    {"created", F_INT64, OF(created), T(CACHE_CHALLENGE)},
-    {"expires", F_INT64, OF(expires), T(CACHE_CHALLENGE)},
-    {"failures", F_UINT32, OF(failures), T(CACHE_USER)},
-    {"window_start", F_INT64, OF(window_start), T(CACHE_USER)},
-    {"down_since", F_INT64, OF(down_since), T(CACHE_SERVER)},
+    {"user", F_TEXT, OF(user), T(CACHE_CHALLENGE) | T(CACHE_USER), SZ(user)},
+    {"service", F_TEXT, OF(service), T(CACHE_CHALLENGE), SZ(service)},
+    {"rhost", F_TEXT, OF(rhost), T(CACHE_CHALLENGE), SZ(rhost)},
+    {"tty", F_TEXT, OF(tty), T(CACHE_CHALLENGE), SZ(tty)},
+    {"server", F_TEXT, OF(server), T(CACHE_CHALLENGE) | T(CACHE_SERVER), SZ(server)},
+    {"text", F_TEXT, OF(text), T(CACHE_CHALLENGE), SZ(text)},
+    {"key", F_TEXT, OF(key), T(CACHE_CHALLENGE), SZ(key)},
+    {"message", F_TEXT, OF(message), T(CACHE_CHALLENGE), SZ(message)},
+    {"created", F_INT64, OF(created), T(CACHE_CHALLENGE), SZ(created)},
+    {"expires", F_INT64, OF(expires), T(CACHE_CHALLENGE), SZ(expires)},
+    {"failures", F_UINT32, OF(failures), T(CACHE_USER), SZ(failures)},
+    {"window_start", F_INT64, OF(window_start), T(CACHE_USER), SZ(window_start)},
+    {"down_since", F_INT64, OF(down_since), T(CACHE_SERVER), SZ(down_since)},
 };
 #undef OF
+#undef SZ
 #undef T
 #define N_FIELDS (sizeof(fields) / sizeof(fields[0]))
 
@@ -59,7 +62,7 @@ cache_record_format(const struct cache_record *r, char *buf, size_t size)
 {
     static const char hex[] = "0123456789abcdef";
     size_t used = 0;
-    char line[32 + 2 * CACHE_TEXT];
+    char line[32 + 2 * CACHE_MESSAGE];
 
     if (size == 0 || r->type < CACHE_CHALLENGE || r->type > CACHE_SERVER)
         return -1;
@@ -107,9 +110,9 @@ hexval(char c)
 
 /* Lower-case hex into a NUL-terminated text field; no NUL or control bytes. */
 static bool
-parse_text(const char *v, size_t n, char *out)
+parse_text(const char *v, size_t n, char *out, size_t size)
 {
-    if (n % 2 != 0 || n / 2 >= CACHE_TEXT)
+    if (n % 2 != 0 || n / 2 >= size)
         return false;
     for (size_t i = 0; i < n; i += 2) {
         int hi = hexval(v[i]), lo = hexval(v[i + 1]);
@@ -202,7 +205,7 @@ cache_record_parse(const char *buf, size_t len, struct cache_record *r, char *er
             bool ok;
 
             if (fields[i].kind == F_TEXT) {
-                ok = parse_text(v, vn, p);
+                ok = parse_text(v, vn, p, fields[i].size);
             } else if (fields[i].kind == F_INT64) {
                 ok = parse_number(v, vn, true, INT64_MAX, &x);
                 if (ok)

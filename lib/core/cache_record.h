@@ -22,8 +22,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CACHE_MAX_FILE 4096
-#define CACHE_TEXT 257 /* longest text field + NUL */
+#define CACHE_MAX_FILE 8192
+#define CACHE_TEXT 257     /* longest text field + NUL */
+#define CACHE_KEY 513      /* a challenge key or RADIUS State (in hex) + NUL */
+#define CACHE_MESSAGE 1025 /* a server's challenge message + NUL */
 
 enum cache_type { CACHE_CHALLENGE = 1, CACHE_USER, CACHE_SERVER };
 
@@ -36,8 +38,8 @@ struct cache_record {
     char tty[CACHE_TEXT];
     char server[CACHE_TEXT];  /* the issuing server's url */
     char text[CACHE_TEXT];    /* the challenge as shown */
-    char key[CACHE_TEXT];     /* CREDFLD_CHALLENGE_KEY: never shown, never logged */
-    char message[CACHE_TEXT]; /* CREDFLD_CHALLENGE_MESSAGE */
+    char key[CACHE_KEY];         /* CHALLENGE_KEY or State: never shown, never logged */
+    char message[CACHE_MESSAGE]; /* CREDFLD_CHALLENGE_MESSAGE, Reply-Message */
     int64_t created;          /* unix time */
     int64_t expires;          /* unix time */
     /* CACHE_USER: recent failures (user) */

@@ -9,6 +9,7 @@
  * defaults checking and the man page test all walk that table.
  */
 #include "lib/core/conf.h"
+#include "lib/core/conf_impl.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -26,19 +27,13 @@
 #include "lib/core/fileio.h"
 #include "lib/common/secmem.h"
 
-#ifndef CRAUTH_TOKENS_DEFAULT
-#define CRAUTH_TOKENS_DEFAULT "/var/lib/crauth/tokens"
-#endif
-#ifndef CRAUTH_CACHE_DEFAULT
-#define CRAUTH_CACHE_DEFAULT "/run/crauth"
-#endif
-
 enum key_type {
     K_STR,    /* printable text */
     K_TEXT,   /* printable text; surrounding double quotes are removed */
     K_SECRET, /* text that must not sit in a file others can read */
     K_PATH,   /* absolute path */
     K_URL,    /* repeatable http(s) URL */
+    K_HOST,   /* repeatable HOST[:PORT] (RADIUS servers) */
     K_INT,    /* integer in [min, max] */
     K_BOOL,   /* yes/no/true/false/1/0/on/off */
     K_ENUM,   /* one of names[] */
@@ -53,9 +48,16 @@ struct key_def {
     const char *const *names;
 };
 
-static const char *const backend_names[] = {"server", "local", NULL};
-static const char *const method_names[] = {"otp", "client-challenge", "server-challenge", NULL};
+static const char *const backend_names[] = {"server", "local", "radius", NULL};
+static const char *const method_names[] = {"otp",  "client-challenge", "server-challenge",
+                                           "auto", "get-challenge",    NULL};
 static const char *const http_auth_names[] = {"none", "basic", "ntlm", NULL};
+static const char *const response_attribute_names[] = {"CREDFLD_PASSWORD", "CREDFLD_DP_RESPONSE",
+                                                       NULL};
+static const char *const request_names[] = {"keyword", "password", "keyword+password",
+                                            "password+keyword", NULL};
+static const char *const response_names[] = {"otp", "password+otp", NULL};
+static const char *const transport_names[] = {"udp", "tls", NULL};
 
 #define F(field) offsetof(struct crauth_config, field)
 static const struct key_def keys[] = {
@@ -69,7 +71,10 @@ static const struct key_def keys[] = {
     {"server", "dead_time", K_INT, F(dead_time), 0, 86400, NULL},
     {"server", "component_type", K_STR, F(component_type), 0, 0, NULL},
     {"server", "domain", K_STR, F(domain), 0, 0, NULL},
-    {"server", "password_format", K_INT, F(password_format), 0, 1, NULL},
+    {"server", "password_format", K_INT, F(password_format), 0, 4294967295L, NULL},
+    {"server", "response_attribute", K_ENUM, F(response_attribute), 0, 0,
+     response_attribute_names},
+    {"server", "request_host_code", K_BOOL, F(request_host_code), 0, 0, NULL},
     {"server", "http_auth", K_ENUM, F(http_auth), 0, 0, http_auth_names},
     {"server", "http_user", K_STR, F(http_user), 0, 0, NULL},
     {"server", "http_password", K_SECRET, F(http_password), 0, 0, NULL},
@@ -90,9 +95,24 @@ static const struct key_def keys[] = {
     {"auth", "response_prompt", K_TEXT, F(response_prompt), 0, 0, NULL},
     {"auth", "request_prompt", K_TEXT, F(request_prompt), 0, 0, NULL},
     {"auth", "challenge_text", K_TEXT, F(challenge_text), 0, 0, NULL},
+    {"auth", "request", K_ENUM, F(request), 0, 0, request_names},
+    {"auth", "response", K_ENUM, F(response), 0, 0, response_names},
     {"local", "tokens", K_PATH, F(tokens), 0, 0, NULL},
     {"local", "hotp_window", K_INT, F(hotp_window), 0, 1000, NULL},
     {"local", "totp_skew", K_INT, F(totp_skew), 0, 10, NULL},
+    {"local", "x509_ca", K_PATH, F(x509_ca), 0, 0, NULL},
+    {"radius", "server", K_HOST, 0, 0, 0, NULL},
+    {"radius", "secret", K_SECRET, F(radius_secret), 0, 0, NULL},
+    {"radius", "timeout", K_INT, F(radius_timeout), 1, 60, NULL},
+    {"radius", "retries", K_INT, F(radius_retries), 0, 10, NULL},
+    {"radius", "dead_time", K_INT, F(radius_dead_time), 0, 86400, NULL},
+    {"radius", "nas_identifier", K_STR, F(nas_identifier), 0, 0, NULL},
+    {"radius", "transport", K_ENUM, F(radius_transport), 0, 0, transport_names},
+    {"radius", "ca_file", K_PATH, F(radius_ca_file), 0, 0, NULL},
+    {"radius", "client_cert", K_PATH, F(radius_client_cert), 0, 0, NULL},
+    {"radius", "client_key", K_PATH, F(radius_client_key), 0, 0, NULL},
+    {"radius", "require_message_authenticator", K_BOOL, F(require_message_authenticator), 0,
+     0, NULL},
     {"cache", "dir", K_PATH, F(cache_dir), 0, 0, NULL},
     {"cache", "challenge_ttl", K_INT, F(challenge_ttl), 10, 3600, NULL},
     {"cache", "reuse_challenge", K_BOOL, F(reuse_challenge), 0, 0, NULL},
@@ -108,7 +128,7 @@ struct parse {
     const char *file;
     const char *text; /* remaining input */
     int line;
-    bool others_can_read;
+    bool not_secret_safe; /* readable by others, or by a group other than root's or ours */
     bool is_secrets;
     bool urls_replaced; /* the secrets file's first url replaces the main list */
     unsigned char seen[N_KEYS];
@@ -228,6 +248,19 @@ store(struct parse *p, const struct key_def *k, const char *value)
             return -1;
         p->cfg->n_urls++;
         return 0;
+    case K_HOST:
+        if (value[0] == '\0' || strpbrk(value, " \t/@") != NULL) {
+            fail(p, "server '%s' must be HOST or HOST:PORT ([IPv6]:PORT)", value);
+            return 0;
+        }
+        if (p->cfg->n_radius_servers == CONFIG_MAX_RADIUS) {
+            fail(p, "more than %d server lines", CONFIG_MAX_RADIUS);
+            return 0;
+        }
+        if ((p->cfg->radius_servers[p->cfg->n_radius_servers] = strdup(value)) == NULL)
+            return -1;
+        p->cfg->n_radius_servers++;
+        return 0;
     case K_PATH:
         if (value[0] != '/') {
             fail(p, "%s must be an absolute path, not '%s'", k->name, value);
@@ -248,9 +281,9 @@ store(struct parse *p, const struct key_def *k, const char *value)
     case K_STR:
         return set_string(slot, value, false);
     case K_SECRET:
-        if (p->others_can_read && value[0] != '\0') {
-            fail(p, "%s must not be in a file others can read; move it to the secrets file "
-                    "(mode 0600)",
+        if (p->not_secret_safe && value[0] != '\0') {
+            fail(p, "%s must be in a file only root and the helper's user can read; move it to "
+                    "the secrets file (root:_crauth 0640)",
                  k->name);
             return 0;
         }
@@ -292,7 +325,7 @@ handle(void *user, const char *section, const char *name, const char *value)
     for (size_t i = 0; i < N_KEYS; i++) {
         if (strcmp(keys[i].section, section) != 0 || strcmp(keys[i].name, name) != 0)
             continue;
-        if (p->seen[i] && keys[i].type != K_URL) {
+        if (p->seen[i] && keys[i].type != K_URL && keys[i].type != K_HOST) {
             fail(p, "duplicate key '%s' in [%s]", name, section);
             return 1;
         }
@@ -318,11 +351,11 @@ handle(void *user, const char *section, const char *name, const char *value)
 
 /* Parse @text as one file named @name into @cfg; 0 or -EINVAL. */
 static int
-parse_text(struct crauth_config *cfg, const char *name, const char *text, bool others_can_read,
+parse_text(struct crauth_config *cfg, const char *name, const char *text, bool not_secret_safe,
            bool is_secrets, char *err, size_t errlen)
 {
     struct parse p = {.cfg = cfg, .file = name, .text = text, .is_secrets = is_secrets,
-                      .others_can_read = others_can_read, .err = err, .errlen = errlen};
+                      .not_secret_safe = not_secret_safe, .err = err, .errlen = errlen};
     int rc;
 
     ini_allow_multiline = false;
@@ -351,145 +384,13 @@ parse_file(struct crauth_config *cfg, const char *path, bool is_secrets, char *e
     default:
         return -EPERM;
     }
-    rc = parse_text(cfg, path, buf.text, (buf.st.st_mode & S_IROTH) != 0, is_secrets, err,
-                    errlen);
+    rc = parse_text(cfg, path, buf.text,
+                    (buf.st.st_mode & S_IROTH) ||
+                        ((buf.st.st_mode & S_IRGRP) && buf.st.st_gid != 0 &&
+                         buf.st.st_gid != getegid()),
+                    is_secrets, err, errlen);
     fileio_free(&buf);
     return rc;
-}
-
-static bool
-valid_question_format(const char *f)
-{
-    int n;
-
-    if (strlen(f) != 3 || strchr("ANH", f[0]) == NULL || f[1] < '0' || f[1] > '9' ||
-        f[2] < '0' || f[2] > '9')
-        return false;
-    n = (f[1] - '0') * 10 + (f[2] - '0');
-    return n >= 4 && n <= 64;
-}
-
-/* The files libcurl will open for every login, opened now: an unreadable
- * CA file found at a login would look like a TLS failure of the server and
- * open the emergency path; found here it is the configuration error it is. */
-static int
-check_readable(const struct crauth_config *cfg, char *err, size_t errlen)
-{
-    const struct {
-        const char *key, *path;
-    } files[] = {
-        {"ca_file", cfg->ca_file},
-        {"client_cert", cfg->client_cert},
-        {"client_key", cfg->client_key},
-    };
-
-    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-        int fd;
-
-        if (files[i].path == NULL)
-            continue;
-        if ((fd = open(files[i].path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0) {
-            snprintf(err, errlen, "%s: %s %s cannot be read by uid %u: %s", cfg->path,
-                     files[i].key, files[i].path, (unsigned)geteuid(), strerror(errno));
-            return -1;
-        }
-        close(fd);
-    }
-    return 0;
-}
-
-/* Checks across keys, after both files are read. */
-static int
-validate(struct crauth_config *cfg, char *err, size_t errlen)
-{
-    const char *f = cfg->path;
-
-    if (cfg->backend == BACKEND_SERVER && cfg->n_urls == 0) {
-        snprintf(err, errlen, "%s: backend = server needs at least one [server] url line", f);
-        return -1;
-    }
-    if (cfg->backend == BACKEND_LOCAL && cfg->method == METHOD_SERVER_CHALLENGE) {
-        snprintf(err, errlen, "%s: method = server-challenge needs backend = server; "
-                 "with backend = local use client-challenge", f);
-        return -1;
-    }
-    if (cfg->single_prompt && cfg->method == METHOD_OTP) {
-        snprintf(err, errlen, "%s: single_prompt = yes is for challenges (client-challenge or "
-                 "server-challenge); method = otp already asks one question", f);
-        return -1;
-    }
-    if (!valid_question_format(cfg->challenge_format)) {
-        snprintf(err, errlen, "%s: challenge_format '%s' is not an OCRA question format "
-                 "(A, N or H and a length 04..64, e.g. N08)", f, cfg->challenge_format);
-        return -1;
-    }
-    if (cfg->http_auth != HTTP_AUTH_NONE &&
-        (cfg->http_user == NULL || cfg->http_password == NULL)) {
-        snprintf(err, errlen, "%s: http_auth = %s needs http_user and http_password "
-                 "(the password in the secrets file)", f, http_auth_names[cfg->http_auth]);
-        return -1;
-    }
-    if (cfg->proxy_auth != HTTP_AUTH_NONE &&
-        (cfg->proxy == NULL || cfg->proxy_user == NULL || cfg->proxy_password == NULL)) {
-        snprintf(err, errlen, "%s: proxy_auth = %s needs proxy, proxy_user and proxy_password",
-                 f, http_auth_names[cfg->proxy_auth]);
-        return -1;
-    }
-    for (unsigned i = 0; i < cfg->n_urls; i++) {
-        if (strncmp(cfg->urls[i], "http://", 7) != 0)
-            continue;
-        if (cfg->http_auth == HTTP_AUTH_BASIC) {
-            snprintf(err, errlen, "%s: http_auth = basic would send the password in clear "
-                     "to %s; use https", f, cfg->urls[i]);
-            return -1;
-        }
-        if (cfg->http_auth == HTTP_AUTH_NTLM && !cfg->allow_http_ntlm) {
-            snprintf(err, errlen, "%s: NTLM over plain http to %s is refused; use https "
-                     "or set allow_http_ntlm = yes", f, cfg->urls[i]);
-            return -1;
-        }
-    }
-    return 0;
-}
-
-static struct crauth_config *
-config_defaults(const char *path)
-{
-    struct crauth_config *cfg = calloc(1, sizeof(*cfg));
-
-    if (cfg == NULL)
-        return NULL;
-    cfg->path = strdup(path);
-    cfg->connect_timeout = 3;
-    cfg->timeout = 10;
-    cfg->dead_time = 60;
-    cfg->component_type = strdup("PAM Client");
-    cfg->password_format = 0;
-    cfg->backend = BACKEND_LOCAL;
-    cfg->method = METHOD_CLIENT_CHALLENGE;
-    cfg->keyword = strdup("");
-    cfg->challenge_format = strdup("N08");
-    cfg->prompt_timeout = 300;
-    cfg->fail_delay_ms = 2000;
-    cfg->otp_prompt = strdup("One-time password: ");
-    cfg->response_prompt = strdup("Response to challenge {challenge}: ");
-    cfg->request_prompt = strdup("Password or keyword: ");
-    cfg->challenge_text = strdup("Challenge: {challenge}");
-    cfg->tokens = strdup(CRAUTH_TOKENS_DEFAULT);
-    cfg->hotp_window = 10;
-    cfg->totp_skew = 1;
-    cfg->cache_dir = strdup(CRAUTH_CACHE_DEFAULT);
-    cfg->challenge_ttl = 120;
-    cfg->reuse_challenge = true;
-    cfg->max_failures = 10;
-    cfg->failure_window = 300;
-    if (!cfg->path || !cfg->component_type || !cfg->keyword || !cfg->challenge_format ||
-        !cfg->otp_prompt || !cfg->response_prompt || !cfg->request_prompt ||
-        !cfg->challenge_text || !cfg->tokens || !cfg->cache_dir) {
-        config_free(cfg);
-        return NULL;
-    }
-    return cfg;
 }
 
 int
@@ -523,7 +424,7 @@ config_load(const char *path, bool explicit_path, struct crauth_config **out, ch
             return rc == -EINVAL ? REASON_CONFIG : REASON_SECRETS_FILE;
         }
     }
-    if (validate(cfg, err, errlen) != 0 || check_readable(cfg, err, errlen) != 0)
+    if (config_validate(cfg, err, errlen) != 0 || config_check_files(cfg, err, errlen) != 0)
         goto fail;
     *out = cfg;
     return REASON_OK;
@@ -541,7 +442,7 @@ config_parse_buffer(const char *text, struct crauth_config **out, char *err, siz
     if (cfg == NULL)
         return REASON_INTERNAL;
     if (parse_text(cfg, "(buffer)", text, false, false, err, errlen) != 0 ||
-        validate(cfg, err, errlen) != 0) {
+        config_validate(cfg, err, errlen) != 0) {
         config_free(cfg);
         return REASON_CONFIG;
     }
@@ -564,6 +465,8 @@ config_free(struct crauth_config *cfg)
     }
     for (unsigned i = 0; i < cfg->n_urls; i++)
         free(cfg->urls[i]);
+    for (unsigned i = 0; i < cfg->n_radius_servers; i++)
+        free(cfg->radius_servers[i]);
     free(cfg->path);
     free(cfg);
 }
@@ -578,6 +481,52 @@ const char *
 config_backend_name(enum config_backend b)
 {
     return backend_names[b];
+}
+
+const char *
+config_request_name(enum config_request r)
+{
+    return request_names[r];
+}
+
+const char *
+config_value_text(const struct crauth_config *cfg, unsigned i, char *buf, size_t size)
+{
+    const struct key_def *k = &keys[i];
+    const void *slot = (const char *)cfg + k->offset;
+    const char *s;
+    size_t n;
+
+    if (i >= N_KEYS)
+        return NULL;
+    switch (k->type) {
+    case K_URL:
+        return cfg->n_urls == 0 ? "(none)" : cfg->urls[0];
+    case K_HOST:
+        return cfg->n_radius_servers == 0 ? "(none)" : cfg->radius_servers[0];
+    case K_INT:
+        snprintf(buf, size, "%ld", *(const long *)slot);
+        return buf;
+    case K_BOOL:
+        return *(const bool *)slot ? "yes" : "no";
+    case K_ENUM:
+        return k->names[*(const int *)slot];
+    case K_SECRET:
+        return *(char *const *)slot == NULL ? "(none)" : "(secret)";
+    case K_STR:
+    case K_TEXT:
+    case K_PATH:
+        break;
+    }
+    if ((s = *(char *const *)slot) == NULL)
+        return "(none)";
+    if ((n = strlen(s)) == 0)
+        return "(empty)";
+    if (s[0] == ' ' || s[n - 1] == ' ') {
+        snprintf(buf, size, "\"%s\"", s);
+        return buf;
+    }
+    return s;
 }
 
 const char *

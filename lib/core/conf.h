@@ -23,9 +23,29 @@
 #define CONFIG_MAX_LINE 198 /* what libinih as built by Debian reads per line */
 #define CONFIG_MAX_FILE (64 * 1024)
 
-enum config_backend { BACKEND_SERVER, BACKEND_LOCAL };
-enum config_method { METHOD_OTP, METHOD_CLIENT_CHALLENGE, METHOD_SERVER_CHALLENGE };
+#define CONFIG_MAX_RADIUS 8
+
+enum config_backend { BACKEND_SERVER, BACKEND_LOCAL, BACKEND_RADIUS };
+enum config_method {
+    METHOD_OTP,
+    METHOD_CLIENT_CHALLENGE,
+    METHOD_SERVER_CHALLENGE,
+    METHOD_AUTO,          /* one answer; a challenge that comes back is shown and answered */
+    METHOD_GET_CHALLENGE, /* 1-step server challenge: getChallenge, then authUser */
+};
 enum config_http_auth { HTTP_AUTH_NONE, HTTP_AUTH_BASIC, HTTP_AUTH_NTLM };
+/* where the OTP or response travels (authUser) */
+enum config_response_attribute { RESPONSE_IN_PASSWORD, RESPONSE_IN_DP_RESPONSE };
+/* what step 1 of a 2-step login sends (OneSpan's request methods) */
+enum config_request {
+    REQUEST_KEYWORD,
+    REQUEST_PASSWORD,
+    REQUEST_KEYWORD_PASSWORD,
+    REQUEST_PASSWORD_KEYWORD,
+};
+/* what the response step sends */
+enum config_response { RESPONSE_OTP, RESPONSE_PASSWORD_OTP };
+enum config_radius_transport { RADIUS_TRANSPORT_UDP, RADIUS_TRANSPORT_TLS };
 
 struct crauth_config {
     /* where it came from, for messages */
@@ -45,7 +65,9 @@ struct crauth_config {
     long dead_time;       /* s */
     char *component_type;
     char *domain;
-    long password_format; /* CREDFLD_PASSWORD_FORMAT: 0 combined, 1 separate */
+    long password_format; /* CREDFLD_PASSWORD_FORMAT: 0 combined, others separate */
+    enum config_response_attribute response_attribute;
+    bool request_host_code; /* CREDFLD_REQUEST_HOST_CODE; show CREDFLD_HOST_CODE */
     enum config_http_auth http_auth;
     char *http_user;
     char *http_password; /* secret */
@@ -67,11 +89,28 @@ struct crauth_config {
     char *response_prompt; /* {challenge} is replaced */
     char *request_prompt;
     char *challenge_text; /* info line; {challenge} is replaced */
+    enum config_request request;
+    enum config_response response;
 
     /* [local] */
     char *tokens;
     long hotp_window;
     long totp_skew; /* steps */
+    char *x509_ca;  /* verifies x509 tokens' certificates; NULL: not checked */
+
+    /* [radius] */
+    char *radius_servers[CONFIG_MAX_RADIUS]; /* "HOST[:PORT]" */
+    unsigned n_radius_servers;
+    char *radius_secret; /* secret; RADIUS/TLS uses "radsec" */
+    long radius_timeout; /* s, one try */
+    long radius_retries;
+    long radius_dead_time; /* s */
+    char *nas_identifier;
+    enum config_radius_transport radius_transport;
+    char *radius_ca_file;
+    char *radius_client_cert;
+    char *radius_client_key;
+    bool require_message_authenticator;
 
     /* [cache] */
     char *cache_dir;
@@ -97,8 +136,14 @@ void config_free(struct crauth_config *cfg);
 
 const char *config_method_name(enum config_method m);
 const char *config_backend_name(enum config_backend b);
+const char *config_request_name(enum config_request r);
 
 /* Each key the parser knows, as "section.key", for the man page check. */
 const char *config_key_at(unsigned i);
+
+/* Key @i's value in @cfg as crauth.conf(5) writes it: "(none)", "(empty)",
+ * quoted when it has blanks at an end; a secret only as "(secret)". */
+const char *config_value_text(const struct crauth_config *cfg, unsigned i, char *buf,
+                              size_t size);
 
 #endif

@@ -3,7 +3,7 @@
 # the tokens file, the cache.
 noinst_LTLIBRARIES += libcrauth_core.la
 libcrauth_core_la_SOURCES = \
-	lib/core/conf.c lib/core/conf.h \
+	lib/core/conf.c lib/core/conf.h lib/core/conf_impl.h lib/core/conf_check.c \
 	lib/core/otp.c lib/core/otp.h \
 	lib/core/tokens.c lib/core/tokens.h \
 	lib/core/cache.c lib/core/cache.h \

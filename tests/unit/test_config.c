@@ -142,9 +142,9 @@ test_mistakes(void **state)
     expect_error("[auth]\nbackend = server\n", 0600, REASON_CONFIG,
                  "backend = server needs at least one [server] url");
     expect_error("[auth]\nmethod = server-challenge\n", 0600, REASON_CONFIG,
-                 "server-challenge needs backend = server");
+                 "server-challenge needs a server");
     expect_error("[auth]\nmethod = otp\nsingle_prompt = yes\n", 0600, REASON_CONFIG,
-                 "single_prompt = yes is for challenges");
+                 "single_prompt = yes is for client-challenge and server-challenge");
     expect_error("[auth]\nchallenge_format = N99\n", 0600, REASON_CONFIG,
                  "challenge_format 'N99' is not an OCRA question format");
     expect_error("[server]\nurl = http://a/\nhttp_auth = basic\nhttp_user = u\n"
@@ -152,6 +152,57 @@ test_mistakes(void **state)
                  0600, REASON_CONFIG, "would send the password in clear");
     expect_error("[server]\nurl = https://a/\nhttp_auth = ntlm\n[auth]\nbackend = server\n",
                  0600, REASON_CONFIG, "needs http_user and http_password");
+}
+
+/* The keys of the methods and backends that came later: each rule can fail. */
+static void
+test_methods_and_backends(void **state)
+{
+    struct crauth_config *cfg = NULL;
+    char err[512];
+
+    (void)state;
+    expect_error("[auth]\nmethod = get-challenge\n", 0600, REASON_CONFIG,
+                 "method = get-challenge needs a server (backend = server)");
+    expect_error("[auth]\nmethod = auto\n", 0600, REASON_CONFIG,
+                 "method = auto needs a server");
+    expect_error("[auth]\nbackend = radius\nmethod = auto\n", 0600, REASON_CONFIG,
+                 "backend = radius needs at least one [radius] server");
+    expect_error("[auth]\nbackend = radius\nmethod = get-challenge\n[radius]\nserver = a\n"
+                 "secret = s\n", 0600, REASON_CONFIG, "does not exist over RADIUS");
+    expect_error("[auth]\nbackend = radius\nmethod = auto\n[radius]\nserver = a\n", 0600,
+                 REASON_CONFIG, "secret is needed for transport = udp");
+    expect_error("[auth]\nbackend = radius\nmethod = auto\n[radius]\nserver = a\n"
+                 "transport = tls\nsecret = s\n", 0600, REASON_CONFIG, "fixed secret \"radsec\"");
+    expect_error("[radius]\nserver = a b\n", 0600, REASON_CONFIG, "must be HOST or HOST:PORT");
+    expect_error("[radius]\nsecret = s\n", 0644, REASON_CONFIG,
+                 "secret must be in a file only root and the helper's user can read");
+    expect_error("[server]\nurl = https://a/\nresponse_attribute = CREDFLD_DP_RESPONSE\n"
+                 "[auth]\nbackend = server\n", 0600, REASON_CONFIG,
+                 "CREDFLD_DP_RESPONSE needs a separate password format");
+    expect_error("[server]\npassword_format = 4294967296\n", 0600, REASON_CONFIG,
+                 "password_format must be an integer from 0 to 4294967295");
+    expect_error("[server]\nurl = https://a/\n[auth]\nbackend = server\nmethod = "
+                 "server-challenge\nrequest = keyword+password\n", 0600, REASON_CONFIG,
+                 "request = keyword+password needs the keyword");
+    expect_error("[local]\nx509_ca = /nonexistent/ca.pem\n", 0600, REASON_CONFIG,
+                 "x509_ca /nonexistent/ca.pem cannot be read");
+    assert_int_equal(load("[server]\nurl = https://a/\npassword_format = 4\n"
+                          "response_attribute = CREDFLD_DP_RESPONSE\n[auth]\nbackend = server\n"
+                          "method = auto\nrequest = password+keyword\nkeyword = kw\n"
+                          "response = password+otp\n[radius]\nserver = [::1]:1812\n"
+                          "server = r2\nsecret = s3cret\n",
+                          0600, &cfg, err),
+                     REASON_OK);
+    assert_int_equal(cfg->password_format, 4);
+    assert_int_equal(cfg->response_attribute, RESPONSE_IN_DP_RESPONSE);
+    assert_int_equal(cfg->method, METHOD_AUTO);
+    assert_int_equal(cfg->request, REQUEST_PASSWORD_KEYWORD);
+    assert_int_equal(cfg->response, RESPONSE_PASSWORD_OTP);
+    assert_int_equal(cfg->n_radius_servers, 2);
+    assert_string_equal(cfg->radius_servers[0], "[::1]:1812");
+    assert_true(cfg->require_message_authenticator);
+    config_free(cfg);
 }
 
 static void
@@ -169,7 +220,7 @@ test_secret_in_readable_file(void **state)
 {
     (void)state;
     expect_error("[server]\nhttp_password = hunter2\n", 0644, REASON_CONFIG,
-                 ":2: http_password must not be in a file others can read");
+                 ":2: http_password must be in a file only root and the helper's user can read");
 }
 
 static void
@@ -250,6 +301,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_design_example),
         cmocka_unit_test(test_mistakes),
+        cmocka_unit_test(test_methods_and_backends),
         cmocka_unit_test(test_long_line_is_an_error),
         cmocka_unit_test(test_secret_in_readable_file),
         cmocka_unit_test(test_secrets_file),

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * flow_rounds.c - method auto: one answer, and as many rounds as the
+ * server asks for (a challenge, a message that a code was sent, another
+ * challenge), up to SESSION_MAX_ROUNDS.  This is how OneSpan sites serve
+ * OTP users and challenge/response users on one host, and what a RADIUS
+ * Access-Challenge is (RFC 2865 4.4).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "helper/flows.h"
+#include "lib/common/reason.h"
+#include "lib/common/secmem.h"
+#include "lib/common/wire.h"
+
+/* The first answer: the configured keyword, PAM_AUTHTOK where the
+ * first-pass arguments allow, else asked with otp_prompt. */
+static int
+first_answer(struct session *s, char **answer)
+{
+    if (s->cfg->keyword[0] != '\0') {
+        session_note(s, "request", "keyword");
+        *answer = secmem_strdup(s->cfg->keyword);
+    } else if (dialog_first_pass_allowed(s) && s->authtok != NULL) {
+        session_note(s, "first_pass", "used");
+        *answer = secmem_strdup(s->authtok);
+    } else if (s->flags & WIRE_F_USE_FIRST_PASS) {
+        session_note(s, "first_pass", "missing");
+        return REASON_EMPTY_ANSWER;
+    } else {
+        return dialog_ask(s, false, s->cfg->otp_prompt, answer);
+    }
+    return *answer != NULL ? REASON_OK : REASON_INTERNAL;
+}
+
+int
+flow_auto(struct session *s)
+{
+    struct challenge ch = {.server = -1};
+    char prompt[512], rounds[16];
+    char *answer = NULL;
+    int reason;
+
+    session_enter(s, ST_WF_RESPONSE);
+    if ((reason = first_answer(s, &answer)) != REASON_OK)
+        goto out;
+    for (;;) {
+        if ((reason = session_guess_begin(s)) != REASON_OK)
+            break;
+        reason = s->backend->exchange(s, &ch, answer);
+        reason = session_guess_end(s, reason, true);
+        secmem_free_str(&answer);
+        if (reason != SESSION_ANOTHER_ROUND)
+            break;
+        if (++ch.round > SESSION_MAX_ROUNDS) {
+            session_note(s, "mismatch", "the server asked more questions than crauth answers "
+                                        "in one attempt");
+            reason = REASON_METHOD_MISMATCH;
+            break;
+        }
+        session_enter(s, ST_WF_CHALLENGE);
+        if ((reason = dialog_show_challenge(s, &ch)) != REASON_OK)
+            break;
+        dialog_response_prompt(s, &ch, prompt, sizeof(prompt));
+        session_enter(s, ST_WF_RESPONSE);
+        if ((reason = dialog_ask(s, false, prompt, &answer)) != REASON_OK)
+            break;
+    }
+    if (ch.round > 0) {
+        snprintf(rounds, sizeof(rounds), "%d", ch.round);
+        session_note(s, "rounds", rounds);
+    }
+out:
+    secmem_free_str(&answer);
+    secmem_wipe(&ch, sizeof(ch));
+    return reason;
+}
