@@ -46,7 +46,7 @@ if HAVE_CMOCKA
 unit_tests = tests/unit/test_otp tests/unit/test_wire tests/unit/test_config \
 	tests/unit/test_tokens tests/unit/test_ntlm tests/unit/test_cache \
 	tests/unit/test_soap tests/unit/test_soap_hostile tests/unit/test_sandbox \
-	tests/unit/test_fileio
+	tests/unit/test_fileio tests/unit/test_http_head
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 # The spec's vectors need fixed randomness: a test-only hook, compiled in
@@ -61,6 +61,9 @@ tests_unit_test_soap_LDADD = libcrauth_remote.la $(CMOCKA_LIBS) $(XML_LIBS)
 tests_unit_test_soap_hostile_SOURCES = tests/unit/test_soap_hostile.c tests/unit/soap_test.h
 tests_unit_test_soap_hostile_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(XML_CFLAGS)
 tests_unit_test_soap_hostile_LDADD = libcrauth_remote.la $(CMOCKA_LIBS) $(XML_LIBS)
+tests_unit_test_http_head_SOURCES = tests/unit/test_http_head.c
+tests_unit_test_http_head_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_http_head_LDADD = libcrauth_remote.la $(CMOCKA_LIBS)
 tests_unit_test_cache_SOURCES = tests/unit/test_cache.c tests/unit/tmpdir.h
 tests_unit_test_cache_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_cache_LDADD = libcrauth_core.la $(CMOCKA_LIBS)
