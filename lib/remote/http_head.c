@@ -21,6 +21,9 @@ struct parse {
     enum http_head_auth auth;
     const char *why; /* set when a line is refused */
     bool oom;
+    bool http10;      /* the status line says HTTP/1.0 */
+    bool close;       /* a "close" connection option */
+    bool keep_alive;  /* a "keep-alive" connection option */
 };
 
 void
@@ -49,7 +52,7 @@ parse_status(const char *line, size_t len, struct parse *ps)
         return -1;
     }
     ps->h->status = (line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0');
-    ps->h->closes = line[7] == '0'; /* HTTP/1.0: closes unless it says keep-alive */
+    ps->http10 = line[7] == '0';
     return 0;
 }
 
@@ -57,6 +60,29 @@ static bool
 value_is(const char *v, size_t vl, const char *word)
 {
     return vl == strlen(word) && strncasecmp(v, word, vl) == 0;
+}
+
+/* RFC 9110 7.6.1: Connection = #connection-option, each a case-insensitive
+ * token; Proxy-Connection (not standard, but sent by proxies) alike */
+static void
+connection_options(const char *v, size_t vl, struct parse *ps)
+{
+    const char *end = v + vl;
+
+    while (v < end) {
+        const char *comma = memchr(v, ',', (size_t)(end - v));
+        const char *e = comma != NULL ? comma : end;
+
+        while (v < e && (*v == ' ' || *v == '\t'))
+            v++;
+        while (e > v && (e[-1] == ' ' || e[-1] == '\t'))
+            e--;
+        if (value_is(v, (size_t)(e - v), "close"))
+            ps->close = true;
+        else if (value_is(v, (size_t)(e - v), "keep-alive"))
+            ps->keep_alive = true;
+        v = comma != NULL ? comma + 1 : end;
+    }
 }
 
 static bool
@@ -128,10 +154,7 @@ parse_field(const char *line, size_t len, struct parse *ps)
     } else if (name_is(line, nl, "Transfer-Encoding")) {
         ps->h->chunked = true;
     } else if (name_is(line, nl, "Connection") || name_is(line, nl, "Proxy-Connection")) {
-        if (value_is(v, vl, "close"))
-            ps->h->closes = true;
-        else if (value_is(v, vl, "keep-alive"))
-            ps->h->closes = false;
+        connection_options(v, vl, ps);
     }
     return 0;
 }
@@ -199,6 +222,9 @@ http_head_parse(const char *buf, size_t len, enum http_head_auth auth, struct ht
         snprintf(err, errlen, "%s", ps.oom ? "a reply head we had no memory for" : ps.why);
         goto out;
     }
+    /* RFC 9112 9.3: "close" anywhere ends the connection; else HTTP/1.1
+     * persists, and HTTP/1.0 only with "keep-alive" */
+    h->closes = ps.close || (ps.http10 && !ps.keep_alive);
     *head_len = n;
     reason = REASON_OK;
 out:

@@ -151,6 +151,24 @@ test_connection_persistence(void **state)
     assert_true(h.closes); /* RFC 9112 9.3: HTTP/1.0 closes unless it says keep-alive */
     expect_ok("HTTP/1.0 407 x\r\nConnection: Keep-Alive\r\n\r\n", &h);
     assert_false(h.closes);
+    /* Connection is a list (RFC 9110 7.6.1), and "close" wins wherever it
+     * is (RFC 9112 9.3), whatever the order of the fields */
+    expect_ok("HTTP/1.1 407 x\r\nConnection: close\r\nProxy-Connection: keep-alive\r\n\r\n", &h);
+    assert_true(h.closes);
+    expect_ok("HTTP/1.1 407 x\r\nConnection: keep-alive\r\nConnection: close\r\n\r\n", &h);
+    assert_true(h.closes);
+    expect_ok("HTTP/1.1 407 x\r\nConnection: keep-alive,CLOSE\r\n\r\n", &h);
+    assert_true(h.closes);
+    expect_ok("HTTP/1.1 407 x\r\nConnection: Upgrade ,\t close \t, x\r\n\r\n", &h);
+    assert_true(h.closes);
+    expect_ok("HTTP/1.0 407 x\r\nConnection: , keep-alive, x-custom\r\n\r\n", &h);
+    assert_false(h.closes);
+    expect_ok("HTTP/1.0 407 x\r\nConnection: keep-alive\r\nConnection: close\r\n\r\n", &h);
+    assert_true(h.closes);
+    expect_ok("HTTP/1.0 407 x\r\nConnection: keep-alive-ish, closed\r\n\r\n", &h);
+    assert_true(h.closes); /* neither option: HTTP/1.0 closes */
+    expect_ok("HTTP/1.1 407 x\r\nConnection: keep-alive-ish, closed\r\n\r\n", &h);
+    assert_false(h.closes);
     expect_ok("HTTP/1.1 407 x\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n", &h);
     assert_true(h.chunked); /* the caller must not trust the length (RFC 9112 6.3 (3)) */
     http_head_clear(&h);
@@ -301,7 +319,8 @@ test_size_cap(void **state)
     r = parse_n(b, HTTP_HEAD_MAX, HTTP_HEAD_PROXY_AUTHENTICATE, &h);
     assert_int_equal(r.reason, REASON_OK);
     assert_int_equal(h.offers.n, 1);
-    assert_int_equal(strlen(h.offers.values[0]), HTTP_HEAD_MAX - strlen(S407 "Proxy-Authenticate: ") - 4);
+    assert_int_equal(strlen(h.offers.values[0]),
+                     HTTP_HEAD_MAX - strlen(S407 "Proxy-Authenticate: ") - 4);
     http_head_clear(&h);
     free(b);
 }
