@@ -212,6 +212,16 @@ http_head_parse(const char *buf, size_t len, enum http_head_auth auth, struct ht
         goto out;
     }
     if (blank == NULL) {
+        /* RFC 9112 2.2 lets a recipient take a bare LF as a line end; we
+         * do not, and say so now rather than wait for a CRLF CRLF that a
+         * server ending its lines in LF never sends */
+        for (const char *lf = memchr(buf, '\n', n); lf != NULL;
+             lf = memchr(lf + 1, '\n', n - (size_t)(lf + 1 - buf))) {
+            if (lf == buf || lf[-1] != '\r') {
+                snprintf(err, errlen, "%s", MALFORMED("a line that does not end in CRLF"));
+                goto out;
+            }
+        }
         if (len < HTTP_HEAD_MAX)
             return REASON_OK; /* not all there yet */
         snprintf(err, errlen, "a reply head over %d bytes; refused", HTTP_HEAD_MAX);

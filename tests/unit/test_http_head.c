@@ -185,6 +185,12 @@ test_line_endings(void **state)
     expect_refused(S407 "\r\r\n\r\n", "without a field name");
     expect_refused("\r\nHTTP/1.1 200 OK\r\n\r\n", "no status line");
     expect_refused("\r\n\r\n", "no status line");
+    /* a head in bare LFs has no CRLF CRLF to wait for: refused at its
+     * first line, not when the deadline passes */
+    expect_refused("HTTP/1.1 407 x\nContent-Length: 0\n\n", "does not end in CRLF");
+    expect_refused("HTTP/1.1 407 x\n", "does not end in CRLF");
+    expect_refused("\n", "does not end in CRLF");
+    expect_refused(S407 "Server: x\n", "does not end in CRLF");
 }
 
 static void
