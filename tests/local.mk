@@ -46,7 +46,7 @@ if HAVE_CMOCKA
 unit_tests = tests/unit/test_otp tests/unit/test_wire tests/unit/test_config \
 	tests/unit/test_tokens tests/unit/test_ntlm tests/unit/test_cache \
 	tests/unit/test_soap tests/unit/test_soap_hostile tests/unit/test_sandbox \
-	tests/unit/test_fileio tests/unit/test_http_head
+	tests/unit/test_fileio tests/unit/test_http_head tests/unit/test_ntlm_http
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 # The spec's vectors need fixed randomness: a test-only hook, compiled in
@@ -64,6 +64,9 @@ tests_unit_test_soap_hostile_LDADD = libcrauth_remote.la $(CMOCKA_LIBS) $(XML_LI
 tests_unit_test_http_head_SOURCES = tests/unit/test_http_head.c
 tests_unit_test_http_head_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_http_head_LDADD = libcrauth_remote.la $(CMOCKA_LIBS)
+tests_unit_test_ntlm_http_SOURCES = tests/unit/test_ntlm_http.c
+tests_unit_test_ntlm_http_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_test_ntlm_http_LDADD = libcrauth_remote.la $(CMOCKA_LIBS) $(CRYPTO_LIBS)
 tests_unit_test_cache_SOURCES = tests/unit/test_cache.c tests/unit/tmpdir.h
 tests_unit_test_cache_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_cache_LDADD = libcrauth_core.la $(CMOCKA_LIBS)
