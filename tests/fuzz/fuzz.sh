@@ -3,9 +3,9 @@
 # Build every libFuzzer harness (tests/fuzz/fuzz_NAME.c) in OUT_DIR/build,
 # configured with --enable-fuzzing (clang, ASan+UBSan, the product's own
 # library objects; tests/fuzz/local.mk), and run each for SECONDS, two at a
-# time, on a copy of its seeds in tests/fuzz/corpus/NAME/.  Prints
-# executions per harness; exits non-zero if any harness found a crash, leak
-# or UB.
+# time, on a corpus seeded from the unit-test fixtures it names below and
+# its own seeds in tests/fuzz/corpus/NAME/.  Prints executions per harness;
+# exits non-zero if any harness found a crash, leak or UB.
 #   fuzz.sh OUT_DIR SECONDS
 set -eu
 src=$(cd "$(dirname "$0")/../.." && pwd)
@@ -15,9 +15,35 @@ mkdir -p "$out"
 out=$(cd "$out" && pwd)
 build="$out/build"
 
+# Seeds kept elsewhere in the tree, so that no file is kept twice:
+#   DIR/       every file in it
+#   FILE       that file
+#   FILE@KEY   the hex value on the line "KEY|HEX" (the tests/vectors format)
+fixtures() {
+    case $1 in
+    soap_reply) echo tests/unit/soap_replies/ ;;
+    config) echo conf/crauth.conf ;;
+    ntlm_challenge) echo tests/vectors/ntlm.txt@challenge_message ;;
+    esac
+}
+
 seed() { # seed NAME: fill $out/corpus/NAME (kept between runs: it grows)
-    mkdir -p "$out/corpus/$1"
-    cp "$src/tests/fuzz/corpus/$1"/* "$out/corpus/$1/"
+    corpus="$out/corpus/$1"
+    mkdir -p "$corpus"
+    if [ -d "$src/tests/fuzz/corpus/$1" ]; then cp "$src/tests/fuzz/corpus/$1"/* "$corpus/"; fi
+    for f in $(fixtures "$1"); do
+        case $f in
+        */)
+            for g in "$src/$f"*; do cp "$g" "$corpus/fixture-$(basename "$g")"; done ;;
+        *@*)
+            hex=$(sed -n "s/^${f#*@}|//p" "$src/${f%@*}")
+            [ -n "$hex" ] || { echo "fuzz.sh: no ${f#*@} in ${f%@*}" >&2; return 1; }
+            /usr/bin/python3 -c 'import sys; sys.stdout.buffer.write(bytes.fromhex(sys.argv[1]))' \
+                "$hex" >"$corpus/fixture-${f#*@}" ;;
+        *)
+            cp "$src/$f" "$corpus/fixture-$(basename "$f")" ;;
+        esac
+    done
 }
 
 names=""
