@@ -114,7 +114,8 @@ EXTRA_DIST += \
 	tests/vectors/ocra.txt tests/vectors/ntlm.txt \
 	tests/pam/pamharness.py tests/pam/serverfixture.py tests/ntlm/ntlmtest.py \
 	tests/ntlm/ntlmfront.py tests/ntlm/squid.py \
-	tests/priv/privdriver.py tests/fuzz tests/unit/soap_replies \
+	tests/priv/privdriver.py tests/unit/soap_replies \
+	tests/fuzz/README.md tests/fuzz/fuzz.sh tests/fuzz/corpus \
 	tests/deb/test_deb.sh tests/deb/deb_login.py \
 	tests/server/README.md tests/server/authserver.py tests/server/certs.py \
 	tests/server/oath.py tests/server/test_oath.py tests/server/test_certs.py \
