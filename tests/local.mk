@@ -28,6 +28,7 @@ tests_pam_pam_settok_la_LIBADD = $(PAM_LIBS)
 tests_pam_pam_settok_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared -rpath /nowhere
 
 test_scripts = tests/unit/cli.sh tests/unit/oathtool_cross.sh tests/unit/tiers.sh \
+	tests/unit/exports.sh \
 	tests/pam/test_module.py \
 	tests/pam/test_local.py tests/pam/test_server_flows.py tests/pam/test_server_faults.py \
 	tests/pam/test_server_cache.py tests/priv/test_privs.py tests/pam/test_server_ntlm.py \
@@ -51,7 +52,8 @@ if HAVE_CMOCKA
 unit_tests = tests/unit/test_otp tests/unit/test_wire tests/unit/test_config \
 	tests/unit/test_tokens tests/unit/test_ntlm tests/unit/test_cache \
 	tests/unit/test_soap tests/unit/test_soap_hostile tests/unit/test_sandbox \
-	tests/unit/test_fileio tests/unit/test_lockfile tests/unit/test_radius
+	tests/unit/test_fileio tests/unit/test_lockfile tests/unit/test_radius \
+	tests/unit/test_http_head tests/unit/test_ntlm_http
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 # The spec's vectors need fixed randomness: a test-only hook, compiled in
@@ -66,6 +68,12 @@ tests_unit_test_soap_LDADD = libcrauth_remote.la libcrauth_core.la $(CMOCKA_LIBS
 tests_unit_test_soap_hostile_SOURCES = tests/unit/test_soap_hostile.c tests/unit/soap_test.h
 tests_unit_test_soap_hostile_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(XML_CFLAGS)
 tests_unit_test_soap_hostile_LDADD = libcrauth_remote.la libcrauth_core.la $(CMOCKA_LIBS) $(XML_LIBS)
+tests_unit_test_http_head_SOURCES = tests/unit/test_http_head.c
+tests_unit_test_http_head_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_http_head_LDADD = libcrauth_remote.la libcrauth_core.la $(CMOCKA_LIBS)
+tests_unit_test_ntlm_http_SOURCES = tests/unit/test_ntlm_http.c
+tests_unit_test_ntlm_http_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_test_ntlm_http_LDADD = libcrauth_remote.la libcrauth_core.la $(CMOCKA_LIBS) $(CRYPTO_LIBS)
 tests_unit_test_cache_SOURCES = tests/unit/test_cache.c tests/unit/tmpdir.h
 tests_unit_test_cache_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_cache_LDADD = libcrauth_core.la $(CMOCKA_LIBS)
@@ -120,7 +128,8 @@ EXTRA_DIST += \
 	tests/radius/radiustest.py tests/radius/gen_vectors.py tests/radius/generated.txt \
 	tests/pam/pamharness.py tests/pam/serverfixture.py tests/ntlm/ntlmtest.py \
 	tests/ntlm/ntlmfront.py tests/ntlm/squid.py \
-	tests/priv/privdriver.py tests/fuzz tests/unit/soap_replies \
+	tests/priv/privdriver.py tests/unit/soap_replies \
+	tests/fuzz/README.md tests/fuzz/fuzz.sh tests/fuzz/corpus \
 	tests/deb/test_deb.sh tests/deb/deb_login.py \
 	tests/server/README.md tests/server/authserver.py tests/server/certs.py \
 	tests/server/oath.py tests/server/test_oath.py tests/server/test_certs.py \

@@ -4,6 +4,7 @@
 noinst_LTLIBRARIES += libcrauth_remote.la
 libcrauth_remote_la_SOURCES = \
 	lib/remote/http.c lib/remote/http.h lib/remote/http_impl.h lib/remote/http_classify.c \
+	lib/remote/http_head.c lib/remote/http_head.h \
 	lib/remote/ntlm_http.c lib/remote/ntlm_http.h \
 	lib/remote/proxy.c lib/remote/proxy.h \
 	lib/remote/net.c lib/remote/net.h \

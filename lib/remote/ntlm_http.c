@@ -16,8 +16,6 @@
 #include "lib/ntlm/ntlm.h"
 #include "lib/common/reason.h"
 
-enum ntlm_http_scheme { NTLM_HTTP_NTLM, NTLM_HTTP_NEGOTIATE };
-
 /* One handshake: one NTLM client context. */
 struct ntlm_http {
     struct ntlm_client *client;
@@ -132,15 +130,8 @@ next_challenge(const char **pp, const char **scheme, size_t *slen, const char **
     }
 }
 
-struct found {
-    const char *tok[2]; /* by scheme */
-    size_t tlen[2];
-    unsigned tokens[2], bare[2];
-    char others[96]; /* other schemes offered, for the message */
-};
-
 static void
-survey(const struct ntlm_http_offers *o, struct found *f)
+survey(const struct ntlm_http_offers *o, struct ntlm_http_found *f)
 {
     memset(f, 0, sizeof(*f));
     for (size_t i = 0; i < o->n; i++) {
@@ -168,6 +159,42 @@ survey(const struct ntlm_http_offers *o, struct found *f)
             }
         }
     }
+}
+
+int
+ntlm_http_find_challenge(const struct ntlm_http_offers *o, const char *peer,
+                         struct ntlm_http_found *f, enum ntlm_http_scheme *scheme,
+                         uint8_t **chal, size_t *chal_len, char *err, size_t errlen)
+{
+    enum ntlm_http_scheme s;
+
+    *chal = NULL;
+    *chal_len = 0;
+    memset(f, 0, sizeof(*f));
+    if (o->too_many) {
+        snprintf(err, errlen, "%s sent more than %d authentication headers; refused", peer,
+                 NTLM_HTTP_MAX_OFFERS);
+        return REASON_MALFORMED_REPLY;
+    }
+    survey(o, f);
+    /* NTLM if offered, else Negotiate (both carry raw NTLMSSP here) */
+    s = f->tokens[NTLM_HTTP_NTLM] ? NTLM_HTTP_NTLM : NTLM_HTTP_NEGOTIATE;
+    *scheme = s;
+    if (f->tokens[s] == 0)
+        return REASON_OK;
+    if (f->tokens[s] > 1) {
+        snprintf(err, errlen, "%s sent %u %s challenges; refused as ambiguous", peer,
+                 f->tokens[s], scheme_names[s]);
+        return REASON_MALFORMED_REPLY;
+    }
+    if (ntlm_b64_decode(f->tok[s], f->tlen[s], chal, chal_len) != NTLM_OK) {
+        snprintf(err, errlen, "malformed NTLM CHALLENGE from %s: not base64 or longer than %d "
+                 "bytes", peer, NTLM_MAX_MESSAGE);
+        *chal = NULL;
+        *chal_len = 0;
+        return REASON_MALFORMED_REPLY;
+    }
+    return REASON_OK;
 }
 
 /* ------------------------------------------------------------ handshake */
@@ -309,7 +336,8 @@ out:
  * the NEGOTIATE again under "Negotiate", once: some fronts take raw
  * NTLMSSP only there (RFC 4559 4.2 names both).  Else explain. */
 static int
-no_challenge(struct ntlm_http *n, const struct found *f, char **authz, char *err, size_t errlen)
+no_challenge(struct ntlm_http *n, const struct ntlm_http_found *f, char **authz, char *err,
+             size_t errlen)
 {
     if (n->scheme == NTLM_HTTP_NTLM && !n->restarted && f->bare[NTLM_HTTP_NEGOTIATE]) {
         n->restarted = true;
@@ -372,7 +400,7 @@ ntlm_http_step(struct ntlm_http *n, const struct ntlm_http_offers *offers,
                const uint8_t *cert_der, size_t cert_len, char **authz, char *err,
                size_t errlen)
 {
-    struct found f;
+    struct ntlm_http_found f;
     enum ntlm_http_scheme s;
     uint8_t *chal = NULL;
     size_t chal_len = 0;
@@ -383,26 +411,11 @@ ntlm_http_step(struct ntlm_http *n, const struct ntlm_http_offers *offers,
         snprintf(err, errlen, "NTLM: a second CHALLENGE from %s", n->peer);
         return REASON_INTERNAL;
     }
-    if (offers->too_many) {
-        snprintf(err, errlen, "%s sent more than %d authentication headers; refused", n->peer,
-                 NTLM_HTTP_MAX_OFFERS);
-        return REASON_MALFORMED_REPLY;
-    }
-    survey(offers, &f);
-    /* NTLM if offered, else Negotiate (both carry raw NTLMSSP here) */
-    s = f.tokens[NTLM_HTTP_NTLM] ? NTLM_HTTP_NTLM : NTLM_HTTP_NEGOTIATE;
-    if (f.tokens[s] == 0)
+    reason = ntlm_http_find_challenge(offers, n->peer, &f, &s, &chal, &chal_len, err, errlen);
+    if (reason != REASON_OK)
+        return reason;
+    if (chal == NULL)
         return no_challenge(n, &f, authz, err, errlen);
-    if (f.tokens[s] > 1) {
-        snprintf(err, errlen, "%s sent %u %s challenges; refused as ambiguous", n->peer,
-                 f.tokens[s], scheme_names[s]);
-        return REASON_MALFORMED_REPLY;
-    }
-    if (ntlm_b64_decode(f.tok[s], f.tlen[s], &chal, &chal_len) != NTLM_OK) {
-        snprintf(err, errlen, "malformed NTLM CHALLENGE from %s: not base64 or longer than %d "
-                 "bytes", n->peer, NTLM_MAX_MESSAGE);
-        return REASON_MALFORMED_REPLY;
-    }
     reason = authenticate(n, chal, chal_len, s, cert_der, cert_len, authz, err, errlen);
     free(chal);
     return reason;

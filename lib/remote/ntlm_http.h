@@ -49,6 +49,31 @@ struct ntlm_http_offers {
 int ntlm_http_offers_add(struct ntlm_http_offers *o, const char *value, size_t len);
 void ntlm_http_offers_clear(struct ntlm_http_offers *o);
 
+/* The schemes that carry NTLMSSP tokens here, NTLM preferred. */
+enum ntlm_http_scheme { NTLM_HTTP_NTLM, NTLM_HTTP_NEGOTIATE };
+
+/* What the challenges of one 401/407 offer (RFC 9110 11.6.1: each value a
+ * comma-separated list of challenges, a scheme with a token68 or
+ * auth-params; scheme names case-insensitive), by ntlm_http_scheme. */
+struct ntlm_http_found {
+    const char *tok[2]; /* a challenge's token68, inside the offers' values */
+    size_t tlen[2];
+    unsigned tokens[2]; /* challenges of the scheme with a token68 */
+    unsigned bare[2];   /* challenges of the scheme without one */
+    char others[96];    /* the other schemes offered, for messages */
+};
+
+/* Find the server's CHALLENGE in @o: the NTLM token if there is one, else
+ * the Negotiate token.  REASON_OK with the decoded token in *chal (the
+ * caller frees it) and its scheme in *scheme, or with *chal NULL when no
+ * challenge of either scheme has a token (@f tells what was offered).
+ * REASON_MALFORMED_REPLY, naming @peer in @err, for more than
+ * NTLM_HTTP_MAX_OFFERS values, two tokens of the chosen scheme, or a token
+ * that is not strict base64 of at most NTLM_MAX_MESSAGE bytes. */
+int ntlm_http_find_challenge(const struct ntlm_http_offers *o, const char *peer,
+                             struct ntlm_http_found *f, enum ntlm_http_scheme *scheme,
+                             uint8_t **chal, size_t *chal_len, char *err, size_t errlen);
+
 /* What the transport saw of the reply to one leg. */
 struct ntlm_http_leg {
     long status;

@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * proxy.c - CONNECT through an HTTP proxy with our NTLM (proxy_auth = ntlm):
- * our own socket, a strict reader for the proxy's replies (RFC 7230 3:
- * status line, header fields, no obs-fold, bounded sizes), and the three
- * legs on one connection.  Every wait is bounded by one deadline.
+ * our own socket, the proxy's reply heads read by http_head.c, and the
+ * three legs on one connection.  Every wait is bounded by one deadline.
  */
 #include "lib/remote/proxy.h"
 
@@ -20,10 +19,11 @@
 #include <unistd.h>
 
 #include "lib/common/log.h"
-#include "lib/remote/ntlm_http.h"
 #include "lib/common/reason.h"
-#include "lib/remote/net.h"
 #include "lib/common/wire.h"
+#include "lib/remote/http_head.h"
+#include "lib/remote/net.h"
+#include "lib/remote/ntlm_http.h"
 
 #define USER_AGENT "crauth/" PACKAGE_VERSION
 #define PROXY_MAX_BODY (64 * 1024) /* a 407's error page, read and thrown away */
@@ -32,15 +32,8 @@ struct conn {
     int fd;
     int64_t deadline; /* CLOCK_MONOTONIC ms */
     const char *name; /* "host:port" of the proxy */
-    char buf[NTLM_HTTP_MAX_HEAD + 1];
+    char buf[HTTP_HEAD_MAX + 1];
     size_t len;
-};
-
-struct reply {
-    int status;
-    long long content_length; /* -1: none */
-    bool chunked, closes;
-    struct ntlm_http_offers offers;
 };
 
 int
@@ -224,143 +217,37 @@ receive(struct conn *c, char *err, size_t errlen)
 
 /* ------------------------------------------------------------ replies */
 
-static bool
-is_tchar(char ch)
-{
-    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-           (ch != '\0' && strchr("!#$%&'*+-.^_`|~", ch) != NULL);
-}
-
-/* RFC 7230 3.1.2: HTTP/1.x SP 3DIGIT SP reason-phrase */
-static int
-parse_status(const char *line, size_t len, struct reply *r)
-{
-    if (len < 12 || strncmp(line, "HTTP/1.", 7) != 0 || (line[7] != '0' && line[7] != '1') ||
-        line[8] != ' ' || line[9] < '1' || line[9] > '5' || line[10] < '0' ||
-        line[10] > '9' || line[11] < '0' || line[11] > '9' || (len > 12 && line[12] != ' '))
-        return -1;
-    r->status = (line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0');
-    r->closes = line[7] == '0'; /* HTTP/1.0: closes unless it says keep-alive */
-    return 0;
-}
-
-static bool
-value_is(const char *v, size_t vl, const char *word)
-{
-    return vl == strlen(word) && strncasecmp(v, word, vl) == 0;
-}
-
-/* One field-line (RFC 7230 3.2): token ":" OWS value OWS, visible text only. */
-static int
-parse_field(const char *line, size_t len, struct reply *r)
-{
-    const char *colon = memchr(line, ':', len), *v, *end = line + len;
-    size_t nl, vl;
-
-    if (colon == NULL || colon == line)
-        return -1;
-    for (const char *q = line; q < colon; q++)
-        if (!is_tchar(*q))
-            return -1; /* also rejects whitespace before the colon (3.2.4) */
-    for (const char *q = colon + 1; q < end; q++)
-        if ((unsigned char)*q < 0x20 ? *q != '\t' : *q == 0x7f)
-            return -1;
-    nl = (size_t)(colon - line);
-    for (v = colon + 1; v < end && (*v == ' ' || *v == '\t'); v++)
-        ;
-    while (end > v && (end[-1] == ' ' || end[-1] == '\t'))
-        end--;
-    vl = (size_t)(end - v);
-    if (nl == 18 && strncasecmp(line, "Proxy-Authenticate", nl) == 0)
-        return ntlm_http_offers_add(&r->offers, v, vl);
-    if (nl == 14 && strncasecmp(line, "Content-Length", nl) == 0) {
-        long long n = 0;
-
-        if (vl == 0 || vl > 12 || r->content_length >= 0)
-            return -1; /* none, absurd, or a second one */
-        for (size_t i = 0; i < vl; i++) {
-            if (v[i] < '0' || v[i] > '9')
-                return -1;
-            n = n * 10 + (v[i] - '0');
-        }
-        r->content_length = n;
-    } else if (nl == 17 && strncasecmp(line, "Transfer-Encoding", nl) == 0) {
-        r->chunked = true;
-    } else if ((nl == 10 && strncasecmp(line, "Connection", nl) == 0) ||
-               (nl == 16 && strncasecmp(line, "Proxy-Connection", nl) == 0)) {
-        if (value_is(v, vl, "close"))
-            r->closes = true;
-        else if (value_is(v, vl, "keep-alive"))
-            r->closes = false;
-    }
-    return 0;
-}
-
-static int
-parse_head(const char *head, size_t len, struct reply *r)
-{
-    const char *p = head, *end = head + len;
-    bool first = true;
-
-    while (p < end) {
-        const char *eol = memchr(p, '\n', (size_t)(end - p));
-
-        if (eol == NULL || eol == p || eol[-1] != '\r')
-            return -1; /* lines end in CRLF */
-        if (eol - 1 == p)
-            return first ? -1 : 0; /* the empty line */
-        if (memchr(p, '\0', (size_t)(eol - 1 - p)) != NULL || *p == ' ' || *p == '\t')
-            return -1; /* NUL, or obs-fold (3.2.4) */
-        if (first ? parse_status(p, (size_t)(eol - 1 - p), r)
-                  : parse_field(p, (size_t)(eol - 1 - p), r))
-            return -1;
-        first = false;
-        p = eol + 1;
-    }
-    return -1;
-}
-
 /* Read one reply head into @r; *head_len: its bytes in c->buf. */
 static int
-read_reply(struct conn *c, struct reply *r, size_t *head_len, char *err, size_t errlen)
+read_reply(struct conn *c, struct http_head *r, size_t *head_len, char *err, size_t errlen)
 {
-    char *blank;
+    char detail[160];
     int reason;
 
-    ntlm_http_offers_clear(&r->offers);
-    memset(r, 0, sizeof(*r));
-    r->content_length = -1;
-    while ((blank = strstr(c->buf, "\r\n\r\n")) == NULL) {
-        if (c->len == sizeof(c->buf) - 1) {
-            snprintf(err, errlen, "the proxy %s sent a reply head over %d bytes; refused",
-                     c->name, NTLM_HTTP_MAX_HEAD);
-            return REASON_HTTP_ERROR;
+    for (;;) {
+        reason = http_head_parse(c->buf, c->len, HTTP_HEAD_PROXY_AUTHENTICATE, r, head_len,
+                                 detail, sizeof(detail));
+        if (reason != REASON_OK) {
+            snprintf(err, errlen, "the proxy %s sent %s", c->name, detail);
+            return reason;
         }
-        if (memchr(c->buf, '\0', c->len) != NULL) {
-            snprintf(err, errlen, "the proxy %s sent a NUL in its reply", c->name);
-            return REASON_HTTP_ERROR;
-        }
+        if (*head_len > 0)
+            return REASON_OK;
         if ((reason = receive(c, err, errlen)) != REASON_OK)
             return reason;
     }
-    *head_len = (size_t)(blank - c->buf) + 4;
-    if (parse_head(c->buf, *head_len, r) != 0) {
-        snprintf(err, errlen, "the proxy %s sent a malformed reply to CONNECT", c->name);
-        return REASON_HTTP_ERROR;
-    }
-    return REASON_OK;
 }
 
 /* Throw away a 407's body so the next leg starts on a clean connection. */
 static int
-skip_body(struct conn *c, const struct reply *r, size_t head_len, char *err, size_t errlen)
+skip_body(struct conn *c, const struct http_head *r, size_t head_len, char *err, size_t errlen)
 {
     size_t left;
     int reason;
 
     if (r->closes || r->chunked || r->content_length < 0 ||
         r->content_length > PROXY_MAX_BODY) {
-        /* RFC 7230 3.3.3: without a Content-Length the body runs to the close */
+        /* RFC 9112 6.3 (7): without a Content-Length the body runs to the close */
         snprintf(err, errlen, "the proxy %s ends its 407 with the connection (close, no or a "
                  "large Content-Length, or chunked); NTLM needs the legs on one connection",
                  c->name);
@@ -410,7 +297,7 @@ send_connect(struct conn *c, const char *authority, const char *authz, char *err
 struct leg_ctx {
     struct conn *c;
     const char *authority;
-    struct reply r;
+    struct http_head r;
 };
 
 /* ntlm_http_send_fn: one CONNECT and its reply head; a 407's body is read
@@ -486,7 +373,7 @@ proxy_tunnel_ntlm(const struct crauth_config *cfg, const struct proxy_endpoint *
     }
 out:
     if (x != NULL)
-        ntlm_http_offers_clear(&x->r.offers);
+        http_head_clear(&x->r);
     free(x);
     if (c != NULL && c->fd >= 0)
         close(c->fd);

@@ -20,6 +20,9 @@
 
 #include "lib/ntlm/ntlm.h"
 
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
 static uint8_t *cert_der;
 static size_t cert_len;
 
