@@ -27,6 +27,7 @@ enum crauth_reason {
     REASON_SAME_ANSWER = 19,         /* the client gave the same answer to every prompt */
     REASON_EMPTY_ANSWER = 20,        /* an empty answer where a code was needed */
     REASON_CHALLENGE_ISSUED = 21,    /* single_prompt: a challenge was shown; answer it next time */
+    REASON_INVALID_CHALLENGE_RESPONSE = 23, /* the key-possession response does not match */
 
     /* the server */
     REASON_SERVER_UNREACHABLE = 30,  /* no server could be connected to */
@@ -47,6 +48,9 @@ enum crauth_reason {
     REASON_CACHE = 53,               /* the cache directory is unusable */
     REASON_CALLER_NOT_ALLOWED = 54,  /* the calling user may not make this request */
     REASON_NO_TOKEN = 55,            /* the user has no token usable with the configured method */
+    REASON_CERT_EXPIRED = 58,        /* the user's certificate is not yet valid or has expired */
+    REASON_CERT_UNTRUSTED = 59,      /* the user's certificate does not verify against x509_ca */
+    REASON_CERT_INVALID = 60,        /* the certificate (or the key answering for it) is unusable */
 
     /* module <-> helper */
     REASON_HELPER_UNAVAILABLE = 70,  /* the helper could not be started */
