@@ -38,6 +38,10 @@ test_scripts = tests/unit/cli.sh tests/unit/oathtool_cross.sh tests/unit/tiers.s
 TESTS += $(test_scripts)
 dist_check_SCRIPTS = $(test_scripts)
 
+check_PROGRAMS += tests/x509/x509_challenge
+tests_x509_x509_challenge_SOURCES = tests/x509/x509_challenge.c
+tests_x509_x509_challenge_LDADD = libcrauth_core.la
+
 check_PROGRAMS += tests/ntlm/ntlm_client_tool
 tests_ntlm_ntlm_client_tool_SOURCES = tests/ntlm/ntlm_client_tool.c
 tests_ntlm_ntlm_client_tool_LDADD = libcrauth_ntlm.la
@@ -46,7 +50,7 @@ if HAVE_CMOCKA
 unit_tests = tests/unit/test_otp tests/unit/test_wire tests/unit/test_config \
 	tests/unit/test_tokens tests/unit/test_ntlm tests/unit/test_cache \
 	tests/unit/test_soap tests/unit/test_soap_hostile tests/unit/test_sandbox \
-	tests/unit/test_fileio
+	tests/unit/test_fileio tests/unit/test_x509_token
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 # The spec's vectors need fixed randomness: a test-only hook, compiled in
@@ -67,6 +71,9 @@ tests_unit_test_cache_LDADD = libcrauth_core.la $(CMOCKA_LIBS)
 tests_unit_test_fileio_SOURCES = tests/unit/test_fileio.c tests/unit/tmpdir.h
 tests_unit_test_fileio_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_fileio_LDADD = libcrauth_core.la $(CMOCKA_LIBS)
+tests_unit_test_x509_token_SOURCES = tests/unit/test_x509_token.c tests/unit/tmpdir.h
+tests_unit_test_x509_token_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_test_x509_token_LDADD = libcrauth_core.la $(CMOCKA_LIBS) $(CRYPTO_LIBS)
 tests_unit_test_otp_SOURCES = tests/unit/test_otp.c
 tests_unit_test_otp_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(CRYPTO_CFLAGS)
 tests_unit_test_otp_LDADD = libcrauth_core.la $(CMOCKA_LIBS)
