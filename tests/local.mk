@@ -41,6 +41,12 @@ dist_check_SCRIPTS = $(test_scripts)
 check_PROGRAMS += tests/x509/x509_challenge
 tests_x509_x509_challenge_SOURCES = tests/x509/x509_challenge.c
 tests_x509_x509_challenge_LDADD = libcrauth_core.la
+check_PROGRAMS += tests/x509/cms_respond_driver
+tests_x509_cms_respond_driver_SOURCES = tests/x509/cms_respond_driver.c tools/cms_respond.c \
+	tools/cms_key.c tools/cms_key.h
+tests_x509_cms_respond_driver_CPPFLAGS = $(AM_CPPFLAGS) -DCRAUTH_TIER_TOOLS
+tests_x509_cms_respond_driver_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
+tests_x509_cms_respond_driver_LDADD = libcrauth_common.la $(CRYPTO_LIBS)
 
 check_PROGRAMS += tests/ntlm/ntlm_client_tool
 tests_ntlm_ntlm_client_tool_SOURCES = tests/ntlm/ntlm_client_tool.c
