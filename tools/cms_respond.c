@@ -229,6 +229,23 @@ out:
     return reason;
 }
 
+/* Whether @key can be compared with a certificate.  An EC key on a token
+ * whose public point libp11 found nowhere (no public key or certificate
+ * object beside it) has none; opening the envelope is the test then. */
+static bool
+comparable(EVP_PKEY *key)
+{
+    unsigned char *point = NULL;
+    size_t n;
+
+    if (!EVP_PKEY_is_a(key, "EC"))
+        return true;
+    n = EVP_PKEY_get1_encoded_public_key(key, &point);
+    OPENSSL_free(point);
+    ERR_clear_error();
+    return n > 0;
+}
+
 /* --help anywhere, before any parsing, so it works with any other mistake. */
 static bool
 wants_help(int argc, char **argv)
@@ -324,8 +341,10 @@ cmd_cms_respond(int argc, char **argv)
         goto fail;
     if ((reason = cms_key_load(&src, &key, err, sizeof(err))) != REASON_OK)
         goto fail;
-    if (cert != NULL && X509_check_private_key(cert, key.pkey) != 1) {
-        snprintf(err, sizeof(err), "the key %s does not belong to the certificate %s",
+    if (cert != NULL && comparable(key.pkey) && X509_check_private_key(cert, key.pkey) != 1) {
+        /* a URI only up to its query, which may hold pin-value */
+        snprintf(err, sizeof(err), "the key %.*s does not belong to the certificate %s",
+                 src.key_file ? (int)strlen(src.key_file) : (int)strcspn(src.pkcs11_uri, "?"),
                  src.key_file ? src.key_file : src.pkcs11_uri, cert_path);
         ERR_clear_error();
         reason = REASON_CERT_INVALID;

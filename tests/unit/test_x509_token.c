@@ -499,7 +499,8 @@ test_not_one_certificate(void **state)
     snprintf(buf, sizeof(buf), "%strailing words\n", one);
     expect_invalid("trailing.pem", buf, strlen(buf), 0644, "text after the certificate");
     /* a broken base64 body */
-    snprintf(buf, sizeof(buf), "-----BEGIN CERTIFICATE-----\nMIIB!!!!\n-----END CERTIFICATE-----\n");
+    snprintf(buf, sizeof(buf), "-----BEGIN CERTIFICATE-----\nMIIB!!!!\n"
+                               "-----END CERTIFICATE-----\n");
     expect_invalid("broken.pem", buf, strlen(buf), 0644, "holds no PEM block");
     /* valid base64, not a certificate */
     snprintf(buf, sizeof(buf), "-----BEGIN CERTIFICATE-----\nMAA=\n-----END CERTIFICATE-----\n");
@@ -612,7 +613,7 @@ test_response_syntax(void **state)
     assert_false(answer(HEX40 "00"));                                    /* 42: 21 bytes */
     assert_false(answer("a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2"));    /* 38: 19 bytes */
     assert_false(answer("g0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3"));  /* not hex */
-    assert_false(answer("a0a1a2a3a4a5a6a7a8a9 aaabacadaeafb0b1b2b3")); /* blank inside */
+    assert_false(answer("a0a1a2a3a4a5a6a7a8a9 aaabacadaeafb0b1b2b3")); /* a blank inside */
     assert_false(answer("a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b4")); /* last bit */
     assert_false(answer("0xa0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3"));
     assert_false(answer(""));
