@@ -34,6 +34,8 @@ build soap_reply lib/remote/soap.c lib/remote/soap_reply.c lib/common/secmem.c l
     lib/common/wire.c -- $xml -lcrypto
 build ntlm_challenge lib/ntlm/ntlm.c lib/ntlm/ntlm_crypto.c -- -lcrypto
 build cache_record lib/core/cache_record.c
+build x509_cert lib/core/x509_token.c lib/core/fileio.c lib/common/secmem.c \
+    lib/common/reason.c -- -lcrypto
 
 run_one() {
     name=$1
@@ -52,7 +54,7 @@ run_one() {
 }
 
 status=0
-names="frames config tokens soap_reply ntlm_challenge cache_record"
+names="frames config tokens soap_reply ntlm_challenge cache_record x509_cert"
 set -- $names
 while [ $# -gt 0 ]; do
     run_one "$1" & p1=$!
