@@ -11,7 +11,8 @@ build="autoconf automake libtool pkg-config gcc make libc6-dev python3 openssl
 test="$build libcmocka-dev oathtool clang libclang-rt-14-dev valgrind cppcheck clang-tidy bear
       winbind gss-ntlmssp python3-gssapi apache2 libapache2-mod-auth-gssapi
       openssh-server openssh-client python3-paramiko sudo util-linux login passwd squid
-      debhelper lintian build-essential man-db freeradius freeradius-utils"
+      debhelper lintian build-essential man-db freeradius freeradius-utils
+      softhsm2 opensc libengine-pkcs11-openssl xxd"
 
 case "${1:-build}" in
 build) want=$build ;;

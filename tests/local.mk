@@ -32,13 +32,17 @@ test_scripts = tests/unit/cli.sh tests/unit/oathtool_cross.sh tests/unit/tiers.s
 	tests/pam/test_module.py \
 	tests/pam/test_local.py tests/pam/test_server_flows.py tests/pam/test_server_faults.py \
 	tests/pam/test_server_cache.py tests/priv/test_privs.py tests/pam/test_server_ntlm.py \
-	tests/pam/test_check.py tests/pam/test_emergency.py \
+	tests/pam/test_check.py tests/pam/test_emergency.py tests/x509/test_cms_respond.py \
 	tests/server/test_authserver.py \
 	tests/ntlm/test_ntlm_auth.py tests/ntlm/test_gssntlmssp.py tests/ntlm/apache.py \
 	tests/radius/test_radius.py tests/radius/test_radius_hostile.py \
 	doc/check-manpages.sh
 TESTS += $(test_scripts)
 dist_check_SCRIPTS = $(test_scripts)
+
+check_PROGRAMS += tests/x509/x509_challenge
+tests_x509_x509_challenge_SOURCES = tests/x509/x509_challenge.c
+tests_x509_x509_challenge_LDADD = libcrauth_core.la
 
 check_PROGRAMS += tests/ntlm/ntlm_client_tool
 tests_ntlm_ntlm_client_tool_SOURCES = tests/ntlm/ntlm_client_tool.c
@@ -53,7 +57,8 @@ unit_tests = tests/unit/test_otp tests/unit/test_wire tests/unit/test_config \
 	tests/unit/test_tokens tests/unit/test_ntlm tests/unit/test_cache \
 	tests/unit/test_soap tests/unit/test_soap_hostile tests/unit/test_sandbox \
 	tests/unit/test_fileio tests/unit/test_lockfile tests/unit/test_radius \
-	tests/unit/test_http_head tests/unit/test_ntlm_http
+	tests/unit/test_http_head tests/unit/test_ntlm_http \
+	tests/unit/test_x509_token
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 # The spec's vectors need fixed randomness: a test-only hook, compiled in
@@ -86,6 +91,9 @@ tests_unit_test_lockfile_LDADD = libcrauth_core.la $(CMOCKA_LIBS)
 tests_unit_test_radius_SOURCES = tests/unit/test_radius.c
 tests_unit_test_radius_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_radius_LDADD = libcrauth_radius.la libcrauth_common.la $(CMOCKA_LIBS)
+tests_unit_test_x509_token_SOURCES = tests/unit/test_x509_token.c tests/unit/tmpdir.h
+tests_unit_test_x509_token_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_test_x509_token_LDADD = libcrauth_core.la $(CMOCKA_LIBS) $(CRYPTO_LIBS)
 tests_unit_test_otp_SOURCES = tests/unit/test_otp.c
 tests_unit_test_otp_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(CRYPTO_CFLAGS)
 tests_unit_test_otp_LDADD = libcrauth_core.la $(CMOCKA_LIBS)

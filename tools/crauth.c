@@ -27,7 +27,8 @@ static const char usage[] =
     "  explain CODE|NAME     what a reason code means and what to change\n"
     "  explain --all         the whole reason catalog\n"
     "  cache list|flush [--user U] [--conf PATH]\n"
-    "  check [--conf PATH] [--user U]   test the configuration and every server\n";
+    "  check [--conf PATH] [--user U]   test the configuration and every server\n"
+    "  cms-respond --key-file KEY | --pkcs11 URI   answer an x509 key-possession challenge\n";
 
 static void
 explain_one(const struct crauth_reason_info *r)
@@ -91,6 +92,7 @@ main(int argc, char **argv)
         {"explain", cmd_explain},
         {"cache", cmd_cache},
         {"check", cmd_check},
+        {"cms-respond", cmd_cms_respond},
     };
 
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {

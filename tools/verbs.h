@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * verbs.h - the CLI's admin verbs (the soft-token verbs are in softtoken.h).
+ * verbs.h - the CLI's verbs other than the soft tokens (softtoken.h).
  * Each takes argv[0] = the verb, returns the process exit status.
  */
 #ifndef CRAUTH_VERBS_H
@@ -8,5 +8,7 @@
 
 int cmd_cache(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+/* tools/cms_respond.c: answer a key-possession challenge (x509 token) */
+int cmd_cms_respond(int argc, char **argv);
 
 #endif

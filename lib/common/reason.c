@@ -61,6 +61,12 @@ static const struct crauth_reason_info catalog[] = {
      "so that the next attempt can take the response.",
      "Nothing is wrong: enter the token's response to the challenge shown at the next "
      "password prompt (within challenge_ttl)."},
+    {REASON_INVALID_CHALLENGE_RESPONSE, "invalid-challenge-response", PAM_AUTH_ERR,
+     "The response to a key-possession challenge does not match the 20 bytes in the envelope "
+     "(OFTP2's end-session reason 11).",
+     "Check that the user decrypted with the private key of the certificate in the tokens "
+     "file, that the certificate file is the right one, and that the envelope was copied "
+     "whole, from -----BEGIN CMS----- to -----END CMS-----."},
 
     {REASON_SERVER_UNREACHABLE, "server-unreachable", PAM_AUTHINFO_UNAVAIL,
      "No authentication server could be connected to (DNS, refused, or connect timeout).",
@@ -143,6 +149,22 @@ static const struct crauth_reason_info catalog[] = {
      "The user has tokens, but none usable with the configured method.",
      "Give the user a token of the right kind (hotp/totp for otp, an OCRA suite for "
      "client-challenge) or change [auth] method."},
+    {REASON_CERT_EXPIRED, "certificate-expired", PAM_AUTH_ERR,
+     "The user's certificate is not yet valid or has expired (the log line says which).",
+     "Issue the user a certificate valid now and put its path in the tokens file; if it "
+     "should be valid, check this machine's clock."},
+    {REASON_CERT_UNTRUSTED, "certificate-untrusted", PAM_AUTH_ERR,
+     "The user's certificate does not verify against the CAs in [local] x509_ca.",
+     "Read the verification error in the log line; check that x509_ca holds the issuing CA "
+     "and its root (the certificate file holds the user's certificate only), and that no "
+     "certificate in the chain has expired."},
+    {REASON_CERT_INVALID, "certificate-invalid", PAM_SERVICE_ERR,
+     "The user's certificate is unreadable, not one PEM certificate, or has a key that cannot "
+     "be used (type, size, key usage); or, when answering, the key does not belong to the "
+     "certificate.",
+     "Read the log line; make the file one PEM certificate (RSA of 2048 bits or more, or EC "
+     "on a named curve) owned by root or _crauth and writable by no one else, or give the "
+     "private key that matches the certificate."},
 
     {REASON_RESOURCE_LIMIT, "resource-limit", PAM_SYSTEM_ERR,
      "A resource limit of the calling process is below what a login needs, or this machine "

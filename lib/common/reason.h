@@ -27,6 +27,7 @@ enum crauth_reason {
     REASON_SAME_ANSWER = 19,         /* the client gave the same answer to every prompt */
     REASON_EMPTY_ANSWER = 20,        /* an empty answer where a code was needed */
     REASON_CHALLENGE_ISSUED = 21,    /* single_prompt: a challenge was shown; answer it next time */
+    REASON_INVALID_CHALLENGE_RESPONSE = 23, /* the key-possession response does not match */
 
     /* the server */
     REASON_SERVER_UNREACHABLE = 30,  /* no server could be connected to */
@@ -52,6 +53,9 @@ enum crauth_reason {
     REASON_NO_TOKEN = 55,            /* the user has no token usable with the configured method */
     REASON_RESOURCE_LIMIT = 56,      /* a resource limit or shortage on this machine */
     REASON_CALLER_BUSY = 57,         /* the calling user has too many logins in flight */
+    REASON_CERT_EXPIRED = 58,        /* the user's certificate is not yet valid or has expired */
+    REASON_CERT_UNTRUSTED = 59,      /* the user's certificate does not verify against x509_ca */
+    REASON_CERT_INVALID = 60,        /* the certificate (or the key answering for it) is unusable */
     REASON_HELPER_PRIVILEGES = 61,   /* crauth-helper is not installed with its privileges */
 
     /* module <-> helper */

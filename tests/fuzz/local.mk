@@ -8,7 +8,8 @@
 fuzz_harnesses = \
 	tests/fuzz/fuzz_auth_header tests/fuzz/fuzz_cache_record tests/fuzz/fuzz_config \
 	tests/fuzz/fuzz_frames tests/fuzz/fuzz_http_head tests/fuzz/fuzz_ntlm_challenge \
-	tests/fuzz/fuzz_radius_reply tests/fuzz/fuzz_soap_reply tests/fuzz/fuzz_tokens
+	tests/fuzz/fuzz_radius_reply tests/fuzz/fuzz_soap_reply tests/fuzz/fuzz_tokens \
+	tests/fuzz/fuzz_x509_cert
 noinst_PROGRAMS += $(fuzz_harnesses)
 fuzz_ldflags = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
 
@@ -40,6 +41,10 @@ tests_fuzz_fuzz_radius_reply_LDFLAGS = $(fuzz_ldflags)
 tests_fuzz_fuzz_tokens_SOURCES = tests/fuzz/fuzz_tokens.c
 tests_fuzz_fuzz_tokens_LDADD = libcrauth_core.la
 tests_fuzz_fuzz_tokens_LDFLAGS = $(fuzz_ldflags)
+tests_fuzz_fuzz_x509_cert_SOURCES = tests/fuzz/fuzz_x509_cert.c
+tests_fuzz_fuzz_x509_cert_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
+tests_fuzz_fuzz_x509_cert_LDADD = libcrauth_core.la $(CRYPTO_LIBS)
+tests_fuzz_fuzz_x509_cert_LDFLAGS = $(fuzz_ldflags)
 
 # (no .PHONY here: automake takes .PHONY in a conditional as a redefinition)
 fuzz-harnesses: $(fuzz_harnesses)
