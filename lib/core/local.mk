@@ -1,14 +1,15 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # lib/core: the helper's and the CLI's shared ground: configuration, OATH,
-# the tokens file, the cache.
+# the tokens file (with backup codes), the cache.
 noinst_LTLIBRARIES += libcrauth_core.la
 libcrauth_core_la_SOURCES = \
 	lib/core/conf.c lib/core/conf.h \
 	lib/core/otp.c lib/core/otp.h \
 	lib/core/tokens.c lib/core/tokens.h \
+	lib/core/backup_code.c lib/core/backup_code.h \
 	lib/core/cache.c lib/core/cache.h \
 	lib/core/cache_record.c lib/core/cache_record.h \
 	lib/core/lockfile.c lib/core/lockfile.h \
 	lib/core/fileio.c lib/core/fileio.h
-libcrauth_core_la_CFLAGS = $(AM_CFLAGS) $(INIH_CFLAGS) $(CRYPTO_CFLAGS)
-libcrauth_core_la_LIBADD = libcrauth_common.la $(INIH_LIBS) $(CRYPTO_LIBS)
+libcrauth_core_la_CFLAGS = $(AM_CFLAGS) $(INIH_CFLAGS) $(CRYPTO_CFLAGS) $(LIBCRYPT_CFLAGS)
+libcrauth_core_la_LIBADD = libcrauth_common.la $(INIH_LIBS) $(CRYPTO_LIBS) $(LIBCRYPT_LIBS)

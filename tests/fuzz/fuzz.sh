@@ -29,7 +29,7 @@ build frames lib/common/wire.c lib/common/secmem.c lib/common/log.c
 build config lib/core/conf.c lib/common/secmem.c lib/common/reason.c lib/common/log.c \
     lib/common/wire.c -- -linih
 build tokens lib/core/tokens.c lib/core/otp.c lib/common/secmem.c lib/core/lockfile.c \
-    lib/common/reason.c -- -lcrypto
+    lib/core/backup_code.c lib/core/fileio.c lib/common/reason.c -- -lcrypto -lcrypt
 build soap_reply lib/remote/soap.c lib/remote/soap_reply.c lib/common/secmem.c lib/common/log.c \
     lib/common/wire.c -- $xml -lcrypto
 build ntlm_challenge lib/ntlm/ntlm.c lib/ntlm/ntlm_crypto.c -- -lcrypto
