@@ -46,7 +46,7 @@ if HAVE_CMOCKA
 unit_tests = tests/unit/test_otp tests/unit/test_wire tests/unit/test_config \
 	tests/unit/test_tokens tests/unit/test_ntlm tests/unit/test_cache \
 	tests/unit/test_soap tests/unit/test_soap_hostile tests/unit/test_sandbox \
-	tests/unit/test_fileio
+	tests/unit/test_fileio tests/unit/test_tokens_edit tests/unit/test_enrol
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 # The spec's vectors need fixed randomness: a test-only hook, compiled in
@@ -79,6 +79,12 @@ tests_unit_test_config_LDADD = libcrauth_core.la $(CMOCKA_LIBS)
 tests_unit_test_tokens_SOURCES = tests/unit/test_tokens.c tests/unit/tmpdir.h
 tests_unit_test_tokens_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(CRYPTO_CFLAGS)
 tests_unit_test_tokens_LDADD = libcrauth_core.la $(CMOCKA_LIBS)
+tests_unit_test_tokens_edit_SOURCES = tests/unit/test_tokens_edit.c tests/unit/tmpdir.h
+tests_unit_test_tokens_edit_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_tokens_edit_LDADD = libcrauth_core.la $(CMOCKA_LIBS)
+tests_unit_test_enrol_SOURCES = tests/unit/test_enrol.c
+tests_unit_test_enrol_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_enrol_LDADD = libcrauth_core.la $(CMOCKA_LIBS)
 tests_unit_test_sandbox_SOURCES = tests/unit/test_sandbox.c helper/sandbox.c
 if HAVE_SECCOMP
 nodist_tests_unit_test_sandbox_SOURCES = helper/sandbox_filter.h

@@ -1,12 +1,16 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # lib/core: the helper's and the CLI's shared ground: configuration, OATH,
-# the tokens file (with backup codes), the cache.
+# the tokens file and enrolment (base32, otpauth://, keys, backup codes), the cache.
 noinst_LTLIBRARIES += libcrauth_core.la
 libcrauth_core_la_SOURCES = \
 	lib/core/conf.c lib/core/conf.h \
 	lib/core/otp.c lib/core/otp.h \
 	lib/core/tokens.c lib/core/tokens.h \
+	lib/core/tokens_edit.c lib/core/tokens_edit.h \
 	lib/core/backup_code.c lib/core/backup_code.h \
+	lib/core/base32.c lib/core/base32.h \
+	lib/core/otpauth.c lib/core/otpauth.h \
+	lib/core/otpkey.c lib/core/otpkey.h \
 	lib/core/cache.c lib/core/cache.h \
 	lib/core/cache_record.c lib/core/cache_record.h \
 	lib/core/lockfile.c lib/core/lockfile.h \
