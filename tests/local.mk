@@ -28,6 +28,7 @@ tests_pam_pam_settok_la_LIBADD = $(PAM_LIBS)
 tests_pam_pam_settok_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared -rpath /nowhere
 
 test_scripts = tests/unit/cli.sh tests/unit/oathtool_cross.sh tests/unit/tiers.sh \
+	tests/unit/token_cli.py \
 	tests/pam/test_module.py \
 	tests/pam/test_local.py tests/pam/test_server_flows.py tests/pam/test_server_faults.py \
 	tests/pam/test_server_cache.py tests/priv/test_privs.py tests/pam/test_server_ntlm.py \

@@ -8,5 +8,6 @@
 
 int cmd_cache(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_token(int argc, char **argv); /* tools/token_cmd.c */
 
 #endif
