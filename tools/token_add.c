@@ -171,7 +171,6 @@ add_key_token(const char *user, const char *type, const struct token *tok,
     /* the key first, as the caller: a root-only key file is read as root */
     if ((rc = load_key(o, tok, key, &keylen)) != 0)
         goto out;
-    rc = TOKEN_EXIT_FAILED;
     if (o->generate && tok->kind != TOKEN_OCRA) {
         struct otpauth p = {
             .totp = tok->kind == TOKEN_TOTP, .key = key, .keylen = keylen, .hash = tok->hash,
@@ -278,6 +277,7 @@ check_type(const char *user, const char *type, struct token *tok)
     size_t pos = 0;
     int n = 0, rc = TOKEN_EXIT_USAGE;
 
+    memset(tok, 0, sizeof(*tok));
     if (strcmp(type, "x509") == 0)
         return token_fail(rc, "add: x509 lines hold a certificate path, not a key: write them "
                           "by hand");
