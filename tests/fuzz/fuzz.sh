@@ -34,6 +34,7 @@ build soap_reply lib/remote/soap.c lib/remote/soap_reply.c lib/common/secmem.c l
     lib/common/wire.c -- $xml -lcrypto
 build ntlm_challenge lib/ntlm/ntlm.c lib/ntlm/ntlm_crypto.c -- -lcrypto
 build cache_record lib/core/cache_record.c
+build key_text lib/core/otpkey.c lib/core/base32.c lib/core/otp.c lib/common/secmem.c -- -lcrypto
 
 run_one() {
     name=$1
@@ -52,7 +53,7 @@ run_one() {
 }
 
 status=0
-names="frames config tokens soap_reply ntlm_challenge cache_record"
+names="frames config tokens soap_reply ntlm_challenge cache_record key_text"
 set -- $names
 while [ $# -gt 0 ]; do
     run_one "$1" & p1=$!
