@@ -1,35 +1,55 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * backend_local.c - the local backend: OATH tokens verified against the tokens file.
+ * backend_local.c - the local backend: the tokens file's OATH tokens and
+ * backup codes, and the key-possession challenge of x509 tokens.
  *
  * Verification happens under the file's lock and on a fresh read, so two
  * logins racing with the same code cannot both win, and the new STATE is on
  * disk before the verdict is given.  A code older than STATE is reported as
  * a replay rather than as a plain wrong code, because that is what an admin
- * needs to know.
+ * needs to know.  A bad line of the file fails only its own user; every
+ * login logs it (tokens.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "helper/session.h"
+#include "lib/common/hex.h"
 #include "lib/common/log.h"
-#include "lib/core/otp.h"
 #include "lib/common/reason.h"
 #include "lib/common/secmem.h"
-#include "helper/session.h"
+#include "lib/core/backup_code.h"
+#include "lib/core/otp.h"
 #include "lib/core/tokens.h"
+#include "lib/core/x509_token.h"
 
 #define LOCK_TIMEOUT_MS 5000
 
 enum match { NO_MATCH, MATCH, MATCH_REPLAYED };
 
-static const char *const kind_names[] = {"hotp", "totp", "ocra"};
+/* How far the skew hint looks past totp_skew, in steps each way: far
+ * enough to name a clock that is minutes off, and only ever logged. */
+#define SKEW_HINT_STEPS 10
 
 static struct tokens *
 tokens_of(struct session *s)
 {
     return s->backend_data;
+}
+
+/* Every bad line of the file, each login: the admin finds them in the log
+ * whoever logs in (tokens.h: a bad line fails only its own user). */
+static void
+log_bad_lines(const struct session *s, const struct tokens *t)
+{
+    for (size_t i = 0; i < t->n_bad; i++)
+        log_msg(LOG_WARNING, "tokens file %s:%d: %s (this line is skipped)", s->cfg->tokens,
+                t->bad[i].line, t->bad[i].message);
+    if (t->bad_total > t->n_bad)
+        log_msg(LOG_WARNING, "tokens file %s: %zu more bad lines; `crauth check` lists them",
+                s->cfg->tokens, t->bad_total - t->n_bad);
 }
 
 static int
@@ -42,6 +62,7 @@ local_open(struct session *s)
     if (t == NULL)
         return REASON_INTERNAL;
     reason = tokens_read(s->cfg->tokens, s->user, t, err, sizeof(err));
+    log_bad_lines(s, t);
     if (reason != REASON_OK) {
         log_msg(LOG_ERR, "%s", err);
         session_note(s, "tokens_error", err);
@@ -100,13 +121,61 @@ match_counter(const struct token *tok, const struct ocra_input *in_tmpl, const c
     return result;
 }
 
-/* TOTP/OCRA-with-T: steps now-skew..now+skew; STATE is the last step used. */
-static enum match
-match_time(const struct token *tok, const struct ocra_input *in_tmpl, const char *code,
-           long skew, uint64_t *next)
+/* One time step's code for @tok (TOTP, or OCRA with T). */
+static int
+code_at_step(const struct token *tok, const struct ocra_input *in_tmpl, int64_t t,
+             char out[OCRA_OUT_SIZE])
 {
     unsigned step = tok->kind == TOKEN_TOTP ? tok->step : tok->suite.time_step;
-    int64_t now = (int64_t)time(NULL) / step;
+
+    if (tok->kind == TOKEN_TOTP)
+        return otp_totp(tok->key, tok->keylen, t * (int64_t)step, step, tok->digits, tok->hash,
+                        out);
+    {
+        struct ocra_input in = *in_tmpl;
+
+        in.time_steps = (uint64_t)t;
+        return ocra_compute(&tok->suite, tok->key, tok->keylen, &in, out, OCRA_OUT_SIZE);
+    }
+}
+
+/* A code refused for clock skew gets a hint, never acceptance: it is only
+ * logged, and only to syslog (the caller must not learn that a guess was
+ * close).  RFC 6238 6: resynchronisation is the admin's decision. */
+static void
+skew_hint(struct session *s, const struct token *tok, const struct ocra_input *in_tmpl,
+          const char *code, int64_t now, long skew)
+{
+    unsigned step = tok->kind == TOKEN_TOTP ? tok->step : tok->suite.time_step;
+
+    for (int64_t d = skew + 1; d <= skew + SKEW_HINT_STEPS; d++) {
+        for (int sign = -1; sign <= 1; sign += 2) {
+            char out[OCRA_OUT_SIZE];
+            int64_t t = now + sign * d;
+            bool hit = t >= 0 && code_at_step(tok, in_tmpl, t, out) == OTP_OK &&
+                       otp_code_equal(out, code);
+
+            secmem_wipe(out, sizeof(out));
+            if (!hit)
+                continue;
+            log_direct(LOG_NOTICE, "user %s: tokens file line %d: a code matched step %+lld "
+                       "(token clock about %lld s %s; totp_skew = %ld); not accepted. "
+                       "`crauth token resync` can store the drift", s->user, tok->line,
+                       (long long)(sign * d), (long long)(d * step),
+                       sign < 0 ? "behind" : "ahead", skew);
+            return;
+        }
+    }
+}
+
+/* TOTP/OCRA-with-T: steps now-skew..now+skew, around the token's stored
+ * drift; STATE is the last step used. */
+static enum match
+match_time(struct session *s, const struct token *tok, const struct ocra_input *in_tmpl,
+           const char *code, long skew, uint64_t *next)
+{
+    unsigned step = tok->kind == TOKEN_TOTP ? tok->step : tok->suite.time_step;
+    int64_t now = (int64_t)time(NULL) / step + (tok->has_drift ? tok->drift : 0);
     enum match result = NO_MATCH;
 
     for (int64_t t = now - skew; t <= now + skew; t++) {
@@ -115,15 +184,7 @@ match_time(const struct token *tok, const struct ocra_input *in_tmpl, const char
 
         if (t < 0)
             continue;
-        if (tok->kind == TOKEN_TOTP) {
-            rc = otp_totp(tok->key, tok->keylen, t * (int64_t)step, step, tok->digits,
-                          tok->hash, out);
-        } else {
-            struct ocra_input in = *in_tmpl;
-
-            in.time_steps = (uint64_t)t;
-            rc = ocra_compute(&tok->suite, tok->key, tok->keylen, &in, out, sizeof(out));
-        }
+        rc = code_at_step(tok, in_tmpl, t, out);
         if (rc == OTP_OK && otp_code_equal(out, code)) {
             secmem_wipe(out, sizeof(out));
             if (tok->has_state && (uint64_t)t <= tok->state) {
@@ -135,6 +196,8 @@ match_time(const struct token *tok, const struct ocra_input *in_tmpl, const char
         }
         secmem_wipe(out, sizeof(out));
     }
+    if (result == NO_MATCH)
+        skew_hint(s, tok, in_tmpl, code, now, skew);
     return result;
 }
 
@@ -151,12 +214,12 @@ match_token(struct session *s, const struct token *tok, const char *question, co
     case TOKEN_HOTP:
         return match_counter(tok, NULL, code, s->cfg->hotp_window, next);
     case TOKEN_TOTP:
-        return match_time(tok, NULL, code, s->cfg->totp_skew, next);
+        return match_time(s, tok, NULL, code, s->cfg->totp_skew, next);
     case TOKEN_OCRA:
         if (tok->suite.counter)
             return match_counter(tok, &in, code, s->cfg->hotp_window, next);
         if (tok->suite.time_step > 0)
-            return match_time(tok, &in, code, s->cfg->totp_skew, next);
+            return match_time(s, tok, &in, code, s->cfg->totp_skew, next);
         /* Q only: the fresh question is what prevents replay */
         *stateful = false;
         if (ocra_compute(&tok->suite, tok->key, tok->keylen, &in, out, sizeof(out)) != OTP_OK)
@@ -164,6 +227,17 @@ match_token(struct session *s, const struct token *tok, const char *question, co
         m = otp_code_equal(out, code) ? MATCH : NO_MATCH;
         secmem_wipe(out, sizeof(out));
         return m;
+    case TOKEN_BACKUP:
+        /* single use: STATE 1 once spent, written like any other STATE */
+        if (!backup_code_verify(tok->backup_hash, code))
+            return NO_MATCH;
+        if (TOKEN_BACKUP_USED(tok))
+            return MATCH_REPLAYED;
+        *next = 1;
+        return MATCH;
+    case TOKEN_X509:
+        /* answered only through its own challenge (local_check_response) */
+        return NO_MATCH;
     }
     return NO_MATCH;
 }
@@ -197,8 +271,9 @@ verify(struct session *s, const char *question, const char *code)
         bool stateful;
         enum match m;
 
-        if (tok->kind == TOKEN_OCRA &&
-            (question == NULL || ocra_question_check(&tok->suite, question) != OTP_OK))
+        if ((tok->kind == TOKEN_OCRA &&
+             (question == NULL || ocra_question_check(&tok->suite, question) != OTP_OK)) ||
+            tok->kind == TOKEN_X509)
             continue;
         eligible = true;
         m = match_token(s, tok, question, code, &next, &stateful);
@@ -220,7 +295,7 @@ verify(struct session *s, const char *question, const char *code)
             char line[16];
 
             snprintf(line, sizeof(line), "%d", tok->line);
-            session_note(s, "token", kind_names[tok->kind]);
+            session_note(s, "token", tokens_kind_name(tok->kind));
             session_note(s, "line", line);
         }
         reason = REASON_OK;
@@ -242,6 +317,63 @@ local_check_otp(struct session *s, const char *code)
     return verify(s, NULL, code);
 }
 
+/* The key-possession challenge of an x509 token (RFC 5024 5.3.17, 5.3.18):
+ * 20 random bytes in a CMS envelope to the user's certificate, answered by
+ * the bytes in hex.  The secret lives only in this attempt (ch->key; an
+ * envelope is never kept in the cache), is checked once, for challenge_ttl
+ * at most. */
+static int
+x509_challenge(struct session *s, const struct token *tok, struct challenge *ch)
+{
+    struct x509_token *x = NULL;
+    uint8_t secret[X509_CHALLENGE_LEN];
+    char err[300];
+    char *pem = NULL;
+    int reason;
+
+    reason = x509_token_load(tok->x509_path, s->cfg->x509_ca, &x, err, sizeof(err));
+    if (reason == REASON_OK) {
+        session_note(s, "certificate", x509_token_summary(x));
+        reason = x509_token_challenge(x, secret, &pem, err, sizeof(err));
+    }
+    if (reason == REASON_OK && strlen(pem) >= sizeof(ch->block)) {
+        snprintf(err, sizeof(err), "the envelope is longer than %zu bytes", sizeof(ch->block));
+        reason = REASON_CERT_INVALID;
+    }
+    if (reason == REASON_OK) {
+        memcpy(ch->block, pem, strlen(pem) + 1);
+        hex_encode(secret, sizeof(secret), ch->key, sizeof(ch->key));
+        ch->expires = (int64_t)time(NULL) + s->cfg->challenge_ttl;
+    } else {
+        log_msg(LOG_ERR, "user %s: tokens file line %d: %s", s->user, tok->line, err);
+        session_note(s, "x509_error", err);
+    }
+    secmem_wipe(secret, sizeof(secret));
+    free(pem);
+    x509_token_free(x);
+    return reason;
+}
+
+static int
+x509_check(const struct challenge *ch, const char *response)
+{
+    uint8_t secret[X509_CHALLENGE_LEN];
+    size_t n = 0;
+    bool ok;
+
+    if ((int64_t)time(NULL) > ch->expires)
+        return REASON_CHALLENGE_EXPIRED;
+    if (hex_decode(ch->key, strlen(ch->key), secret, sizeof(secret), &n) != 0 ||
+        n != sizeof(secret))
+        return REASON_INTERNAL;
+    ok = x509_token_response_ok(secret, response); /* wipes @secret */
+    secmem_wipe(secret, sizeof(secret));
+    return ok ? REASON_OK : REASON_INVALID_CHALLENGE_RESPONSE;
+}
+
+/* The user's first challenge token in file order sets the challenge: an
+ * OCRA suite's question, or an x509 token's envelope.  A user with only
+ * plain tokens answers with a code. */
 static int
 local_make_challenge(struct session *s, struct challenge *ch)
 {
@@ -249,11 +381,12 @@ local_make_challenge(struct session *s, struct challenge *ch)
     bool plain = false;
 
     for (size_t i = 0; i < t->n; i++) {
+        if (t->v[i].kind == TOKEN_X509)
+            return x509_challenge(s, &t->v[i], ch);
         if (t->v[i].kind != TOKEN_OCRA) {
             plain = true;
             continue;
         }
-        /* The first OCRA token's suite sets the question format. */
         if (ocra_question_generate(&t->v[i].suite, ch->text, sizeof(ch->text)) != OTP_OK)
             return REASON_INTERNAL;
         return REASON_OK;
@@ -265,6 +398,8 @@ local_make_challenge(struct session *s, struct challenge *ch)
 static int
 local_check_response(struct session *s, const struct challenge *ch, const char *response)
 {
+    if (ch->block[0] != '\0')
+        return x509_check(ch, response);
     return verify(s, ch->text[0] != '\0' ? ch->text : NULL, response);
 }
 

@@ -12,11 +12,12 @@
 #include <stdint.h>
 
 #include "lib/core/cache_record.h"
+#include "lib/core/x509_token.h"
 
 #define CHALLENGE_MAX 128
 #define CHALLENGE_KEY_MAX (CACHE_KEY - 1)
 #define CHALLENGE_MESSAGE_MAX (CACHE_MESSAGE - 1)
-#define CHALLENGE_BLOCK_MAX 3072
+#define CHALLENGE_BLOCK_MAX (X509_ENVELOPE_MAX + 1)
 
 struct challenge {
     /* shown verbatim ({challenge} in prompts); empty = no challenge text */

@@ -93,7 +93,7 @@ hold_message(struct relay *r, int style, const char *text)
 
     if (r->npending == RELAY_MAX_PENDING)
         (void)converse(r, 0, NULL, &ignored);
-    log_sanitize(text, clean, sizeof(clean));
+    log_sanitize_lines(text, clean, sizeof(clean));
     if ((r->pending_text[r->npending] = strdup(clean)) == NULL)
         return -1;
     r->pending_style[r->npending++] = style;
@@ -120,7 +120,7 @@ relay_prompt(struct relay *r, const struct wire_frame *f, const char *text)
     char *answer = NULL;
     int rc, wrc;
 
-    log_sanitize(text, clean, sizeof(clean));
+    log_sanitize_lines(text, clean, sizeof(clean));
     rc = converse(r, style, clean, &answer);
     if (rc == PAM_SUCCESS) {
         size_t len = strlen(answer);

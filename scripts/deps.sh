@@ -7,12 +7,12 @@ set -eu
 
 build="autoconf automake libtool pkg-config gcc make libc6-dev python3 openssl
        libpam0g-dev libpam-runtime libssl-dev libcurl4-openssl-dev libxml2-dev libinih-dev
-       libseccomp-dev scdoc"
+       libseccomp-dev scdoc libcrypt-dev libqrencode-dev"
 test="$build libcmocka-dev oathtool clang libclang-rt-14-dev valgrind cppcheck clang-tidy bear
       winbind gss-ntlmssp python3-gssapi apache2 libapache2-mod-auth-gssapi
       openssh-server openssh-client python3-paramiko sudo util-linux login passwd squid
       debhelper lintian build-essential man-db freeradius freeradius-utils
-      softhsm2 opensc libengine-pkcs11-openssl xxd"
+      softhsm2 opensc libengine-pkcs11-openssl xxd zbar-tools"
 
 case "${1:-build}" in
 build) want=$build ;;

@@ -28,7 +28,7 @@ tests_pam_pam_settok_la_LIBADD = $(PAM_LIBS)
 tests_pam_pam_settok_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared -rpath /nowhere
 
 test_scripts = tests/unit/cli.sh tests/unit/oathtool_cross.sh tests/unit/tiers.sh \
-	tests/unit/exports.sh \
+	tests/unit/exports.sh tests/unit/token_cli.py \
 	tests/pam/test_module.py \
 	tests/pam/test_local.py tests/pam/test_server_flows.py tests/pam/test_server_faults.py \
 	tests/pam/test_server_cache.py tests/priv/test_privs.py tests/pam/test_server_ntlm.py \
@@ -58,7 +58,7 @@ unit_tests = tests/unit/test_otp tests/unit/test_wire tests/unit/test_config \
 	tests/unit/test_soap tests/unit/test_soap_hostile tests/unit/test_sandbox \
 	tests/unit/test_fileio tests/unit/test_lockfile tests/unit/test_radius \
 	tests/unit/test_http_head tests/unit/test_ntlm_http \
-	tests/unit/test_x509_token
+	tests/unit/test_x509_token tests/unit/test_tokens_edit tests/unit/test_enrol
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 # The spec's vectors need fixed randomness: a test-only hook, compiled in
@@ -106,6 +106,12 @@ tests_unit_test_config_LDADD = libcrauth_core.la $(CMOCKA_LIBS)
 tests_unit_test_tokens_SOURCES = tests/unit/test_tokens.c tests/unit/tmpdir.h
 tests_unit_test_tokens_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(CRYPTO_CFLAGS)
 tests_unit_test_tokens_LDADD = libcrauth_core.la $(CMOCKA_LIBS)
+tests_unit_test_tokens_edit_SOURCES = tests/unit/test_tokens_edit.c tests/unit/tmpdir.h
+tests_unit_test_tokens_edit_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_tokens_edit_LDADD = libcrauth_core.la $(CMOCKA_LIBS)
+tests_unit_test_enrol_SOURCES = tests/unit/test_enrol.c
+tests_unit_test_enrol_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_enrol_LDADD = libcrauth_core.la $(CMOCKA_LIBS)
 tests_unit_test_sandbox_SOURCES = tests/unit/test_sandbox.c helper/sandbox.c
 if HAVE_SECCOMP
 nodist_tests_unit_test_sandbox_SOURCES = helper/sandbox_filter.h

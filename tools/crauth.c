@@ -28,7 +28,15 @@ static const char usage[] =
     "  explain --all         the whole reason catalog\n"
     "  cache list|flush [--user U] [--conf PATH]\n"
     "  check [--conf PATH] [--user U]   test the configuration and every server\n"
-    "  cms-respond --key-file KEY | --pkcs11 URI   answer an x509 key-possession challenge\n";
+    "  cms-respond --key-file KEY | --pkcs11 URI   answer an x509 key-possession challenge\n"
+
+    "  token add USER TYPE [--generate | --key-file F] [--force] [--issuer NAME]\n"
+    "        [--label TEXT] [--qr] [--tokens PATH]\n"
+    "  token add USER backup [--count N] [--tokens PATH]\n"
+    "  token list [USER] [--tokens PATH]\n"
+    "  token remove USER [--line N] [--tokens PATH]\n"
+    "  token resync USER CODE1 CODE2 [--window N] [--store] [--tokens PATH]\n"
+    "        (token verbs also take --conf PATH; `crauth token add --help` and so on)\n";
 
 static void
 explain_one(const struct crauth_reason_info *r)
@@ -93,6 +101,7 @@ main(int argc, char **argv)
         {"cache", cmd_cache},
         {"check", cmd_check},
         {"cms-respond", cmd_cms_respond},
+        {"token", cmd_token},
     };
 
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {

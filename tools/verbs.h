@@ -10,5 +10,6 @@ int cmd_cache(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 /* tools/cms_respond.c: answer a key-possession challenge (x509 token) */
 int cmd_cms_respond(int argc, char **argv);
+int cmd_token(int argc, char **argv); /* tools/token_cmd.c */
 
 #endif

@@ -108,8 +108,8 @@ log_direct(int priority, const char *fmt, ...)
     syslog(LOG_AUTHPRIV | priority, "%s", line);
 }
 
-void
-log_sanitize(const char *in, char *out, unsigned long outsize)
+static void
+sanitize(const char *in, char *out, unsigned long outsize, bool lines)
 {
     const unsigned char *p = (const unsigned char *)in;
     unsigned long o = 0;
@@ -121,7 +121,8 @@ log_sanitize(const char *in, char *out, unsigned long outsize)
         size_t avail = strnlen((const char *)p, n);
         bool ok = avail == n && wire_utf8_valid((const char *)p, n);
 
-        if (!ok || *p < 0x20 || *p == 0x7f || (*p == 0xc2 && p[1] <= 0x9f)) {
+        if (!ok || (*p < 0x20 && !(lines && *p == '\n')) || *p == 0x7f ||
+            (*p == 0xc2 && p[1] <= 0x9f)) {
             /* control characters (C0, DEL, C1 such as the 8-bit CSI) and
              * broken UTF-8 become '?' so the output is always valid text */
             if (o + 1 >= outsize)
@@ -137,4 +138,16 @@ log_sanitize(const char *in, char *out, unsigned long outsize)
         p += n;
     }
     out[o] = '\0';
+}
+
+void
+log_sanitize(const char *in, char *out, unsigned long outsize)
+{
+    sanitize(in, out, outsize, false);
+}
+
+void
+log_sanitize_lines(const char *in, char *out, unsigned long outsize)
+{
+    sanitize(in, out, outsize, true);
 }

@@ -46,4 +46,8 @@ void log_msg(int priority, const char *fmt, ...) __attribute__((format(printf, 2
  * text from a server or a file cannot forge log lines or drive a terminal. */
 void log_sanitize(const char *in, char *out, unsigned long outsize);
 
+/* The same, keeping line feeds: for text shown to the user, where a
+ * challenge may span lines (a CMS envelope in PEM). */
+void log_sanitize_lines(const char *in, char *out, unsigned long outsize);
+
 #endif

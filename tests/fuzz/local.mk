@@ -7,7 +7,8 @@
 # tests/fuzz/fuzz_NAME.c must be listed here (fuzz.sh checks).
 fuzz_harnesses = \
 	tests/fuzz/fuzz_auth_header tests/fuzz/fuzz_cache_record tests/fuzz/fuzz_config \
-	tests/fuzz/fuzz_frames tests/fuzz/fuzz_http_head tests/fuzz/fuzz_ntlm_challenge \
+	tests/fuzz/fuzz_frames tests/fuzz/fuzz_http_head tests/fuzz/fuzz_key_text \
+	tests/fuzz/fuzz_ntlm_challenge \
 	tests/fuzz/fuzz_radius_reply tests/fuzz/fuzz_soap_reply tests/fuzz/fuzz_tokens \
 	tests/fuzz/fuzz_x509_cert
 noinst_PROGRAMS += $(fuzz_harnesses)
@@ -45,6 +46,9 @@ tests_fuzz_fuzz_x509_cert_SOURCES = tests/fuzz/fuzz_x509_cert.c
 tests_fuzz_fuzz_x509_cert_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
 tests_fuzz_fuzz_x509_cert_LDADD = libcrauth_core.la $(CRYPTO_LIBS)
 tests_fuzz_fuzz_x509_cert_LDFLAGS = $(fuzz_ldflags)
+tests_fuzz_fuzz_key_text_SOURCES = tests/fuzz/fuzz_key_text.c
+tests_fuzz_fuzz_key_text_LDADD = libcrauth_core.la
+tests_fuzz_fuzz_key_text_LDFLAGS = $(fuzz_ldflags)
 
 # (no .PHONY here: automake takes .PHONY in a conditional as a redefinition)
 fuzz-harnesses: $(fuzz_harnesses)

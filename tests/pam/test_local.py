@@ -305,11 +305,14 @@ class LocalBackend(unittest.TestCase):
             self.assertEqual(seen["Seccomp"].strip(), "2")   # SECCOMP_MODE_FILTER
 
     def test_corrupt_tokens_file(self):
+        # one bad line harms only the user it names
         with open(self.tokens, "a") as f:
             f.write("zoe hotp/6 nothex\n")
-        r = self.login("carol", self.fixed("123456"))
+        r = self.login("zoe", self.fixed("123456"))
         self.assertEqual((r.name, r.reason()), ("PAM_SERVICE_ERR", 51))
         self.assertIn("line 8", r.log)
+        r = self.login("carol", self.fixed("123456"))
+        self.assertEqual((r.name, r.reason()), ("PAM_AUTH_ERR", 10), r.log)
 
     def test_tokens_file_readable_by_others(self):
         os.chmod(self.tokens, 0o644)

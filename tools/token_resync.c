@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * token_resync.c - `crauth token resync USER CODE1 CODE2`: find where a
+ * token has got to from two consecutive codes.
+ *
+ * HOTP: a token pressed many times without logging in runs ahead of STATE
+ * past the helper's window.  Two consecutive codes fix the counter (one
+ * code alone matches by chance once in 10^DIGITS tries per counter
+ * searched; two in a row, once in 10^(2*DIGITS)), and STATE becomes the
+ * counter after the second, so neither code works again.
+ *
+ * TOTP: a token whose clock is off shows codes for another time step.  Two
+ * consecutive codes give the step the token is at; the difference from ours
+ * is its drift, reported in steps and seconds, and with --store kept as
+ * drift=STEPS on its line (see lib/core/tokens.h) with STATE at the second
+ * code's step, so neither code works again.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lib/common/reason.h"
+#include "lib/common/secmem.h"
+#include "lib/core/otp.h"
+#include "lib/core/tokens.h"
+#include "lib/core/tokens_edit.h"
+#include "tools/token_cmd.h"
+
+#define WINDOW_DEFAULT 100
+
+static const char usage_resync[] =
+    "usage: crauth token resync USER CODE1 CODE2 [--window N] [--store] [--time UNIX]\n"
+    "                           [--tokens PATH] [--conf PATH]\n"
+    "  CODE1 and CODE2 are two consecutive codes of the token, in order.\n";
+
+enum { OPT_TOKENS = 0x100, OPT_CONF, OPT_WINDOW, OPT_STORE, OPT_TIME };
+
+struct resync {
+    const char *code1, *code2;
+    unsigned long window;
+    int64_t now; /* unix time */
+    bool store;
+};
+
+/* The code of @tok at @moment (a counter, or a time step). */
+static bool
+code_at(const struct token *tok, uint64_t moment, char out[OTP_CODE_SIZE])
+{
+    if (tok->kind == TOKEN_HOTP)
+        return otp_hotp(tok->key, tok->keylen, moment, tok->digits, tok->hash, out) == OTP_OK;
+    if (moment > (uint64_t)INT64_MAX / tok->step)
+        return false;
+    return otp_totp(tok->key, tok->keylen, (int64_t)(moment * tok->step), tok->step,
+                    tok->digits, tok->hash, out) == OTP_OK;
+}
+
+/* The first moment m in [lo, hi] whose code is @r->code1 and whose next is
+ * @r->code2. */
+static bool
+search(const struct token *tok, const struct resync *r, uint64_t lo, uint64_t hi, uint64_t *m)
+{
+    char a[OTP_CODE_SIZE], b[OTP_CODE_SIZE];
+    bool found = false;
+
+    for (uint64_t i = lo; i <= hi && !found; i++) {
+        if (code_at(tok, i, a) && otp_code_equal(a, r->code1) && code_at(tok, i + 1, b) &&
+            otp_code_equal(b, r->code2)) {
+            *m = i;
+            found = true;
+        }
+        if (i == UINT64_MAX - 1)
+            break;
+    }
+    secmem_wipe(a, sizeof(a));
+    secmem_wipe(b, sizeof(b));
+    return found;
+}
+
+static int
+resync_hotp(struct tokens_edit *ed, const struct token *tok, const struct resync *r,
+            bool *found)
+{
+    uint64_t c0 = tok->has_state ? tok->state : 0, c, lo;
+    char err[256];
+
+    if (!search(tok, r, c0, c0 + r->window, &c)) {
+        lo = c0 > r->window ? c0 - r->window : 0;
+        if (c0 > 0 && search(tok, r, lo, c0 - 1, &c))
+            return token_fail(TOKEN_EXIT_FAILED, "line %d: the codes are for counter %" PRIu64
+                              ", before STATE %" PRIu64 ": they were used; press the token "
+                              "for new ones", tok->line, c, c0);
+        return 0;
+    }
+    *found = true;
+    if (tokens_edit_set_state(ed, tok->line, c + 2, err, sizeof(err)) != REASON_OK ||
+        tokens_edit_commit(ed, err, sizeof(err)) != REASON_OK)
+        return token_fail(TOKEN_EXIT_FAILED, "%s: %s", ed->path, err);
+    printf("line %d: hotp counter found at %" PRIu64 " (%" PRIu64 " ahead of STATE); STATE is "
+           "now %" PRIu64 "\n", tok->line, c, c - c0, c + 2);
+    return 0;
+}
+
+static int
+resync_totp(struct tokens_edit *ed, const struct token *tok, const struct resync *r,
+            bool *found)
+{
+    uint64_t now = (uint64_t)r->now / tok->step, lo, t;
+    int64_t drift;
+    char err[256];
+
+    lo = now > r->window ? now - r->window : 0;
+    if (!search(tok, r, lo, now + r->window, &t))
+        return 0;
+    *found = true;
+    /* the second code is the one the token shows now */
+    drift = (int64_t)(t + 1) - (int64_t)now;
+    printf("line %d: totp drift %+" PRId64 " step%s (%+" PRId64 " s): the token's clock is %s\n",
+           tok->line, drift, drift == 1 || drift == -1 ? "" : "s", drift * (int64_t)tok->step,
+           drift == 0 ? "right" : drift > 0 ? "ahead" : "behind");
+    if (!r->store) {
+        if (drift != 0)
+            token_note("not stored; add --store to keep it on line %d", tok->line);
+        return 0;
+    }
+    if (tok->has_state && tok->state >= t + 1)
+        return token_fail(TOKEN_EXIT_FAILED, "line %d: the codes are not newer than STATE "
+                          "(already used); wait for new ones", tok->line);
+    if (drift > TOKENS_MAX_DRIFT || drift < -TOKENS_MAX_DRIFT)
+        return token_fail(TOKEN_EXIT_FAILED, "line %d: a drift of %" PRId64 " steps is more "
+                          "than can be kept (%d)", tok->line, drift, TOKENS_MAX_DRIFT);
+    if (tokens_edit_set_state(ed, tok->line, t + 1, err, sizeof(err)) != REASON_OK ||
+        tokens_edit_set_drift(ed, tok->line, drift, err, sizeof(err)) != REASON_OK ||
+        tokens_edit_commit(ed, err, sizeof(err)) != REASON_OK)
+        return token_fail(TOKEN_EXIT_FAILED, "%s: %s", ed->path, err);
+    printf("line %d: stored drift=%" PRId64 " and STATE %" PRIu64 "\n", tok->line, drift, t + 1);
+    return 0;
+}
+
+/* Try the user's hotp and totp tokens in file order; the first that both
+ * codes fit is resynchronised. */
+static int
+resync_user(const char *path, const char *user, const struct resync *r)
+{
+    struct tokens_edit ed;
+    struct tokens_entry e;
+    size_t pos = 0;
+    int line = 0, rc = 0;
+    unsigned tried = 0;
+    bool found = false;
+    char err[512];
+
+    if (tokens_edit_begin(path, TOKEN_LOCK_TIMEOUT_MS, &ed, err, sizeof(err)) != REASON_OK)
+        return token_fail(TOKEN_EXIT_FAILED, "%s", err);
+    while (!found && rc == 0 && tokens_next(ed.text, ed.len, &pos, &line, &e)) {
+        if (e.kind == TOKENS_ENTRY_TOKEN && tokens_entry_user_is(ed.text, &e, user) &&
+            (e.tok.kind == TOKEN_HOTP || e.tok.kind == TOKEN_TOTP) &&
+            strlen(r->code1) == e.tok.digits) {
+            struct token tok = e.tok;
+
+            tried++;
+            /* the edit renews ed.text: the walk ends with it */
+            rc = tok.kind == TOKEN_HOTP ? resync_hotp(&ed, &tok, r, &found)
+                                        : resync_totp(&ed, &tok, r, &found);
+            secmem_wipe(&tok, sizeof(tok));
+        }
+        tokens_entry_wipe(&e);
+    }
+    tokens_edit_end(&ed);
+    if (rc != 0 || found)
+        return rc;
+    if (tried == 0)
+        return token_fail(TOKEN_EXIT_FAILED, "%s has no hotp or totp token of %zu digits for "
+                          "%s", path, strlen(r->code1), user);
+    return token_fail(TOKEN_EXIT_FAILED, "no token of %s gives these two codes in a row within "
+                      "%lu steps; check their order, or widen --window", user, r->window);
+}
+
+int
+cmd_token_resync(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"tokens", required_argument, NULL, OPT_TOKENS},
+        {"conf", required_argument, NULL, OPT_CONF},
+        {"window", required_argument, NULL, OPT_WINDOW},
+        {"store", no_argument, NULL, OPT_STORE},
+        {"time", required_argument, NULL, OPT_TIME},
+        {NULL, 0, NULL, 0},
+    };
+    const char *tokens_opt = NULL, *conf_opt = NULL, *user;
+    struct resync r = {.window = WINDOW_DEFAULT, .now = (int64_t)time(NULL)};
+    char path[PATH_MAX];
+    unsigned long v;
+    int c, rc;
+
+    if (token_wants_help(argc, argv)) {
+        fputs(usage_resync, stdout);
+        return 0;
+    }
+    opterr = 0;
+    optind = 0;
+    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+        if (c == OPT_TOKENS) {
+            tokens_opt = optarg;
+        } else if (c == OPT_CONF) {
+            conf_opt = optarg;
+        } else if (c == OPT_STORE) {
+            r.store = true;
+        } else if (c == OPT_WINDOW) {
+            if (!token_parse_uint(optarg, TOKENS_MAX_DRIFT, &r.window))
+                return token_fail(TOKEN_EXIT_USAGE, "resync: --window wants 1..%d steps",
+                                  TOKENS_MAX_DRIFT);
+        } else if (c == OPT_TIME) {
+            if (strcmp(optarg, "0") == 0)
+                r.now = 0;
+            else if (token_parse_uint(optarg, INT64_MAX / 2, &v))
+                r.now = (int64_t)v;
+            else
+                return token_fail(TOKEN_EXIT_USAGE, "resync: --time wants seconds since 1970");
+        } else {
+            return token_fail(TOKEN_EXIT_USAGE, "resync: bad option '%s'; see `crauth token "
+                              "resync --help`", argv[optind - 1]);
+        }
+    }
+    if (argc - optind != 3)
+        return token_fail(TOKEN_EXIT_USAGE, "resync: give USER CODE1 CODE2; see `crauth token "
+                          "resync --help`");
+    user = argv[optind];
+    r.code1 = argv[optind + 1];
+    r.code2 = argv[optind + 2];
+    if (!token_user_ok(user))
+        return token_fail(TOKEN_EXIT_USAGE, "resync: '%s' cannot be a USER of the tokens file",
+                          user);
+    if (strlen(r.code1) != strlen(r.code2) || strlen(r.code1) < OTP_MIN_DIGITS ||
+        strlen(r.code1) > OTP_MAX_DIGITS || strspn(r.code1, "0123456789") != strlen(r.code1) ||
+        strspn(r.code2, "0123456789") != strlen(r.code2))
+        return token_fail(TOKEN_EXIT_USAGE, "resync: CODE1 and CODE2 are two codes of %d to %d "
+                          "digits, of the same length", OTP_MIN_DIGITS, OTP_MAX_DIGITS);
+    if ((rc = token_resolve(tokens_opt, conf_opt, path, sizeof(path))) != 0)
+        return rc;
+    return resync_user(path, user, &r);
+}
