@@ -341,7 +341,13 @@ x509_challenge(struct session *s, const struct token *tok, struct challenge *ch)
         reason = REASON_CERT_INVALID;
     }
     if (reason == REASON_OK) {
-        memcpy(ch->block, pem, strlen(pem) + 1);
+        size_t n = strlen(pem);
+
+        /* the prompt follows on the next line: no blank line between */
+        while (n > 0 && pem[n - 1] == '\n')
+            n--;
+        memcpy(ch->block, pem, n);
+        ch->block[n] = '\0';
         hex_encode(secret, sizeof(secret), ch->key, sizeof(ch->key));
         ch->expires = (int64_t)time(NULL) + s->cfg->challenge_ttl;
     } else {
