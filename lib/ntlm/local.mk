@@ -6,4 +6,6 @@ libcrauth_ntlm_la_SOURCES = \
 	lib/ntlm/ntlm.c lib/ntlm/ntlm.h \
 	lib/ntlm/ntlm_crypto.c lib/ntlm/ntlm_crypto.h
 libcrauth_ntlm_la_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
+# No lib/common here (secmem, utf8): in crauth-remote.so it comes from the
+# helper executable; the CLI and the tests link it themselves.
 libcrauth_ntlm_la_LIBADD = $(CRYPTO_LIBS)

@@ -31,6 +31,8 @@
 #include <openssl/rand.h>
 #include <openssl/x509.h>
 
+#include "lib/common/utf8.h"
+
 struct chunk {
     const uint8_t *p;
     size_t len;
@@ -141,39 +143,6 @@ out:
     return ret;
 }
 
-/* One code point of strict UTF-8 (RFC 3629): shortest form only, no
- * surrogates, nothing above U+10FFFF.  Returns the sequence length or 0. */
-static size_t utf8_next(const uint8_t *p, size_t avail, uint32_t *cp)
-{
-    uint32_t c = p[0];
-    uint32_t min = 0;
-    size_t n = 0;
-    size_t ret = 0;
-
-    if (c >= 0xc0 && c < 0xe0) {
-        n = 1, c &= 0x1f, min = 0x80;
-    } else if (c >= 0xe0 && c < 0xf0) {
-        n = 2, c &= 0x0f, min = 0x800;
-    } else if (c >= 0xf0 && c < 0xf8) {
-        n = 3, c &= 0x07, min = 0x10000;
-    } else if (c >= 0x80) {
-        goto out; /* continuation byte or 0xf8.. lead byte */
-    }
-    if (avail < n + 1)
-        goto out;
-    for (size_t i = 1; i <= n; i++) {
-        if ((p[i] & 0xc0) != 0x80)
-            goto out;
-        c = (c << 6) | (p[i] & 0x3f);
-    }
-    if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-        goto out;
-    *cp = c;
-    ret = n + 1;
-out:
-    return ret;
-}
-
 /*
  * Uppercase(User) for NTOWFv2 (MS-NLMP 3.3.2).  The acceptor (a DC, or Samba
  * with strupper_m) uppercases with its own per-UTF-16-unit table, not with
@@ -207,7 +176,6 @@ static uint32_t nt_upcase(uint32_t c)
 
 int ntlm_utf8_to_utf16le(const char *in, int upper, uint8_t **out, size_t *outlen)
 {
-    const uint8_t *s = (const uint8_t *)in;
     size_t len, units = 0, pos = 0;
     uint8_t *buf = NULL;
     uint32_t c = 0;
@@ -222,7 +190,7 @@ int ntlm_utf8_to_utf16le(const char *in, int upper, uint8_t **out, size_t *outle
         goto out;
     ret = NTLM_ERR_UTF8;
     for (size_t i = 0, n; i < len; i += n) { /* validate and count first */
-        n = utf8_next(s + i, len - i, &c);
+        n = utf8_next(in + i, len - i, &c);
         if (n == 0)
             goto out;
         units += c >= 0x10000 ? 2 : 1;
@@ -238,7 +206,7 @@ int ntlm_utf8_to_utf16le(const char *in, int upper, uint8_t **out, size_t *outle
         uint32_t u[2];
         size_t nu = 1;
 
-        n = utf8_next(s + i, len - i, &c); /* validated above: n > 0 */
+        n = utf8_next(in + i, len - i, &c); /* validated above: n > 0 */
         if (c >= 0x10000) { /* UTF-16 surrogate pair */
             u[0] = 0xd800 | ((c - 0x10000) >> 10);
             u[1] = 0xdc00 | ((c - 0x10000) & 0x3ff);

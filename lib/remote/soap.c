@@ -21,6 +21,8 @@
 #include <libxml/xmlmemory.h>
 #include <libxml/xmlwriter.h>
 
+#include "lib/common/utf8.h"
+
 #define NS_XSD "http://www.w3.org/2001/XMLSchema"
 #define NS_XSI "http://www.w3.org/2001/XMLSchema-instance"
 
@@ -96,51 +98,15 @@ soap_init(void)
 
 /* ------------------------------------------------------------- request */
 
-/* UTF-8 as RFC 3629 has it (no overlong forms, no surrogates), and only
- * characters XML 1.0 can carry that are not controls: C0, DEL and C1 are
- * refused, and so are U+FFFE / U+FFFF, which XML does not allow at all. */
+/* UTF-8 as RFC 3629 has it, no control character (C0, DEL, C1), and
+ * nothing else XML 1.0 (2.2 Characters) cannot carry: U+FFFE and U+FFFF. */
 static bool
 valid_value(const char *s)
 {
-    const unsigned char *p = (const unsigned char *)s;
+    size_t len = strlen(s);
 
-    if (strlen(s) > SOAP_MAX_VALUE)
-        return false;
-    while (*p != '\0') {
-        uint32_t c, min;
-        int more;
-
-        if (*p < 0x80) {
-            c = *p;
-            more = 0;
-            min = 0;
-        } else if ((*p & 0xe0) == 0xc0) {
-            c = *p & 0x1f;
-            more = 1;
-            min = 0x80;
-        } else if ((*p & 0xf0) == 0xe0) {
-            c = *p & 0x0f;
-            more = 2;
-            min = 0x800;
-        } else if ((*p & 0xf8) == 0xf0) {
-            c = *p & 0x07;
-            more = 3;
-            min = 0x10000;
-        } else {
-            return false;
-        }
-        p++;
-        for (; more > 0; more--, p++) {
-            if ((*p & 0xc0) != 0x80)
-                return false;
-            c = (c << 6) | (*p & 0x3f);
-        }
-        if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-            return false;
-        if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0xfffe || c == 0xffff)
-            return false;
-    }
-    return true;
+    return len <= SOAP_MAX_VALUE && utf8_valid(s, len) && text_is_printable(s) &&
+           strstr(s, "\xef\xbf\xbe") == NULL && strstr(s, "\xef\xbf\xbf") == NULL;
 }
 
 struct field {
