@@ -32,6 +32,7 @@
 #include <openssl/objects.h>
 #include <openssl/x509.h>
 
+#include "lib/common/log.h"
 #include "lib/common/reason.h"
 #include "lib/common/secmem.h"
 #include "tools/cms_key.h"
@@ -68,20 +69,18 @@ static void complain(int reason, const char *format, ...) __attribute__((format(
 static void
 complain(int reason, const char *format, ...)
 {
-    char message[768];
+    char message[768], clean[768];
     va_list ap;
 
     va_start(ap, format);
     if (vsnprintf(message, sizeof(message), format, ap) < 0)
         message[0] = '\0';
     va_end(ap);
-    for (char *c = message; *c != '\0'; c++)
-        if ((unsigned char)*c < 0x20 || *c == 0x7f)
-            *c = '?';
+    log_sanitize(message, clean, sizeof(clean));
     if (reason != REASON_OK)
-        fprintf(stderr, "crauth " VERB ": %s: %s\n", crauth_reason_name(reason), message);
+        fprintf(stderr, "crauth " VERB ": %s: %s\n", crauth_reason_name(reason), clean);
     else
-        fprintf(stderr, "crauth " VERB ": %s\n", message);
+        fprintf(stderr, "crauth " VERB ": %s\n", clean);
 }
 
 static int64_t

@@ -9,6 +9,7 @@
  */
 #include "tools/softtoken.h"
 
+#include "lib/common/log.h"
 #include "lib/core/otp.h"
 
 #include <errno.h>
@@ -64,18 +65,15 @@ static void complain(const char *verb, const char *format, ...)
  * '?', so the message stays one line and cannot drive the terminal. */
 static void complain(const char *verb, const char *format, ...)
 {
-    char message[512];
+    char message[512], clean[512];
     va_list ap;
 
     va_start(ap, format);
     if (vsnprintf(message, sizeof(message), format, ap) < 0)
         message[0] = '\0';
     va_end(ap);
-    for (char *c = message; *c != '\0'; c++) {
-        if ((unsigned char)*c < 0x20 || *c == 0x7f)
-            *c = '?';
-    }
-    fprintf(stderr, "crauth %s: %s\n", verb, message);
+    log_sanitize(message, clean, sizeof(clean));
+    fprintf(stderr, "crauth %s: %s\n", verb, clean);
 }
 
 static const char *result_text(int rc)

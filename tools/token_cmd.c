@@ -21,7 +21,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/common/log.h"
 #include "lib/common/reason.h"
+#include "lib/common/utf8.h"
 #include "lib/core/conf.h"
 #include "lib/core/tokens.h"
 #include "lib/core/tokens_edit.h"
@@ -46,13 +48,11 @@ static const char usage_remove[] =
 static void
 vprint_line(const char *prefix, const char *fmt, va_list ap)
 {
-    char msg[600];
+    char msg[600], clean[600];
 
     vsnprintf(msg, sizeof(msg), fmt, ap);
-    for (char *c = msg; *c != '\0'; c++)
-        if ((unsigned char)*c < 0x20 || *c == 0x7f)
-            *c = '?';
-    fprintf(stderr, "%s%s\n", prefix, msg);
+    log_sanitize(msg, clean, sizeof(clean));
+    fprintf(stderr, "%s%s\n", prefix, clean);
 }
 
 int
@@ -95,10 +95,7 @@ token_user_ok(const char *user)
 
     if (len == 0 || len > TOKENS_MAX_USER || user[0] == '#')
         return false;
-    for (const char *c = user; *c != '\0'; c++)
-        if ((unsigned char)*c <= 0x20 || *c == 0x7f)
-            return false;
-    return true;
+    return strchr(user, ' ') == NULL && text_is_printable(user);
 }
 
 bool

@@ -152,7 +152,7 @@ write_record(struct cache *c, const char *name, const struct cache_record *r, bo
     if (locked)
         fileio_sweep(c->dfd, name, 0);
     if (len < 0) {
-        snprintf(err, errlen, "cache record too large");
+        snprintf(err, errlen, "cache record too large, or a control character in its text");
         return REASON_CACHE;
     }
     if (fileio_replace_at(c->dfd, c->dir, name, buf, (size_t)len, &owner, err, errlen) ==

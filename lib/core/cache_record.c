@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lib/common/utf8.h"
+
 #define HEADER "crauth-cache 1\n"
 
 enum field_kind { F_TEXT, F_INT64, F_UINT32 };
@@ -81,6 +83,10 @@ cache_record_format(const struct cache_record *r, char *buf, size_t size)
             const unsigned char *s = p;
             size_t k = (size_t)snprintf(line, sizeof(line), "%s ", f->name);
 
+            /* what parse_text would refuse is never written */
+            if (!text_is_printable(p))
+                return -1;
+
             for (; *s && k + 3 < sizeof(line); s++) {
                 line[k++] = hex[*s >> 4];
                 line[k++] = hex[*s & 15];
@@ -108,7 +114,8 @@ hexval(char c)
     return -1;
 }
 
-/* Lower-case hex into a NUL-terminated text field; no NUL or control bytes. */
+/* Lower-case hex into a NUL-terminated text field; no NUL, no control
+ * character. */
 static bool
 parse_text(const char *v, size_t n, char *out, size_t size)
 {
@@ -117,12 +124,12 @@ parse_text(const char *v, size_t n, char *out, size_t size)
     for (size_t i = 0; i < n; i += 2) {
         int hi = hexval(v[i]), lo = hexval(v[i + 1]);
 
-        if (hi < 0 || lo < 0 || (hi << 4 | lo) < 0x20 || (hi << 4 | lo) == 0x7f)
+        if (hi < 0 || lo < 0)
             return false;
         out[i / 2] = (char)(hi << 4 | lo);
     }
     out[n / 2] = '\0';
-    return true;
+    return strlen(out) == n / 2 && text_is_printable(out);
 }
 
 static bool

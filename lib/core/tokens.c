@@ -26,6 +26,7 @@
 #include "lib/core/lockfile.h"
 #include "lib/common/reason.h"
 #include "lib/common/secmem.h"
+#include "lib/common/utf8.h"
 
 /* USER TYPE KEY STATE drift=STEPS */
 #define MAX_FIELDS 5
@@ -146,11 +147,10 @@ parse_key(const char *text, const struct field *f, struct tokens_entry *e)
             return bad(e, "x509 path is longer than %d characters", TOKENS_MAX_PATH - 1);
         if (text[f->start] != '/')
             return bad(e, "x509 KEY must be an absolute path");
-        for (size_t i = f->start; i < f->end; i++)
-            if ((unsigned char)text[i] < 0x20 || text[i] == 0x7f)
-                return bad(e, "x509 path contains a control character");
         memcpy(tok->x509_path, text + f->start, len);
         tok->x509_path[len] = '\0';
+        if (strlen(tok->x509_path) != len || !text_is_printable(tok->x509_path))
+            return bad(e, "x509 path contains a control character");
         return true;
     }
     if (len >= sizeof(hex) || len % 2 != 0)

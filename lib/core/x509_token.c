@@ -29,6 +29,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "lib/common/log.h"
 #include "lib/common/reason.h"
 #include "lib/common/secmem.h"
 #include "lib/core/fileio.h"
@@ -66,16 +67,6 @@ is_blank(char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-/* Certificate text goes into one-line messages: control and non-ASCII bytes
- * become '?'. */
-static void
-printable(char *s)
-{
-    for (; *s != '\0'; s++)
-        if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
-            *s = '?';
-}
-
 static void
 format_time(const ASN1_TIME *a, char *buf, size_t size)
 {
@@ -90,17 +81,17 @@ static void
 format_subject(X509 *cert, char *buf, size_t size)
 {
     BIO *b = BIO_new(BIO_s_mem());
+    char raw[201];
     char *data;
     long n;
 
-    snprintf(buf, size, "(no subject)");
-    if (b == NULL)
-        return;
-    if (X509_NAME_print_ex(b, X509_get_subject_name(cert), 0, XN_FLAG_RFC2253) >= 0 &&
+    snprintf(raw, sizeof(raw), "(no subject)");
+    if (b != NULL && X509_NAME_print_ex(b, X509_get_subject_name(cert), 0, XN_FLAG_RFC2253) >= 0 &&
         (n = BIO_get_mem_data(b, &data)) > 0)
-        snprintf(buf, size, "%.*s", (int)(n > 200 ? 200 : n), data);
+        snprintf(raw, sizeof(raw), "%.*s", (int)(n > 200 ? 200 : n), data);
     BIO_free(b);
-    printable(buf);
+    /* it goes into one-line messages: no control characters */
+    log_sanitize(raw, buf, size);
 }
 
 /* The key must be usable for an envelope and not too weak; sets is_ec and
@@ -192,9 +183,11 @@ x509_token_parse(const char *text, size_t len, const char *what, struct x509_tok
         goto out;
     }
     if (strcmp(name, PEM_STRING_X509) != 0) {
-        printable(name);
-        snprintf(err, errlen, "certificate %s holds a PEM \"%.40s\" block where a CERTIFICATE "
-                 "should be", what, name);
+        char label[41];
+
+        log_sanitize(name, label, sizeof(label));
+        snprintf(err, errlen, "certificate %s holds a PEM \"%s\" block where a CERTIFICATE "
+                 "should be", what, label);
         goto out;
     }
     if (header[0] != '\0') {
