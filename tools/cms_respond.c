@@ -32,6 +32,7 @@
 #include <openssl/objects.h>
 #include <openssl/x509.h>
 
+#include "lib/common/hex.h"
 #include "lib/common/log.h"
 #include "lib/common/reason.h"
 #include "lib/common/secmem.h"
@@ -323,6 +324,7 @@ cmd_cms_respond(int argc, char **argv)
     const char *cert_path = NULL;
     X509 *cert = NULL;
     unsigned char secret[CHALLENGE_LEN];
+    char answer[2 * CHALLENGE_LEN + 1];
     char err[640], *envelope = NULL;
     size_t len = 0;
     int reason, rc = 1;
@@ -352,9 +354,8 @@ cmd_cms_respond(int argc, char **argv)
     reason = open_envelope(envelope, len, key.pkey, cert, secret, err, sizeof(err));
     if (reason != REASON_OK)
         goto fail;
-    for (int i = 0; i < CHALLENGE_LEN; i++)
-        printf("%02x", secret[i]);
-    printf("\n");
+    hex_encode(secret, CHALLENGE_LEN, answer, sizeof(answer));
+    printf("%s\n", answer);
     rc = fflush(stdout) == 0 ? 0 : 1;
     if (rc != 0)
         complain(REASON_OK, "cannot write the response: %s", strerror(errno));
@@ -363,6 +364,7 @@ fail:
     complain(reason, "%s", err);
 out:
     secmem_wipe(secret, sizeof(secret));
+    secmem_wipe(answer, sizeof(answer));
     free(envelope);
     X509_free(cert);
     cms_key_free(&key);

@@ -9,6 +9,7 @@
  */
 #include "tools/softtoken.h"
 
+#include "lib/common/hex.h"
 #include "lib/common/log.h"
 #include "lib/core/otp.h"
 
@@ -285,7 +286,7 @@ static bool load_key(const char *verb, const char *values[OPT_COUNT], uint8_t ke
         complain(verb, "%s is empty; give the key as hex digits", origin);
     } else if (strlen(hex) / 2 > OTP_MAX_KEY) {
         complain(verb, "%s is longer than %d bytes; use a shorter key", origin, OTP_MAX_KEY);
-    } else if (otp_hex_decode(hex, key, OTP_MAX_KEY, keylen) != OTP_OK) {
+    } else if (hex_decode(hex, strlen(hex), key, OTP_MAX_KEY, keylen) != 0) {
         complain(verb, "%s is not hex; give an even number of 0-9/a-f digits, no separators",
                  origin);
     } else {
@@ -481,7 +482,8 @@ static bool load_pin_hash(const char *verb, const struct ocra_suite *suite,
         return true;
     }
     expected = suite->pin_hash == OTP_SHA1 ? 20 : suite->pin_hash == OTP_SHA256 ? 32 : 64;
-    if (otp_hex_decode(values[OPT_PIN_HASH], pin_hash, PIN_HASH_MAX, pin_hash_len) != OTP_OK ||
+    if (hex_decode(values[OPT_PIN_HASH], strlen(values[OPT_PIN_HASH]), pin_hash, PIN_HASH_MAX,
+                   pin_hash_len) != 0 ||
         *pin_hash_len != expected) {
         complain(verb, "--pin-hash must be the %s of the PIN as %zu hex digits",
                  otp_hash_name(suite->pin_hash), 2 * expected);
@@ -498,7 +500,8 @@ static bool load_session(const char *verb, const struct ocra_suite *suite, const
         return false;
     if (hex == NULL)
         return true;
-    if (hex[0] == '\0' || otp_hex_decode(hex, session, suite->session_len, session_len) != OTP_OK) {
+    if (hex[0] == '\0' ||
+        hex_decode(hex, strlen(hex), session, suite->session_len, session_len) != 0) {
         complain(verb, "--session must be 1 to %u bytes as hex (an even number of 0-9/a-f "
                        "digits); shorter values are zero-padded on the left", suite->session_len);
         return false;

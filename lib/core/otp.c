@@ -20,6 +20,8 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include "lib/common/hex.h"
+
 #define MAC_MAX 64 /* SHA-512, the largest HMAC we produce */
 
 /* Fixed field sizes of the OCRA DataInput (RFC 6287 section 5.1). */
@@ -82,17 +84,6 @@ static bool digits_valid(unsigned digits)
 static bool is_digit(char c)
 {
     return c >= '0' && c <= '9';
-}
-
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
 }
 
 static const char alphanumeric[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -361,7 +352,7 @@ int ocra_question_check(const struct ocra_suite *suite, const char *question)
         char c = question[i];
 
         if (suite->q_format == 'N' ? !is_digit(c)
-            : suite->q_format == 'H' ? hex_value(c) < 0
+            : suite->q_format == 'H' ? hex_digit_value(c) < 0
                                      : !is_ascii_alnum(c))
             return OTP_ERR_QUESTION;
     }
@@ -412,7 +403,7 @@ static void encode_question(const struct ocra_suite *suite, const char *question
     } else if (suite->q_format == 'H') {
         /* Odd length: the missing low nibble stays zero, i.e. '0' on the right. */
         for (size_t i = 0; i < len; i++)
-            put_nibble(q, i, (unsigned)hex_value(question[i]));
+            put_nibble(q, i, (unsigned)hex_digit_value(question[i]));
     } else {
         memcpy(q, question, len);
     }
@@ -482,7 +473,6 @@ static size_t ocra_data_input(const struct ocra_suite *suite, const struct ocra_
 int ocra_compute(const struct ocra_suite *suite, const uint8_t *key, size_t keylen,
                  const struct ocra_input *in, char *out, size_t outsize)
 {
-    static const char hex_digits[] = "0123456789abcdef";
     uint8_t data_input[DATA_INPUT_MAX];
     uint8_t mac[MAC_MAX];
     size_t data_input_len, maclen = 0;
@@ -509,11 +499,9 @@ int ocra_compute(const struct ocra_suite *suite, const uint8_t *key, size_t keyl
     if (rc != OTP_OK)
         goto out;
     if (suite->digits == 0) {
-        for (size_t i = 0; i < maclen; i++) {
-            out[2 * i] = hex_digits[mac[i] >> 4];
-            out[2 * i + 1] = hex_digits[mac[i] & 0x0f];
-        }
-        out[2 * maclen] = '\0';
+        /* outsize >= OCRA_OUT_SIZE: room for the longest HMAC */
+        if (hex_encode(mac, maclen, out, outsize) != 0)
+            rc = OTP_ERR_ARG;
     } else {
         rc = format_code(dynamic_truncation(mac, maclen), suite->digits, out, outsize);
     }
@@ -621,30 +609,4 @@ int otp_hash_parse(const char *name, enum otp_hash *hash)
 const char *otp_hash_name(enum otp_hash hash)
 {
     return hash_known(hash) ? hashes[hash].name : NULL;
-}
-
-/* The output is usually a key, so a half-decoded prefix is wiped on error. */
-int otp_hex_decode(const char *hex, uint8_t *out, size_t outsize, size_t *outlen)
-{
-    size_t len;
-
-    if (outlen != NULL)
-        *outlen = 0;
-    if (hex == NULL || out == NULL || outlen == NULL)
-        return OTP_ERR_ARG;
-    len = strlen(hex);
-    if (len % 2 != 0 || len / 2 > outsize)
-        return OTP_ERR_ARG;
-    for (size_t i = 0; i < len / 2; i++) {
-        int high = hex_value(hex[2 * i]);
-        int low = hex_value(hex[2 * i + 1]);
-
-        if (high < 0 || low < 0) {
-            OPENSSL_cleanse(out, i);
-            return OTP_ERR_ARG;
-        }
-        out[i] = (uint8_t)(high << 4 | low);
-    }
-    *outlen = len / 2;
-    return OTP_OK;
 }

@@ -24,6 +24,7 @@
 #include "lib/core/backup_code.h"
 #include "lib/core/fileio.h"
 #include "lib/core/lockfile.h"
+#include "lib/common/hex.h"
 #include "lib/common/reason.h"
 #include "lib/common/secmem.h"
 #include "lib/common/utf8.h"
@@ -130,8 +131,6 @@ parse_key(const char *text, const struct field *f, struct tokens_entry *e)
 {
     struct token *tok = &e->tok;
     size_t len = f->end - f->start;
-    char hex[2 * OTP_MAX_KEY + 1];
-    int rc;
 
     if (tok->kind == TOKEN_BACKUP) {
         if (len >= sizeof(tok->backup_hash))
@@ -153,13 +152,10 @@ parse_key(const char *text, const struct field *f, struct tokens_entry *e)
             return bad(e, "x509 path contains a control character");
         return true;
     }
-    if (len >= sizeof(hex) || len % 2 != 0)
+    if (len > 2 * OTP_MAX_KEY || len % 2 != 0)
         return bad(e, "KEY must be an even number of hex digits, at most %d bytes", OTP_MAX_KEY);
-    memcpy(hex, text + f->start, len);
-    hex[len] = '\0';
-    rc = otp_hex_decode(hex, tok->key, sizeof(tok->key), &tok->keylen);
-    secmem_wipe(hex, sizeof(hex));
-    if (rc != OTP_OK || tok->keylen == 0)
+    if (hex_decode(text + f->start, len, tok->key, sizeof(tok->key), &tok->keylen) != 0 ||
+        tok->keylen == 0)
         return bad(e, "KEY is not valid hex");
     return true;
 }

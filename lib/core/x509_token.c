@@ -29,6 +29,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "lib/common/hex.h"
 #include "lib/common/log.h"
 #include "lib/common/reason.h"
 #include "lib/common/secmem.h"
@@ -458,23 +459,12 @@ out:
     return reason;
 }
 
-static int
-hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 bool
 x509_token_response_ok(uint8_t secret[X509_CHALLENGE_LEN], const char *response)
 {
     uint8_t got[X509_CHALLENGE_LEN];
     const char *p = response, *end;
+    size_t n = 0;
     bool ok = false;
 
     if (response == NULL)
@@ -484,15 +474,9 @@ x509_token_response_ok(uint8_t secret[X509_CHALLENGE_LEN], const char *response)
     end = p + strlen(p);
     while (end > p && is_blank(end[-1]))
         end--;
-    if (end - p != X509_RESPONSE_HEX)
+    if (end - p != X509_RESPONSE_HEX ||
+        hex_decode(p, X509_RESPONSE_HEX, got, sizeof(got), &n) != 0 || n != sizeof(got))
         goto out;
-    for (size_t i = 0; i < X509_CHALLENGE_LEN; i++) {
-        int hi = hex_value(p[2 * i]), lo = hex_value(p[2 * i + 1]);
-
-        if (hi < 0 || lo < 0)
-            goto out;
-        got[i] = (uint8_t)(hi << 4 | lo);
-    }
     ok = CRYPTO_memcmp(got, secret, X509_CHALLENGE_LEN) == 0;
 out:
     secmem_wipe(got, sizeof(got));

@@ -18,6 +18,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include "lib/common/hex.h"
 #include "lib/ntlm/ntlm.h"
 
 #define MAX_VECTORS 64
@@ -86,15 +87,10 @@ static const char *vec(const char *name)
 static size_t vec_hex(const char *name, uint8_t *out, size_t cap)
 {
     const char *h = vec(name);
-    size_t n = strlen(h) / 2;
+    size_t n = 0;
 
-    assert_true(n <= cap);
-    for (size_t i = 0; i < n; i++) {
-        unsigned v = 0;
-
-        assert_int_equal(sscanf(h + 2 * i, "%2x", &v), 1);
-        out[i] = (uint8_t)v;
-    }
+    if (hex_decode(h, strlen(h), out, cap, &n) != 0)
+        fail_msg("vector %s is not hex of at most %zu bytes", name, cap);
     return n;
 }
 

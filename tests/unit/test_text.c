@@ -2,7 +2,8 @@
 /*
  * test_text.c - lib/common's text homes: the strict UTF-8 decoder (RFC 3629
  * 3 and its table of well-formed sequences), the control-character rule,
- * the cut at a character boundary and the log sanitiser built on them.
+ * the cut at a character boundary and the log sanitiser built on them; the
+ * hex codec.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "lib/common/hex.h"
 #include "lib/common/log.h"
 #include "lib/common/utf8.h"
 
@@ -155,6 +157,64 @@ test_log_sanitize(void **state)
     assert_string_equal(out, "");
 }
 
+static void
+test_hex_encode(void **state)
+{
+    static const uint8_t bytes[] = {0x00, 0x0f, 0xa5, 0xff};
+    char out[9];
+
+    (void)state;
+    assert_int_equal(hex_encode(bytes, 4, out, sizeof(out)), 0);
+    assert_string_equal(out, "000fa5ff"); /* lower case, two digits a byte */
+    assert_int_equal(hex_encode(bytes, 0, out, 1), 0);
+    assert_string_equal(out, "");
+    memset(out, 'x', sizeof(out));
+    assert_int_equal(hex_encode(bytes, 4, out, 8), -1); /* no room for the NUL */
+    assert_int_equal(out[0], 'x');                      /* and nothing written */
+}
+
+static void
+test_hex_decode(void **state)
+{
+    uint8_t out[4] = {0xff, 0xff, 0xff, 0xff};
+    size_t len = 99;
+
+    (void)state;
+    assert_int_equal(hex_decode("aBcD", 4, out, sizeof(out), &len), 0);
+    assert_int_equal(len, 2);
+    assert_int_equal(out[0], 0xab);
+    assert_int_equal(out[1], 0xcd);
+    assert_int_equal(hex_decode("00FFa5", 6, out, sizeof(out), &len), 0); /* upper case */
+    assert_int_equal(len, 3);
+    assert_memory_equal(out, "\x00\xff\xa5", 3);
+    assert_int_equal(hex_decode("", 0, out, sizeof(out), &len), 0);
+    assert_int_equal(len, 0);
+    assert_int_equal(hex_decode("abcdef", 4, out, sizeof(out), &len), 0); /* only @hexlen */
+    assert_int_equal(len, 2);
+    assert_int_equal(hex_decode("abc", 3, out, sizeof(out), &len), -1); /* odd */
+    assert_int_equal(len, 0);
+    assert_int_equal(hex_decode("a", 1, out, sizeof(out), &len), -1);
+    assert_int_equal(hex_decode("zz", 2, out, sizeof(out), &len), -1);
+    assert_int_equal(hex_decode("0x12", 4, out, sizeof(out), &len), -1);
+    assert_int_equal(hex_decode("12 34", 5, out, sizeof(out), &len), -1);
+    assert_int_equal(hex_decode("+1", 2, out, sizeof(out), &len), -1);
+    assert_int_equal(hex_decode("1\0", 2, out, sizeof(out), &len), -1);
+    assert_int_equal(hex_decode("0102030405", 10, out, sizeof(out), &len), -1); /* too long */
+    /* a partly decoded secret is not left behind */
+    memset(out, 0xff, sizeof(out));
+    assert_int_equal(hex_decode("aabbzz", 6, out, sizeof(out), &len), -1);
+    assert_int_equal(len, 0);
+    assert_memory_equal(out, "\0\0\xff\xff", 4);
+    for (int c = 0; c < 256; c++) {
+        int want = c >= '0' && c <= '9'   ? c - '0'
+                   : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                   : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                          : -1;
+
+        assert_int_equal(hex_digit_value((char)c), want);
+    }
+}
+
 int
 main(void)
 {
@@ -164,6 +224,8 @@ main(void)
         cmocka_unit_test(test_utf8_fit),
         cmocka_unit_test(test_controls),
         cmocka_unit_test(test_log_sanitize),
+        cmocka_unit_test(test_hex_encode),
+        cmocka_unit_test(test_hex_decode),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
