@@ -11,6 +11,7 @@
 
 #include "lib/common/hex.h"
 #include "lib/common/log.h"
+#include "lib/common/secmem.h"
 #include "lib/core/otp.h"
 
 #include <errno.h>
@@ -26,8 +27,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-#include <openssl/crypto.h>
 
 /* A key file holds at most OTP_MAX_KEY bytes as hex, plus room for the
  * whitespace editors and "echo" add around it. */
@@ -293,7 +292,7 @@ static bool load_key(const char *verb, const char *values[OPT_COUNT], uint8_t ke
         ok = true;
     }
 out:
-    OPENSSL_cleanse(file_buf, sizeof(file_buf));
+    secmem_wipe(file_buf, sizeof(file_buf));
     return ok;
 }
 
@@ -355,8 +354,8 @@ int cmd_hotp(int argc, char **argv)
     }
     status = print_code(verb, code);
 out:
-    OPENSSL_cleanse(key, sizeof(key));
-    OPENSSL_cleanse(code, sizeof(code));
+    secmem_wipe(key, sizeof(key));
+    secmem_wipe(code, sizeof(code));
     return status;
 }
 
@@ -416,8 +415,8 @@ int cmd_totp(int argc, char **argv)
     }
     status = print_code(verb, code);
 out:
-    OPENSSL_cleanse(key, sizeof(key));
-    OPENSSL_cleanse(code, sizeof(code));
+    secmem_wipe(key, sizeof(key));
+    secmem_wipe(code, sizeof(code));
     return status;
 }
 
@@ -602,9 +601,9 @@ int cmd_ocra(int argc, char **argv)
     }
     status = print_code(verb, response);
 out:
-    OPENSSL_cleanse(key, sizeof(key));
-    OPENSSL_cleanse(pin_hash, sizeof(pin_hash));
-    OPENSSL_cleanse(session, sizeof(session));
-    OPENSSL_cleanse(response, sizeof(response));
+    secmem_wipe(key, sizeof(key));
+    secmem_wipe(pin_hash, sizeof(pin_hash));
+    secmem_wipe(session, sizeof(session));
+    secmem_wipe(response, sizeof(response));
     return status;
 }

@@ -187,10 +187,7 @@ out:
 void
 fileio_free(struct fileio_buf *b)
 {
-    if (b->text != NULL) {
-        secmem_wipe(b->text, b->len);
-        free(b->text);
-    }
+    secmem_free(b->text, b->len);
     memset(b, 0, sizeof(*b));
 }
 

@@ -6,7 +6,7 @@
  * everything is a reentrant function of its arguments: no state, no logging,
  * no heap of our own (OpenSSL's one-shot HMAC manages its context itself).
  * Temporaries that held key-derived or PIN-derived bytes are wiped with
- * OPENSSL_cleanse before returning, on every path.
+ * secmem_wipe before returning, on every path.
  */
 #include "lib/core/otp.h"
 
@@ -21,6 +21,7 @@
 #include <openssl/rand.h>
 
 #include "lib/common/hex.h"
+#include "lib/common/secmem.h"
 
 #define MAC_MAX 64 /* SHA-512, the largest HMAC we produce */
 
@@ -120,7 +121,7 @@ static int hmac(enum otp_hash hash, const uint8_t *key, size_t keylen, const uin
     if (md == NULL)
         return OTP_ERR_ARG;
     if (HMAC(md, key, (int)keylen, msg, msglen, mac, &len) == NULL || len != hash_size(hash)) {
-        OPENSSL_cleanse(mac, MAC_MAX);
+        secmem_wipe(mac, MAC_MAX);
         return OTP_ERR_CRYPTO;
     }
     *maclen = len;
@@ -174,7 +175,7 @@ int otp_hotp(const uint8_t *key, size_t keylen, uint64_t counter, unsigned digit
         goto out;
     rc = format_code(dynamic_truncation(mac, maclen), digits, out, OTP_CODE_SIZE);
 out:
-    OPENSSL_cleanse(mac, sizeof(mac));
+    secmem_wipe(mac, sizeof(mac));
     return rc;
 }
 
@@ -389,7 +390,7 @@ static void encode_numeric_question(const char *question, uint8_t q[OCRA_Q_BYTES
             put_nibble(q, nibble++, number[i] >> 4);
         put_nibble(q, nibble++, number[i] & 0x0f);
     }
-    OPENSSL_cleanse(number, sizeof(number));
+    secmem_wipe(number, sizeof(number));
 }
 
 /* @q must be zeroed; the question has passed ocra_question_check(). */
@@ -506,8 +507,8 @@ int ocra_compute(const struct ocra_suite *suite, const uint8_t *key, size_t keyl
         rc = format_code(dynamic_truncation(mac, maclen), suite->digits, out, outsize);
     }
 out:
-    OPENSSL_cleanse(data_input, sizeof(data_input));
-    OPENSSL_cleanse(mac, sizeof(mac));
+    secmem_wipe(data_input, sizeof(data_input));
+    secmem_wipe(mac, sizeof(mac));
     return rc;
 }
 
@@ -529,7 +530,7 @@ int ocra_pin_hash(const struct ocra_suite *suite, const char *pin, uint8_t *out,
     if (md == NULL)
         return OTP_ERR_SUITE;
     if (EVP_Digest(pin, strlen(pin), out, &len, md, NULL) != 1) {
-        OPENSSL_cleanse(out, outsize);
+        secmem_wipe(out, outsize);
         return OTP_ERR_CRYPTO;
     }
     *outlen = len;
@@ -574,7 +575,7 @@ int ocra_question_generate(const struct ocra_suite *suite, char *out, size_t out
         rc = OTP_OK;
 out:
     out[rc == OTP_OK ? produced : 0] = '\0';
-    OPENSSL_cleanse(pool, sizeof(pool));
+    secmem_wipe(pool, sizeof(pool));
     return rc;
 }
 

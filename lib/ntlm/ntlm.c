@@ -13,6 +13,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "lib/common/secmem.h"
+
 static const uint8_t signature[8] = { 'N', 'T', 'L', 'M', 'S', 'S', 'P', 0 };
 
 /* What we ask for in NEGOTIATE (and at most what AUTHENTICATE confirms).
@@ -317,7 +319,7 @@ int ntlm_client_new(struct ntlm_client **out, const char *user, const char *doma
     *out = c;
     c = NULL;
 out:
-    ntlm_cleanse(nt_hash, sizeof(nt_hash));
+    secmem_wipe(nt_hash, sizeof(nt_hash));
     ntlm_client_free(c);
     return ret;
 }
@@ -525,7 +527,7 @@ static int compute_responses(struct ntlm_client *c, const struct ntlm_challenge 
     else if (ret == NTLM_OK)
         memcpy(a->exported_session_key, kxkey, NTLM_KEY_LEN); /* 3.2.5.1.2: no KEY_EXCH */
 out:
-    ntlm_cleanse(kxkey, sizeof(kxkey));
+    secmem_wipe(kxkey, sizeof(kxkey));
     return ret;
 }
 
@@ -576,10 +578,10 @@ static int encode_authenticate(struct ntlm_client *c, const uint8_t *chal, size_
     *outlen = w.pos;
     w.p = NULL;
 out:
-    ntlm_free_secret(a.nt, a.nt_len);
+    secmem_free(a.nt, a.nt_len);
     free(a.av);
     free(w.p);
-    ntlm_cleanse(&a, sizeof(a));
+    secmem_wipe(&a, sizeof(a));
     return ret;
 }
 
@@ -615,11 +617,11 @@ const char *ntlm_client_error(const struct ntlm_client *c)
 void ntlm_client_free(struct ntlm_client *c)
 {
     if (c != NULL) {
-        ntlm_free_secret(c->user.p, c->user.len);
-        ntlm_free_secret(c->domain.p, c->domain.len);
-        ntlm_free_secret(c->workstation.p, c->workstation.len);
-        ntlm_free_secret(c->spn.p, c->spn.len);
-        ntlm_free_secret(c, sizeof(*c));
+        secmem_free(c->user.p, c->user.len);
+        secmem_free(c->domain.p, c->domain.len);
+        secmem_free(c->workstation.p, c->workstation.len);
+        secmem_free(c->spn.p, c->spn.len);
+        secmem_free(c, sizeof(*c));
     }
 }
 

@@ -31,6 +31,7 @@
 #include <openssl/rand.h>
 #include <openssl/x509.h>
 
+#include "lib/common/secmem.h"
 #include "lib/common/utf8.h"
 
 struct chunk {
@@ -75,18 +76,6 @@ int ntlm_crypto_init(void)
     if (!CRYPTO_THREAD_run_once(&g_once, crypto_setup))
         return NTLM_ERR_CRYPTO;
     return g.status;
-}
-
-void ntlm_cleanse(void *p, size_t len)
-{
-    OPENSSL_cleanse(p, len);
-}
-
-void ntlm_free_secret(void *p, size_t len)
-{
-    if (p != NULL)
-        OPENSSL_cleanse(p, len);
-    free(p);
 }
 
 /* @md points at g.md4 or g.md5, which exist only after ntlm_crypto_init(). */
@@ -224,7 +213,7 @@ int ntlm_utf8_to_utf16le(const char *in, int upper, uint8_t **out, size_t *outle
     buf = NULL;
     ret = NTLM_OK;
 out:
-    ntlm_free_secret(buf, units * 2);
+    secmem_free(buf, units * 2);
     return ret;
 }
 
@@ -240,7 +229,7 @@ int NTOWFv1(const char *password_utf8, uint8_t out[NTLM_KEY_LEN])
     in[0] = (struct chunk){ pw, pwlen };
     ret = digest(&g.md4, in, 1, out);
 out:
-    ntlm_free_secret(pw, pwlen);
+    secmem_free(pw, pwlen);
     return ret;
 }
 
@@ -265,8 +254,8 @@ int NTOWFv2(const uint8_t nt_hash[NTLM_KEY_LEN], const char *user_utf8, const ch
     in[1] = (struct chunk){ dom, dlen };
     ret = hmac_md5(nt_hash, in, 2, out);
 out:
-    ntlm_free_secret(user, ulen);
-    ntlm_free_secret(dom, dlen);
+    secmem_free(user, ulen);
+    secmem_free(dom, dlen);
     return ret;
 }
 

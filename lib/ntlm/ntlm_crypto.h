@@ -66,14 +66,8 @@ int ntlm_crypto_init(void);
 
 /* Strict UTF-8 (at most NTLM_MAX_STRING bytes) to UTF-16LE in a new buffer
  * (*out is NULL for empty input).  @upper: apply the NTOWFv2 user-name
- * uppercase described in ntlm_crypto.c.  Free *out with ntlm_free_secret. */
+ * uppercase described in ntlm_crypto.c.  Free *out with secmem_free. */
 int ntlm_utf8_to_utf16le(const char *in, int upper, uint8_t **out, size_t *outlen);
-
-/* Wipe @len bytes (a store the compiler cannot drop). */
-void ntlm_cleanse(void *p, size_t len);
-
-/* Wipe @len bytes and free; NULL is fine. */
-void ntlm_free_secret(void *p, size_t len);
 
 /* MS-NLMP 3.3.1: MD4(UNICODE(Passwd)), the "NT hash". */
 int NTOWFv1(const char *password_utf8, uint8_t out[NTLM_KEY_LEN]);

@@ -159,10 +159,7 @@ response_reset(struct response *r)
 static void
 sink_reset(struct sink *s)
 {
-    if (s->buf != NULL) {
-        secmem_wipe(s->buf, s->cap);
-        free(s->buf);
-    }
+    secmem_free(s->buf, s->cap);
     memset(s, 0, sizeof(*s));
 }
 
@@ -529,9 +526,6 @@ out:
 void
 http_reply_free(struct http_reply *reply)
 {
-    if (reply->body != NULL) {
-        secmem_wipe(reply->body, reply->len);
-        free(reply->body);
-    }
+    secmem_free(reply->body, reply->len);
     memset(reply, 0, sizeof(*reply));
 }

@@ -21,6 +21,7 @@
 #include <libxml/xmlmemory.h>
 #include <libxml/xmlwriter.h>
 
+#include "lib/common/secmem.h"
 #include "lib/common/utf8.h"
 
 #define NS_XSD "http://www.w3.org/2001/XMLSchema"
@@ -33,7 +34,7 @@ wipe_free(void *p)
 {
     if (p == NULL)
         return;
-    explicit_bzero(p, malloc_usable_size(p));
+    secmem_wipe(p, malloc_usable_size(p));
     free(p);
 }
 
@@ -227,7 +228,7 @@ out:
         xmlFreeTextWriter(w);
     if (buf != NULL) {
         /* wipe_free clears the block too, but only once soap_init ran. */
-        explicit_bzero((void *)xmlBufferContent(buf), (size_t)xmlBufferLength(buf));
+        secmem_wipe((void *)xmlBufferContent(buf), (size_t)xmlBufferLength(buf));
         xmlBufferFree(buf);
     }
     return rc;
@@ -236,8 +237,5 @@ out:
 void
 soap_free_request(char *xml, size_t len)
 {
-    if (xml == NULL)
-        return;
-    explicit_bzero(xml, len);
-    free(xml);
+    secmem_free(xml, len);
 }

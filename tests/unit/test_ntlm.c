@@ -19,6 +19,7 @@
 #include <openssl/x509.h>
 
 #include "lib/common/hex.h"
+#include "lib/common/secmem.h"
 #include "lib/ntlm/ntlm.h"
 
 #define MAX_VECTORS 64
@@ -501,7 +502,7 @@ static void test_utf8(void **state)
                      NTLM_OK);
     assert_int_equal(ulen, 8);
     assert_memory_equal(u, "\x78\x01\xdf\x00\x34\xd8\x1e\xdd", 8); /* Ÿ, ß kept, pair */
-    ntlm_free_secret(u, ulen);
+    secmem_free(u, ulen);
 }
 
 static void test_base64(void **state)
