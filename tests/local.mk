@@ -65,7 +65,8 @@ check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 # The spec's vectors need fixed randomness: a test-only hook, compiled in
 # here and nowhere else.
-tests_unit_test_ntlm_SOURCES = tests/unit/test_ntlm.c lib/ntlm/ntlm.c lib/ntlm/ntlm_crypto.c
+tests_unit_test_ntlm_SOURCES = tests/unit/test_ntlm.c lib/ntlm/ntlm.c lib/ntlm/ntlm_crypto.c \
+	lib/ntlm/crypto.c lib/ntlm/unicode.c
 tests_unit_test_ntlm_CPPFLAGS = $(AM_CPPFLAGS) -DNTLM_TESTING
 tests_unit_test_ntlm_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(CRYPTO_CFLAGS)
 tests_unit_test_ntlm_LDADD = libcrauth_common.la $(CMOCKA_LIBS) $(CRYPTO_LIBS)

@@ -3,7 +3,8 @@
  * ntlm.c - MS-NLMP wire layer for the NTLMv2 HTTP client: NEGOTIATE encoding,
  * strict CHALLENGE decoding (the attack surface: every byte comes from the
  * network or a proxy) and AUTHENTICATE encoding with AV pair rewriting and
- * MIC.  No OpenSSL here: the cryptography and base64 are in ntlm_crypto.c.
+ * MIC.  No OpenSSL here: the spec's functions are ntlm_crypto.c's, the
+ * primitives and base64 crypto.c's.
  */
 #include "lib/ntlm/ntlm.h"
 
@@ -14,6 +15,8 @@
 #include <time.h>
 
 #include "lib/common/secmem.h"
+#include "lib/ntlm/crypto.h"
+#include "lib/ntlm/unicode.h"
 
 static const uint8_t signature[8] = { 'N', 'T', 'L', 'M', 'S', 'S', 'P', 0 };
 

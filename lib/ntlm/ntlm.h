@@ -7,10 +7,11 @@
  * Only NTLMv2 with extended session security is ever sent; a server that
  * does not agree is refused, never answered with NTLMv1/LM.  Sign, seal and
  * key exchange are not requested (HTTP does not use them), so the exported
- * session key is the session base key.  Crypto and base64 live in ntlm_crypto.h.
+ * session key is the session base key.  The spec's functions are in
+ * ntlm_crypto.h, the primitives and base64 in crypto.h.
  *
  * Every int-returning function returns one of enum ntlm_result
- * (ntlm_crypto.h):
+ * (ntlm_base.h):
  *   NTLM_OK          done; outputs valid
  *   NTLM_ERR_DECODE  the CHALLENGE (or base64 text) is malformed; see ntlm_client_error()
  *   NTLM_ERR_FLAGS   the CHALLENGE lacks UNICODE, NTLM or EXTENDED_SESSIONSECURITY
@@ -28,6 +29,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/ntlm/crypto.h"
+#include "lib/ntlm/ntlm_base.h"
 #include "lib/ntlm/ntlm_crypto.h"
 
 #define NTLM_MAX_TARGET_INFO 4096 /* bytes of server AV pairs accepted (Windows sends < 300) */
@@ -106,7 +109,8 @@ const char *ntlm_client_error(const struct ntlm_client *c);
 /* Wipe and free; NULL is fine. */
 void ntlm_client_free(struct ntlm_client *c);
 
-/* Base64 for the HTTP headers: ntlm_b64_encode/ntlm_b64_decode in ntlm_crypto.h. */
+/* Base64 for the HTTP headers: ntlm_b64_encode/ntlm_b64_decode in crypto.h.
+ * SIGNKEY and SEALKEY, which only the tests use: ntlm_testing.h. */
 
 #ifdef NTLM_TESTING
 /*

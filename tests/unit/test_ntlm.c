@@ -21,6 +21,8 @@
 #include "lib/common/hex.h"
 #include "lib/common/secmem.h"
 #include "lib/ntlm/ntlm.h"
+#include "lib/ntlm/ntlm_testing.h"
+#include "lib/ntlm/unicode.h"
 
 #define MAX_VECTORS 64
 #define MAX_HEX 512
