@@ -2,7 +2,8 @@
 # lib/ntlm: our NTLMv2 client (MS-NLMP), built once and linked by the
 # transport, the tests and the NTLM test tool: the messages (ntlm.c), the
 # spec's functions (ntlm_crypto.c), the OpenSSL primitives (crypto.c, the
-# only OpenSSL user) and UTF-16 (unicode.c).
+# only OpenSSL user) and UTF-16 (unicode.c).  The tests' deterministic hook
+# is a run-time one (ntlm_testing.h), so no file is compiled twice.
 noinst_LTLIBRARIES += libcrauth_ntlm.la
 libcrauth_ntlm_la_SOURCES = \
 	lib/ntlm/ntlm_base.h \

@@ -16,6 +16,7 @@
 
 #include "lib/common/secmem.h"
 #include "lib/ntlm/crypto.h"
+#include "lib/ntlm/ntlm_testing.h"
 #include "lib/ntlm/unicode.h"
 
 static const uint8_t signature[8] = { 'N', 'T', 'L', 'M', 'S', 'S', 'P', 0 };
@@ -52,10 +53,7 @@ struct ntlm_client {
     int state; /* 0 new, 1 NEGOTIATE sent, 2 AUTHENTICATE built (or failed) */
     uint8_t negotiate[NTLM_NEGOTIATE_LEN];
     char err[NTLM_ERROR_SIZE];
-#ifdef NTLM_TESTING
-    bool have_test;
-    struct ntlm_test_params test;
-#endif
+    struct ntlm_testing testing; /* all zero but in tests (ntlm_testing.h) */
 };
 
 /* Bounded writer: a copy that would not fit sets `bad` instead of writing. */
@@ -408,15 +406,26 @@ static void build_av_pairs(const struct ntlm_client *c, const struct ntlm_challe
     put_av(w, MsvAvEOL, NULL, 0);
 }
 
-static void filetime_now(uint8_t out[8])
+static void filetime_now(const struct ntlm_client *c, uint8_t out[8])
 {
     struct timespec ts = { 0, 0 };
     uint64_t ft;
 
-    (void)clock_gettime(CLOCK_REALTIME, &ts);
-    ft = FILETIME_UNIX_EPOCH + (uint64_t)ts.tv_sec * 10000000u + (uint64_t)ts.tv_nsec / 100u;
+    if (c->testing.filetime != NULL) {
+        ft = c->testing.filetime(c->testing.arg);
+    } else {
+        (void)clock_gettime(CLOCK_REALTIME, &ts);
+        ft = FILETIME_UNIX_EPOCH + (uint64_t)ts.tv_sec * 10000000u + (uint64_t)ts.tv_nsec / 100u;
+    }
     for (int i = 0; i < 8; i++)
         out[i] = (uint8_t)(ft >> (8 * i));
+}
+
+static int random_bytes(const struct ntlm_client *c, uint8_t *out, size_t len)
+{
+    if (c->testing.random_bytes != NULL)
+        return c->testing.random_bytes(c->testing.arg, out, len);
+    return ntlm_random_bytes(out, len);
 }
 
 /* Header security buffer at @at pointing to @len bytes at the writer's position. */
@@ -435,9 +444,8 @@ static void put_field(struct wbuf *w, size_t at, const uint8_t *d, size_t len)
 /* One AUTHENTICATE_MESSAGE in the making: the options in force, then its parts. */
 struct auth {
     uint32_t flags;
-    bool mic;       /* MIC field present and MsvAvFlags 0x2 added */
-    bool spec_form; /* 4.2.4 layout (tests only) */
-    bool key_exch;  /* tests only: HTTP never asks for KEY_EXCH */
+    bool mic;      /* MIC field present and MsvAvFlags 0x2 added */
+    bool key_exch; /* tests only: HTTP never asks for KEY_EXCH */
     uint8_t version[8];
     uint8_t client_challenge[NTLM_CHALLENGE_LEN];
     uint8_t time[8];
@@ -451,26 +459,6 @@ struct auth {
     size_t nt_len;
 };
 
-#ifdef NTLM_TESTING
-static void apply_test_params(const struct ntlm_test_params *t, const struct ntlm_challenge *ch,
-                              struct auth *a)
-{
-    memcpy(a->client_challenge, t->client_challenge, NTLM_CHALLENGE_LEN);
-    if (!ch->has_timestamp) {
-        for (int i = 0; i < 8; i++)
-            a->time[i] = (uint8_t)(t->filetime >> (8 * i));
-    }
-    if (t->spec_form) {
-        a->spec_form = true;
-        a->mic = false;
-        a->flags = t->flags;
-        a->key_exch = (t->flags & NTLMSSP_NEGOTIATE_KEY_EXCH) != 0;
-        memcpy(a->version, t->version, 8);
-        memcpy(a->exported_session_key, t->random_session_key, NTLM_KEY_LEN);
-    }
-}
-#endif
-
 static int choose_opts(struct ntlm_client *c, const struct ntlm_challenge *ch, struct auth *a)
 {
     int ret;
@@ -478,18 +466,20 @@ static int choose_opts(struct ntlm_client *c, const struct ntlm_challenge *ch, s
     /* confirm only what both sides named (3.1.5.1.2); VERSION is not among it
      * so the Version field stays zero, which gss-ntlmssp relies on to find the MIC */
     a->flags = ch->flags & (NEG_FLAGS | NTLMSSP_NEGOTIATE_TARGET_INFO);
+    if (c->testing.spec_form) {
+        a->flags = c->testing.flags;
+        memcpy(a->version, c->testing.version, 8);
+    }
+    a->key_exch = (a->flags & NTLMSSP_NEGOTIATE_KEY_EXCH) != 0;
     a->mic = ch->has_timestamp;
     if (ch->has_timestamp)
         memcpy(a->time, ch->timestamp, 8);
     else
-        filetime_now(a->time);
-    ret = ntlm_random_bytes(a->client_challenge, NTLM_CHALLENGE_LEN);
-#ifdef NTLM_TESTING
-    if (ret == NTLM_OK && c->have_test)
-        apply_test_params(&c->test, ch, a);
-#else
-    (void)c;
-#endif
+        filetime_now(c, a->time);
+    ret = random_bytes(c, a->client_challenge, NTLM_CHALLENGE_LEN);
+    /* 3.1.5.1.2: with KEY_EXCH the ExportedSessionKey is NONCE(16) */
+    if (ret == NTLM_OK && a->key_exch)
+        ret = random_bytes(c, a->exported_session_key, NTLM_KEY_LEN);
     return ret;
 }
 
@@ -505,10 +495,7 @@ static int compute_responses(struct ntlm_client *c, const struct ntlm_challenge 
     w.p = calloc(1, w.cap);
     if (w.p == NULL)
         goto out;
-    if (a->spec_form)
-        put(&w, ch->target_info, ch->target_info_len);
-    else
-        build_av_pairs(c, ch, a->mic, &w);
+    build_av_pairs(c, ch, a->mic, &w);
     a->av = w.p;
     a->av_len = w.pos;
     ret = NTLM_ERR_ARG;
@@ -628,16 +615,13 @@ void ntlm_client_free(struct ntlm_client *c)
     }
 }
 
-#ifdef NTLM_TESTING
-int ntlm_client_set_test_params(struct ntlm_client *c, const struct ntlm_test_params *p)
+int ntlm_client_set_testing(struct ntlm_client *c, const struct ntlm_testing *t)
 {
     int ret = NTLM_ERR_ARG;
 
-    if (c != NULL && p != NULL) {
-        c->test = *p;
-        c->have_test = true;
+    if (c != NULL && t != NULL) {
+        c->testing = *t;
         ret = NTLM_OK;
     }
     return ret;
 }
-#endif

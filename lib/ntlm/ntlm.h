@@ -110,28 +110,7 @@ const char *ntlm_client_error(const struct ntlm_client *c);
 void ntlm_client_free(struct ntlm_client *c);
 
 /* Base64 for the HTTP headers: ntlm_b64_encode/ntlm_b64_decode in crypto.h.
- * SIGNKEY and SEALKEY, which only the tests use: ntlm_testing.h. */
-
-#ifdef NTLM_TESTING
-/*
- * TEST ONLY (compiled in only with -DNTLM_TESTING, never in the helper):
- * make AUTHENTICATE deterministic so MS-NLMP 4.2.4 can be reproduced byte for
- * byte.  Normal builds draw the client challenge from the CSPRNG and take the
- * time from the server's MsvAvTimestamp or the clock.
- */
-struct ntlm_test_params {
-    uint8_t client_challenge[NTLM_CHALLENGE_LEN];
-    uint64_t filetime;                  /* used when the server sent no MsvAvTimestamp */
-    /* spec_form: the 4.2.4 example layout: no MIC field, server AV pairs
-     * verbatim (nothing added), LMv2 response, AUTHENTICATE flags = @flags,
-     * Version = @version, and with KEY_EXCH in @flags an EncryptedRandomSessionKey
-     * of @random_session_key.  Otherwise the normal message is built. */
-    bool spec_form;
-    uint32_t flags;
-    uint8_t version[8];
-    uint8_t random_session_key[NTLM_KEY_LEN];
-};
-int ntlm_client_set_test_params(struct ntlm_client *c, const struct ntlm_test_params *p);
-#endif
+ * What the tests add (fixed randomness, 4.2.4's form, SIGNKEY and SEALKEY):
+ * ntlm_testing.h. */
 
 #endif
