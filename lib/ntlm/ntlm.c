@@ -23,8 +23,9 @@ static const uint8_t signature[8] = { 'N', 'T', 'L', 'M', 'S', 'S', 'P', 0 };
 
 /* What we ask for in NEGOTIATE (and at most what AUTHENTICATE confirms).
  * Deliberately no SIGN/SEAL/KEY_EXCH (HTTP has no use for them, and KEY_EXCH
- * without them is handled differently by Windows and gss-ntlmssp, notes 4.3),
- * no OEM (UNICODE only) and no VERSION (its field is sent, zeroed). */
+ * without them is read differently by Windows, MS-NLMP 3.2.5.2.2, and by
+ * gss-ntlmssp: doc/protocol.md 4), no OEM (UNICODE only) and no VERSION
+ * (its field is sent, zeroed). */
 #define NEG_FLAGS                                                                                  \
     (NTLMSSP_NEGOTIATE_UNICODE | NTLMSSP_REQUEST_TARGET | NTLMSSP_NEGOTIATE_NTLM |                 \
      NTLMSSP_NEGOTIATE_ALWAYS_SIGN | NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY)

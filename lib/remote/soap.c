@@ -131,7 +131,7 @@ write_attribute(xmlTextWriterPtr w, const struct field *f)
     return 0;
 }
 
-/* The envelope of protocols.md A.1: no XML declaration, the four
+/* The envelope of doc/protocol.md 2.2: no XML declaration, the four
  * prefixes on the Envelope, an empty Header, unqualified children. */
 static int
 write_envelope(xmlTextWriterPtr w, const struct field *fields, size_t n)
@@ -182,7 +182,7 @@ soap_build_request(const struct soap_request *req, char **xml, size_t *len)
         return -1;
     snprintf(format, sizeof(format), "%u", req->password_format);
 
-    /* The order of A.1; PASSWORD_FORMAT is always sent (the server
+    /* The order of doc/protocol.md 2.2; PASSWORD_FORMAT is always sent (the server
      * requires it), the rest only when set. */
     const struct field fields[] = {
         {"CREDFLD_USERID", "xsd:string", req->userid},

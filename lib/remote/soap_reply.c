@@ -8,8 +8,8 @@
  * time.  The parser never touches the network, and any DOCTYPE stops it
  * before the internal subset is read, so no entity is ever declared, let
  * alone expanded or fetched; its depth limit stays the default.  The tree is
- * then read by name and namespace along the fixed path of protocols.md
- * A.5, never by position and never recursively; whatever the client acts
+ * then read by name and namespace along the fixed path of doc/protocol.md
+ * 2.3, never by position and never recursively; whatever the client acts
  * on must be there exactly once, or the reply is malformed.
  */
 #include "lib/remote/soap.h"

@@ -48,7 +48,8 @@ load(const char *text, mode_t mode, struct crauth_config **cfg, char *err)
     return config_load(path, true, cfg, err, 512);
 }
 
-/* The example of DESIGN §4, verbatim apart from the secret's value. */
+/* The first design's example, whose keys are a contract (doc/design.md 6;
+ * crauth.conf(5) documents each), verbatim apart from the secret's value. */
 static const char design_example[] =
     "[server]\n"
     "url = https://auth1.example.com:8888/      ; repeat the key for failover, tried in order\n"
