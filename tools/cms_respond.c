@@ -33,10 +33,10 @@
 #include <openssl/x509.h>
 
 #include "lib/common/hex.h"
-#include "lib/common/log.h"
 #include "lib/common/reason.h"
 #include "lib/common/secmem.h"
 #include "tools/cms_key.h"
+#include "tools/complain.h"
 #include "tools/verbs.h"
 
 #define VERB "cms-respond"
@@ -70,18 +70,16 @@ static void complain(int reason, const char *format, ...) __attribute__((format(
 static void
 complain(int reason, const char *format, ...)
 {
-    char message[768], clean[768];
+    char prefix[96];
     va_list ap;
 
-    va_start(ap, format);
-    if (vsnprintf(message, sizeof(message), format, ap) < 0)
-        message[0] = '\0';
-    va_end(ap);
-    log_sanitize(message, clean, sizeof(clean));
     if (reason != REASON_OK)
-        fprintf(stderr, "crauth " VERB ": %s: %s\n", crauth_reason_name(reason), clean);
+        snprintf(prefix, sizeof(prefix), "crauth " VERB ": %s: ", crauth_reason_name(reason));
     else
-        fprintf(stderr, "crauth " VERB ": %s\n", clean);
+        snprintf(prefix, sizeof(prefix), "crauth " VERB ": ");
+    va_start(ap, format);
+    complain_v(prefix, format, ap);
+    va_end(ap);
 }
 
 static int64_t

@@ -8,9 +8,9 @@
  * are wiped before returning.
  */
 #include "tools/softtoken.h"
+#include "tools/complain.h"
 
 #include "lib/common/hex.h"
-#include "lib/common/log.h"
 #include "lib/common/secmem.h"
 #include "lib/core/otp.h"
 
@@ -65,15 +65,13 @@ static void complain(const char *verb, const char *format, ...)
  * '?', so the message stays one line and cannot drive the terminal. */
 static void complain(const char *verb, const char *format, ...)
 {
-    char message[512], clean[512];
+    char prefix[64];
     va_list ap;
 
+    snprintf(prefix, sizeof(prefix), "crauth %s: ", verb);
     va_start(ap, format);
-    if (vsnprintf(message, sizeof(message), format, ap) < 0)
-        message[0] = '\0';
+    complain_v(prefix, format, ap);
     va_end(ap);
-    log_sanitize(message, clean, sizeof(clean));
-    fprintf(stderr, "crauth %s: %s\n", verb, clean);
 }
 
 static const char *result_text(int rc)

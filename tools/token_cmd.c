@@ -21,12 +21,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "lib/common/log.h"
 #include "lib/common/reason.h"
 #include "lib/common/utf8.h"
 #include "lib/core/conf.h"
 #include "lib/core/tokens.h"
 #include "lib/core/tokens_edit.h"
+#include "tools/complain.h"
 #include "tools/verbs.h"
 
 #ifndef CRAUTH_CONF_DEFAULT
@@ -45,23 +45,13 @@ static const char usage_list[] = "usage: crauth token list [USER] [--tokens PATH
 static const char usage_remove[] =
     "usage: crauth token remove USER [--line N] [--tokens PATH] [--conf PATH]\n";
 
-static void
-vprint_line(const char *prefix, const char *fmt, va_list ap)
-{
-    char msg[600], clean[600];
-
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    log_sanitize(msg, clean, sizeof(clean));
-    fprintf(stderr, "%s%s\n", prefix, clean);
-}
-
 int
 token_fail(int status, const char *fmt, ...)
 {
     va_list ap;
 
     va_start(ap, fmt);
-    vprint_line("crauth token: ", fmt, ap);
+    complain_v("crauth token: ", fmt, ap);
     va_end(ap);
     return status;
 }
@@ -72,7 +62,7 @@ token_note(const char *fmt, ...)
     va_list ap;
 
     va_start(ap, fmt);
-    vprint_line("crauth token: ", fmt, ap);
+    complain_v("crauth token: ", fmt, ap);
     va_end(ap);
 }
 
