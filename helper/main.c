@@ -31,6 +31,7 @@
 #include "helper/sandbox.h"
 #include "lib/common/secmem.h"
 #include "helper/session.h"
+#include "lib/common/utf8.h"
 #include "lib/common/wire.h"
 
 #ifdef CRAUTH_SANITIZERS
@@ -60,10 +61,7 @@ valid_user_name(const char *u)
 {
     if (u[0] == '\0' || u[0] == '-' || u[0] == '+')
         return false;
-    for (const unsigned char *p = (const unsigned char *)u; *p; p++)
-        if (*p <= 0x20 || *p == 0x7f || *p == '/' || *p == ':')
-            return false;
-    return true;
+    return strpbrk(u, " /:") == NULL && text_is_printable(u);
 }
 
 /* Frames from the module up to START.  Each item at most once. */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * privs.h - the helper's privilege boundary (DESIGN §3).
+ * privs.h - the helper's privilege boundary (doc/design.md 2, crauth-helper(8)).
  *
  * Installed setuid and setgid to _crauth, the helper starts with the
  * caller's real ids and _crauth's effective ids.  privs_drop() records the

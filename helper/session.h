@@ -3,7 +3,7 @@
  * session.h - one authentication attempt inside the helper.
  *
  * The session owns the state machine (one named state at a time) and the
- * flows of DESIGN §2; a backend (local tokens file, or the authUser server)
+ * flows of doc/design.md 4; a backend (local tokens file, or a server)
  * answers the questions the flows ask.  Every int-returning function here
  * and in struct backend returns a reason code (reason.h).
  */

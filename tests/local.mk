@@ -47,7 +47,7 @@ tests_x509_x509_challenge_LDADD = libcrauth_core.la
 
 check_PROGRAMS += tests/ntlm/ntlm_client_tool
 tests_ntlm_ntlm_client_tool_SOURCES = tests/ntlm/ntlm_client_tool.c
-tests_ntlm_ntlm_client_tool_LDADD = libcrauth_ntlm.la
+tests_ntlm_ntlm_client_tool_LDADD = libcrauth_ntlm.la libcrauth_common.la
 
 check_PROGRAMS += tests/radius/radius_tool
 tests_radius_radius_tool_SOURCES = tests/radius/radius_tool.c
@@ -59,15 +59,15 @@ unit_tests = tests/unit/test_otp tests/unit/test_wire tests/unit/test_config \
 	tests/unit/test_soap tests/unit/test_soap_hostile tests/unit/test_sandbox \
 	tests/unit/test_fileio tests/unit/test_lockfile tests/unit/test_radius \
 	tests/unit/test_http_head tests/unit/test_ntlm_http \
-	tests/unit/test_x509_token tests/unit/test_tokens_edit tests/unit/test_enrol
+	tests/unit/test_x509_token tests/unit/test_tokens_edit tests/unit/test_enrol \
+	tests/unit/test_text
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
-# The spec's vectors need fixed randomness: a test-only hook, compiled in
-# here and nowhere else.
-tests_unit_test_ntlm_SOURCES = tests/unit/test_ntlm.c lib/ntlm/ntlm.c lib/ntlm/ntlm_crypto.c
-tests_unit_test_ntlm_CPPFLAGS = $(AM_CPPFLAGS) -DNTLM_TESTING
+# The spec's vectors need fixed randomness: lib/ntlm/ntlm_testing.h, set at
+# run time on the one library the product links.
+tests_unit_test_ntlm_SOURCES = tests/unit/test_ntlm.c
 tests_unit_test_ntlm_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(CRYPTO_CFLAGS)
-tests_unit_test_ntlm_LDADD = $(CMOCKA_LIBS) $(CRYPTO_LIBS)
+tests_unit_test_ntlm_LDADD = libcrauth_ntlm.la libcrauth_common.la $(CMOCKA_LIBS) $(CRYPTO_LIBS)
 tests_unit_test_soap_SOURCES = tests/unit/test_soap.c tests/unit/soap_test.h
 tests_unit_test_soap_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(XML_CFLAGS)
 tests_unit_test_soap_LDADD = libcrauth_remote.la libcrauth_core.la $(CMOCKA_LIBS) $(XML_LIBS)
@@ -98,6 +98,9 @@ tests_unit_test_x509_token_LDADD = libcrauth_core.la $(CMOCKA_LIBS) $(CRYPTO_LIB
 tests_unit_test_otp_SOURCES = tests/unit/test_otp.c
 tests_unit_test_otp_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(CRYPTO_CFLAGS)
 tests_unit_test_otp_LDADD = libcrauth_core.la $(CMOCKA_LIBS)
+tests_unit_test_text_SOURCES = tests/unit/test_text.c
+tests_unit_test_text_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_text_LDADD = libcrauth_common.la $(CMOCKA_LIBS)
 tests_unit_test_wire_SOURCES = tests/unit/test_wire.c
 tests_unit_test_wire_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_wire_LDADD = libcrauth_common.la $(CMOCKA_LIBS)

@@ -32,9 +32,11 @@
 #include <openssl/objects.h>
 #include <openssl/x509.h>
 
+#include "lib/common/hex.h"
 #include "lib/common/reason.h"
 #include "lib/common/secmem.h"
 #include "tools/cms_key.h"
+#include "tools/complain.h"
 #include "tools/verbs.h"
 
 #define VERB "cms-respond"
@@ -68,20 +70,16 @@ static void complain(int reason, const char *format, ...) __attribute__((format(
 static void
 complain(int reason, const char *format, ...)
 {
-    char message[768];
+    char prefix[96];
     va_list ap;
 
-    va_start(ap, format);
-    if (vsnprintf(message, sizeof(message), format, ap) < 0)
-        message[0] = '\0';
-    va_end(ap);
-    for (char *c = message; *c != '\0'; c++)
-        if ((unsigned char)*c < 0x20 || *c == 0x7f)
-            *c = '?';
     if (reason != REASON_OK)
-        fprintf(stderr, "crauth " VERB ": %s: %s\n", crauth_reason_name(reason), message);
+        snprintf(prefix, sizeof(prefix), "crauth " VERB ": %s: ", crauth_reason_name(reason));
     else
-        fprintf(stderr, "crauth " VERB ": %s\n", message);
+        snprintf(prefix, sizeof(prefix), "crauth " VERB ": ");
+    va_start(ap, format);
+    complain_v(prefix, format, ap);
+    va_end(ap);
 }
 
 static int64_t
@@ -324,6 +322,7 @@ cmd_cms_respond(int argc, char **argv)
     const char *cert_path = NULL;
     X509 *cert = NULL;
     unsigned char secret[CHALLENGE_LEN];
+    char answer[2 * CHALLENGE_LEN + 1];
     char err[640], *envelope = NULL;
     size_t len = 0;
     int reason, rc = 1;
@@ -353,9 +352,8 @@ cmd_cms_respond(int argc, char **argv)
     reason = open_envelope(envelope, len, key.pkey, cert, secret, err, sizeof(err));
     if (reason != REASON_OK)
         goto fail;
-    for (int i = 0; i < CHALLENGE_LEN; i++)
-        printf("%02x", secret[i]);
-    printf("\n");
+    hex_encode(secret, CHALLENGE_LEN, answer, sizeof(answer));
+    printf("%s\n", answer);
     rc = fflush(stdout) == 0 ? 0 : 1;
     if (rc != 0)
         complain(REASON_OK, "cannot write the response: %s", strerror(errno));
@@ -364,6 +362,7 @@ fail:
     complain(reason, "%s", err);
 out:
     secmem_wipe(secret, sizeof(secret));
+    secmem_wipe(answer, sizeof(answer));
     free(envelope);
     X509_free(cert);
     cms_key_free(&key);

@@ -3,6 +3,7 @@
 # (CRAUTH_TIER_TOOLS makes a helper/ header an error).
 bin_PROGRAMS += tools/crauth
 tools_crauth_SOURCES = tools/crauth.c tools/softtoken.c tools/softtoken.h tools/cache_cmd.c \
+	tools/complain.c tools/complain.h \
 	tools/check.c tools/verbs.h tools/cms_respond.c tools/cms_key.c tools/cms_key.h \
 	tools/token_cmd.c tools/token_cmd.h tools/token_add.c tools/token_resync.c tools/qr_term.c \
 	tools/qr_term.h

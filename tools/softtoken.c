@@ -8,7 +8,10 @@
  * are wiped before returning.
  */
 #include "tools/softtoken.h"
+#include "tools/complain.h"
 
+#include "lib/common/hex.h"
+#include "lib/common/secmem.h"
 #include "lib/core/otp.h"
 
 #include <errno.h>
@@ -24,8 +27,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-#include <openssl/crypto.h>
 
 /* A key file holds at most OTP_MAX_KEY bytes as hex, plus room for the
  * whitespace editors and "echo" add around it. */
@@ -64,18 +65,13 @@ static void complain(const char *verb, const char *format, ...)
  * '?', so the message stays one line and cannot drive the terminal. */
 static void complain(const char *verb, const char *format, ...)
 {
-    char message[512];
+    char prefix[64];
     va_list ap;
 
+    snprintf(prefix, sizeof(prefix), "crauth %s: ", verb);
     va_start(ap, format);
-    if (vsnprintf(message, sizeof(message), format, ap) < 0)
-        message[0] = '\0';
+    complain_v(prefix, format, ap);
     va_end(ap);
-    for (char *c = message; *c != '\0'; c++) {
-        if ((unsigned char)*c < 0x20 || *c == 0x7f)
-            *c = '?';
-    }
-    fprintf(stderr, "crauth %s: %s\n", verb, message);
 }
 
 static const char *result_text(int rc)
@@ -287,14 +283,14 @@ static bool load_key(const char *verb, const char *values[OPT_COUNT], uint8_t ke
         complain(verb, "%s is empty; give the key as hex digits", origin);
     } else if (strlen(hex) / 2 > OTP_MAX_KEY) {
         complain(verb, "%s is longer than %d bytes; use a shorter key", origin, OTP_MAX_KEY);
-    } else if (otp_hex_decode(hex, key, OTP_MAX_KEY, keylen) != OTP_OK) {
+    } else if (hex_decode(hex, strlen(hex), key, OTP_MAX_KEY, keylen) != 0) {
         complain(verb, "%s is not hex; give an even number of 0-9/a-f digits, no separators",
                  origin);
     } else {
         ok = true;
     }
 out:
-    OPENSSL_cleanse(file_buf, sizeof(file_buf));
+    secmem_wipe(file_buf, sizeof(file_buf));
     return ok;
 }
 
@@ -356,8 +352,8 @@ int cmd_hotp(int argc, char **argv)
     }
     status = print_code(verb, code);
 out:
-    OPENSSL_cleanse(key, sizeof(key));
-    OPENSSL_cleanse(code, sizeof(code));
+    secmem_wipe(key, sizeof(key));
+    secmem_wipe(code, sizeof(code));
     return status;
 }
 
@@ -417,8 +413,8 @@ int cmd_totp(int argc, char **argv)
     }
     status = print_code(verb, code);
 out:
-    OPENSSL_cleanse(key, sizeof(key));
-    OPENSSL_cleanse(code, sizeof(code));
+    secmem_wipe(key, sizeof(key));
+    secmem_wipe(code, sizeof(code));
     return status;
 }
 
@@ -483,7 +479,8 @@ static bool load_pin_hash(const char *verb, const struct ocra_suite *suite,
         return true;
     }
     expected = suite->pin_hash == OTP_SHA1 ? 20 : suite->pin_hash == OTP_SHA256 ? 32 : 64;
-    if (otp_hex_decode(values[OPT_PIN_HASH], pin_hash, PIN_HASH_MAX, pin_hash_len) != OTP_OK ||
+    if (hex_decode(values[OPT_PIN_HASH], strlen(values[OPT_PIN_HASH]), pin_hash, PIN_HASH_MAX,
+                   pin_hash_len) != 0 ||
         *pin_hash_len != expected) {
         complain(verb, "--pin-hash must be the %s of the PIN as %zu hex digits",
                  otp_hash_name(suite->pin_hash), 2 * expected);
@@ -500,7 +497,8 @@ static bool load_session(const char *verb, const struct ocra_suite *suite, const
         return false;
     if (hex == NULL)
         return true;
-    if (hex[0] == '\0' || otp_hex_decode(hex, session, suite->session_len, session_len) != OTP_OK) {
+    if (hex[0] == '\0' ||
+        hex_decode(hex, strlen(hex), session, suite->session_len, session_len) != 0) {
         complain(verb, "--session must be 1 to %u bytes as hex (an even number of 0-9/a-f "
                        "digits); shorter values are zero-padded on the left", suite->session_len);
         return false;
@@ -601,9 +599,9 @@ int cmd_ocra(int argc, char **argv)
     }
     status = print_code(verb, response);
 out:
-    OPENSSL_cleanse(key, sizeof(key));
-    OPENSSL_cleanse(pin_hash, sizeof(pin_hash));
-    OPENSSL_cleanse(session, sizeof(session));
-    OPENSSL_cleanse(response, sizeof(response));
+    secmem_wipe(key, sizeof(key));
+    secmem_wipe(pin_hash, sizeof(pin_hash));
+    secmem_wipe(session, sizeof(session));
+    secmem_wipe(response, sizeof(response));
     return status;
 }

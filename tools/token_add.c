@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/common/hex.h"
 #include "lib/common/reason.h"
 #include "lib/common/secmem.h"
 #include "lib/core/backup_code.h"
@@ -142,10 +143,9 @@ show_enrolment(const struct add_opts *o, const struct token *tok, const char *ur
     int rc = 0;
 
     if (tok->kind == TOKEN_OCRA) {
-        printf("key: ");
-        for (size_t i = 0; i < keylen; i++)
-            printf("%02x", key[i]);
-        printf("\n");
+        hex_encode(key, keylen, secret, sizeof(secret)); /* keylen <= OTP_MAX_KEY: it fits */
+        printf("key: %s\n", secret);
+        secmem_wipe(secret, sizeof(secret));
         return 0;
     }
     base32_encode(key, keylen, false, secret, sizeof(secret));
@@ -187,8 +187,12 @@ add_key_token(const char *user, const char *type, const struct token *tok,
         }
     }
     n = snprintf(line, sizeof(line), "%s\t%s\t", user, type);
-    for (size_t i = 0; i < keylen && n + 3 < (int)sizeof(line); i++)
-        n += snprintf(line + n, sizeof(line) - (size_t)n, "%02x", key[i]);
+    if (n < 0 || (size_t)n >= sizeof(line) ||
+        hex_encode(key, keylen, line + n, sizeof(line) - (size_t)n) != 0) {
+        rc = token_fail(TOKEN_EXIT_USAGE, "add: the token's line would be longer than %d bytes",
+                        LINE_MAX_LEN - 1);
+        goto out;
+    }
     if ((rc = token_resolve(o->tokens, o->conf, path, sizeof(path))) != 0)
         goto out;
     rc = TOKEN_EXIT_FAILED;

@@ -22,9 +22,11 @@
 #include <unistd.h>
 
 #include "lib/common/reason.h"
+#include "lib/common/utf8.h"
 #include "lib/core/conf.h"
 #include "lib/core/tokens.h"
 #include "lib/core/tokens_edit.h"
+#include "tools/complain.h"
 #include "tools/verbs.h"
 
 #ifndef CRAUTH_CONF_DEFAULT
@@ -43,25 +45,13 @@ static const char usage_list[] = "usage: crauth token list [USER] [--tokens PATH
 static const char usage_remove[] =
     "usage: crauth token remove USER [--line N] [--tokens PATH] [--conf PATH]\n";
 
-static void
-vprint_line(const char *prefix, const char *fmt, va_list ap)
-{
-    char msg[600];
-
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    for (char *c = msg; *c != '\0'; c++)
-        if ((unsigned char)*c < 0x20 || *c == 0x7f)
-            *c = '?';
-    fprintf(stderr, "%s%s\n", prefix, msg);
-}
-
 int
 token_fail(int status, const char *fmt, ...)
 {
     va_list ap;
 
     va_start(ap, fmt);
-    vprint_line("crauth token: ", fmt, ap);
+    complain_v("crauth token: ", fmt, ap);
     va_end(ap);
     return status;
 }
@@ -72,7 +62,7 @@ token_note(const char *fmt, ...)
     va_list ap;
 
     va_start(ap, fmt);
-    vprint_line("crauth token: ", fmt, ap);
+    complain_v("crauth token: ", fmt, ap);
     va_end(ap);
 }
 
@@ -95,10 +85,7 @@ token_user_ok(const char *user)
 
     if (len == 0 || len > TOKENS_MAX_USER || user[0] == '#')
         return false;
-    for (const char *c = user; *c != '\0'; c++)
-        if ((unsigned char)*c <= 0x20 || *c == 0x7f)
-            return false;
-    return true;
+    return strchr(user, ' ') == NULL && text_is_printable(user);
 }
 
 bool

@@ -4,8 +4,10 @@
  */
 #include "lib/common/hex.h"
 
-static int
-nibble(char c)
+#include "lib/common/secmem.h"
+
+int
+hex_digit_value(char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -34,13 +36,16 @@ hex_encode(const uint8_t *in, size_t len, char *out, size_t outsize)
 int
 hex_decode(const char *hex, size_t hexlen, uint8_t *out, size_t outsize, size_t *outlen)
 {
+    *outlen = 0;
     if (hexlen % 2 != 0 || hexlen / 2 > outsize)
         return -1;
     for (size_t i = 0; i < hexlen; i += 2) {
-        int hi = nibble(hex[i]), lo = nibble(hex[i + 1]);
+        int hi = hex_digit_value(hex[i]), lo = hex_digit_value(hex[i + 1]);
 
-        if (hi < 0 || lo < 0)
+        if (hi < 0 || lo < 0) {
+            secmem_wipe(out, i / 2);
             return -1;
+        }
         out[i / 2] = (uint8_t)(hi << 4 | lo);
     }
     *outlen = hexlen / 2;

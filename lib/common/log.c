@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "lib/common/wire.h"
+#include "lib/common/utf8.h"
 
 #define LOG_LINE 1024
 #define DEFER_MAX 16
@@ -111,31 +111,29 @@ log_direct(int priority, const char *fmt, ...)
 static void
 sanitize(const char *in, char *out, unsigned long outsize, bool lines)
 {
-    const unsigned char *p = (const unsigned char *)in;
+    size_t len = strlen(in), i = 0;
     unsigned long o = 0;
 
     if (outsize == 0)
         return;
-    while (*p != '\0') {
-        size_t n = *p < 0x80 ? 1 : *p < 0xe0 ? 2 : *p < 0xf0 ? 3 : 4;
-        size_t avail = strnlen((const char *)p, n);
-        bool ok = avail == n && wire_utf8_valid((const char *)p, n);
+    while (i < len) {
+        uint32_t cp = 0;
+        size_t n = utf8_next(in + i, len - i, &cp);
 
-        if (!ok || (*p < 0x20 && !(lines && *p == '\n')) || *p == 0x7f ||
-            (*p == 0xc2 && p[1] <= 0x9f)) {
+        if (n == 0 || (utf8_is_control(cp) && !(lines && cp == '\n'))) {
             /* control characters (C0, DEL, C1 such as the 8-bit CSI) and
              * broken UTF-8 become '?' so the output is always valid text */
             if (o + 1 >= outsize)
                 break;
             out[o++] = '?';
-            p += ok ? n : 1;
+            i += n > 0 ? n : 1;
             continue;
         }
         if (o + n >= outsize)
             break;
-        memcpy(out + o, p, n);
+        memcpy(out + o, in + i, n);
         o += n;
-        p += n;
+        i += n;
     }
     out[o] = '\0';
 }

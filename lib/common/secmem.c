@@ -15,6 +15,15 @@ secmem_wipe(void *p, size_t len)
         explicit_bzero(p, len);
 }
 
+void
+secmem_free(void *p, size_t len)
+{
+    if (p == NULL)
+        return;
+    secmem_wipe(p, len);
+    free(p);
+}
+
 char *
 secmem_strndup(const char *s, size_t n)
 {

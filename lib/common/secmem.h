@@ -9,8 +9,12 @@
 
 #include <stddef.h>
 
-/* Overwrite @len bytes at @p in a way the compiler cannot drop. */
+/* Overwrite @len bytes at @p in a way the compiler cannot drop.  The one
+ * spelling of a wipe: no OPENSSL_cleanse, explicit_bzero or memset elsewhere. */
 void secmem_wipe(void *p, size_t len);
+
+/* Wipe @len bytes at @p, then free it; NULL is fine. */
+void secmem_free(void *p, size_t len);
 
 /* strdup / strndup whose result is meant for secmem_free_str. NULL on ENOMEM. */
 char *secmem_strdup(const char *s);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "lib/common/secmem.h"
+#include "lib/common/utf8.h"
 
 int64_t
 wire_now_ms(void)
@@ -168,49 +169,11 @@ wire_read(int fd, struct wire_frame *frame, int64_t deadline_ms)
     return WIRE_OK;
 }
 
-bool
-wire_utf8_valid(const char *s, size_t len)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0;
-
-    while (i < len) {
-        unsigned c = p[i];
-        unsigned need;
-        uint32_t cp, min;
-
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        if ((c & 0xe0) == 0xc0) {
-            need = 1, cp = c & 0x1f, min = 0x80;
-        } else if ((c & 0xf0) == 0xe0) {
-            need = 2, cp = c & 0x0f, min = 0x800;
-        } else if ((c & 0xf8) == 0xf0) {
-            need = 3, cp = c & 0x07, min = 0x10000;
-        } else {
-            return false;
-        }
-        if (len - i - 1 < need)
-            return false;
-        for (unsigned k = 1; k <= need; k++) {
-            if ((p[i + k] & 0xc0) != 0x80)
-                return false;
-            cp = (cp << 6) | (p[i + k] & 0x3f);
-        }
-        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-            return false;
-        i += need + 1;
-    }
-    return true;
-}
-
 int
 wire_text(const struct wire_frame *frame, size_t max, const char **text)
 {
     if (frame->len > max || memchr(frame->payload, '\0', frame->len) != NULL ||
-        !wire_utf8_valid((const char *)frame->payload, frame->len))
+        !utf8_valid((const char *)frame->payload, frame->len))
         return WIRE_BAD;
     *text = (const char *)frame->payload;
     return WIRE_OK;
@@ -310,7 +273,7 @@ wire_get_result(const struct wire_frame *frame, int *reason, const char **detail
     if (frame->type != W_RESULT || frame->len < 2)
         return WIRE_BAD;
     dlen = (size_t)frame->len - 2;
-    if (memchr(p, '\0', dlen) != NULL || !wire_utf8_valid((const char *)p, dlen))
+    if (memchr(p, '\0', dlen) != NULL || !utf8_valid((const char *)p, dlen))
         return WIRE_BAD;
     *reason = get16(frame->payload);
     *detail = (const char *)p;

@@ -111,7 +111,4 @@ const char *wire_type_name(uint8_t type);
 /* Milliseconds on CLOCK_MONOTONIC, for deadlines. */
 int64_t wire_now_ms(void);
 
-/* True if @s is valid UTF-8 (no overlongs, no surrogates, <= U+10FFFF). */
-bool wire_utf8_valid(const char *s, size_t len);
-
 #endif

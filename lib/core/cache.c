@@ -23,6 +23,7 @@
 
 #include "lib/core/fileio.h"
 #include "lib/core/lockfile.h"
+#include "lib/common/hex.h"
 #include "lib/common/log.h"
 #include "lib/common/reason.h"
 #include "lib/common/secmem.h"
@@ -39,7 +40,6 @@ struct cache {
 static void
 record_name(char out[NAME_SIZE], char prefix, const char *a, const char *b, const char *c)
 {
-    static const char hex[] = "0123456789abcdef";
     /* zeros if OpenSSL failed: names would collide, and every reader
      * compares the record's own fields, so a collision is only a miss */
     unsigned char md[EVP_MAX_MD_SIZE] = {0};
@@ -55,11 +55,7 @@ record_name(char out[NAME_SIZE], char prefix, const char *a, const char *b, cons
     EVP_MD_CTX_free(ctx);
     out[0] = prefix;
     out[1] = '-';
-    for (unsigned i = 0; i < 16; i++) {
-        out[2 + 2 * i] = hex[md[i] >> 4];
-        out[3 + 2 * i] = hex[md[i] & 15];
-    }
-    out[34] = '\0';
+    hex_encode(md, 16, out + 2, NAME_SIZE - 2); /* 33 bytes: it fits */
 }
 
 int
@@ -152,7 +148,7 @@ write_record(struct cache *c, const char *name, const struct cache_record *r, bo
     if (locked)
         fileio_sweep(c->dfd, name, 0);
     if (len < 0) {
-        snprintf(err, errlen, "cache record too large");
+        snprintf(err, errlen, "cache record too large, or a control character in its text");
         return REASON_CACHE;
     }
     if (fileio_replace_at(c->dfd, c->dir, name, buf, (size_t)len, &owner, err, errlen) ==

@@ -8,6 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lib/common/hex.h"
+#include "lib/common/utf8.h"
+
 #define HEADER "crauth-cache 1\n"
 
 enum field_kind { F_TEXT, F_INT64, F_UINT32 };
@@ -60,7 +63,6 @@ put(char *buf, size_t size, size_t *used, const char *s, size_t n)
 int
 cache_record_format(const struct cache_record *r, char *buf, size_t size)
 {
-    static const char hex[] = "0123456789abcdef";
     size_t used = 0;
     char line[32 + 2 * CACHE_MESSAGE];
 
@@ -78,13 +80,13 @@ cache_record_format(const struct cache_record *r, char *buf, size_t size)
         if (!(f->types & (1u << r->type)))
             continue;
         if (f->kind == F_TEXT) {
-            const unsigned char *s = p;
             size_t k = (size_t)snprintf(line, sizeof(line), "%s ", f->name);
 
-            for (; *s && k + 3 < sizeof(line); s++) {
-                line[k++] = hex[*s >> 4];
-                line[k++] = hex[*s & 15];
-            }
+            /* what parse_text would refuse is never written */
+            if (!text_is_printable(p) ||
+                hex_encode(p, strlen(p), line + k, sizeof(line) - k - 1) != 0)
+                return -1;
+            k += strlen(line + k);
             line[k++] = '\n';
             n = (int)k;
         } else if (f->kind == F_INT64) {
@@ -98,31 +100,16 @@ cache_record_format(const struct cache_record *r, char *buf, size_t size)
     return (int)used;
 }
 
-static int
-hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
-
-/* Lower-case hex into a NUL-terminated text field; no NUL or control bytes. */
+/* Hex into a NUL-terminated text field; no NUL, no control character. */
 static bool
 parse_text(const char *v, size_t n, char *out, size_t size)
 {
-    if (n % 2 != 0 || n / 2 >= size)
-        return false;
-    for (size_t i = 0; i < n; i += 2) {
-        int hi = hexval(v[i]), lo = hexval(v[i + 1]);
+    size_t len = 0;
 
-        if (hi < 0 || lo < 0 || (hi << 4 | lo) < 0x20 || (hi << 4 | lo) == 0x7f)
-            return false;
-        out[i / 2] = (char)(hi << 4 | lo);
-    }
-    out[n / 2] = '\0';
-    return true;
+    if (size == 0 || hex_decode(v, n, (uint8_t *)out, size - 1, &len) != 0)
+        return false;
+    out[len] = '\0';
+    return strlen(out) == len && text_is_printable(out);
 }
 
 static bool

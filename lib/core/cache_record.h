@@ -49,7 +49,8 @@ struct cache_record {
     int64_t down_since;
 };
 
-/* Serialise @r into @buf.  Returns the length, or -1 if it does not fit. */
+/* Serialise @r into @buf.  Returns the length, or -1 if it does not fit or
+ * a text field holds a control character (the parser would refuse it). */
 int cache_record_format(const struct cache_record *r, char *buf, size_t size);
 
 /* Parse @len bytes.  0 ok; -1 with one line in @err. */

@@ -26,6 +26,7 @@
 #include "lib/common/reason.h"
 #include "lib/core/fileio.h"
 #include "lib/common/secmem.h"
+#include "lib/common/utf8.h"
 
 enum key_type {
     K_STR,    /* printable text */
@@ -178,15 +179,6 @@ read_line(char *buf, int size, void *stream)
     return buf;
 }
 
-static bool
-printable(const char *s)
-{
-    for (const unsigned char *c = (const unsigned char *)s; *c; c++)
-        if (*c < 0x20 || *c == 0x7f)
-            return false;
-    return true;
-}
-
 static int
 parse_bool(const char *v, bool *out)
 {
@@ -224,7 +216,7 @@ store(struct parse *p, const struct key_def *k, const char *value)
     char *end;
     long n;
 
-    if (!printable(value)) {
+    if (!text_is_printable(value)) {
         fail(p, "%s: control characters are not allowed", k->name);
         return 0;
     }

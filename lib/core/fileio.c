@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/common/hex.h"
 #include "lib/common/secmem.h"
 
 #define TMP_TAG ".tmp-"
@@ -186,10 +187,7 @@ out:
 void
 fileio_free(struct fileio_buf *b)
 {
-    if (b->text != NULL) {
-        secmem_wipe(b->text, b->len);
-        free(b->text);
-    }
+    secmem_free(b->text, b->len);
     memset(b, 0, sizeof(*b));
 }
 
@@ -218,6 +216,7 @@ static int
 temp_name(const char *name, char *out, size_t size)
 {
     unsigned char rnd[8];
+    char tag[2 * sizeof(rnd) + 1];
     size_t got = 0;
 
     while (got < sizeof(rnd)) {
@@ -229,8 +228,8 @@ temp_name(const char *name, char *out, size_t size)
             return -1;
         got += (size_t)n;
     }
-    if (snprintf(out, size, ".%s" TMP_TAG "%02x%02x%02x%02x%02x%02x%02x%02x", name, rnd[0],
-                 rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]) >= (int)size) {
+    hex_encode(rnd, sizeof(rnd), tag, sizeof(tag));
+    if (snprintf(out, size, ".%s" TMP_TAG "%s", name, tag) >= (int)size) {
         errno = ENAMETOOLONG;
         return -1;
     }

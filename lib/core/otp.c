@@ -6,7 +6,7 @@
  * everything is a reentrant function of its arguments: no state, no logging,
  * no heap of our own (OpenSSL's one-shot HMAC manages its context itself).
  * Temporaries that held key-derived or PIN-derived bytes are wiped with
- * OPENSSL_cleanse before returning, on every path.
+ * secmem_wipe before returning, on every path.
  */
 #include "lib/core/otp.h"
 
@@ -19,6 +19,9 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
+
+#include "lib/common/hex.h"
+#include "lib/common/secmem.h"
 
 #define MAC_MAX 64 /* SHA-512, the largest HMAC we produce */
 
@@ -84,17 +87,6 @@ static bool is_digit(char c)
     return c >= '0' && c <= '9';
 }
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static const char alphanumeric[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
 /* Only ASCII: isalnum() would let the locale widen what a question may hold. */
@@ -129,7 +121,7 @@ static int hmac(enum otp_hash hash, const uint8_t *key, size_t keylen, const uin
     if (md == NULL)
         return OTP_ERR_ARG;
     if (HMAC(md, key, (int)keylen, msg, msglen, mac, &len) == NULL || len != hash_size(hash)) {
-        OPENSSL_cleanse(mac, MAC_MAX);
+        secmem_wipe(mac, MAC_MAX);
         return OTP_ERR_CRYPTO;
     }
     *maclen = len;
@@ -183,7 +175,7 @@ int otp_hotp(const uint8_t *key, size_t keylen, uint64_t counter, unsigned digit
         goto out;
     rc = format_code(dynamic_truncation(mac, maclen), digits, out, OTP_CODE_SIZE);
 out:
-    OPENSSL_cleanse(mac, sizeof(mac));
+    secmem_wipe(mac, sizeof(mac));
     return rc;
 }
 
@@ -361,7 +353,7 @@ int ocra_question_check(const struct ocra_suite *suite, const char *question)
         char c = question[i];
 
         if (suite->q_format == 'N' ? !is_digit(c)
-            : suite->q_format == 'H' ? hex_value(c) < 0
+            : suite->q_format == 'H' ? hex_digit_value(c) < 0
                                      : !is_ascii_alnum(c))
             return OTP_ERR_QUESTION;
     }
@@ -398,7 +390,7 @@ static void encode_numeric_question(const char *question, uint8_t q[OCRA_Q_BYTES
             put_nibble(q, nibble++, number[i] >> 4);
         put_nibble(q, nibble++, number[i] & 0x0f);
     }
-    OPENSSL_cleanse(number, sizeof(number));
+    secmem_wipe(number, sizeof(number));
 }
 
 /* @q must be zeroed; the question has passed ocra_question_check(). */
@@ -412,7 +404,7 @@ static void encode_question(const struct ocra_suite *suite, const char *question
     } else if (suite->q_format == 'H') {
         /* Odd length: the missing low nibble stays zero, i.e. '0' on the right. */
         for (size_t i = 0; i < len; i++)
-            put_nibble(q, i, (unsigned)hex_value(question[i]));
+            put_nibble(q, i, (unsigned)hex_digit_value(question[i]));
     } else {
         memcpy(q, question, len);
     }
@@ -482,7 +474,6 @@ static size_t ocra_data_input(const struct ocra_suite *suite, const struct ocra_
 int ocra_compute(const struct ocra_suite *suite, const uint8_t *key, size_t keylen,
                  const struct ocra_input *in, char *out, size_t outsize)
 {
-    static const char hex_digits[] = "0123456789abcdef";
     uint8_t data_input[DATA_INPUT_MAX];
     uint8_t mac[MAC_MAX];
     size_t data_input_len, maclen = 0;
@@ -509,17 +500,15 @@ int ocra_compute(const struct ocra_suite *suite, const uint8_t *key, size_t keyl
     if (rc != OTP_OK)
         goto out;
     if (suite->digits == 0) {
-        for (size_t i = 0; i < maclen; i++) {
-            out[2 * i] = hex_digits[mac[i] >> 4];
-            out[2 * i + 1] = hex_digits[mac[i] & 0x0f];
-        }
-        out[2 * maclen] = '\0';
+        /* outsize >= OCRA_OUT_SIZE: room for the longest HMAC */
+        if (hex_encode(mac, maclen, out, outsize) != 0)
+            rc = OTP_ERR_ARG;
     } else {
         rc = format_code(dynamic_truncation(mac, maclen), suite->digits, out, outsize);
     }
 out:
-    OPENSSL_cleanse(data_input, sizeof(data_input));
-    OPENSSL_cleanse(mac, sizeof(mac));
+    secmem_wipe(data_input, sizeof(data_input));
+    secmem_wipe(mac, sizeof(mac));
     return rc;
 }
 
@@ -541,7 +530,7 @@ int ocra_pin_hash(const struct ocra_suite *suite, const char *pin, uint8_t *out,
     if (md == NULL)
         return OTP_ERR_SUITE;
     if (EVP_Digest(pin, strlen(pin), out, &len, md, NULL) != 1) {
-        OPENSSL_cleanse(out, outsize);
+        secmem_wipe(out, outsize);
         return OTP_ERR_CRYPTO;
     }
     *outlen = len;
@@ -586,7 +575,7 @@ int ocra_question_generate(const struct ocra_suite *suite, char *out, size_t out
         rc = OTP_OK;
 out:
     out[rc == OTP_OK ? produced : 0] = '\0';
-    OPENSSL_cleanse(pool, sizeof(pool));
+    secmem_wipe(pool, sizeof(pool));
     return rc;
 }
 
@@ -621,30 +610,4 @@ int otp_hash_parse(const char *name, enum otp_hash *hash)
 const char *otp_hash_name(enum otp_hash hash)
 {
     return hash_known(hash) ? hashes[hash].name : NULL;
-}
-
-/* The output is usually a key, so a half-decoded prefix is wiped on error. */
-int otp_hex_decode(const char *hex, uint8_t *out, size_t outsize, size_t *outlen)
-{
-    size_t len;
-
-    if (outlen != NULL)
-        *outlen = 0;
-    if (hex == NULL || out == NULL || outlen == NULL)
-        return OTP_ERR_ARG;
-    len = strlen(hex);
-    if (len % 2 != 0 || len / 2 > outsize)
-        return OTP_ERR_ARG;
-    for (size_t i = 0; i < len / 2; i++) {
-        int high = hex_value(hex[2 * i]);
-        int low = hex_value(hex[2 * i + 1]);
-
-        if (high < 0 || low < 0) {
-            OPENSSL_cleanse(out, i);
-            return OTP_ERR_ARG;
-        }
-        out[i] = (uint8_t)(high << 4 | low);
-    }
-    *outlen = len / 2;
-    return OTP_OK;
 }

@@ -101,8 +101,4 @@ bool otp_code_equal(const char *a, const char *b);
 int otp_hash_parse(const char *name, enum otp_hash *hash);
 const char *otp_hash_name(enum otp_hash hash);
 
-/* Hex (even length, no separators, either case) into @out.  OTP_ERR_ARG if
- * not hex or too long. */
-int otp_hex_decode(const char *hex, uint8_t *out, size_t outsize, size_t *outlen);
-
 #endif

@@ -11,6 +11,7 @@
 
 #include <openssl/rand.h>
 
+#include "lib/common/hex.h"
 #include "lib/core/base32.h"
 #include "lib/common/reason.h"
 #include "lib/common/secmem.h"
@@ -62,7 +63,7 @@ otpkey_decode_text(const char *text, uint8_t key[OTP_MAX_KEY], size_t *keylen,
     if (n == 0) {
         snprintf(err, errlen, "the key is empty");
     } else if (n == len && strspn(compact, "0123456789abcdefABCDEF") == n && n % 2 == 0) {
-        if (otp_hex_decode(compact, key, OTP_MAX_KEY, keylen) == OTP_OK) {
+        if (hex_decode(compact, n, key, OTP_MAX_KEY, keylen) == 0) {
             *encoding = OTPKEY_HEX;
             reason = REASON_OK;
         } else {

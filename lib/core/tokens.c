@@ -24,8 +24,10 @@
 #include "lib/core/backup_code.h"
 #include "lib/core/fileio.h"
 #include "lib/core/lockfile.h"
+#include "lib/common/hex.h"
 #include "lib/common/reason.h"
 #include "lib/common/secmem.h"
+#include "lib/common/utf8.h"
 
 /* USER TYPE KEY STATE drift=STEPS */
 #define MAX_FIELDS 5
@@ -129,8 +131,6 @@ parse_key(const char *text, const struct field *f, struct tokens_entry *e)
 {
     struct token *tok = &e->tok;
     size_t len = f->end - f->start;
-    char hex[2 * OTP_MAX_KEY + 1];
-    int rc;
 
     if (tok->kind == TOKEN_BACKUP) {
         if (len >= sizeof(tok->backup_hash))
@@ -146,20 +146,16 @@ parse_key(const char *text, const struct field *f, struct tokens_entry *e)
             return bad(e, "x509 path is longer than %d characters", TOKENS_MAX_PATH - 1);
         if (text[f->start] != '/')
             return bad(e, "x509 KEY must be an absolute path");
-        for (size_t i = f->start; i < f->end; i++)
-            if ((unsigned char)text[i] < 0x20 || text[i] == 0x7f)
-                return bad(e, "x509 path contains a control character");
         memcpy(tok->x509_path, text + f->start, len);
         tok->x509_path[len] = '\0';
+        if (strlen(tok->x509_path) != len || !text_is_printable(tok->x509_path))
+            return bad(e, "x509 path contains a control character");
         return true;
     }
-    if (len >= sizeof(hex) || len % 2 != 0)
+    if (len > 2 * OTP_MAX_KEY || len % 2 != 0)
         return bad(e, "KEY must be an even number of hex digits, at most %d bytes", OTP_MAX_KEY);
-    memcpy(hex, text + f->start, len);
-    hex[len] = '\0';
-    rc = otp_hex_decode(hex, tok->key, sizeof(tok->key), &tok->keylen);
-    secmem_wipe(hex, sizeof(hex));
-    if (rc != OTP_OK || tok->keylen == 0)
+    if (hex_decode(text + f->start, len, tok->key, sizeof(tok->key), &tok->keylen) != 0 ||
+        tok->keylen == 0)
         return bad(e, "KEY is not valid hex");
     return true;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * tokens.h - the local backend's tokens file (a contract, see DESIGN §4).
+ * tokens.h - the local backend's tokens file (a contract, doc/design.md 6; its
+ * format is crauth.conf(5), TOKENS FILE).
  *
  *   # USER  TYPE                     KEY (hex)   [STATE]
  *   alice   hotp/6                   3132...30   0

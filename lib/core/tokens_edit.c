@@ -321,10 +321,7 @@ tokens_edit_commit(struct tokens_edit *ed, char *err, size_t errlen)
 void
 tokens_edit_end(struct tokens_edit *ed)
 {
-    if (ed->text != NULL) {
-        secmem_wipe(ed->text, ed->len);
-        free(ed->text);
-    }
+    secmem_free(ed->text, ed->len);
     tokens_unlock(ed->lockfd);
     memset(ed, 0, sizeof(*ed));
     ed->lockfd = -1;

@@ -29,6 +29,8 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "lib/common/hex.h"
+#include "lib/common/log.h"
 #include "lib/common/reason.h"
 #include "lib/common/secmem.h"
 #include "lib/core/fileio.h"
@@ -66,16 +68,6 @@ is_blank(char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-/* Certificate text goes into one-line messages: control and non-ASCII bytes
- * become '?'. */
-static void
-printable(char *s)
-{
-    for (; *s != '\0'; s++)
-        if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
-            *s = '?';
-}
-
 static void
 format_time(const ASN1_TIME *a, char *buf, size_t size)
 {
@@ -90,17 +82,17 @@ static void
 format_subject(X509 *cert, char *buf, size_t size)
 {
     BIO *b = BIO_new(BIO_s_mem());
+    char raw[201];
     char *data;
     long n;
 
-    snprintf(buf, size, "(no subject)");
-    if (b == NULL)
-        return;
-    if (X509_NAME_print_ex(b, X509_get_subject_name(cert), 0, XN_FLAG_RFC2253) >= 0 &&
+    snprintf(raw, sizeof(raw), "(no subject)");
+    if (b != NULL && X509_NAME_print_ex(b, X509_get_subject_name(cert), 0, XN_FLAG_RFC2253) >= 0 &&
         (n = BIO_get_mem_data(b, &data)) > 0)
-        snprintf(buf, size, "%.*s", (int)(n > 200 ? 200 : n), data);
+        snprintf(raw, sizeof(raw), "%.*s", (int)(n > 200 ? 200 : n), data);
     BIO_free(b);
-    printable(buf);
+    /* it goes into one-line messages: no control characters */
+    log_sanitize(raw, buf, size);
 }
 
 /* The key must be usable for an envelope and not too weak; sets is_ec and
@@ -192,9 +184,11 @@ x509_token_parse(const char *text, size_t len, const char *what, struct x509_tok
         goto out;
     }
     if (strcmp(name, PEM_STRING_X509) != 0) {
-        printable(name);
-        snprintf(err, errlen, "certificate %s holds a PEM \"%.40s\" block where a CERTIFICATE "
-                 "should be", what, name);
+        char label[41];
+
+        log_sanitize(name, label, sizeof(label));
+        snprintf(err, errlen, "certificate %s holds a PEM \"%s\" block where a CERTIFICATE "
+                 "should be", what, label);
         goto out;
     }
     if (header[0] != '\0') {
@@ -465,23 +459,12 @@ out:
     return reason;
 }
 
-static int
-hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 bool
 x509_token_response_ok(uint8_t secret[X509_CHALLENGE_LEN], const char *response)
 {
     uint8_t got[X509_CHALLENGE_LEN];
     const char *p = response, *end;
+    size_t n = 0;
     bool ok = false;
 
     if (response == NULL)
@@ -491,15 +474,9 @@ x509_token_response_ok(uint8_t secret[X509_CHALLENGE_LEN], const char *response)
     end = p + strlen(p);
     while (end > p && is_blank(end[-1]))
         end--;
-    if (end - p != X509_RESPONSE_HEX)
+    if (end - p != X509_RESPONSE_HEX ||
+        hex_decode(p, X509_RESPONSE_HEX, got, sizeof(got), &n) != 0 || n != sizeof(got))
         goto out;
-    for (size_t i = 0; i < X509_CHALLENGE_LEN; i++) {
-        int hi = hex_value(p[2 * i]), lo = hex_value(p[2 * i + 1]);
-
-        if (hi < 0 || lo < 0)
-            goto out;
-        got[i] = (uint8_t)(hi << 4 | lo);
-    }
     ok = CRYPTO_memcmp(got, secret, X509_CHALLENGE_LEN) == 0;
 out:
     secmem_wipe(got, sizeof(got));

@@ -3,7 +3,8 @@
  * ntlm.c - MS-NLMP wire layer for the NTLMv2 HTTP client: NEGOTIATE encoding,
  * strict CHALLENGE decoding (the attack surface: every byte comes from the
  * network or a proxy) and AUTHENTICATE encoding with AV pair rewriting and
- * MIC.  No OpenSSL here: the cryptography and base64 are in ntlm_crypto.c.
+ * MIC.  No OpenSSL here: the spec's functions are ntlm_crypto.c's, the
+ * primitives and base64 crypto.c's.
  */
 #include "lib/ntlm/ntlm.h"
 
@@ -13,12 +14,18 @@
 #include <string.h>
 #include <time.h>
 
+#include "lib/common/secmem.h"
+#include "lib/ntlm/crypto.h"
+#include "lib/ntlm/ntlm_testing.h"
+#include "lib/ntlm/unicode.h"
+
 static const uint8_t signature[8] = { 'N', 'T', 'L', 'M', 'S', 'S', 'P', 0 };
 
 /* What we ask for in NEGOTIATE (and at most what AUTHENTICATE confirms).
  * Deliberately no SIGN/SEAL/KEY_EXCH (HTTP has no use for them, and KEY_EXCH
- * without them is handled differently by Windows and gss-ntlmssp, notes 4.3),
- * no OEM (UNICODE only) and no VERSION (its field is sent, zeroed). */
+ * without them is read differently by Windows, MS-NLMP 3.2.5.2.2, and by
+ * gss-ntlmssp: doc/protocol.md 4), no OEM (UNICODE only) and no VERSION
+ * (its field is sent, zeroed). */
 #define NEG_FLAGS                                                                                  \
     (NTLMSSP_NEGOTIATE_UNICODE | NTLMSSP_REQUEST_TARGET | NTLMSSP_NEGOTIATE_NTLM |                 \
      NTLMSSP_NEGOTIATE_ALWAYS_SIGN | NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY)
@@ -47,10 +54,7 @@ struct ntlm_client {
     int state; /* 0 new, 1 NEGOTIATE sent, 2 AUTHENTICATE built (or failed) */
     uint8_t negotiate[NTLM_NEGOTIATE_LEN];
     char err[NTLM_ERROR_SIZE];
-#ifdef NTLM_TESTING
-    bool have_test;
-    struct ntlm_test_params test;
-#endif
+    struct ntlm_testing testing; /* all zero but in tests (ntlm_testing.h) */
 };
 
 /* Bounded writer: a copy that would not fit sets `bad` instead of writing. */
@@ -317,7 +321,7 @@ int ntlm_client_new(struct ntlm_client **out, const char *user, const char *doma
     *out = c;
     c = NULL;
 out:
-    ntlm_cleanse(nt_hash, sizeof(nt_hash));
+    secmem_wipe(nt_hash, sizeof(nt_hash));
     ntlm_client_free(c);
     return ret;
 }
@@ -403,15 +407,26 @@ static void build_av_pairs(const struct ntlm_client *c, const struct ntlm_challe
     put_av(w, MsvAvEOL, NULL, 0);
 }
 
-static void filetime_now(uint8_t out[8])
+static void filetime_now(const struct ntlm_client *c, uint8_t out[8])
 {
     struct timespec ts = { 0, 0 };
     uint64_t ft;
 
-    (void)clock_gettime(CLOCK_REALTIME, &ts);
-    ft = FILETIME_UNIX_EPOCH + (uint64_t)ts.tv_sec * 10000000u + (uint64_t)ts.tv_nsec / 100u;
+    if (c->testing.filetime != NULL) {
+        ft = c->testing.filetime(c->testing.arg);
+    } else {
+        (void)clock_gettime(CLOCK_REALTIME, &ts);
+        ft = FILETIME_UNIX_EPOCH + (uint64_t)ts.tv_sec * 10000000u + (uint64_t)ts.tv_nsec / 100u;
+    }
     for (int i = 0; i < 8; i++)
         out[i] = (uint8_t)(ft >> (8 * i));
+}
+
+static int random_bytes(const struct ntlm_client *c, uint8_t *out, size_t len)
+{
+    if (c->testing.random_bytes != NULL)
+        return c->testing.random_bytes(c->testing.arg, out, len);
+    return ntlm_random_bytes(out, len);
 }
 
 /* Header security buffer at @at pointing to @len bytes at the writer's position. */
@@ -430,9 +445,8 @@ static void put_field(struct wbuf *w, size_t at, const uint8_t *d, size_t len)
 /* One AUTHENTICATE_MESSAGE in the making: the options in force, then its parts. */
 struct auth {
     uint32_t flags;
-    bool mic;       /* MIC field present and MsvAvFlags 0x2 added */
-    bool spec_form; /* 4.2.4 layout (tests only) */
-    bool key_exch;  /* tests only: HTTP never asks for KEY_EXCH */
+    bool mic;      /* MIC field present and MsvAvFlags 0x2 added */
+    bool key_exch; /* tests only: HTTP never asks for KEY_EXCH */
     uint8_t version[8];
     uint8_t client_challenge[NTLM_CHALLENGE_LEN];
     uint8_t time[8];
@@ -446,26 +460,6 @@ struct auth {
     size_t nt_len;
 };
 
-#ifdef NTLM_TESTING
-static void apply_test_params(const struct ntlm_test_params *t, const struct ntlm_challenge *ch,
-                              struct auth *a)
-{
-    memcpy(a->client_challenge, t->client_challenge, NTLM_CHALLENGE_LEN);
-    if (!ch->has_timestamp) {
-        for (int i = 0; i < 8; i++)
-            a->time[i] = (uint8_t)(t->filetime >> (8 * i));
-    }
-    if (t->spec_form) {
-        a->spec_form = true;
-        a->mic = false;
-        a->flags = t->flags;
-        a->key_exch = (t->flags & NTLMSSP_NEGOTIATE_KEY_EXCH) != 0;
-        memcpy(a->version, t->version, 8);
-        memcpy(a->exported_session_key, t->random_session_key, NTLM_KEY_LEN);
-    }
-}
-#endif
-
 static int choose_opts(struct ntlm_client *c, const struct ntlm_challenge *ch, struct auth *a)
 {
     int ret;
@@ -473,18 +467,20 @@ static int choose_opts(struct ntlm_client *c, const struct ntlm_challenge *ch, s
     /* confirm only what both sides named (3.1.5.1.2); VERSION is not among it
      * so the Version field stays zero, which gss-ntlmssp relies on to find the MIC */
     a->flags = ch->flags & (NEG_FLAGS | NTLMSSP_NEGOTIATE_TARGET_INFO);
+    if (c->testing.spec_form) {
+        a->flags = c->testing.flags;
+        memcpy(a->version, c->testing.version, 8);
+    }
+    a->key_exch = (a->flags & NTLMSSP_NEGOTIATE_KEY_EXCH) != 0;
     a->mic = ch->has_timestamp;
     if (ch->has_timestamp)
         memcpy(a->time, ch->timestamp, 8);
     else
-        filetime_now(a->time);
-    ret = ntlm_random_bytes(a->client_challenge, NTLM_CHALLENGE_LEN);
-#ifdef NTLM_TESTING
-    if (ret == NTLM_OK && c->have_test)
-        apply_test_params(&c->test, ch, a);
-#else
-    (void)c;
-#endif
+        filetime_now(c, a->time);
+    ret = random_bytes(c, a->client_challenge, NTLM_CHALLENGE_LEN);
+    /* 3.1.5.1.2: with KEY_EXCH the ExportedSessionKey is NONCE(16) */
+    if (ret == NTLM_OK && a->key_exch)
+        ret = random_bytes(c, a->exported_session_key, NTLM_KEY_LEN);
     return ret;
 }
 
@@ -500,10 +496,7 @@ static int compute_responses(struct ntlm_client *c, const struct ntlm_challenge 
     w.p = calloc(1, w.cap);
     if (w.p == NULL)
         goto out;
-    if (a->spec_form)
-        put(&w, ch->target_info, ch->target_info_len);
-    else
-        build_av_pairs(c, ch, a->mic, &w);
+    build_av_pairs(c, ch, a->mic, &w);
     a->av = w.p;
     a->av_len = w.pos;
     ret = NTLM_ERR_ARG;
@@ -525,7 +518,7 @@ static int compute_responses(struct ntlm_client *c, const struct ntlm_challenge 
     else if (ret == NTLM_OK)
         memcpy(a->exported_session_key, kxkey, NTLM_KEY_LEN); /* 3.2.5.1.2: no KEY_EXCH */
 out:
-    ntlm_cleanse(kxkey, sizeof(kxkey));
+    secmem_wipe(kxkey, sizeof(kxkey));
     return ret;
 }
 
@@ -576,10 +569,10 @@ static int encode_authenticate(struct ntlm_client *c, const uint8_t *chal, size_
     *outlen = w.pos;
     w.p = NULL;
 out:
-    ntlm_free_secret(a.nt, a.nt_len);
+    secmem_free(a.nt, a.nt_len);
     free(a.av);
     free(w.p);
-    ntlm_cleanse(&a, sizeof(a));
+    secmem_wipe(&a, sizeof(a));
     return ret;
 }
 
@@ -615,24 +608,21 @@ const char *ntlm_client_error(const struct ntlm_client *c)
 void ntlm_client_free(struct ntlm_client *c)
 {
     if (c != NULL) {
-        ntlm_free_secret(c->user.p, c->user.len);
-        ntlm_free_secret(c->domain.p, c->domain.len);
-        ntlm_free_secret(c->workstation.p, c->workstation.len);
-        ntlm_free_secret(c->spn.p, c->spn.len);
-        ntlm_free_secret(c, sizeof(*c));
+        secmem_free(c->user.p, c->user.len);
+        secmem_free(c->domain.p, c->domain.len);
+        secmem_free(c->workstation.p, c->workstation.len);
+        secmem_free(c->spn.p, c->spn.len);
+        secmem_free(c, sizeof(*c));
     }
 }
 
-#ifdef NTLM_TESTING
-int ntlm_client_set_test_params(struct ntlm_client *c, const struct ntlm_test_params *p)
+int ntlm_client_set_testing(struct ntlm_client *c, const struct ntlm_testing *t)
 {
     int ret = NTLM_ERR_ARG;
 
-    if (c != NULL && p != NULL) {
-        c->test = *p;
-        c->have_test = true;
+    if (c != NULL && t != NULL) {
+        c->testing = *t;
         ret = NTLM_OK;
     }
     return ret;
 }
-#endif

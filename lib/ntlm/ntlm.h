@@ -7,10 +7,11 @@
  * Only NTLMv2 with extended session security is ever sent; a server that
  * does not agree is refused, never answered with NTLMv1/LM.  Sign, seal and
  * key exchange are not requested (HTTP does not use them), so the exported
- * session key is the session base key.  Crypto and base64 live in ntlm_crypto.h.
+ * session key is the session base key.  The spec's functions are in
+ * ntlm_crypto.h, the primitives and base64 in crypto.h.
  *
  * Every int-returning function returns one of enum ntlm_result
- * (ntlm_crypto.h):
+ * (ntlm_base.h):
  *   NTLM_OK          done; outputs valid
  *   NTLM_ERR_DECODE  the CHALLENGE (or base64 text) is malformed; see ntlm_client_error()
  *   NTLM_ERR_FLAGS   the CHALLENGE lacks UNICODE, NTLM or EXTENDED_SESSIONSECURITY
@@ -28,6 +29,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/ntlm/crypto.h"
+#include "lib/ntlm/ntlm_base.h"
 #include "lib/ntlm/ntlm_crypto.h"
 
 #define NTLM_MAX_TARGET_INFO 4096 /* bytes of server AV pairs accepted (Windows sends < 300) */
@@ -106,28 +109,8 @@ const char *ntlm_client_error(const struct ntlm_client *c);
 /* Wipe and free; NULL is fine. */
 void ntlm_client_free(struct ntlm_client *c);
 
-/* Base64 for the HTTP headers: ntlm_b64_encode/ntlm_b64_decode in ntlm_crypto.h. */
-
-#ifdef NTLM_TESTING
-/*
- * TEST ONLY (compiled in only with -DNTLM_TESTING, never in the helper):
- * make AUTHENTICATE deterministic so MS-NLMP 4.2.4 can be reproduced byte for
- * byte.  Normal builds draw the client challenge from the CSPRNG and take the
- * time from the server's MsvAvTimestamp or the clock.
- */
-struct ntlm_test_params {
-    uint8_t client_challenge[NTLM_CHALLENGE_LEN];
-    uint64_t filetime;                  /* used when the server sent no MsvAvTimestamp */
-    /* spec_form: the 4.2.4 example layout: no MIC field, server AV pairs
-     * verbatim (nothing added), LMv2 response, AUTHENTICATE flags = @flags,
-     * Version = @version, and with KEY_EXCH in @flags an EncryptedRandomSessionKey
-     * of @random_session_key.  Otherwise the normal message is built. */
-    bool spec_form;
-    uint32_t flags;
-    uint8_t version[8];
-    uint8_t random_session_key[NTLM_KEY_LEN];
-};
-int ntlm_client_set_test_params(struct ntlm_client *c, const struct ntlm_test_params *p);
-#endif
+/* Base64 for the HTTP headers: ntlm_b64_encode/ntlm_b64_decode in crypto.h.
+ * What the tests add (fixed randomness, 4.2.4's form, SIGNKEY and SEALKEY):
+ * ntlm_testing.h. */
 
 #endif

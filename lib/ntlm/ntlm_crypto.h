@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * ntlm_crypto.h - the NTLMv2 cryptography of MS-NLMP, named as in the spec
- * (3.3.2 NTLM v2 Authentication, 3.4.5 KXKEY/SIGNKEY/SEALKEY, 3.1.5.1.2 MIC,
- * 2.2.2.1 MsvAvChannelBindings) so the code can be read beside it.
+ * ntlm_crypto.h - the NTLMv2 functions of MS-NLMP, named as in the spec
+ * (3.3.2 NTLM v2 Authentication, 3.4.5.1 KXKEY, 3.1.5.1.2 MIC, 2.2.2.1
+ * MsvAvChannelBindings) so the code can be read beside it.
  *
- * No NTLM message encoding lives here (see ntlm.h).  Fixed-size outputs are caller
- * buffers of the size given in the prototype; every secret temporary is
- * wiped before returning.  MD4 and RC4 come from OpenSSL's legacy provider,
- * loaded into a private library context (never the global one).  Base64
- * for the HTTP headers is here too, so that only this file uses OpenSSL.
+ * No NTLM message encoding lives here (see ntlm.h), and no OpenSSL (the
+ * primitives are crypto.h's).  Fixed-size outputs are caller buffers of the
+ * size given in the prototype; every secret temporary is wiped before
+ * returning.  SIGNKEY and SEALKEY (3.4.5.2, 3.4.5.3) are in ntlm_testing.h:
+ * HTTP negotiates neither signing nor sealing, only the tests call them.
  *
  * Every int-returning function returns one of enum ntlm_result.
  */
@@ -20,24 +20,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum ntlm_result {
-    NTLM_OK = 0,     /* done; outputs are valid */
-    NTLM_ERR_DECODE, /* a server message is malformed (bounds, lengths, AV pairs, encoding) */
-    NTLM_ERR_FLAGS,  /* the server did not agree to UNICODE, NTLM and extended session security */
-    NTLM_ERR_CRYPTO, /* OpenSSL failed, or MD4/RC4 are unavailable (legacy provider missing) */
-    NTLM_ERR_ARG,    /* a parameter is NULL, too long, or a call came out of order */
-    NTLM_ERR_NOMEM,  /* out of memory */
-    NTLM_ERR_UTF8,   /* a credential or name is not strict UTF-8 (overlong, surrogate, truncated) */
-};
+#include "lib/ntlm/ntlm_base.h"
 
-#define NTLM_KEY_LEN 16       /* NT hash, NTOWFv2, session keys, MIC, NTProofStr, CB hash */
-#define NTLM_CHALLENGE_LEN 8  /* server and client challenges */
-#define NTLM_LMV2_LEN 24      /* LMv2 response: HMAC ‖ ClientChallenge */
-#define NTLM_TEMP_FIXED_LEN 32 /* temp blob without the AV pairs: 28-byte header + Z(4) */
-#define NTLM_MAX_STRING 1024  /* bytes of UTF-8 accepted for any credential or name */
-#define NTLM_MAX_MESSAGE 16384 /* bytes of a decoded NTLM token, either direction */
-
-/* NegotiateFlags (MS-NLMP 2.2.2.5); here because SIGNKEY/SEALKEY depend on them. */
+/* NegotiateFlags (MS-NLMP 2.2.2.5). */
 #define NTLMSSP_NEGOTIATE_UNICODE 0x00000001u
 #define NTLMSSP_NEGOTIATE_OEM 0x00000002u
 #define NTLMSSP_REQUEST_TARGET 0x00000004u
@@ -55,25 +40,6 @@ enum ntlm_result {
 #define NTLMSSP_NEGOTIATE_128 0x20000000u
 #define NTLMSSP_NEGOTIATE_KEY_EXCH 0x40000000u
 #define NTLMSSP_NEGOTIATE_56 0x80000000u
-
-/* Which side a SIGNKEY/SEALKEY is for (MS-NLMP 3.4.5.2/3.4.5.3 "Mode"). */
-enum ntlm_mode { NTLM_MODE_CLIENT, NTLM_MODE_SERVER };
-
-/* Load the legacy+default providers into the private library context now.
- * Optional: every function does it on first use; a sandboxed process calls
- * this before it loses access to the OpenSSL modules directory. */
-int ntlm_crypto_init(void);
-
-/* Strict UTF-8 (at most NTLM_MAX_STRING bytes) to UTF-16LE in a new buffer
- * (*out is NULL for empty input).  @upper: apply the NTOWFv2 user-name
- * uppercase described in ntlm_crypto.c.  Free *out with ntlm_free_secret. */
-int ntlm_utf8_to_utf16le(const char *in, int upper, uint8_t **out, size_t *outlen);
-
-/* Wipe @len bytes (a store the compiler cannot drop). */
-void ntlm_cleanse(void *p, size_t len);
-
-/* Wipe @len bytes and free; NULL is fine. */
-void ntlm_free_secret(void *p, size_t len);
 
 /* MS-NLMP 3.3.1: MD4(UNICODE(Passwd)), the "NT hash". */
 int NTOWFv1(const char *password_utf8, uint8_t out[NTLM_KEY_LEN]);
@@ -123,15 +89,6 @@ int EncryptedRandomSessionKey(const uint8_t kxkey[NTLM_KEY_LEN],
                               const uint8_t exported_session_key[NTLM_KEY_LEN],
                               uint8_t out[NTLM_KEY_LEN]);
 
-/* MS-NLMP 3.4.5.2; NTLM_ERR_ARG without extended session security (no key). */
-int SIGNKEY(uint32_t flags, const uint8_t exported_session_key[NTLM_KEY_LEN],
-            enum ntlm_mode mode, uint8_t out[NTLM_KEY_LEN]);
-
-/* MS-NLMP 3.4.5.3 with extended session security (the key is cut to 7 or 5 bytes
- * before hashing without NEGOTIATE_128); NTLM_ERR_ARG without ESS. */
-int SEALKEY(uint32_t flags, const uint8_t exported_session_key[NTLM_KEY_LEN],
-            enum ntlm_mode mode, uint8_t out[NTLM_KEY_LEN]);
-
 /* MS-NLMP 3.1.5.1.2: HMAC_MD5(ExportedSessionKey, NEGOTIATE ‖ CHALLENGE ‖ AUTHENTICATE),
  * the last with its MIC field zeroed by the caller. */
 int MIC(const uint8_t exported_session_key[NTLM_KEY_LEN], const uint8_t *negotiate,
@@ -147,14 +104,5 @@ int ntlm_channel_bindings_hash(const uint8_t *app_data, size_t len, uint8_t out[
  * signature algorithm names no single hash (e.g. Ed25519: undefined by RFC 5929). */
 int ntlm_cert_channel_bindings_hash(const uint8_t *cert_der, size_t len,
                                     uint8_t out[NTLM_KEY_LEN]);
-
-/* Base64 for "Authorization: NTLM <token>".  Encode: NUL-terminated text in
- * *out.  Decode: strict alphabet, padding required, no whitespace, at most
- * NTLM_MAX_MESSAGE decoded bytes (NTLM_ERR_DECODE otherwise).  free() both. */
-int ntlm_b64_encode(const uint8_t *in, size_t len, char **out);
-int ntlm_b64_decode(const char *in, size_t len, uint8_t **out, size_t *outlen);
-
-/* CSPRNG bytes (client challenge, random session key) from the private context. */
-int ntlm_random_bytes(uint8_t *out, size_t len);
 
 #endif

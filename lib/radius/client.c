@@ -337,6 +337,6 @@ radius_access_request(const struct radius_params *p, const char *server, const c
     reason = p->transport == RADIUS_TLS ? radius_tls_exchange(&x, start) : udp_run(&x, start);
     secmem_wipe(&x.req, sizeof(x.req)); /* the hidden password */
     if (reason != REASON_OK)
-        memset(res, 0, sizeof(*res));
+        secmem_wipe(res, sizeof(*res)); /* no half-read State (a challenge key) kept */
     return reason;
 }

@@ -38,8 +38,6 @@
 #include "lib/remote/soap.h"
 #include "lib/remote/http_impl.h"
 
-#define USER_AGENT "crauth/" PACKAGE_VERSION
-
 static size_t
 on_body(char *data, size_t size, size_t nmemb, void *arg)
 {
@@ -161,10 +159,7 @@ response_reset(struct response *r)
 static void
 sink_reset(struct sink *s)
 {
-    if (s->buf != NULL) {
-        secmem_wipe(s->buf, s->cap);
-        free(s->buf);
-    }
+    secmem_free(s->buf, s->cap);
     memset(s, 0, sizeof(*s));
 }
 
@@ -203,7 +198,7 @@ http_new(const struct crauth_config *cfg)
          curl_easy_setopt(h->curl, CURLOPT_TIMEOUT_MS,
                           (c->connect_timeout + c->timeout) * 1000L) == CURLE_OK &&
          curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, h->headers) == CURLE_OK &&
-         curl_easy_setopt(h->curl, CURLOPT_USERAGENT, USER_AGENT) == CURLE_OK &&
+         curl_easy_setopt(h->curl, CURLOPT_USERAGENT, HTTP_USER_AGENT) == CURLE_OK &&
          curl_easy_setopt(h->curl, CURLOPT_WRITEFUNCTION, on_body) == CURLE_OK &&
          curl_easy_setopt(h->curl, CURLOPT_HEADERFUNCTION, on_header) == CURLE_OK &&
          curl_easy_setopt(h->curl, CURLOPT_HEADERDATA, h) == CURLE_OK &&
@@ -531,9 +526,6 @@ out:
 void
 http_reply_free(struct http_reply *reply)
 {
-    if (reply->body != NULL) {
-        secmem_wipe(reply->body, reply->len);
-        free(reply->body);
-    }
+    secmem_free(reply->body, reply->len);
     memset(reply, 0, sizeof(*reply));
 }

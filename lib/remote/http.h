@@ -41,6 +41,10 @@
 
 #include "lib/core/conf.h"
 
+/* What every request and every CONNECT of ours names itself (RFC 9110
+ * 10.1.5): the product and its version, nothing about the host. */
+#define HTTP_USER_AGENT "crauth/" PACKAGE_VERSION
+
 struct http;
 
 struct http_reply {

@@ -21,11 +21,11 @@
 #include "lib/common/log.h"
 #include "lib/common/reason.h"
 #include "lib/common/wire.h"
+#include "lib/remote/http.h"
 #include "lib/remote/http_head.h"
 #include "lib/remote/net.h"
 #include "lib/remote/ntlm_http.h"
 
-#define USER_AGENT "crauth/" PACKAGE_VERSION
 #define PROXY_MAX_BODY (64 * 1024) /* a 407's error page, read and thrown away */
 
 struct conn {
@@ -276,7 +276,7 @@ static int
 send_connect(struct conn *c, const char *authority, const char *authz, char *err,
              size_t errlen)
 {
-    size_t n = 2 * strlen(authority) + strlen(USER_AGENT) + strlen(authz) + 160;
+    size_t n = 2 * strlen(authority) + strlen(HTTP_USER_AGENT) + strlen(authz) + 160;
     char *req = malloc(n);
     int reason;
 
@@ -288,7 +288,7 @@ send_connect(struct conn *c, const char *authority, const char *authz, char *err
     snprintf(req, n,
              "CONNECT %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: %s\r\n"
              "Proxy-Connection: Keep-Alive\r\nProxy-Authorization: %s\r\n\r\n",
-             authority, authority, USER_AGENT, authz);
+             authority, authority, HTTP_USER_AGENT, authz);
     reason = send_all(c, req, strlen(req), err, errlen);
     free(req);
     return reason;

@@ -21,6 +21,9 @@
 #include <libxml/xmlmemory.h>
 #include <libxml/xmlwriter.h>
 
+#include "lib/common/secmem.h"
+#include "lib/common/utf8.h"
+
 #define NS_XSD "http://www.w3.org/2001/XMLSchema"
 #define NS_XSI "http://www.w3.org/2001/XMLSchema-instance"
 
@@ -31,7 +34,7 @@ wipe_free(void *p)
 {
     if (p == NULL)
         return;
-    explicit_bzero(p, malloc_usable_size(p));
+    secmem_wipe(p, malloc_usable_size(p));
     free(p);
 }
 
@@ -96,51 +99,15 @@ soap_init(void)
 
 /* ------------------------------------------------------------- request */
 
-/* UTF-8 as RFC 3629 has it (no overlong forms, no surrogates), and only
- * characters XML 1.0 can carry that are not controls: C0, DEL and C1 are
- * refused, and so are U+FFFE / U+FFFF, which XML does not allow at all. */
+/* UTF-8 as RFC 3629 has it, no control character (C0, DEL, C1), and
+ * nothing else XML 1.0 (2.2 Characters) cannot carry: U+FFFE and U+FFFF. */
 static bool
 valid_value(const char *s)
 {
-    const unsigned char *p = (const unsigned char *)s;
+    size_t len = strlen(s);
 
-    if (strlen(s) > SOAP_MAX_VALUE)
-        return false;
-    while (*p != '\0') {
-        uint32_t c, min;
-        int more;
-
-        if (*p < 0x80) {
-            c = *p;
-            more = 0;
-            min = 0;
-        } else if ((*p & 0xe0) == 0xc0) {
-            c = *p & 0x1f;
-            more = 1;
-            min = 0x80;
-        } else if ((*p & 0xf0) == 0xe0) {
-            c = *p & 0x0f;
-            more = 2;
-            min = 0x800;
-        } else if ((*p & 0xf8) == 0xf0) {
-            c = *p & 0x07;
-            more = 3;
-            min = 0x10000;
-        } else {
-            return false;
-        }
-        p++;
-        for (; more > 0; more--, p++) {
-            if ((*p & 0xc0) != 0x80)
-                return false;
-            c = (c << 6) | (*p & 0x3f);
-        }
-        if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-            return false;
-        if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0xfffe || c == 0xffff)
-            return false;
-    }
-    return true;
+    return len <= SOAP_MAX_VALUE && utf8_valid(s, len) && text_is_printable(s) &&
+           strstr(s, "\xef\xbf\xbe") == NULL && strstr(s, "\xef\xbf\xbf") == NULL;
 }
 
 struct field {
@@ -164,7 +131,7 @@ write_attribute(xmlTextWriterPtr w, const struct field *f)
     return 0;
 }
 
-/* The envelope of protocols.md A.1: no XML declaration, the four
+/* The envelope of doc/protocol.md 2.2: no XML declaration, the four
  * prefixes on the Envelope, an empty Header, unqualified children. */
 static int
 write_envelope(xmlTextWriterPtr w, const struct field *fields, size_t n)
@@ -215,7 +182,7 @@ soap_build_request(const struct soap_request *req, char **xml, size_t *len)
         return -1;
     snprintf(format, sizeof(format), "%u", req->password_format);
 
-    /* The order of A.1; PASSWORD_FORMAT is always sent (the server
+    /* The order of doc/protocol.md 2.2; PASSWORD_FORMAT is always sent (the server
      * requires it), the rest only when set. */
     const struct field fields[] = {
         {"CREDFLD_USERID", "xsd:string", req->userid},
@@ -261,7 +228,7 @@ out:
         xmlFreeTextWriter(w);
     if (buf != NULL) {
         /* wipe_free clears the block too, but only once soap_init ran. */
-        explicit_bzero((void *)xmlBufferContent(buf), (size_t)xmlBufferLength(buf));
+        secmem_wipe((void *)xmlBufferContent(buf), (size_t)xmlBufferLength(buf));
         xmlBufferFree(buf);
     }
     return rc;
@@ -270,8 +237,5 @@ out:
 void
 soap_free_request(char *xml, size_t len)
 {
-    if (xml == NULL)
-        return;
-    explicit_bzero(xml, len);
-    free(xml);
+    secmem_free(xml, len);
 }

@@ -8,8 +8,8 @@
  * time.  The parser never touches the network, and any DOCTYPE stops it
  * before the internal subset is read, so no entity is ever declared, let
  * alone expanded or fetched; its depth limit stays the default.  The tree is
- * then read by name and namespace along the fixed path of protocols.md
- * A.5, never by position and never recursively; whatever the client acts
+ * then read by name and namespace along the fixed path of doc/protocol.md
+ * 2.3, never by position and never recursively; whatever the client acts
  * on must be there exactly once, or the reply is malformed.
  */
 #include "lib/remote/soap.h"
@@ -23,6 +23,8 @@
 #include <libxml/SAX2.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+
+#include "lib/common/utf8.h"
 
 /* XML_PARSE_NOENT, _DTDLOAD, _DTDATTR and _HUGE stay off on purpose. */
 #define PARSE_OPTIONS (XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING)
@@ -304,17 +306,6 @@ need_one(struct parse *p, const xmlNode *parent, const char *ns, const char *nam
             return fail(p, "no %s in %.60s (found %s)", name, (const char *)parent->name,
                         describe(c, what, sizeof(what)));
     return fail(p, "no %s in %.60s", name, (const char *)parent->name);
-}
-
-/* How many bytes of @s fit in @room without splitting a UTF-8 sequence. */
-static size_t
-utf8_fit(const char *s, size_t len, size_t room)
-{
-    if (len <= room)
-        return len;
-    while (room > 0 && ((unsigned char)s[room] & 0xc0) == 0x80)
-        room--;
-    return room;
 }
 
 static void

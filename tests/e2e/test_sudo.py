@@ -83,7 +83,7 @@ class SudoStdin(SudoCase):
     def test_single_prompt_two_runs(self):
         """single_prompt = yes, local backend: `echo X | sudo -S` twice.
 
-        Expected once implemented (DESIGN.md §2 "single prompt"): the first
+        Expected once implemented (single_prompt in crauth.conf(5)): the first
         run's answer only triggers the challenge, which is shown as a message
         (it must be PAM_ERROR_MSG: sudo authenticates with PAM_SILENT, and
         the module holds back PAM_TEXT_INFO then) while that run fails; the

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "lib/common/reason.h"
-#include "lib/ntlm/ntlm_crypto.h"
+#include "lib/ntlm/ntlm_base.h"
 #include "lib/remote/ntlm_http.h"
 
 #define CHECK(cond)                                                                                \

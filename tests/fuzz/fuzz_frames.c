@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "lib/common/log.h"
+#include "lib/common/utf8.h"
 #include "lib/common/wire.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -31,7 +32,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         if (wire_text(&f, WIRE_MAX_PAYLOAD, &text) == WIRE_OK) {
             log_sanitize(text, clean, sizeof(clean));
-            if (!wire_utf8_valid(clean, __builtin_strlen(clean)))
+            if (!utf8_valid(clean, __builtin_strlen(clean)))
                 abort(); /* sanitised text must stay valid UTF-8 */
         }
         (void)wire_get_start(&f, &version, &a);

@@ -7,10 +7,7 @@
  * rewriting and the size arithmetic of the encoder are covered too.
  * Invariants (pointers inside the input, decode and client agree, output
  * shaped like an AUTHENTICATE) trap when violated.
- *
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -I helper \
- *       tests/fuzz/fuzz_ntlm_challenge.c lib/ntlm/ntlm.c lib/ntlm/ntlm_crypto.c -lcrypto
- *   ./a.out tests/fuzz/corpus/ntlm_challenge
+ * Built by tests/fuzz/fuzz.sh against libcrauth_ntlm (tests/fuzz/local.mk).
  */
 #include <stdlib.h>
 #include <string.h>

@@ -20,6 +20,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "lib/common/secmem.h"
 #include "lib/ntlm/ntlm.h"
 
 #define LINE_MAX_B64 (NTLM_MAX_MESSAGE / 3 * 4 + 8)
@@ -127,7 +128,7 @@ int main(int argc, char **argv)
     }
     ret = ntlm_client_new(&c, argv[optind], argv[optind + 1], password, argv[optind + 2],
                           argv[optind + 3]);
-    OPENSSL_cleanse(password, sizeof(password));
+    secmem_wipe(password, sizeof(password));
     if (ret == NTLM_OK && der != NULL)
         ret = ntlm_client_set_channel_binding(c, der, der_len);
     if (ret == NTLM_OK)

@@ -2,7 +2,7 @@
 """squid.py - a private squid on 127.0.0.1 for the proxy tests: CONNECT
 only, with proxy authentication "ntlm" (Samba's ntlm_auth in
 squid-2.5-ntlmssp mode with --username/--password/--domain: a local
-single-password check, no winbindd; notes §3.3), "basic" (basic_ncsa_auth
+single-password check, no winbindd; ntlm_auth(1)), "basic" (basic_ncsa_auth
 with a throwaway htpasswd) or "none".  Configuration, logs, pid and the
 Samba state all live in a temporary directory; nothing under /etc is read
 for configuration or written.  squid runs in the foreground (-N) as our

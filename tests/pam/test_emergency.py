@@ -126,7 +126,7 @@ class EmergencyStack(ServerCase):
 
     def test_negative_status_is_a_server_error(self):
         # a server-side failure such as -13 "Fail to retrieve storage key"
-        # (a real reply, protocol notes A.0) judges nothing
+        # (a real reply, doc/protocol.md 2.3) judges nothing
         body = success_body().replace(b"<returnCode>0<", b"<returnCode>-1<").replace(
             b"<statusCode>0<", b"<statusCode>-13<").replace(b"RET_SUCCESS", b"RET_FAILURE")
         srv = CannedServer(self.certs, b"200 OK", body)

@@ -248,6 +248,14 @@ class LocalBackend(unittest.TestCase):
         self.assertEqual(r.name, "PAM_USER_UNKNOWN")
         self.assertNotIn("\nreason=0", r.log)
 
+    def test_user_name_with_a_c1_control(self):
+        # U+009B is the one-byte CSI: refused at the door like a C0 control,
+        # so no cache record (the failure count) can hold what it cannot read
+        r = self.login("bob\u009b2J", self.fixed("123456"))
+        self.assertEqual((r.name, r.reason()), ("PAM_USER_UNKNOWN", 14))
+        self.assertIn("user name is not acceptable", r.log)
+        self.assertEqual(r.calls, [])
+
     def test_no_token_for_method(self):
         self.write_conf(method="otp")
         r = self.login("carol", self.fixed("123456"))

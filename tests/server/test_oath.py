@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""oath.py against every line of the shared known-answer vectors, plus the
+"""oath.py against every line of the known-answer vectors (tests/vectors), plus the
 OCRA details the vectors do not cover (suite grammar, question encoding)."""
 
 import os
@@ -10,10 +10,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import oath  # noqa: E402
 
-VECTORS = os.environ.get('CRAUTH_VECTORS', os.path.join(
-    os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', 'shared', 'vectors'))
-if not os.path.isdir(VECTORS):
-    VECTORS = '/work/shared/vectors'
+VECTORS = os.environ.get('VECTORS_DIR') or os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), '..', 'vectors')
 
 
 def vector_lines(name):
@@ -73,7 +71,8 @@ class OcraSuiteTests(unittest.TestCase):
                 oath.OcraSuite.parse(text)
 
     def test_numeric_question_encoding(self):
-        # Examples from the notes: decimal -> hex, odd length gets a "0" nibble.
+        # RFC 6287 5's QN encoding (doc/protocol.md 3): decimal -> hex, an odd
+        # length gets a "0" nibble.
         self.assertEqual(oath.encode_question('N', '12345678')[:4], bytes.fromhex('BC614E00'))
         self.assertEqual(oath.encode_question('N', '22222222')[:4], bytes.fromhex('153158E0'))
         self.assertEqual(len(oath.encode_question('N', '0')), 128)

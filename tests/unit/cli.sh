@@ -35,5 +35,9 @@ expect_error "not a reason code" "$CRAUTH" explain 12345
 expect_error "QN08" "$CRAUTH" ocra --suite OCRA-1:HOTP-SHA1-6:QN08 --key $K --question 12AB
 expect_error "counter" "$CRAUTH" hotp --key $K --counter -1
 expect_error "unknown verb" "$CRAUTH" frobnicate
+# echoed input cannot break the line or drive the terminal: C0, LF and the
+# one-byte CSI (U+009B) each become '?'
+expect_error 'question "12?\[2J?x?" does not fit' "$CRAUTH" ocra --suite OCRA-1:HOTP-SHA1-6:QN08 \
+    --key $K --question "$(printf '12\033[2J\nx\302\233')"
 [ "$fails" = 0 ] && echo "cli: all passed"
 exit $((fails > 0))

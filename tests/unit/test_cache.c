@@ -55,6 +55,15 @@ test_round_trip(void **state)
     /* text is hex-encoded: nothing of it appears raw */
     assert_null(strstr(buf, "A-0011223344"));
     assert_non_null(strstr(buf, "type challenge\n"));
+    /* what the parser would refuse is never written: C0, DEL, C1 */
+    snprintf(r.rhost, sizeof(r.rhost), "%s", "host\x1b[2J");
+    assert_int_equal(cache_record_format(&r, buf, sizeof(buf)), -1);
+    snprintf(r.rhost, sizeof(r.rhost), "%s", "host\x7f");
+    assert_int_equal(cache_record_format(&r, buf, sizeof(buf)), -1);
+    snprintf(r.rhost, sizeof(r.rhost), "%s", "host\xc2\x9b" "2J");
+    assert_int_equal(cache_record_format(&r, buf, sizeof(buf)), -1);
+    snprintf(r.rhost, sizeof(r.rhost), "%s", "h\xc3\xb4te");
+    assert_true(cache_record_format(&r, buf, sizeof(buf)) > 0);
 }
 
 static void
@@ -80,6 +89,9 @@ test_strict_parser(void **state)
     expect_bad("crauth-cache 1\ntype user\nuser 61\nuser 61\n", "repeated");
     expect_bad("crauth-cache 1\ntype user\nuser 6\n", "bad value");
     expect_bad("crauth-cache 1\ntype user\nuser 0a\n", "bad value"); /* control char */
+    expect_bad("crauth-cache 1\ntype user\nuser 617f\n", "bad value"); /* DEL */
+    expect_bad("crauth-cache 1\ntype user\nuser 61c29b\n", "bad value"); /* C1: CSI */
+    expect_bad("crauth-cache 1\ntype user\nuser 610062\n", "bad value"); /* NUL */
     expect_bad("crauth-cache 1\ntype user\nuser 61\nfailures -1\n", "bad value");
     expect_bad("crauth-cache 1\ntype user\nuser 61\nfailures 4294967296\n", "bad value");
     expect_bad("crauth-cache 1\ntype user\nuser 61\nfailures 01\n", "bad value");

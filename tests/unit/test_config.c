@@ -48,7 +48,8 @@ load(const char *text, mode_t mode, struct crauth_config **cfg, char *err)
     return config_load(path, true, cfg, err, 512);
 }
 
-/* The example of DESIGN §4, verbatim apart from the secret's value. */
+/* The first design's example, whose keys are a contract (doc/design.md 6;
+ * crauth.conf(5) documents each), verbatim apart from the secret's value. */
 static const char design_example[] =
     "[server]\n"
     "url = https://auth1.example.com:8888/      ; repeat the key for failover, tried in order\n"
@@ -152,6 +153,13 @@ test_mistakes(void **state)
                  0600, REASON_CONFIG, "would send the password in clear");
     expect_error("[server]\nurl = https://a/\nhttp_auth = ntlm\n[auth]\nbackend = server\n",
                  0600, REASON_CONFIG, "needs http_user and http_password");
+    /* values are text: no C0, DEL or C1 control (the one-byte CSI here) */
+    expect_error("[auth]\notp_prompt = Code\x1b[2J: \n", 0600, REASON_CONFIG,
+                 ":2: otp_prompt: control characters are not allowed");
+    expect_error("[server]\ncomponent_type = PAM\x7f\n", 0600, REASON_CONFIG,
+                 "component_type: control characters are not allowed");
+    expect_error("[auth]\nkeyword = get\xc2\x9b" "challenge\n", 0600, REASON_CONFIG,
+                 "keyword: control characters are not allowed");
 }
 
 /* The keys of the methods and backends that came later: each rule can fail. */

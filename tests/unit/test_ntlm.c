@@ -3,7 +3,8 @@
  * test_ntlm.c - known answers for lib/ntlm/ntlm_crypto.c and lib/ntlm/ntlm.c from
  * $VECTORS_DIR/ntlm.txt (MS-NLMP 4.2.1/4.2.4), the message layout our client
  * sends, and a table of malformed CHALLENGE messages that must be refused.
- * Built with -DNTLM_TESTING for the deterministic hook.
+ * The deterministic hook is ntlm_testing.h's, set at run time on the same
+ * libcrauth_ntlm the product links.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,7 +19,11 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include "lib/common/hex.h"
+#include "lib/common/secmem.h"
 #include "lib/ntlm/ntlm.h"
+#include "lib/ntlm/ntlm_testing.h"
+#include "lib/ntlm/unicode.h"
 
 #define MAX_VECTORS 64
 #define MAX_HEX 512
@@ -86,15 +91,10 @@ static const char *vec(const char *name)
 static size_t vec_hex(const char *name, uint8_t *out, size_t cap)
 {
     const char *h = vec(name);
-    size_t n = strlen(h) / 2;
+    size_t n = 0;
 
-    assert_true(n <= cap);
-    for (size_t i = 0; i < n; i++) {
-        unsigned v = 0;
-
-        assert_int_equal(sscanf(h + 2 * i, "%2x", &v), 1);
-        out[i] = (uint8_t)v;
-    }
+    if (hex_decode(h, strlen(h), out, cap, &n) != 0)
+        fail_msg("vector %s is not hex of at most %zu bytes", name, cap);
     return n;
 }
 
@@ -197,21 +197,42 @@ static struct ntlm_client *new_spec_client(const char *ws, const char *spn)
     return c;
 }
 
+/* The spec's client's "random" bytes, handed out in the order it drew them:
+ * ClientChallenge, then (with KEY_EXCH) the RandomSessionKey. */
+static struct {
+    uint8_t bytes[NTLM_CHALLENGE_LEN + NTLM_KEY_LEN];
+    size_t used;
+} spec_random;
+
+static int spec_random_bytes(void *arg, uint8_t *out, size_t len)
+{
+    (void)arg;
+    assert_true(len <= sizeof(spec_random.bytes) - spec_random.used);
+    memcpy(out, spec_random.bytes + spec_random.used, len);
+    spec_random.used += len;
+    return NTLM_OK;
+}
+
+static uint64_t spec_filetime(void *arg)
+{
+    (void)arg;
+    return 0; /* vector "time" is Z(8) */
+}
+
 static void set_spec_hook(struct ntlm_client *c, bool spec_form, const uint8_t *want_auth)
 {
-    struct ntlm_test_params tp;
+    struct ntlm_testing t = { .random_bytes = spec_random_bytes, .filetime = spec_filetime };
 
-    memset(&tp, 0, sizeof(tp));
-    vec_hex("client_challenge", tp.client_challenge, 8);
-    tp.filetime = 0; /* vector "time" is Z(8) */
-    vec_hex("random_session_key", tp.random_session_key, 16);
-    tp.spec_form = spec_form;
+    vec_hex("client_challenge", spec_random.bytes, NTLM_CHALLENGE_LEN);
+    vec_hex("random_session_key", spec_random.bytes + NTLM_CHALLENGE_LEN, NTLM_KEY_LEN);
+    spec_random.used = 0;
+    t.spec_form = spec_form;
     if (spec_form) {
         /* inputs the spec's client chose, not outputs: its flags and version */
-        memcpy(&tp.flags, want_auth + 60, 4); /* x86-64: little-endian like the wire */
-        memcpy(tp.version, want_auth + 64, 8);
+        memcpy(&t.flags, want_auth + 60, 4); /* x86-64: little-endian like the wire */
+        memcpy(t.version, want_auth + 64, 8);
     }
-    assert_int_equal(ntlm_client_set_test_params(c, &tp), NTLM_OK);
+    assert_int_equal(ntlm_client_set_testing(c, &t), NTLM_OK);
 }
 
 static void test_authenticate_spec(void **state)
@@ -229,8 +250,51 @@ static void test_authenticate_spec(void **state)
     assert_int_equal(ntlm_client_authenticate(c, chal, chal_len, &auth, &auth_len), NTLM_OK);
     assert_int_equal(auth_len, want_len);
     assert_memory_equal(auth, want, want_len);
+    assert_int_equal(spec_random.used, sizeof(spec_random.bytes)); /* both draws came from us */
     free(neg);
     free(auth);
+    ntlm_client_free(c);
+}
+
+static int failing_random_bytes(void *arg, uint8_t *out, size_t len)
+{
+    (void)arg;
+    (void)out;
+    (void)len;
+    return NTLM_ERR_CRYPTO;
+}
+
+/* Without the hook the ClientChallenge is the CSPRNG's: two clients answer
+ * the same CHALLENGE differently.  A random source that fails fails the
+ * AUTHENTICATE, with nothing sent. */
+static void test_randomness_is_real_unless_hooked(void **state)
+{
+    uint8_t chal[MAX_HEX], *neg = NULL, *auth[2] = { NULL, NULL };
+    size_t chal_len = vec_hex("challenge_message", chal, sizeof(chal));
+    size_t neg_len = 0, auth_len[2] = { 0, 0 };
+    struct ntlm_testing failing = { .random_bytes = failing_random_bytes };
+    struct ntlm_client *c;
+
+    (void)state;
+    for (int i = 0; i < 2; i++) {
+        c = new_spec_client(NULL, NULL);
+        assert_int_equal(ntlm_client_negotiate(c, &neg, &neg_len), NTLM_OK);
+        assert_int_equal(ntlm_client_authenticate(c, chal, chal_len, &auth[i], &auth_len[i]),
+                         NTLM_OK);
+        free(neg);
+        ntlm_client_free(c);
+    }
+    assert_int_equal(auth_len[0], auth_len[1]);
+    assert_memory_not_equal(auth[0], auth[1], auth_len[0]);
+    free(auth[0]);
+    free(auth[1]);
+    c = new_spec_client(NULL, NULL);
+    assert_int_equal(ntlm_client_set_testing(c, &failing), NTLM_OK);
+    assert_int_equal(ntlm_client_negotiate(c, &neg, &neg_len), NTLM_OK);
+    assert_int_equal(ntlm_client_authenticate(c, chal, chal_len, &auth[0], &auth_len[0]),
+                     NTLM_ERR_CRYPTO);
+    assert_null(auth[0]);
+    free(neg);
     ntlm_client_free(c);
 }
 
@@ -505,7 +569,7 @@ static void test_utf8(void **state)
                      NTLM_OK);
     assert_int_equal(ulen, 8);
     assert_memory_equal(u, "\x78\x01\xdf\x00\x34\xd8\x1e\xdd", 8); /* Ÿ, ß kept, pair */
-    ntlm_free_secret(u, ulen);
+    secmem_free(u, ulen);
 }
 
 static void test_base64(void **state)
@@ -592,6 +656,7 @@ int main(void)
         cmocka_unit_test(test_sign_seal_keys),
         cmocka_unit_test(test_challenge_decode_spec),
         cmocka_unit_test(test_authenticate_spec),
+        cmocka_unit_test(test_randomness_is_real_unless_hooked),
         cmocka_unit_test(test_authenticate_mic),
         cmocka_unit_test(test_authenticate_replace),
         cmocka_unit_test(test_challenge_bad),

@@ -18,7 +18,7 @@
 #include <openssl/evp.h>
 
 #include "lib/common/reason.h"
-#include "lib/ntlm/ntlm_crypto.h"
+#include "lib/ntlm/ntlm_base.h"
 #include "lib/remote/ntlm_http.h"
 
 #define TOK "TlRMTVNTUAACAAAA" /* base64 of "NTLMSSP\0" 02 00 00 00 */

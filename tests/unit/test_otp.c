@@ -25,6 +25,7 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include "lib/common/hex.h"
 #include "lib/core/otp.h"
 
 #define MAX_COLUMNS 16
@@ -79,9 +80,10 @@ static uint64_t parse_u64(const struct vector_row *row, const char *name, int ba
 
 static size_t parse_hex(const struct vector_row *row, const char *name, uint8_t *out, size_t size)
 {
+    const char *hex = column(row, name);
     size_t len = 0;
 
-    if (otp_hex_decode(column(row, name), out, size, &len) != OTP_OK)
+    if (hex_decode(hex, strlen(hex), out, size, &len) != 0)
         fail_msg("%s:%u: %s is not hex", row->file, row->line, name);
     return len;
 }
@@ -619,32 +621,6 @@ static void test_pin_hash(void **state)
     assert_int_equal(ocra_pin_hash(&suite, "4711", got, sizeof(got), &got_len), OTP_ERR_INPUT);
 }
 
-static void test_hex_decode(void **state)
-{
-    uint8_t out[4] = {0xff, 0xff, 0xff, 0xff};
-    size_t len = 99;
-
-    (void)state;
-    assert_int_equal(otp_hex_decode("aBcD", out, sizeof(out), &len), OTP_OK);
-    assert_int_equal(len, 2);
-    assert_int_equal(out[0], 0xab);
-    assert_int_equal(out[1], 0xcd);
-    assert_int_equal(otp_hex_decode("", out, sizeof(out), &len), OTP_OK);
-    assert_int_equal(len, 0);
-    assert_int_equal(otp_hex_decode("abc", out, sizeof(out), &len), OTP_ERR_ARG);
-    assert_int_equal(otp_hex_decode("zz", out, sizeof(out), &len), OTP_ERR_ARG);
-    assert_int_equal(otp_hex_decode("0x12", out, sizeof(out), &len), OTP_ERR_ARG);
-    assert_int_equal(otp_hex_decode("12 34", out, sizeof(out), &len), OTP_ERR_ARG);
-    assert_int_equal(otp_hex_decode("0102030405", out, sizeof(out), &len), OTP_ERR_ARG);
-    assert_int_equal(otp_hex_decode(NULL, out, sizeof(out), &len), OTP_ERR_ARG);
-    assert_int_equal(otp_hex_decode("12", out, sizeof(out), NULL), OTP_ERR_ARG);
-    /* A partly decoded secret is wiped. */
-    assert_int_equal(otp_hex_decode("aabbzz", out, sizeof(out), &len), OTP_ERR_ARG);
-    assert_int_equal(len, 0);
-    assert_int_equal(out[0], 0);
-    assert_int_equal(out[1], 0);
-}
-
 static void test_code_equal_and_hash_names(void **state)
 {
     enum otp_hash hash = OTP_SHA1;
@@ -686,7 +662,6 @@ int main(void)
         cmocka_unit_test(test_ocra_padding_rules),
         cmocka_unit_test(test_ocra_numeric_question),
         cmocka_unit_test(test_pin_hash),
-        cmocka_unit_test(test_hex_decode),
         cmocka_unit_test(test_code_equal_and_hash_names),
     };
 

@@ -99,7 +99,7 @@ test_request_round_trip(void **state)
     soap_free_request(xml, len);
 }
 
-/* Byte for byte the envelope of protocols.md A.1; unset fields are left out. */
+/* Byte for byte the envelope of doc/protocol.md 2.2; unset fields are left out. */
 static void
 test_request_exact(void **state)
 {

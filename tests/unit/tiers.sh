@@ -3,7 +3,8 @@
 # The link tiers of Makefile.am, checked on the sources: every header above
 # lib/common carries its tier guard (so the compiler refuses a wrong
 # include), the module includes lib/common only, tools/ never includes
-# helper/, and every project include is path-qualified from the top.
+# helper/, no product source but lib/ntlm's includes the NTLM test hook,
+# and every project include is path-qualified from the top.
 set -u
 top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 cd "$top" || exit 1
@@ -22,6 +23,10 @@ grep -n '#include "' pam_module/*.c pam_module/*.h |
     grep -v '#include "\(lib/common\|pam_module\)/' | while read -r l; do
     echo "FAIL: the module includes beyond lib/common: $l"; done | grep . && fails=$((fails + 1))
 grep -n '#include "helper/' tools/*.c tools/*.h && fail "tools/ includes helper/"
+# the NTLM test hook (fixed randomness) is for tests/ only
+grep -n '#include "lib/ntlm/ntlm_testing.h"' lib/*/*.[ch] helper/*.[ch] pam_module/*.[ch] \
+    tools/*.[ch] | grep -v '^lib/ntlm/ntlm\(_crypto\)\{0,1\}\.c:' &&
+    fail "only lib/ntlm and tests/ may include lib/ntlm/ntlm_testing.h"
 grep -n '#include "[^/"]*"' lib/*/*.[ch] helper/*.[ch] pam_module/*.[ch] tools/*.[ch] &&
     fail "an include is not path-qualified (write \"lib/common/wire.h\", not \"wire.h\")"
 [ "$fails" = 0 ] && echo "tiers: all headers guarded, all includes within their tier"
