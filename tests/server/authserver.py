@@ -9,13 +9,15 @@ Python API::
         srv.set_fault('delay', seconds=5, count=1, step='response')
         srv.requests[-1].attributes  # what the client sent
         srv.answer_for('alice', challenge)
+        srv.set_options(generic_status=True); srv.set_shape('no_wrapper')
 
 CLI (foreground until SIGTERM)::
 
     /usr/bin/python3 authserver.py --config FILE.json [--port N] [--port-file F]
                                    [--control-port N] [--control-port-file F]
 
-See README.md for users, policies, fault knobs and protocol choices.
+See README.md for users, policies, server options, reply shapes, fault
+knobs and protocol choices.
 """
 
 import base64
@@ -33,7 +35,7 @@ from typing import Callable, Dict, List, Optional
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from authsrv import cli, soap                                   # noqa: E402
+from authsrv import cli, shapes, soap                           # noqa: E402
 from authsrv.faults import FaultBook, FaultContext, Reply, build_reply   # noqa: E402
 from authsrv.policy import Authenticator, FakeClock             # noqa: E402
 from authsrv.listeners import DeadListener, TcpListener, closed_port, url_for  # noqa: E402
@@ -54,9 +56,10 @@ class RecordedRequest:
     attributes: Dict[str, str] = field(default_factory=dict)
     types: Dict[str, str] = field(default_factory=dict)     # attributeID -> xsi:type
     kind: str = 'invalid'               # 'request' | 'response' | 'invalid'
+    operation: str = ''                 # 'authUser' | 'getChallenge' ('' when not parsed)
     http_status: Optional[int] = None   # None when no reply was sent (hang, reset, drop)
     outcome: Optional[str] = None       # success | challenge | failure | soap_fault | http_error | fault
-    status_code: Optional[int] = None   # authUser statusCode when authentication ran
+    status_code: Optional[int] = None   # statusCode when authentication ran
     reason: str = ''
     faults: List[str] = field(default_factory=list)
     tls_version: Optional[str] = None
@@ -69,12 +72,13 @@ class RecordedRequest:
 
 
 class AuthServer:
-    """A threaded authUser server over HTTPS (or HTTP without a certfile).
+    """A threaded authUser / getChallenge server over HTTPS (or HTTP without
+    a certfile).
 
-    Users: ``{name: spec}`` (see README / policy.User.from_spec).  Options
-    not listed below go to the Authenticator: default_domain,
-    generic_status, challenge_codes, consume_key_on_failure,
-    challenge_message, min_challenge_length.
+    Users: ``{name: spec}`` (see README / users.User.from_spec).  Options
+    not listed below are server options of the Authenticator (policy.OPTIONS:
+    generic_status, separate_formats, one_step_cr, ...); ``shape`` names
+    reply shapes (shapes.SHAPES).
     """
 
     def __init__(self, users: Optional[dict] = None, certfile: Optional[str] = None,
@@ -84,7 +88,8 @@ class AuthServer:
                  host: str = '127.0.0.1', port: int = 0, clock: Optional[Callable] = None,
                  max_body: int = 1024 * 1024, strict_types: bool = True,
                  tls_max_version: Optional[str] = None, idle_timeout: float = 60,
-                 handshake_timeout: float = 10, **policy_options):
+                 handshake_timeout: float = 10, shape=(), **policy_options):
+        self.shape = shapes.check_shape(shape)
         self.authenticator = Authenticator(
             users, component=component, challenge_lifetime=challenge_lifetime,
             lockout_threshold=lockout_threshold, instance=instance, clock=clock, **policy_options)
@@ -160,9 +165,26 @@ class AuthServer:
 
     # -- API for tests --------------------------------------------------------------
     def set_fault(self, kind: str, count: Optional[int] = None, step: str = 'any',
-                  process: bool = False, **params) -> None:
+                  process: bool = False, user: Optional[str] = None, **params) -> None:
         """Inject a fault (see faults.FAULT_KINDS and README)."""
-        self.faultbook.set(kind, count=count, step=step, process=process, **params)
+        self.faultbook.set(kind, count=count, step=step, process=process, user=user, **params)
+
+    def set_options(self, **options) -> None:
+        """Change server options at run time: any policy.OPTIONS key, plus
+        ``shape`` and ``strict_types``."""
+        shape = shapes.check_shape(options.pop('shape', self.shape))
+        strict = options.pop('strict_types', self.strict_types)
+        self.authenticator.configure(**options)       # checks every other option first
+        self.shape, self.strict_types = shape, bool(strict)
+
+    @property
+    def options(self) -> dict:
+        return dict(self.authenticator.options, shape=sorted(self.shape),
+                    strict_types=self.strict_types)
+
+    def set_shape(self, *names: str) -> None:
+        """Reply shapes from now on (none: the vendor's example layout)."""
+        self.shape = shapes.check_shape(names)
 
     def clear_faults(self, kind: Optional[str] = None) -> None:
         self.faultbook.clear(kind)
@@ -200,6 +222,11 @@ class AuthServer:
     def add_user(self, name: str, spec: dict) -> None:
         self.authenticator.add_user(name, spec)
 
+    def update_user(self, name: str, **changes) -> None:
+        """Change a user's flags (disabled, messages, request method, ...);
+        the token and its state stay."""
+        self.authenticator.update_user(name, **changes)
+
     def remove_user(self, name: str) -> None:
         self.authenticator.remove_user(name)
 
@@ -218,8 +245,18 @@ class AuthServer:
         return self.authenticator.issued_keys
 
     def answer_for(self, name: str, challenge: Optional[str] = None, offset: int = 0) -> str:
-        """The OTP / OCRA response the user's token gives now (no state change)."""
+        """The OTP / OCRA response the user's token gives now (no state change);
+        for a VMA user the OTP last sent."""
         return self.authenticator.answer_for(name, challenge, offset)
+
+    @property
+    def sent_otps(self) -> dict:
+        """user -> the OTP a VMA challenge last "sent" to the user's phone."""
+        return self.authenticator.sent_otps
+
+    def host_code_for(self, name: str, code: str) -> str:
+        """The CREDFLD_HOST_CODE a login of ``name`` with ``code`` gets."""
+        return self.authenticator.host_code_for(name, code)
 
     # -- connections ------------------------------------------------------------------
     def _event(self, counter: Optional[str] = None, tls_error: Optional[str] = None):
@@ -341,12 +378,14 @@ class AuthServer:
             return
         request, parse_error = None, None
         try:
-            request = soap.parse_auth_user(body, self.strict_types)
+            request = soap.parse_request(body, self.strict_types, self.authenticator.password_formats)
             record.attributes, record.types = dict(request.attributes), dict(request.types)
-            record.kind = self.authenticator.classify(request.attributes)
+            record.operation = request.operation
+            record.kind = self.authenticator.classify(request.attributes, request.operation)
         except soap.SoapFaultError as error:
             parse_error = error
-        plan = self.faultbook.plan(record.kind, handler.connection_info.requests > 1)
+        plan = self.faultbook.plan(record.kind, handler.connection_info.requests > 1,
+                                   record.attributes.get('CREDFLD_USERID'))
         record.faults = plan.applied
         if plan.delay and self._stopping.wait(plan.delay):
             plan.drop = True            # the server is stopping: give up quietly
@@ -370,20 +409,25 @@ class AuthServer:
         handler.send_reply(reply, plan.close)
 
     def _reply(self, record, request, parse_error, plan) -> Reply:
-        outcome = None
+        outcome, shape = None, self.shape
         if request is not None and (plan.reply is None or plan.reply.process):
-            outcome = self.authenticator.authenticate(request.attributes)
+            decide = (self.authenticator.get_challenge if request.operation == 'getChallenge'
+                      else self.authenticator.authenticate)
+            outcome = decide(request.attributes)
             record.outcome, record.status_code = outcome.kind, outcome.codes.status_code
             record.reason = outcome.reason
         if plan.reply is not None:
             record.outcome, record.reason = 'fault', f'fault {plan.reply.kind}' + (
                 f' (authentication: {record.reason})' if outcome else '')
-            context = FaultContext(record.attributes, self.authenticator, self.port)
+            context = FaultContext(record.attributes, self.authenticator, self.port,
+                                   record.operation or 'authUser', shape)
             return build_reply(plan.reply, context)
         if parse_error is not None:
             record.outcome, record.reason = 'soap_fault', parse_error.faultstring
             return Reply.xml(soap.render_fault(parse_error.faultcode, parse_error.faultstring), 500)
-        return Reply.xml(soap.render_response([outcome.codes], outcome.attributes, outcome.errors))
+        text = shapes.render_response([outcome.codes], outcome.attributes, outcome.errors,
+                                      shape=shape, operation=request.operation)
+        return Reply.document(*shapes.encode(text, shape))
 
 
 def main(argv=None) -> int:
