@@ -5,7 +5,8 @@ Running this file runs the whole server suite: it also loads the sibling
 modules test_oath.py (vectors), test_certs.py (PKI, TLS), test_faults.py
 (fault knobs, dead listeners, CLI), test_formats.py (password formats,
 request methods), test_challenges.py (getChallenge, 1-step policy, VMA,
-echo) and test_replies.py (status codes, server errors, messages, shapes).  The client side is the stdlib only
+echo), test_replies.py (status codes, server errors, messages, shapes)
+and test_control.py (the control API of the CLI).  The client side is the stdlib only
 (http.client + ssl).  Expiry is driven by a FakeClock, never by sleeping.
 """
 
@@ -22,7 +23,7 @@ from authsrv import soap                                        # noqa: E402
 from authsrv.testing import USERS, ServerTestCase, SoapClient, attrs, shared_certs   # noqa: E402
 
 SIBLING_MODULES = ('test_oath', 'test_certs', 'test_faults', 'test_formats', 'test_challenges',
-                   'test_replies')
+                   'test_replies', 'test_control')
 
 
 def load_tests(loader, standard_tests, pattern):

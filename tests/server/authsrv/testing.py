@@ -5,17 +5,22 @@
 ``attrs(...)``       the credential attributes of one authUser request
 ``KEY20`` etc.       the RFC test keys; ``USERS`` a ready-made user table
 ``ServerTestCase``   a unittest base: a server on a FakeClock with USERS, and a client
+``CliServer``        the server run by its command line, and its control API
 """
 
 import atexit
 import http.client
+import json
 import os
 import shutil
 import ssl
+import subprocess
 import sys
 import tempfile
 import threading
+import types
 import unittest
+import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -180,3 +185,60 @@ class ServerTestCase(unittest.TestCase):
         reply = self.auth(user, request, **kwargs)
         self.assertStatus(reply, 0)
         return reply.attributes['CREDFLD_CHALLENGE'], reply.attributes['CREDFLD_CHALLENGE_KEY']
+
+
+class CliServer:
+    """``authserver.py --config`` in a child process, with its control API.
+
+    ``config`` is the JSON config (users plus AuthServer keywords).  The
+    child prints one line once both port files exist; ``stop()`` sends
+    SIGTERM and returns the exit status."""
+
+    PYTHON = '/usr/bin/python3'
+    SCRIPT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'authserver.py')
+
+    def __init__(self, config: dict):
+        self.work = tempfile.mkdtemp(prefix='authserver-cli-')
+        path = os.path.join(self.work, 'config.json')
+        with open(path, 'w', encoding='utf-8') as f:
+            json.dump(config, f)
+        files = {name: os.path.join(self.work, name) for name in ('port', 'control')}
+        self.proc = subprocess.Popen([self.PYTHON, self.SCRIPT, '--config', path,
+                                      '--port-file', files['port'], '--control-port', '0',
+                                      '--control-port-file', files['control']],
+                                     stderr=subprocess.PIPE, text=True)
+        self.first_line = self.proc.stderr.readline()      # printed once both port files exist
+        try:
+            self.port, self.control_port = (int(_read(files[n])) for n in ('port', 'control'))
+        except (OSError, ValueError):
+            self.stop()
+            raise AssertionError(f'authserver.py did not start: {self.first_line!r}') from None
+        scheme = 'https' if config.get('certfile') else 'http'
+        self.server = types.SimpleNamespace(url=f'{scheme}://127.0.0.1:{self.port}/', port=self.port)
+
+    def api(self, path: str, payload=None):
+        """GET (no payload) or POST JSON to the control API; the JSON answer."""
+        data = None if payload is None else json.dumps(payload).encode()
+        url = f'http://127.0.0.1:{self.control_port}{path}'
+        with urllib.request.urlopen(url, data, timeout=10) as reply:
+            return json.load(reply)
+
+    def client(self) -> 'SoapClient':
+        return SoapClient(self.server)
+
+    def stop(self, timeout: float = 10) -> int:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+        try:
+            return self.proc.wait(timeout)
+        finally:
+            if self.proc.poll() is None:
+                self.proc.kill()
+                self.proc.wait()
+            self.proc.stderr.close()
+            shutil.rmtree(self.work, True)
+
+
+def _read(path):
+    with open(path, encoding='utf-8') as f:
+        return f.read()
