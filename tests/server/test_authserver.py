@@ -6,8 +6,9 @@ modules test_oath.py (vectors), test_certs.py (PKI, TLS), test_faults.py
 (fault knobs, dead listeners, CLI), test_formats.py (password formats,
 request methods), test_challenges.py (getChallenge, 1-step policy, VMA,
 echo), test_replies.py (status codes, server errors, messages, shapes)
-and test_control.py (the control API of the CLI).  The client side is the stdlib only
-(http.client + ssl).  Expiry is driven by a FakeClock, never by sleeping.
+and test_control.py (the control API of the CLI).  The client side is the
+stdlib only (http.client + ssl).  Expiry is driven by a FakeClock, never by
+sleeping.
 """
 
 import os
