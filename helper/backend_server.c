@@ -234,7 +234,7 @@ note_status(struct session *s, const struct soap_reply *r)
 {
     char text[400];
 
-    snprintf(text, sizeof(text), "%d/%d %s%s%s", r->return_code, r->status_code,
+    snprintf(text, sizeof(text), "%d/%d %s%s%.300s", r->return_code, r->status_code,
              r->status_enum[0] ? r->status_enum : "-",
              r->has_status_message ? " " : "", r->has_status_message ? r->status_message : "");
     session_note(s, "status", text);
