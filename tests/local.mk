@@ -31,6 +31,7 @@ test_scripts = tests/unit/cli.sh tests/unit/oathtool_cross.sh tests/unit/tiers.s
 	tests/unit/exports.sh tests/unit/token_cli.py \
 	tests/pam/test_module.py \
 	tests/pam/test_local.py tests/pam/test_server_flows.py tests/pam/test_server_faults.py \
+	tests/pam/test_server_onespan.py tests/pam/test_server_replies.py \
 	tests/pam/test_server_cache.py tests/priv/test_privs.py tests/pam/test_server_ntlm.py \
 	tests/pam/test_check.py tests/pam/test_emergency.py tests/x509/test_cms_respond.py \
 	tests/server/test_authserver.py \
@@ -56,7 +57,7 @@ if HAVE_CMOCKA
 unit_tests = tests/unit/test_otp tests/unit/test_wire tests/unit/test_config \
 	tests/unit/test_tokens tests/unit/test_ntlm tests/unit/test_cache \
 	tests/unit/test_soap tests/unit/test_soap_hostile tests/unit/test_soap_shapes \
-	tests/unit/test_sandbox \
+	tests/unit/test_server_reply tests/unit/test_sandbox \
 	tests/unit/test_fileio tests/unit/test_lockfile tests/unit/test_radius \
 	tests/unit/test_http_head tests/unit/test_ntlm_http \
 	tests/unit/test_x509_token tests/unit/test_tokens_edit tests/unit/test_enrol
@@ -77,6 +78,11 @@ tests_unit_test_soap_hostile_LDADD = libcrauth_remote.la libcrauth_core.la $(CMO
 tests_unit_test_soap_shapes_SOURCES = tests/unit/test_soap_shapes.c tests/unit/soap_test.h
 tests_unit_test_soap_shapes_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(XML_CFLAGS) $(CURL_CFLAGS)
 tests_unit_test_soap_shapes_LDADD = libcrauth_remote.la libcrauth_core.la $(CMOCKA_LIBS) $(XML_LIBS)
+# The server backend's reading of replies, linked with the helper's session
+# and conversation (it is part of crauth-remote.so otherwise).
+tests_unit_test_server_reply_SOURCES = tests/unit/test_server_reply.c helper/server_reply.c
+tests_unit_test_server_reply_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_server_reply_LDADD = libcrauth_helper.la libcrauth_core.la $(CMOCKA_LIBS)
 tests_unit_test_http_head_SOURCES = tests/unit/test_http_head.c
 tests_unit_test_http_head_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_http_head_LDADD = libcrauth_remote.la libcrauth_core.la $(CMOCKA_LIBS)

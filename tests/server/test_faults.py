@@ -153,6 +153,20 @@ class ReplyFaultTests(FaultTestCase):
         reply = soap.read_response(self.post()[2])         # hotp-user: a fake one
         self.assertNotIn(reply.attributes['CREDFLD_CHALLENGE_KEY'], self.srv.issued_keys)
 
+    def test_failure_with_challenge(self):
+        self.srv.set_fault('failure_with_challenge')
+        reply = soap.read_response(self.post(body=self.login_body('twostep', '123456'))[2])
+        self.assertEqual((reply.return_code, reply.status_code), (-1, 1012))
+        self.assertEqual(reply.codes[0].status_enum, 'STAT_OTP_INCORRECT')
+        self.assertIn('CREDFLD_STATUS_MESSAGE', reply.attributes)
+        key = reply.attributes['CREDFLD_CHALLENGE_KEY']
+        self.assertIn(key, self.srv.issued_keys)          # the new challenge is real
+        self.srv.clear_faults()
+        answer = self.srv.answer_for('twostep', reply.attributes['CREDFLD_CHALLENGE'])
+        body = soap.render_request(attrs('twostep', answer, challenge_key=key))
+        reply = soap.read_response(self.post(body=body)[2])
+        self.assertEqual(reply.status_code, 0)
+
     def test_success_with_status_message(self):
         self.srv.set_fault('success_with_message')
         reply = soap.read_response(self.post()[2])

@@ -46,6 +46,7 @@ FAULT_KINDS = {
     'huge_body': ('reply', {'size': 64 * MIB, 'content_length': True}),
     'wrong_content_type': ('reply', {}),
     'success_with_challenge': ('reply', {}),
+    'failure_with_challenge': ('reply', {}),
     'success_with_message': ('reply', {'message': 'The password is incorrect'}),
     'redirect_http': ('reply', {'status': 302, 'location': None}),
     'missing_result_codes': ('reply', {}),
@@ -277,6 +278,15 @@ def build_reply(rule: FaultRule, ctx: FaultContext) -> Reply:
         return Reply(200, [('Content-Type', 'text/html; charset=utf-8')], body, len(body))
     if kind == 'success_with_challenge':
         return Reply.xml(soap.render_response([SUCCESS_CODES], _challenge_attributes(ctx)))
+    if kind == 'failure_with_challenge':
+        # A wrong-OTP refusal that offers a new challenge to answer, as a
+        # RADIUS Access-Challenge after a wrong response does.
+        codes = soap.ResultCodes(-1, results.STAT_OTP_INCORRECT, 'RET_FAILURE',
+                                 results.STATUS_ENUMS[results.STAT_OTP_INCORRECT])
+        message = results.STATUS_MESSAGES[results.STAT_OTP_INCORRECT]
+        attributes = [soap.ReplyAttribute('CREDFLD_STATUS_MESSAGE', message)]
+        return Reply.xml(soap.render_response([codes], attributes + _challenge_attributes(ctx),
+                                              [(results.STAT_OTP_INCORRECT, message)]))
     if kind == 'success_with_message':
         attributes = _identity(ctx) + [soap.ReplyAttribute('CREDFLD_STATUS_MESSAGE', params['message'])]
         return Reply.xml(soap.render_response([SUCCESS_CODES], attributes))
