@@ -147,7 +147,8 @@ EXTRA_DIST += \
 	tests/e2e/README.md tests/e2e/e2elib.py tests/e2e/e2eproc.py tests/e2e/run.py \
 	tests/e2e/test_sshd.py tests/e2e/test_sudo.py tests/e2e/test_su_login.py \
 	tests/vectors/README.md tests/vectors/hotp.txt tests/vectors/totp.txt \
-	tests/vectors/ocra.txt tests/vectors/ntlm.txt tests/vectors/radius.txt \
+	tests/vectors/ocra.txt tests/vectors/ocra_mutual.txt tests/vectors/ntlm.txt \
+	tests/vectors/radius.txt \
 	tests/radius/freeradius.py tests/radius/hostile.py tests/radius/radiuspkt.py \
 	tests/radius/radiustest.py tests/radius/gen_vectors.py tests/radius/generated.txt \
 	tests/pam/pamharness.py tests/pam/serverfixture.py tests/ntlm/ntlmtest.py \
