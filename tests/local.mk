@@ -104,7 +104,7 @@ tests_unit_test_radius_LDADD = libcrauth_radius.la libcrauth_common.la $(CMOCKA_
 tests_unit_test_x509_token_SOURCES = tests/unit/test_x509_token.c tests/unit/tmpdir.h
 tests_unit_test_x509_token_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(CRYPTO_CFLAGS)
 tests_unit_test_x509_token_LDADD = libcrauth_core.la $(CMOCKA_LIBS) $(CRYPTO_LIBS)
-tests_unit_test_otp_SOURCES = tests/unit/test_otp.c
+tests_unit_test_otp_SOURCES = tests/unit/test_otp.c tests/unit/vector_file.h
 tests_unit_test_otp_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(CRYPTO_CFLAGS)
 tests_unit_test_otp_LDADD = libcrauth_core.la $(CMOCKA_LIBS)
 tests_unit_test_wire_SOURCES = tests/unit/test_wire.c
@@ -158,7 +158,14 @@ EXTRA_DIST += \
 	tests/deb/test_deb.sh tests/deb/deb_login.py \
 	tests/server/README.md tests/server/authserver.py tests/server/certs.py \
 	tests/server/oath.py tests/server/test_oath.py tests/server/test_certs.py \
-	tests/server/test_faults.py tests/server/authsrv/__init__.py \
+	tests/server/test_faults.py tests/server/test_challenges.py \
+	tests/server/test_control.py tests/server/test_formats.py tests/server/test_replies.py \
+	tests/server/vectors/ocra_mutual.txt tests/server/authsrv/__init__.py \
+	tests/server/authsrv/challenges.py tests/server/authsrv/cli.py \
 	tests/server/authsrv/control.py tests/server/authsrv/faults.py \
-	tests/server/authsrv/policy.py tests/server/authsrv/soap.py \
-	tests/server/authsrv/testing.py tests/server/authsrv/transport.py
+	tests/server/authsrv/listeners.py tests/server/authsrv/namespaces.py \
+	tests/server/authsrv/policy.py tests/server/authsrv/shapes.py \
+	tests/server/authsrv/soap.py tests/server/authsrv/soapclient.py \
+	tests/server/authsrv/status.py tests/server/authsrv/testing.py \
+	tests/server/authsrv/tokens.py tests/server/authsrv/transport.py \
+	tests/server/authsrv/users.py
