@@ -415,7 +415,7 @@ reply_text(struct parse *p, const xmlNode *el, const char *what, char *out, size
 int
 reply_int(struct parse *p, const xmlNode *el, const char *what, int *out)
 {
-    char text[32];
+    char text[32] = "";
     const char *s = text;
     long long v = 0;
     bool neg = false;
