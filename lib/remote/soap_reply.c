@@ -269,7 +269,8 @@ check_header(struct parse *p, const xmlNode *header)
         must = strcmp((char *)mu, "1") == 0 || strcmp((char *)mu, "true") == 0;
         xmlFree(mu);
         if (must)
-            return reply_fail(p, "header %s must be understood", reply_describe(h, what, sizeof(what)));
+            return reply_fail(p, "header %s must be understood",
+                              reply_describe(h, what, sizeof(what)));
     }
     return SOAP_OK;
 }

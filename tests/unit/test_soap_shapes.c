@@ -23,8 +23,8 @@
 
 #define KEY "A-e321b6399e88303e74b0f462a65804cd"
 #define GC_HEAD                                                                                    \
-    "<soapenv:Envelope xmlns:soapenv=\"" SOAP_NS_ENVELOPE "\" xmlns:aut=\"" SOAP_NS_AUTH "\">"      \
-    "<soapenv:Body><aut:getChallengeResponse><results>"
+    "<soapenv:Envelope xmlns:soapenv=\"" SOAP_NS_ENVELOPE "\" xmlns:aut=\"" SOAP_NS_AUTH        \
+    "\"><soapenv:Body><aut:getChallengeResponse><results>"
 #define GC_TAIL "</results></aut:getChallengeResponse></soapenv:Body></soapenv:Envelope>"
 
 static int
