@@ -11,7 +11,7 @@ dist_man_MANS = $(doc_man_pages)
 MAINTAINERCLEANFILES = $(doc_man_pages)
 
 EXTRA_DIST += doc/pam_crauth.8.scd doc/crauth.conf.5.scd doc/crauth.1.scd \
-	doc/crauth-helper.8.scd doc/check-manpages.sh
+	doc/crauth-helper.8.scd doc/check-manpages.sh doc/design.md
 
 # $@ is doc/NAME.SECTION; its source is $(srcdir)/doc/NAME.SECTION.scd.
 # A page is written to a temporary file first, so a failed run never

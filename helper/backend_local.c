@@ -161,7 +161,7 @@ skew_hint(struct session *s, const struct token *tok, const struct ocra_input *i
             log_direct(LOG_NOTICE, "user %s: tokens file line %d: a code matched step %+lld "
                        "(token clock about %lld s %s; totp_skew = %ld); not accepted. "
                        "`crauth token resync` can store the drift", s->user, tok->line,
-                       (long long)(sign * d), (long long)(d * step),
+                       (long long)sign * (long long)d, (long long)d * (long long)step,
                        sign < 0 ? "behind" : "ahead", skew);
             return;
         }
@@ -341,7 +341,13 @@ x509_challenge(struct session *s, const struct token *tok, struct challenge *ch)
         reason = REASON_CERT_INVALID;
     }
     if (reason == REASON_OK) {
-        memcpy(ch->block, pem, strlen(pem) + 1);
+        size_t n = strlen(pem);
+
+        /* the prompt follows on the next line: no blank line between */
+        while (n > 0 && pem[n - 1] == '\n')
+            n--;
+        memcpy(ch->block, pem, n);
+        ch->block[n] = '\0';
         hex_encode(secret, sizeof(secret), ch->key, sizeof(ch->key));
         ch->expires = (int64_t)time(NULL) + s->cfg->challenge_ttl;
     } else {

@@ -40,8 +40,6 @@ all-local: helper/crauth-remote.so
 helper/crauth-remote.so: helper/crauth-remote.la
 	$(AM_V_GEN)cp -f helper/.libs/crauth-remote.so $@
 CLEANFILES += helper/crauth-remote.so
-install-exec-hook:
-	rm -f '$(DESTDIR)$(pkglibexecdir)/crauth-remote.la'
 
 # The seccomp filter, compiled once at build time by libseccomp into BPF
 # (helper/sandbox_filter.h) that the helper loads as it is.

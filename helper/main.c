@@ -8,6 +8,7 @@
  * A tty on stdin means someone runs us by hand: refused.
  */
 #include <errno.h>
+#include <openssl/crypto.h>
 #include <limits.h>
 #include <pwd.h>
 #include <signal.h>
@@ -265,9 +266,13 @@ main(int argc, char **argv)
             REASON_OK)
         goto out;
     /* the server code is mapped only when the configuration asks for it */
-    if (cfg->backend == BACKEND_LOCAL)
+    if (cfg->backend == BACKEND_LOCAL) {
+        /* A local login needs OpenSSL for hashes only: skip reading
+         * openssl.cnf (a third of the time OpenSSL takes to start here,
+         * doc/design.md "One login"); TLS for the servers keeps it. */
+        OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
         s.backend = &backend_local;
-    else if ((reason = plugin_load(config_backend_name(cfg->backend), caller.set_id, &s.backend,
+    } else if ((reason = plugin_load(config_backend_name(cfg->backend), caller.set_id, &s.backend,
                                    detail, sizeof(detail))) != REASON_OK)
         goto out;
     wire_put_hello(hello, step_budget_ms(cfg), (uint32_t)cfg->fail_delay_ms);

@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-3-Clause
 # Install the Debian packages crauth needs.  `deps.sh build` for building and
-# the demo, `deps.sh test` for the whole test suite.  Installs only what is
+# the demo, `deps.sh test` for the whole test suite, `deps.sh bench` for
+# bench/run and the programs it compares crauth with.  Installs only what is
 # missing, and runs apt-get update only when something is.
 set -eu
 
@@ -14,10 +15,14 @@ test="$build libcmocka-dev oathtool clang libclang-rt-14-dev valgrind cppcheck c
       debhelper lintian build-essential man-db freeradius freeradius-utils
       softhsm2 opensc libengine-pkcs11-openssl xxd zbar-tools"
 
+bench="$build valgrind strace curl freeradius libpam-radius-auth libpam-oath iptables iproute2
+       time libpam-modules-bin"
+
 case "${1:-build}" in
 build) want=$build ;;
 test) want=$test ;;
-*) echo "usage: $0 build|test" >&2; exit 2 ;;
+bench) want=$bench ;;
+*) echo "usage: $0 build|test|bench" >&2; exit 2 ;;
 esac
 
 missing=""

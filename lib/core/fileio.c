@@ -52,31 +52,44 @@ fileio_group_name(gid_t gid, char *buf, size_t size)
     return buf;
 }
 
+/* The names for a refusal: looked up only when there is one (NSS reads
+ * /etc/passwd and /etc/group; a login that passes pays nothing). */
+struct names {
+    char owner[64], group[64], self[64], selfgroup[64];
+};
+
+static void
+names_of(const struct stat *st, struct names *n)
+{
+    fileio_user_name(st->st_uid, n->owner, sizeof(n->owner));
+    fileio_group_name(st->st_gid, n->group, sizeof(n->group));
+    fileio_user_name(geteuid(), n->self, sizeof(n->self));
+    fileio_group_name(getegid(), n->selfgroup, sizeof(n->selfgroup));
+}
+
 int
 fileio_check(const char *path, const struct stat *st, const struct fileio_rules *rules,
              char *err, size_t errlen)
 {
-    char owner[64], group[64], self[64], selfgroup[64];
     mode_t mode = st->st_mode & 07777;
     mode_t want = rules->secret ? 0640 : 0644;
+    struct names n;
 
-    fileio_user_name(st->st_uid, owner, sizeof(owner));
-    fileio_group_name(st->st_gid, group, sizeof(group));
-    fileio_user_name(geteuid(), self, sizeof(self));
-    fileio_group_name(getegid(), selfgroup, sizeof(selfgroup));
     if (!S_ISREG(st->st_mode)) {
         snprintf(err, errlen, "%s %s is not a regular file", rules->what, path);
         return FILEIO_REFUSED;
     }
     if (st->st_uid != 0 && st->st_uid != geteuid()) {
+        names_of(st, &n);
         snprintf(err, errlen, "%s %s is owned by %s; only root or %s may own it: "
-                 "chown root:%s %s && chmod %04o %s", rules->what, path, owner, self,
-                 selfgroup, path, (unsigned)want, path);
+                 "chown root:%s %s && chmod %04o %s", rules->what, path, n.owner, n.self,
+                 n.selfgroup, path, (unsigned)want, path);
         return FILEIO_REFUSED;
     }
     if ((mode & S_IWOTH) || ((mode & S_IWGRP) && st->st_gid != 0)) {
+        names_of(st, &n);
         snprintf(err, errlen, "%s %s is writable by %s (%s:%s mode %04o): chmod go-w %s",
-                 rules->what, path, (mode & S_IWOTH) ? "everyone" : "group", owner, group,
+                 rules->what, path, (mode & S_IWOTH) ? "everyone" : "group", n.owner, n.group,
                  (unsigned)mode, path);
         return FILEIO_REFUSED;
     }
@@ -84,14 +97,15 @@ fileio_check(const char *path, const struct stat *st, const struct fileio_rules 
                           ((mode & S_IRGRP) && st->st_gid != 0 && st->st_gid != getegid()))) {
         char fix[PATH_MAX + 80];
 
+        names_of(st, &n);
         if (st->st_uid == 0 && getegid() != 0)
-            snprintf(fix, sizeof(fix), "chown root:%s %s && chmod 0640 %s", selfgroup, path,
+            snprintf(fix, sizeof(fix), "chown root:%s %s && chmod 0640 %s", n.selfgroup, path,
                      path);
         else
             snprintf(fix, sizeof(fix), "chmod 0600 %s", path);
         snprintf(err, errlen, "%s %s holds secrets and is readable by %s (%s:%s mode %04o): %s",
-                 rules->what, path, (mode & S_IROTH) ? "everyone" : "its group", owner, group,
-                 (unsigned)mode, fix);
+                 rules->what, path, (mode & S_IROTH) ? "everyone" : "its group", n.owner,
+                 n.group, (unsigned)mode, fix);
         return FILEIO_REFUSED;
     }
     if ((size_t)st->st_size > rules->max_size) {
@@ -231,7 +245,7 @@ fill(int fd, const void *data, size_t len, const struct fileio_owner *owner)
         return -1;
     if (owner->chown && geteuid() == 0 && fchown(fd, owner->uid, owner->gid) != 0)
         return -1;
-    if (write_all(fd, data, len) != 0 || fsync(fd) != 0)
+    if (write_all(fd, data, len) != 0 || (owner->durable && fsync(fd) != 0))
         return -1;
     return 0;
 }
@@ -281,7 +295,8 @@ fileio_replace_at(int dirfd, const char *dirname, const char *name, const void *
     if (renameat(dirfd, tmp, dirfd, name) != 0)
         goto failed;
     /* the rename is durable only once the directory is */
-    (void)fsync(dirfd);
+    if (owner->durable)
+        (void)fsync(dirfd);
     return FILEIO_OK;
 failed:
     saved = errno;

@@ -65,6 +65,10 @@ struct fileio_owner {
     uid_t uid;   /* owner to give it when running as root; ignored otherwise */
     gid_t gid;
     bool chown;  /* set owner when euid is 0 */
+    /* sync the file and its directory: the new content survives a crash
+     * (the tokens file's counters); without it the replacement is still
+     * atomic, only not durable (the cache, in /run: gone at boot anyway) */
+    bool durable;
 };
 
 /* Replace @name in the directory @dirfd (or @path) with @len bytes of

@@ -436,7 +436,7 @@ tokens_store_state(const char *path, struct tokens *t, size_t i, uint64_t state,
 {
     const struct token *tok = &t->v[i];
     const char *sep = tok->has_state ? "" : "\t";
-    struct fileio_owner owner = {.chown = true};
+    struct fileio_owner owner = {.chown = true, .durable = true};
     struct stat st;
     char num[32];
     char *text;

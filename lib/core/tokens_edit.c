@@ -65,7 +65,7 @@ tokens_edit_begin(const char *path, int timeout_ms, struct tokens_edit *ed, char
         ed->len = buf.len;
         ed->owner = (struct fileio_owner){
             .mode = buf.st.st_mode & 07777, .uid = buf.st.st_uid, .gid = buf.st.st_gid,
-            .chown = true};
+            .chown = true, .durable = true};
     } else if (rc == FILEIO_MISSING) {
         /* a new file: 0600, owned like the directory it goes in */
         slash = strrchr(path, '/');
@@ -77,7 +77,7 @@ tokens_edit_begin(const char *path, int timeout_ms, struct tokens_edit *ed, char
             goto failed;
         }
         ed->owner = (struct fileio_owner){
-            .mode = 0600, .uid = st.st_uid, .gid = st.st_gid, .chown = true};
+            .mode = 0600, .uid = st.st_uid, .gid = st.st_gid, .chown = true, .durable = true};
         if ((ed->text = calloc(1, 1)) == NULL) {
             snprintf(err, errlen, "out of memory");
             goto failed;

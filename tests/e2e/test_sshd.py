@@ -178,6 +178,71 @@ class KeyboardInteractive(SshdCase):
         self.log.assert_reasons(self, SERVICE, [10], self.since)
 
 
+class KeyPossession(SshdCase):
+    """An x509 token: the CMS envelope reaches the client whole, inside the
+    keyboard-interactive prompt, and a scripted client that holds the key
+    decrypts it and answers; nothing is forwarded."""
+
+    PEM = re.compile(r"-----BEGIN CMS-----\n[A-Za-z0-9+/=\n]+?-----END CMS-----\n?")
+
+    def setUp(self):
+        super().setUp()
+        import subprocess
+        import tempfile
+        d = tempfile.mkdtemp(prefix="crauth-e2e-x509-")
+        self.addCleanup(subprocess.run, ["rm", "-rf", d])
+        os.chmod(d, 0o755)
+        self.key, self.cert = os.path.join(d, "user.key"), os.path.join(d, "user.crt")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                        self.key, "-out", self.cert, "-subj", "/CN=%s" % self.user.name,
+                        "-days", "2"], check=True, capture_output=True)
+        os.chmod(self.cert, 0o644)
+        self.crauth.write_tokens("%s x509 %s\n" % (self.user.name, self.cert))
+        self.crauth.write_conf()
+
+    def decrypt(self, text):
+        import subprocess
+        pem = self.PEM.search(text)
+        self.assertIsNotNone(pem, text)
+        out = subprocess.run("openssl cms -decrypt -binary -inform PEM -inkey '%s' | xxd -p"
+                             % self.key, shell=True, input=pem.group(0).encode(),
+                             capture_output=True, check=True)
+        return out.stdout.decode().strip()
+
+    def test_paramiko_decrypts_the_envelope(self):
+        t = self.connect()
+        self.pubkey(t)
+        seen = []
+
+        def handler(title, instruction, prompts):
+            seen.append((instruction, [p for p, _ in prompts]))
+            return [self.decrypt(instruction + "\n" + p) for p, _ in prompts]
+        t.auth_interactive(self.user.name, handler)
+        self.assertTrue(t.is_authenticated())
+        self.assertEqual(self.run_id(t), self.user.name)
+        # one round: the whole envelope and the prompt in one INFO_REQUEST
+        prompt = seen[0][1][0]
+        self.assertTrue(prompt.startswith("-----BEGIN CMS-----\n"), prompt)
+        self.assertTrue(prompt.endswith("Response to the envelope above (40 hex digits): "))
+        self.log.assert_reasons(self, SERVICE, [0], self.since)
+
+    def test_openssh_client_through_pty(self):
+        p = e.Pty(self, self.ssh_argv("echo LOGGED-IN-AS-$(id -un)"))
+        m = p.expect(r"(?s)(-----BEGIN CMS-----.*?-----END CMS-----)\r?\n\r?\n?"
+                     r"Response to the envelope above \(40 hex digits\): ")
+        p.send(self.decrypt(m.group(1).replace("\r\n", "\n") + "\n"))
+        p.expect(r"LOGGED-IN-AS-" + re.escape(self.user.name))
+        self.assertEqual(p.wait(), 0, p.out)
+        self.log.assert_reasons(self, SERVICE, [0], self.since)
+
+    def test_wrong_answer(self):
+        t = self.connect()
+        self.pubkey(t)
+        with self.assertRaises(paramiko.AuthenticationException):
+            t.auth_interactive(self.user.name, lambda title, ins, prompts: ["00" * 20])
+        self.log.assert_reasons(self, SERVICE, [23], self.since)
+
+
 class PasswordAuthentication(SshdCase):
     """sshd's PasswordAuthentication: one password, given to every PAM prompt."""
 

@@ -288,6 +288,22 @@ class Hostile(NtlmCase):
                      "closed the connection in the middle of the NTLM handshake")
 
 
+def silent_name_server():
+    """A UDP socket on port 53 that never answers, at an address of its own
+    in 127/8 (resolv.conf names no port; tests running at once each get
+    one): (socket, address)."""
+    import random
+    for _ in range(50):
+        address = "127.53.%d.%d" % (random.randrange(256), random.randrange(1, 255))
+        dns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            dns.bind((address, 53))
+            return dns, address
+        except OSError:
+            dns.close()
+    raise AssertionError("no free 127.53.x.y:53 for a silent name server")
+
+
 @unittest.skipIf(os.geteuid() != 0 or shutil.which("unshare") is None,
                  "needs root and unshare (a private /etc/resolv.conf)")
 class ProxyNameLookup(NtlmCase):
@@ -297,12 +313,11 @@ class ProxyNameLookup(NtlmCase):
     mount namespace whose /etc/resolv.conf names a silent UDP listener."""
 
     def test_silent_name_server_is_bounded_by_connect_timeout(self):
-        dns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        dns, address = silent_name_server()
         self.addCleanup(dns.close)
-        dns.bind(("127.0.0.2", 53))
         resolv = os.path.join(self.dir, "resolv.conf")
         with open(resolv, "w") as f:
-            f.write("nameserver 127.0.0.2\noptions timeout:30 attempts:1\n")
+            f.write("nameserver %s\noptions timeout:30 attempts:1\n" % address)
         self.write_conf(self.srv.url, self.certs["ca_cert"],
                         ["proxy = http://crauth-proxy.invalid:3128/", "proxy_auth = ntlm",
                          "proxy_user = %s\\%s" % (PROXY[0], PROXY[1])],

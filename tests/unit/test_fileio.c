@@ -130,7 +130,7 @@ test_missing_symlink_size_nul(void **state)
 static void
 test_replace_keeps_mode_and_leaves_nothing(void **state)
 {
-    const struct fileio_owner owner = {.mode = 0640};
+    const struct fileio_owner owner = {.mode = 0640, .durable = true};
     char path[256], err[512];
     struct fileio_buf b;
     struct stat st;
