@@ -192,8 +192,9 @@ response_password(struct session *s, const char **password)
         return REASON_OK;
     }
     /* single_prompt: the attempt that answers has only the one prompt */
-    session_note(s, "password", "response = password+otp, but this attempt has no static "
-                                "password (single_prompt needs use_first_pass)");
+    session_note(s, "password",
+                 "response = password+otp, but this attempt has no static "
+                 "password (single_prompt needs use_first_pass)");
     return REASON_EMPTY_ANSWER;
 }
 

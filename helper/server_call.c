@@ -32,10 +32,10 @@ http_of(struct session *s)
  * path"): only causes outside this host let the next login skip it or the
  * attempt end as "no server could be asked". */
 enum outcome_class {
-    OUT_VERDICT,    /* a parsed reply: the server judged */
-    OUT_ANSWERED,   /* the server answered, but with no verdict: try the next */
-    OUT_UNREACHED,  /* refused, timed out, no such name, TLS, reset, 502-504 */
-    OUT_LOCAL,      /* this machine: stop at once, mark no server */
+    OUT_VERDICT,   /* a parsed reply: the server judged */
+    OUT_ANSWERED,  /* the server answered, but with no verdict: try the next */
+    OUT_UNREACHED, /* refused, timed out, no such name, TLS, reset, 502-504 */
+    OUT_LOCAL,     /* this machine: stop at once, mark no server */
 };
 
 static enum outcome_class
@@ -99,12 +99,13 @@ static int
 parse(const struct http_reply *hr, enum soap_operation operation, struct soap_reply *reply,
       char *err, size_t errlen)
 {
-    switch (soap_parse_reply_of(operation, hr->body, hr->len, hr->charset, reply, err,
-                                errlen)) {
+    switch (soap_parse_reply_of(operation, hr->body, hr->len, hr->charset, reply, err, errlen)) {
     case SOAP_OK:
         if (hr->status != 200) {
-            snprintf(err, errlen, "HTTP %ld with a result instead of a SOAP Fault; not "
-                     "taken as a verdict", hr->status);
+            snprintf(err, errlen,
+                     "HTTP %ld with a result instead of a SOAP Fault; not "
+                     "taken as a verdict",
+                     hr->status);
             return REASON_MALFORMED_REPLY;
         }
         if (reply->status_code < 0) {
@@ -127,8 +128,8 @@ parse(const struct http_reply *hr, enum soap_operation operation, struct soap_re
 /* When no server gives a verdict, the result is "unreachable"
  * (PAM_AUTHINFO_UNAVAIL) only when none could be asked. */
 int
-server_call(struct session *s, int only, const struct soap_request *req,
-            struct soap_reply *reply, int *used)
+server_call(struct session *s, int only, const struct soap_request *req, struct soap_reply *reply,
+            int *used)
 {
     struct http *h = http_of(s);
     char *xml = NULL;
@@ -198,4 +199,3 @@ out:
     soap_free_request(xml, xlen);
     return best;
 }
-

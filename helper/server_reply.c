@@ -87,9 +87,10 @@ refusal(struct session *s, const struct soap_reply *r, bool *known)
     if (by_code == NULL)
         return REASON_SERVER_REFUSED;
     if (by_code->code == 1005)
-        session_note(s, "hint", "the server's policy does not permit this: check the client "
-                                "component record of this host and the 1-step challenge/response "
-                                "policy (crauth.conf(5), METHODS)");
+        session_note(s, "hint",
+                     "the server's policy does not permit this: check the client "
+                     "component record of this host and the 1-step challenge/response "
+                     "policy (crauth.conf(5), METHODS)");
     return by_code->reason;
 }
 
@@ -185,8 +186,7 @@ success(struct session *s, const struct soap_reply *r)
 
 int
 server_interpret(struct session *s, const struct soap_reply *r, enum server_step step,
-                 const struct challenge *answered, int used, struct challenge *next,
-                 bool *fresh)
+                 const struct challenge *answered, int used, struct challenge *next, bool *fresh)
 {
     bool ok_codes = r->return_code == 0 && r->status_code == 0, known = true;
     int reason = ok_codes ? REASON_OK : refusal(s, r, &known);
@@ -197,9 +197,10 @@ server_interpret(struct session *s, const struct soap_reply *r, enum server_step
         if (!ok_codes)
             return reason;
         if (step == STEP_REQUEST) {
-            session_note(s, "mismatch", "no challenge after the request; the server took it "
-                                        "as a login: set method = otp or auto, or change the "
-                                        "policy");
+            session_note(s, "mismatch",
+                         "no challenge after the request; the server took it "
+                         "as a login: set method = otp or auto, or change the "
+                         "policy");
             return REASON_METHOD_MISMATCH;
         }
         if (step == STEP_GET_CHALLENGE) {

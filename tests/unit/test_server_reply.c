@@ -155,8 +155,8 @@ test_statuses(void **state)
         int got = interpret(f, &r, STEP_VERDICT, NULL, &next, &fresh);
 
         if (got != cases[i].want)
-            fail_msg("%d %s: %d, want %d (%s)", cases[i].code, cases[i].name, got,
-                     cases[i].want, f->s.detail);
+            fail_msg("%d %s: %d, want %d (%s)", cases[i].code, cases[i].name, got, cases[i].want,
+                     f->s.detail);
         assert_false(fresh);
     }
 }
@@ -220,13 +220,11 @@ test_echoes(void **state)
     with_challenge(&r, NULL, "K-1", NULL);
     assert_int_equal(interpret(f, &r, STEP_VERDICT, &client, &next, &fresh),
                      REASON_METHOD_MISMATCH);
-    assert_int_equal(interpret(f, &r, STEP_VERDICT, NULL, &next, &fresh),
-                     REASON_METHOD_MISMATCH);
+    assert_int_equal(interpret(f, &r, STEP_VERDICT, NULL, &next, &fresh), REASON_METHOD_MISMATCH);
     assert_non_null(strstr(f->s.detail, "method = server-challenge or auto"));
     r = codes(0, 0, "RET_SUCCESS", "STAT_SUCCESS");
     with_challenge(&r, "87654321", "K-1", "Enter 87654321");
-    assert_int_equal(interpret(f, &r, STEP_AUTO, &answered, &next, &fresh),
-                     SESSION_ANOTHER_ROUND);
+    assert_int_equal(interpret(f, &r, STEP_AUTO, &answered, &next, &fresh), SESSION_ANOTHER_ROUND);
     assert_true(fresh);
     assert_string_equal(next.text, "87654321");
     assert_string_equal(next.key, "K-1");
@@ -295,8 +293,7 @@ test_message_only(void **state)
     assert_string_equal(next.message, "An OTP has been sent to your phone?[2J");
     assert_int_equal(interpret(f, &r, STEP_AUTO, NULL, &next, &fresh), SESSION_ANOTHER_ROUND);
     /* never a success: the code was only sent */
-    assert_int_equal(interpret(f, &r, STEP_VERDICT, NULL, &next, &fresh),
-                     REASON_METHOD_MISMATCH);
+    assert_int_equal(interpret(f, &r, STEP_VERDICT, NULL, &next, &fresh), REASON_METHOD_MISMATCH);
     r = codes(0, 0, "RET_SUCCESS", "STAT_SUCCESS");
     with_challenge(&r, NULL, "K-9", "sent");
     assert_int_equal(interpret(f, &r, STEP_REQUEST, NULL, &next, &fresh), REASON_OK);
@@ -313,7 +310,10 @@ static void
 test_unusable_challenge(void **state)
 {
     static const char *const texts[][2] = {
-        {"", "K"}, {"12\n34", "K"}, {"1234", "K\x7f"}, {"1234", "K\tx"},
+        {"", "K"},
+        {"12\n34", "K"},
+        {"1234", "K\x7f"},
+        {"1234", "K\tx"},
     };
     struct fixture *f = *state;
     struct challenge next;
@@ -353,8 +353,7 @@ test_messages_of_a_success(void **state)
     /* nothing for whoever only names a user */
     r.return_code = -1;
     r.status_code = 1012;
-    assert_int_equal(interpret(f, &r, STEP_VERDICT, NULL, &next, &fresh),
-                     REASON_WRONG_RESPONSE);
+    assert_int_equal(interpret(f, &r, STEP_VERDICT, NULL, &next, &fresh), REASON_WRONG_RESPONSE);
     shown(f, text, sizeof(text));
     assert_string_equal(text, "");
     /* a host code asked for and not sent is noted */

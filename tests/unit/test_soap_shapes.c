@@ -23,7 +23,7 @@
 
 #define KEY "A-e321b6399e88303e74b0f462a65804cd"
 #define GC_HEAD                                                                                    \
-    "<soapenv:Envelope xmlns:soapenv=\"" SOAP_NS_ENVELOPE "\" xmlns:aut=\"" SOAP_NS_AUTH        \
+    "<soapenv:Envelope xmlns:soapenv=\"" SOAP_NS_ENVELOPE "\" xmlns:aut=\"" SOAP_NS_AUTH           \
     "\"><soapenv:Body><aut:getChallengeResponse><results>"
 #define GC_TAIL "</results></aut:getChallengeResponse></soapenv:Body></soapenv:Envelope>"
 
@@ -53,8 +53,10 @@ expect_challenge(const struct soap_reply *r, const char *challenge, const char *
 static void
 test_get_challenge_request(void **state)
 {
-    struct soap_request req = {.userid = "onestep", .domain = "master",
-                               .component = "PAM Client", .password_format = 4,
+    struct soap_request req = {.userid = "onestep",
+                               .domain = "master",
+                               .component = "PAM Client",
+                               .password_format = 4,
                                .operation = SOAP_GET_CHALLENGE};
     struct soap_request bad;
     char *xml;
@@ -75,12 +77,24 @@ test_get_challenge_request(void **state)
     for (int i = 0; i < 6; i++) {
         bad = req;
         switch (i) {
-        case 0: bad.password = "x"; break;
-        case 1: bad.static_password = "x"; break;
-        case 2: bad.challenge = "x"; break;
-        case 3: bad.challenge_key = "x"; break;
-        case 4: bad.request_host_code = "x"; break;
-        default: bad.operation = (enum soap_operation)7; break;
+        case 0:
+            bad.password = "x";
+            break;
+        case 1:
+            bad.static_password = "x";
+            break;
+        case 2:
+            bad.challenge = "x";
+            break;
+        case 3:
+            bad.challenge_key = "x";
+            break;
+        case 4:
+            bad.request_host_code = "x";
+            break;
+        default:
+            bad.operation = (enum soap_operation)7;
+            break;
         }
         assert_int_equal(soap_build_request(&bad, &xml, &len), -1);
         assert_null(xml);
@@ -108,8 +122,7 @@ test_reference_shapes(void **state)
     assert_int_equal(r.error_code, 1012);
     assert_string_equal(r.status_enum, "STAT_OTP_INCORRECT");
 
-    assert_int_equal(parse_file(SOAP_AUTH_USER, "valueless_attribute.xml", NULL, &r, err),
-                     SOAP_OK);
+    assert_int_equal(parse_file(SOAP_AUTH_USER, "valueless_attribute.xml", NULL, &r, err), SOAP_OK);
     assert_int_equal(r.status_code, 0);
     assert_false(r.has_challenge || r.has_status_message);
 
@@ -151,8 +164,7 @@ test_get_challenge_reply(void **state)
     char *b;
 
     (void)state;
-    assert_int_equal(parse_file(SOAP_GET_CHALLENGE, "get_challenge.xml", NULL, &r, err),
-                     SOAP_OK);
+    assert_int_equal(parse_file(SOAP_GET_CHALLENGE, "get_challenge.xml", NULL, &r, err), SOAP_OK);
     expect_challenge(&r, "73915046", "A-0c9f1e2d3b4a59687766554433221100");
     assert_int_equal(parse_file(SOAP_GET_CHALLENGE, "get_challenge_typed.xml", NULL, &r, err),
                      SOAP_OK);
@@ -172,9 +184,11 @@ test_get_challenge_reply(void **state)
     assert_int_equal(parse_of(SOAP_GET_CHALLENGE, b, strlen(b), NULL, &r, err), SOAP_OK);
     free(b);
     b = cat("<soapenv:Envelope xmlns:soapenv=\"" SOAP_NS_ENVELOPE "\" xmlns:aut=\"" SOAP_NS_AUTH
-            "\"><soapenv:Body><aut:getChallengeResponse><authUserResults><results>", CODES_OK,
+            "\"><soapenv:Body><aut:getChallengeResponse><authUserResults><results>",
+            CODES_OK,
             "</results></authUserResults></aut:getChallengeResponse></soapenv:Body>"
-            "</soapenv:Envelope>", NULL);
+            "</soapenv:Envelope>",
+            NULL);
     assert_int_equal(parse_of(SOAP_GET_CHALLENGE, b, strlen(b), NULL, &r, err), SOAP_MALFORMED);
     assert_non_null(strstr(err, "no results in getChallengeResponse"));
     free(b);
@@ -190,8 +204,11 @@ test_trimmed_values(void **state)
         const char *value, *want;
     } cases[] = {
         {" \t\r\n1234\n ", "1234"},
-        {"12 34", "12 34"},                  /* inside: kept */
-        {"\xc2\xa0" "1234", "\xc2\xa0" "1234"}, /* NBSP is not XML white space */
+        {"12 34", "12 34"}, /* inside: kept */
+        {"\xc2\xa0"
+         "1234",
+         "\xc2\xa0"
+         "1234"}, /* NBSP is not XML white space */
         {"<![CDATA[ 12]]>34 ", "1234"},
     };
     struct soap_reply r;
@@ -292,7 +309,8 @@ test_charset(void **state)
                                      "<aut:authUserResponse><results>" CODES_OK
                                      "<resultAttribute><attributes><value>gr\xfc\xdf</value>"
                                      "<attributeID>CREDFLD_STATUS_MESSAGE</attributeID>"
-                                     "</attributes></resultAttribute>" "</results>"
+                                     "</attributes></resultAttribute>"
+                                     "</results>"
                                      "</aut:authUserResponse></soapenv:Body></soapenv:Envelope>";
     struct soap_reply r;
     char err[256];
@@ -304,27 +322,28 @@ test_charset(void **state)
     assert_int_equal(parse_file(SOAP_AUTH_USER, "latin1.xml", NULL, &r, err), SOAP_MALFORMED);
     assert_non_null(strstr(err, "not proper UTF-8"));
     assert_int_equal(parse_file(SOAP_AUTH_USER, "latin1.xml", "utf-8", &r, err), SOAP_MALFORMED);
-    assert_int_equal(parse_file(SOAP_AUTH_USER, "latin1.xml", "KOI8-R", &r, err),
-                     SOAP_MALFORMED);
+    assert_int_equal(parse_file(SOAP_AUTH_USER, "latin1.xml", "KOI8-R", &r, err), SOAP_MALFORMED);
     assert_non_null(strstr(err, "charset 'KOI8-R' of the HTTP reply is not supported"));
     /* UTF-16 or UTF-7 would hide markup from the byte-level checks */
-    assert_int_equal(parse_file(SOAP_AUTH_USER, "latin1.xml", "UTF-7", &r, err),
-                     SOAP_MALFORMED);
+    assert_int_equal(parse_file(SOAP_AUTH_USER, "latin1.xml", "UTF-7", &r, err), SOAP_MALFORMED);
 
     assert_int_equal(parse_of(SOAP_AUTH_USER, latin1_doc, strlen(latin1_doc), "latin1", &r, err),
                      SOAP_OK);
     assert_string_equal(r.status_message, "gr\xc3\xbc\xc3\x9f");
-    assert_int_equal(parse_of(SOAP_AUTH_USER, latin1_doc, strlen(latin1_doc), "windows-1252",
-                              &r, err), SOAP_OK);
+    assert_int_equal(parse_of(SOAP_AUTH_USER, latin1_doc, strlen(latin1_doc), "windows-1252", &r,
+                              err),
+                     SOAP_OK);
     assert_string_equal(r.status_message, "gr\xc3\xbc\xc3\x9f");
 
     /* a document that names its encoding wins over HTTP: the declaration */
-    b = cat("<?xml version=\"1.0\" encoding=\"UTF-8\"?>", "<soapenv:Envelope xmlns:soapenv=\""
-            SOAP_NS_ENVELOPE "\" xmlns:aut=\"" SOAP_NS_AUTH "\"><soapenv:Body>"
+    b = cat("<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
+            "<soapenv:Envelope xmlns:soapenv=\"" SOAP_NS_ENVELOPE "\" xmlns:aut=\"" SOAP_NS_AUTH
+            "\"><soapenv:Body>"
             "<aut:authUserResponse><results>" CODES_OK "<resultAttribute><attributes><value>"
             "gr\xc3\xbc\xc3\x9f</value><attributeID>CREDFLD_STATUS_MESSAGE</attributeID>"
             "</attributes></resultAttribute></results></aut:authUserResponse></soapenv:Body>"
-            "</soapenv:Envelope>", NULL);
+            "</soapenv:Envelope>",
+            NULL);
     assert_int_equal(parse_of(SOAP_AUTH_USER, b, strlen(b), "ISO-8859-1", &r, err), SOAP_OK);
     assert_string_equal(r.status_message, "gr\xc3\xbc\xc3\x9f");
     /* even an unsupported HTTP charset is then beside the point */
@@ -332,8 +351,7 @@ test_charset(void **state)
     free(b);
     /* ... and so does a byte order mark */
     b = cat("\xef\xbb\xbf", latin1_doc, NULL);
-    assert_int_equal(parse_of(SOAP_AUTH_USER, b, strlen(b), "ISO-8859-1", &r, err),
-                     SOAP_MALFORMED);
+    assert_int_equal(parse_of(SOAP_AUTH_USER, b, strlen(b), "ISO-8859-1", &r, err), SOAP_MALFORMED);
     free(b);
     /* a declaration without an encoding names none: HTTP's counts */
     b = cat("<?xml version=\"1.0\"?>", latin1_doc, NULL);
@@ -383,12 +401,9 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_get_challenge_request),
-        cmocka_unit_test(test_reference_shapes),
-        cmocka_unit_test(test_get_challenge_reply),
-        cmocka_unit_test(test_trimmed_values),
-        cmocka_unit_test(test_repeated_status_message),
-        cmocka_unit_test(test_charset),
+        cmocka_unit_test(test_get_challenge_request),   cmocka_unit_test(test_reference_shapes),
+        cmocka_unit_test(test_get_challenge_reply),     cmocka_unit_test(test_trimmed_values),
+        cmocka_unit_test(test_repeated_status_message), cmocka_unit_test(test_charset),
         cmocka_unit_test(test_content_charset),
     };
 
