@@ -402,7 +402,7 @@ local_make_challenge(struct session *s, struct challenge *ch)
 }
 
 static int
-local_check_response(struct session *s, const struct challenge *ch, const char *response)
+local_check_response(struct session *s, struct challenge *ch, const char *response)
 {
     if (ch->block[0] != '\0')
         return x509_check(ch, response);

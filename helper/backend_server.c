@@ -1,43 +1,32 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * backend_server.c - the server backend: authUser over SOAP/HTTPS.
+ * backend_server.c - the server backend: authUser and getChallenge over
+ * SOAP/HTTPS, for every method (crauth.conf(5), METHODS).
  *
- * A request that is not bound to a server (an OTP, a 1-step response, a
- * 2-step request) fails over along the url lines on anything that is not a
- * verdict; a 2-step response goes only to the server that issued the
- * challenge.  A verdict is success only when returnCode and statusCode are
- * 0, no challenge is pending and no status message contradicts it
- * (DESIGN §2); any answer that does not fit the configured method fails with
- * REASON_METHOD_MISMATCH naming what to change.
+ * This file decides what each request carries: where the static password
+ * or keyword and the code go by CREDFLD_PASSWORD_FORMAT (0: combined in
+ * CREDFLD_PASSWORD; any other value: the keyword or static password in
+ * CREDFLD_STATIC_PASSWORD and the code in response_attribute), which
+ * server a request goes to, and what a new challenge replaces.
+ * server_call.c sends it along the url lines; server_reply.c reads what
+ * the answer means.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "lib/core/cache.h"
-#include "lib/remote/http.h"
-#include "lib/common/log.h"
-#include "lib/core/otp.h"
+#include "helper/server_impl.h"
 #include "lib/common/reason.h"
 #include "lib/common/secmem.h"
-#include "helper/session.h"
-#include "lib/remote/soap.h"
 #include "lib/common/wire.h"
+#include "lib/core/otp.h"
+#include "lib/remote/http.h"
+#include "lib/remote/soap.h"
 
-enum expect { EXPECT_VERDICT, EXPECT_CHALLENGE };
-
-/* Known status codes (protocols.md A.6). */
-#define STAT_INVCREDENTIALS 1000
-#define STAT_EXP_CHALLENGE 1004
-#define STAT_LOCKED 1007
-#define STAT_NOT_FOUND 1010
-
-static struct http *
-http_of(struct session *s)
-{
-    return s->backend_data;
-}
+/* CREDFLD_REQUEST_HOST_CODE's value: the name of the vendor's .NET
+ * wrapper for "return one if you can" (RequestHostCode.Optional,
+ * doc/protocol.md 2.2); the values a server takes are not public. */
+#define HOST_CODE_OPTIONAL "Optional"
 
 static int
 server_open(struct session *s)
@@ -54,294 +43,117 @@ server_open(struct session *s)
 static void
 server_close(struct session *s)
 {
-    http_free(http_of(s));
+    http_free(s->backend_data);
     s->backend_data = NULL;
 }
 
-/* What one server's outcome means for the failover (README, "Emergency
- * path"): only causes outside this host let the next login skip it or the
- * attempt end as "no server could be asked". */
-enum outcome_class {
-    OUT_VERDICT,    /* a parsed reply: the server judged */
-    OUT_ANSWERED,   /* the server answered, but with no verdict: try the next */
-    OUT_UNREACHED,  /* refused, timed out, no such name, TLS, reset, 502-504 */
-    OUT_LOCAL,      /* this machine: stop at once, mark no server */
+/* One request being built: the fields, and the joined secret to wipe. */
+struct outgoing {
+    struct soap_request req;
+    char *joined;
 };
 
-static enum outcome_class
-classify(int reason)
-{
-    switch (reason) {
-    case REASON_OK:
-        return OUT_VERDICT;
-    case REASON_SERVER_UNREACHABLE:
-    case REASON_SERVER_TIMEOUT:
-    case REASON_TLS_FAILURE:
-    case REASON_CONNECTION_LOST:
-    case REASON_SERVER_UNAVAILABLE:
-        return OUT_UNREACHED;
-    case REASON_HTTP_AUTH_REFUSED:
-    case REASON_HTTP_ERROR:
-    case REASON_MALFORMED_REPLY:
-    case REASON_SOAP_FAULT:
-    case REASON_SERVER_ERROR:
-        return OUT_ANSWERED;
-    default:
-        return OUT_LOCAL;
-    }
-}
-
-/* Keep the most useful failure across servers: an answer without a
- * verdict over any unreachable server (it must fail closed), a specific
- * way of not reaching one over a plain "unreachable".  @than < 0: none. */
-static bool
-more_telling(int reason, int than)
-{
-    bool plain = than == REASON_SERVER_UNREACHABLE || than == REASON_SERVER_TIMEOUT;
-
-    if (than < 0)
-        return true;
-    if (classify(reason) == OUT_ANSWERED)
-        return classify(than) != OUT_ANSWERED;
-    return classify(than) == OUT_UNREACHED && plain && reason != REASON_SERVER_UNREACHABLE &&
-           reason != REASON_SERVER_TIMEOUT;
-}
-
-/* A server that could not be connected to, or did not answer, is skipped
- * by later logins for dead_time; one that answered is marked up; a local
- * failure says nothing about the server. */
 static void
-remember_health(struct session *s, unsigned i, int reason, int64_t now)
+outgoing_init(struct session *s, struct outgoing *o, enum soap_operation operation)
 {
-    char err[256];
-
-    if (reason == REASON_SERVER_UNREACHABLE || reason == REASON_SERVER_TIMEOUT) {
-        if (cache_server_down(s->cache, s->cfg->urls[i], now, err, sizeof(err)) != REASON_OK)
-            log_msg(LOG_WARNING, "cache: %s", err);
-    } else if (classify(reason) != OUT_LOCAL) {
-        cache_server_up(s->cache, s->cfg->urls[i]);
-    }
+    memset(o, 0, sizeof(*o));
+    o->req.operation = operation;
+    o->req.userid = s->user;
+    o->req.domain = s->cfg->domain;
+    o->req.component = s->cfg->component_type;
+    o->req.password_format = (unsigned)s->cfg->password_format;
 }
 
-/* The parsed reply of one server, or why there is none.  HTTP 500 is read
- * only as a Fault (SOAP 1.1 section 6.2): a "success" under it is not one. */
+/* Place the keyword or static password @secret and the code @code (either
+ * may be NULL) as password_format says: format 0 joins them in
+ * CREDFLD_PASSWORD (keyword or password first); a separate format puts
+ * @secret in CREDFLD_STATIC_PASSWORD and @code in response_attribute. */
 static int
-parse(const struct http_reply *hr, struct soap_reply *reply, char *err, size_t errlen)
+place(struct session *s, struct outgoing *o, const char *secret, const char *code)
 {
-    switch (soap_parse_reply(hr->body, hr->len, reply, err, errlen)) {
-    case SOAP_OK:
-        if (hr->status != 200) {
-            snprintf(err, errlen, "HTTP %ld with a result instead of a SOAP Fault; not "
-                     "taken as a verdict", hr->status);
-            return REASON_MALFORMED_REPLY;
-        }
-        if (reply->status_code < 0) {
-            /* the server's own failure (notes: statusCode -13, "Fail to
-             * retrieve storage key"): it judged nothing */
-            snprintf(err, errlen, "server-side error %d/%d %s%s%s", reply->return_code,
-                     reply->status_code, reply->status_enum, reply->error_desc[0] ? ": " : "",
-                     reply->error_desc);
-            return REASON_SERVER_ERROR;
-        }
-        return REASON_OK;
-    case SOAP_FAULT:
-        snprintf(err, errlen, "SOAP Fault %s: %s", reply->fault_code, reply->fault_string);
-        return REASON_SOAP_FAULT;
-    default:
-        return REASON_MALFORMED_REPLY;
-    }
-}
-
-/* POST @req to server @only (or along the list when @only < 0) until one
- * gives a verdict.  *used: the server that did.  When none does, an
- * answer without a verdict fails closed; only when no server could be
- * asked is the result "unreachable" (PAM_AUTHINFO_UNAVAIL). */
-static int
-call(struct session *s, int only, const struct soap_request *req, struct soap_reply *reply,
-     int *used)
-{
-    struct http *h = http_of(s);
-    char *xml = NULL;
-    size_t xlen = 0;
-    char err[512], first_err[600] = "no server was tried";
-    int best = -1;
-    unsigned from = only < 0 ? 0 : (unsigned)only;
-    unsigned to = only < 0 ? s->cfg->n_urls : (unsigned)only + 1;
-
-    int64_t now = time(NULL);
-    bool all_down = true;
-
-    memset(reply, 0, sizeof(*reply));
-    if (soap_build_request(req, &xml, &xlen) != 0) {
-        session_note(s, "error", "cannot build the request (invalid text in a field)");
-        return REASON_INTERNAL;
-    }
-    /* dead-server memory: skip servers that failed to connect within
-     * dead_time, unless all of them did (then each gets one try) */
-    for (unsigned i = from; i < to && s->cache != NULL; i++)
-        if (!cache_server_is_down(s->cache, s->cfg->urls[i], now, s->cfg->dead_time))
-            all_down = false;
-    for (unsigned i = from; i < to; i++) {
-        struct http_reply hr;
-        int reason;
-
-        if (only < 0 && s->cache != NULL && !all_down &&
-            cache_server_is_down(s->cache, s->cfg->urls[i], now, s->cfg->dead_time)) {
-            log_debug("server %s skipped: failed to connect within dead_time",
-                      http_server_name(h, i));
-            session_note(s, "skipped", http_server_name(h, i));
-            continue;
-        }
-        reason = http_post(h, i, xml, xlen, &hr, err, sizeof(err));
-        if (reason == REASON_OK) {
-            reason = parse(&hr, reply, err, sizeof(err));
-            http_reply_free(&hr);
-        }
-        if (s->cache != NULL)
-            remember_health(s, i, reason, now);
-        if (reason == REASON_OK) {
-            *used = (int)i;
-            session_note(s, "server", http_server_name(h, i));
-            best = REASON_OK;
-            goto out;
-        }
-        memset(reply, 0, sizeof(*reply));
-        if (classify(reason) == OUT_LOCAL) {
-            /* nothing to do with the server: no failover, no mark */
-            log_msg(LOG_ERR, "server %s not asked: %s (%s)", http_server_name(h, i),
-                    crauth_reason_name(reason), err);
-            snprintf(first_err, sizeof(first_err), "%s: %s", http_server_name(h, i), err);
-            best = reason;
-            break;
-        }
-        log_msg(LOG_WARNING, "server %s: %s (%s)%s", http_server_name(h, i),
-                crauth_reason_name(reason), err, i + 1 < to ? "; trying the next url" : "");
-        if (more_telling(reason, best)) {
-            best = reason;
-            snprintf(first_err, sizeof(first_err), "%s: %s", http_server_name(h, i), err);
-        }
-    }
-    session_note(s, "server_error", first_err);
-    if (best < 0)
-        best = REASON_SERVER_UNREACHABLE;
-out:
-    soap_free_request(xml, xlen);
-    return best;
-}
-
-static void
-note_status(struct session *s, const struct soap_reply *r)
-{
-    char text[400];
-
-    snprintf(text, sizeof(text), "%d/%d %s%s%s", r->return_code, r->status_code,
-             r->status_enum[0] ? r->status_enum : "-",
-             r->has_status_message ? " " : "", r->has_status_message ? r->status_message : "");
-    session_note(s, "status", text);
-}
-
-/* What a parsed reply means for the method that sent it. */
-static int
-interpret(struct session *s, const struct soap_reply *r, enum expect expect)
-{
-    bool pending = r->has_challenge || r->has_challenge_key;
-
-    note_status(s, r);
-    if (pending && expect == EXPECT_CHALLENGE) {
-        if (!r->has_challenge) {
-            session_note(s, "mismatch", "a challenge key without challenge text");
-            return REASON_METHOD_MISMATCH;
-        }
+    if (s->cfg->password_format != 0) {
+        o->req.static_password = secret;
+        if (s->cfg->response_attribute == RESPONSE_IN_DP_RESPONSE)
+            o->req.dp_response = code;
+        else
+            o->req.password = code;
         return REASON_OK;
     }
-    if (pending) {
-        session_note(s, "mismatch",
-                     s->cfg->method == METHOD_SERVER_CHALLENGE
-                         ? "the server answered the response with another challenge"
-                         : "the server sent a challenge; for this user's policy set "
-                           "method = server-challenge");
-        return REASON_METHOD_MISMATCH;
+    if (secret != NULL && code != NULL) {
+        size_t n = strlen(secret) + strlen(code) + 1;
+
+        if ((o->joined = malloc(n)) == NULL)
+            return REASON_INTERNAL;
+        snprintf(o->joined, n, "%s%s", secret, code);
+        o->req.password = o->joined;
+    } else {
+        o->req.password = secret != NULL ? secret : code;
     }
-    if (r->return_code == 0 && r->status_code == 0) {
-        if (expect == EXPECT_CHALLENGE) {
-            session_note(s, "mismatch", "no challenge after the request; the server took it "
-                                        "as a login: set method = otp or change the policy");
-            return REASON_METHOD_MISMATCH;
-        }
-        if (r->has_status_message) {
-            /* a 0/0 with a status message has meant "not really" (ifad) */
-            session_note(s, "refused", "success carried a status message");
-            return REASON_SERVER_REFUSED;
-        }
-        return REASON_OK;
-    }
-    switch (r->status_code) {
-    case STAT_INVCREDENTIALS:
-        return REASON_WRONG_RESPONSE;
-    case STAT_EXP_CHALLENGE:
-        return REASON_CHALLENGE_EXPIRED;
-    case STAT_LOCKED:
-        return REASON_LOCKED;
-    case STAT_NOT_FOUND:
-        return REASON_USER_UNKNOWN;
-    default:
-        return REASON_SERVER_REFUSED;
-    }
+    return REASON_OK;
 }
 
-/* The static password that goes with a code: PAM_AUTHTOK when the
- * first-pass arguments allow it. */
-static const char *
-static_password(const struct session *s)
-{
-    if ((s->flags & (WIRE_F_USE_FIRST_PASS | WIRE_F_TRY_FIRST_PASS)) && s->authtok != NULL)
-        return s->authtok;
-    return NULL;
-}
-
-/* A verdict request carrying @code, with the static password placed as
- * CREDFLD_PASSWORD_FORMAT says. */
+/* Send @o to @only (or along the url lines) and read the answer for
+ * @step; *used: the server that answered. */
 static int
-send_code(struct session *s, const char *code, const char *challenge, const char *key,
-          int only)
+send_and_read(struct session *s, struct outgoing *o, int only, enum server_step step,
+              const struct challenge *answered, struct challenge *next, bool *fresh, int *used)
 {
-    struct soap_request req = {
-        .userid = s->user, .domain = s->cfg->domain, .component = s->cfg->component_type,
-        .password_format = (unsigned)s->cfg->password_format, .challenge = challenge,
-        .challenge_key = key,
-    };
-    const char *stat = key == NULL ? static_password(s) : NULL;
     struct soap_reply reply;
-    char *combined = NULL;
-    int used = -1, reason;
+    int reason;
 
-    if ((s->flags & WIRE_F_USE_FIRST_PASS) && s->authtok == NULL && key == NULL) {
+    *fresh = false;
+    *used = -1;
+    reason = server_call(s, only, &o->req, &reply, used);
+    if (reason == REASON_OK)
+        reason = server_interpret(s, &reply, step, answered, *used, next, fresh);
+    secmem_free_str(&o->joined);
+    secmem_wipe(&reply, sizeof(reply));
+    return reason;
+}
+
+/* The static password that goes with a code in one step (otp, 1-step):
+ * PAM_AUTHTOK when the first-pass arguments allow it.  use_first_pass
+ * without one: REASON_EMPTY_ANSWER. */
+static int
+first_pass_password(struct session *s, const char **password)
+{
+    *password = NULL;
+    if ((s->flags & (WIRE_F_USE_FIRST_PASS | WIRE_F_TRY_FIRST_PASS)) && s->authtok != NULL)
+        *password = s->authtok;
+    else if (s->flags & WIRE_F_USE_FIRST_PASS) {
         session_note(s, "first_pass", "missing");
         return REASON_EMPTY_ANSWER;
     }
-    if (stat != NULL && s->cfg->password_format == 0) {
-        size_t n = strlen(stat) + strlen(code) + 1;
+    return REASON_OK;
+}
 
-        if ((combined = malloc(n)) == NULL)
-            return REASON_INTERNAL;
-        snprintf(combined, n, "%s%s", stat, code);
-        req.password = combined;
-    } else {
-        req.password = code;
-        req.static_password = stat;
-    }
-    reason = call(s, only, &req, &reply, &used);
-    if (reason == REASON_OK)
-        reason = interpret(s, &reply, EXPECT_VERDICT);
-    secmem_free_str(&combined);
-    secmem_wipe(&reply, sizeof(reply));
-    return reason;
+/* A new challenge came with a refusal where the method has no way to show
+ * it: the refusal stands. */
+static void
+drop_new_challenge(struct session *s, bool fresh)
+{
+    if (fresh)
+        session_note(s, "new_challenge", "not used by this method");
 }
 
 static int
 server_check_otp(struct session *s, const char *code)
 {
-    return send_code(s, code, NULL, NULL, -1);
+    struct outgoing o;
+    struct challenge next;
+    const char *password;
+    bool fresh;
+    int used, reason;
+
+    outgoing_init(s, &o, SOAP_AUTH_USER);
+    if ((reason = first_pass_password(s, &password)) != REASON_OK ||
+        (reason = place(s, &o, password, code)) != REASON_OK)
+        return reason;
+    o.req.request_host_code = s->cfg->request_host_code ? HOST_CODE_OPTIONAL : NULL;
+    reason = send_and_read(s, &o, -1, STEP_VERDICT, NULL, &next, &fresh, &used);
+    drop_new_challenge(s, fresh);
+    secmem_wipe(&next, sizeof(next));
+    return reason;
 }
 
 static int
@@ -359,54 +171,125 @@ server_make_challenge(struct session *s, struct challenge *ch)
     return REASON_OK;
 }
 
+/* The static password of a response to a server's challenge: with
+ * response = password+otp (OneSpan's back-end authentication) the one
+ * gathered for the request, else PAM_AUTHTOK where allowed; for a 1-step
+ * server challenge (get-challenge) what first_pass_password gives. */
 static int
-server_check_response(struct session *s, const struct challenge *ch, const char *response)
+response_password(struct session *s, const char **password)
 {
-    if (ch->server >= 0)
-        return send_code(s, response, NULL, ch->key[0] ? ch->key : NULL, ch->server);
-    return send_code(s, response, ch->text, NULL, -1);
+    *password = NULL;
+    if (s->cfg->method == METHOD_GET_CHALLENGE)
+        return first_pass_password(s, password);
+    if (s->cfg->response != RESPONSE_PASSWORD_OTP)
+        return REASON_OK;
+    if (s->password != NULL) {
+        *password = s->password;
+        return REASON_OK;
+    }
+    if ((s->flags & (WIRE_F_USE_FIRST_PASS | WIRE_F_TRY_FIRST_PASS)) && s->authtok != NULL) {
+        *password = s->authtok;
+        return REASON_OK;
+    }
+    /* single_prompt: the attempt that answers has only the one prompt */
+    session_note(s, "password",
+                 "response = password+otp, but this attempt has no static "
+                 "password (single_prompt needs use_first_pass)");
+    return REASON_EMPTY_ANSWER;
 }
 
-static bool
-copy_printable(char *dst, size_t size, const char *src)
+static int
+server_check_response(struct session *s, struct challenge *ch, const char *response)
 {
-    for (const unsigned char *p = (const unsigned char *)src; *p; p++)
-        if (*p < 0x20 || *p == 0x7f)
-            return false;
-    return (size_t)snprintf(dst, size, "%s", src) < size;
+    struct outgoing o;
+    struct challenge next;
+    const char *password;
+    bool fresh;
+    int used, reason;
+
+    outgoing_init(s, &o, SOAP_AUTH_USER);
+    if (ch->server >= 0) {
+        /* the server's challenge: only its issuer knows the key */
+        o.req.challenge_key = ch->key[0] ? ch->key : NULL;
+        reason = response_password(s, &password);
+    } else {
+        o.req.challenge = ch->text;
+        reason = first_pass_password(s, &password);
+    }
+    if (reason != REASON_OK || (reason = place(s, &o, password, response)) != REASON_OK)
+        return reason;
+    o.req.request_host_code = s->cfg->request_host_code ? HOST_CODE_OPTIONAL : NULL;
+    reason = send_and_read(s, &o, ch->server, STEP_VERDICT, ch, &next, &fresh, &used);
+    if (fresh && s->cfg->method == METHOD_SERVER_CHALLENGE) {
+        /* the old challenge is spent: the new one is what reuse offers */
+        *ch = next;
+        session_note(s, "new_challenge", "replaces the old one");
+    } else {
+        drop_new_challenge(s, fresh);
+    }
+    secmem_wipe(&next, sizeof(next));
+    return reason;
 }
 
 static int
 server_request_challenge(struct session *s, const char *request, struct challenge *ch)
 {
-    struct soap_request req = {
-        .userid = s->user, .domain = s->cfg->domain, .component = s->cfg->component_type,
-        .password_format = (unsigned)s->cfg->password_format,
-    };
-    struct soap_reply reply;
-    int used = -1, reason;
+    struct outgoing o;
+    bool fresh;
+    int used, reason;
 
-    if (s->cfg->password_format == 0)
-        req.password = request;
-    else
-        req.static_password = request;
-    reason = call(s, -1, &req, &reply, &used);
-    if (reason == REASON_OK)
-        reason = interpret(s, &reply, EXPECT_CHALLENGE);
-    if (reason == REASON_OK) {
-        /* The challenge is shown verbatim (a contract), so it must be
-         * plain text; the message is sanitised for display. */
-        if (!copy_printable(ch->text, sizeof(ch->text), reply.challenge) ||
-            reply.challenge[0] == '\0' ||
-            !copy_printable(ch->key, sizeof(ch->key), reply.challenge_key)) {
-            session_note(s, "malformed", "challenge or key is empty, too long or not text");
-            reason = REASON_MALFORMED_REPLY;
-        } else {
-            log_sanitize(reply.challenge_message, ch->message, sizeof(ch->message));
-            ch->server = used;
-        }
+    outgoing_init(s, &o, SOAP_AUTH_USER);
+    if ((reason = place(s, &o, request, NULL)) != REASON_OK)
+        return reason;
+    reason = send_and_read(s, &o, -1, STEP_REQUEST, NULL, ch, &fresh, &used);
+    if (reason == REASON_OK && !fresh)
+        reason = REASON_INTERNAL;
+    return reason;
+}
+
+static int
+server_get_challenge(struct session *s, struct challenge *ch)
+{
+    struct outgoing o;
+    bool fresh;
+    int used, reason;
+
+    outgoing_init(s, &o, SOAP_GET_CHALLENGE);
+    reason = send_and_read(s, &o, -1, STEP_GET_CHALLENGE, NULL, ch, &fresh, &used);
+    if (reason == REASON_OK && !fresh)
+        reason = REASON_INTERNAL;
+    return reason;
+}
+
+/* method auto.  The first answer goes along the url lines as the
+ * password: the keyword (when configured) as a request would, anything
+ * else as the code; an answer to the server's challenge goes to that
+ * server, with its key. */
+static int
+server_exchange(struct session *s, struct challenge *ch, const char *answer)
+{
+    struct outgoing o;
+    struct challenge next;
+    bool first = ch->round == 0 && ch->server < 0, fresh;
+    bool request = first && s->cfg->keyword[0] != '\0';
+    int used, reason, round = ch->round;
+
+    outgoing_init(s, &o, SOAP_AUTH_USER);
+    if (!first)
+        o.req.challenge_key = ch->key[0] ? ch->key : NULL;
+    if ((reason = place(s, &o, request ? answer : NULL, request ? NULL : answer)) != REASON_OK)
+        return reason;
+    if (!request)
+        o.req.request_host_code = s->cfg->request_host_code ? HOST_CODE_OPTIONAL : NULL;
+    reason = send_and_read(s, &o, first ? -1 : ch->server, STEP_AUTO, first ? NULL : ch, &next,
+                           &fresh, &used);
+    if (fresh) {
+        *ch = next;
+        ch->round = round;
+        if (reason == REASON_WRONG_RESPONSE)
+            reason = SESSION_WRONG_AND_ANOTHER_ROUND;
     }
-    secmem_wipe(&reply, sizeof(reply));
+    secmem_wipe(&next, sizeof(next));
     return reason;
 }
 
@@ -419,4 +302,6 @@ const struct backend backend_server = {
     .make_challenge = server_make_challenge,
     .check_response = server_check_response,
     .request_challenge = server_request_challenge,
+    .get_challenge = server_get_challenge,
+    .exchange = server_exchange,
 };

@@ -2,10 +2,12 @@
 /*
  * flow_rounds.c - method auto: one answer, and as many rounds as the
  * server asks for (a challenge, a message that a code was sent, another
- * challenge), up to SESSION_MAX_ROUNDS.  This is how OneSpan sites serve
+ * challenge, a new challenge after a wrong answer), up to
+ * SESSION_MAX_ROUNDS.  This is how OneSpan sites serve
  * OTP users and challenge/response users on one host, and what a RADIUS
  * Access-Challenge is (RFC 2865 4.4).
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -46,19 +48,27 @@ flow_auto(struct session *s)
     if ((reason = first_answer(s, &answer)) != REASON_OK)
         goto out;
     for (;;) {
+        bool wrong;
+
         if ((reason = session_guess_begin(s)) != REASON_OK)
             break;
         reason = s->backend->exchange(s, &ch, answer);
-        reason = session_guess_end(s, reason, true);
+        /* a wrong answer with a new challenge counts like any wrong one */
+        wrong = reason == SESSION_WRONG_AND_ANOTHER_ROUND;
+        reason = session_guess_end(s, wrong ? REASON_WRONG_RESPONSE : reason, true);
         secmem_free_str(&answer);
-        if (reason != SESSION_ANOTHER_ROUND)
+        if (reason != SESSION_ANOTHER_ROUND && !wrong)
             break;
         if (++ch.round > SESSION_MAX_ROUNDS) {
-            session_note(s, "mismatch", "the server asked more questions than crauth answers "
-                                        "in one attempt");
-            reason = REASON_METHOD_MISMATCH;
+            if (!wrong) {
+                session_note(s, "mismatch", "the server asked more questions than crauth "
+                                            "answers in one attempt");
+                reason = REASON_METHOD_MISMATCH;
+            }
             break;
         }
+        if (wrong)
+            conv_show(s->conv, true, "Wrong response. The server sent a new challenge.");
         session_enter(s, ST_WF_CHALLENGE);
         if ((reason = dialog_show_challenge(s, &ch)) != REASON_OK)
             break;

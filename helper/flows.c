@@ -27,7 +27,7 @@ judge_otp(struct session *s, const char *code)
 }
 
 static int
-judge_response(struct session *s, const struct challenge *ch, const char *response)
+judge_response(struct session *s, struct challenge *ch, const char *response)
 {
     int reason = session_guess_begin(s);
 
@@ -149,7 +149,9 @@ request_challenge(struct session *s, const char *typed_answer, struct challenge 
 
 /* Ask for the response to @ch and check it.  A wrong response to a server
  * challenge (@reusable) keeps it for the next attempt when reuse_challenge
- * allows; @request is what the user typed for step 1, if anything. */
+ * allows (or the new challenge the server sent with the refusal, which
+ * judge_response leaves in @ch); @request is what the user typed for step
+ * 1, if anything. */
 static int
 answer_challenge(struct session *s, struct challenge *ch, const char *request, bool reusable)
 {
@@ -272,6 +274,25 @@ out:
     return reason;
 }
 
+/* A challenge kept by an earlier attempt, answered again.  Back-end
+ * authentication (response = password+otp) sends the static password with
+ * the response, so it is gathered first; the challenge stays kept when it
+ * cannot be. */
+static int
+answer_kept(struct session *s, struct challenge *ch)
+{
+    const char *password;
+    int reason;
+
+    if (s->cfg->response == RESPONSE_PASSWORD_OTP &&
+        (reason = gather_password(s, NULL, &password)) != REASON_OK) {
+        if (session_keep_challenge(s, ch) == REASON_OK)
+            session_note(s, "challenge_kept", "unanswered");
+        return reason;
+    }
+    return answer_challenge(s, ch, NULL, true);
+}
+
 int
 flow_server_challenge(struct session *s)
 {
@@ -294,7 +315,7 @@ flow_server_challenge(struct session *s)
     }
     /* sudo asks again after a wrong response: offer the same challenge */
     if (s->cfg->reuse_challenge && session_take_challenge(s, &ch) == TAKEN_OK) {
-        reason = answer_challenge(s, &ch, NULL, true);
+        reason = answer_kept(s, &ch);
         goto out;
     }
     reason = request_challenge(s, NULL, &ch, &request, &typed);

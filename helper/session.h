@@ -36,6 +36,9 @@ struct session;
 /* A backend's answer meaning "the server sent another challenge": ch holds
  * it, and the next exchange call carries its answer.  Not a reason code. */
 #define SESSION_ANOTHER_ROUND (-1)
+/* "The answer was wrong, and the server sent a new challenge": counted as
+ * REASON_WRONG_RESPONSE; ch holds the new challenge, answered next. */
+#define SESSION_WRONG_AND_ANOTHER_ROUND (-2)
 
 struct backend {
     const char *name;
@@ -51,16 +54,18 @@ struct backend {
      * block may be left empty when the user's token takes no challenge) */
     int (*make_challenge)(struct session *s, struct challenge *ch);
     /* the response to @ch, made by make_challenge, request_challenge or
-     * get_challenge */
-    int (*check_response)(struct session *s, const struct challenge *ch, const char *response);
+     * get_challenge; when the server refuses it with a new challenge that
+     * the method can answer (server-challenge), @ch becomes that one */
+    int (*check_response)(struct session *s, struct challenge *ch, const char *response);
     /* method server-challenge: send @request, get the server's challenge
      * (its text, or only a message: the code was sent to the user) */
     int (*request_challenge)(struct session *s, const char *request, struct challenge *ch);
     /* method get-challenge: a challenge the server makes for this user */
     int (*get_challenge)(struct session *s, struct challenge *ch);
     /* method auto: send @answer as the password (ch->round 0) or as the
-     * answer to @ch; REASON_OK is a success, SESSION_ANOTHER_ROUND leaves
-     * the next challenge in @ch, anything else is the verdict */
+     * answer to @ch; REASON_OK is a success, SESSION_ANOTHER_ROUND and
+     * SESSION_WRONG_AND_ANOTHER_ROUND leave the next challenge in @ch,
+     * anything else is the verdict */
     int (*exchange)(struct session *s, struct challenge *ch, const char *answer);
 };
 

@@ -31,6 +31,7 @@ test_scripts = tests/unit/cli.sh tests/unit/oathtool_cross.sh tests/unit/tiers.s
 	tests/unit/exports.sh tests/unit/token_cli.py \
 	tests/pam/test_module.py \
 	tests/pam/test_local.py tests/pam/test_server_flows.py tests/pam/test_server_faults.py \
+	tests/pam/test_server_onespan.py tests/pam/test_server_replies.py \
 	tests/pam/test_server_cache.py tests/priv/test_privs.py tests/pam/test_server_ntlm.py \
 	tests/pam/test_check.py tests/pam/test_emergency.py tests/x509/test_cms_respond.py \
 	tests/x509/test_pam_x509.py \
@@ -56,7 +57,8 @@ tests_radius_radius_tool_LDADD = libcrauth_radius.la libcrauth_common.la
 if HAVE_CMOCKA
 unit_tests = tests/unit/test_otp tests/unit/test_wire tests/unit/test_config \
 	tests/unit/test_tokens tests/unit/test_ntlm tests/unit/test_cache \
-	tests/unit/test_soap tests/unit/test_soap_hostile tests/unit/test_sandbox \
+	tests/unit/test_soap tests/unit/test_soap_hostile tests/unit/test_soap_shapes \
+	tests/unit/test_server_reply tests/unit/test_sandbox \
 	tests/unit/test_fileio tests/unit/test_lockfile tests/unit/test_radius \
 	tests/unit/test_http_head tests/unit/test_ntlm_http \
 	tests/unit/test_x509_token tests/unit/test_tokens_edit tests/unit/test_enrol \
@@ -74,6 +76,14 @@ tests_unit_test_soap_LDADD = libcrauth_remote.la libcrauth_core.la $(CMOCKA_LIBS
 tests_unit_test_soap_hostile_SOURCES = tests/unit/test_soap_hostile.c tests/unit/soap_test.h
 tests_unit_test_soap_hostile_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(XML_CFLAGS)
 tests_unit_test_soap_hostile_LDADD = libcrauth_remote.la libcrauth_core.la $(CMOCKA_LIBS) $(XML_LIBS)
+tests_unit_test_soap_shapes_SOURCES = tests/unit/test_soap_shapes.c tests/unit/soap_test.h
+tests_unit_test_soap_shapes_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(XML_CFLAGS) $(CURL_CFLAGS)
+tests_unit_test_soap_shapes_LDADD = libcrauth_remote.la libcrauth_core.la $(CMOCKA_LIBS) $(XML_LIBS)
+# The server backend's reading of replies, linked with the helper's session
+# and conversation (it is part of crauth-remote.so otherwise).
+tests_unit_test_server_reply_SOURCES = tests/unit/test_server_reply.c helper/server_reply.c
+tests_unit_test_server_reply_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_server_reply_LDADD = libcrauth_helper.la libcrauth_core.la $(CMOCKA_LIBS)
 tests_unit_test_http_head_SOURCES = tests/unit/test_http_head.c
 tests_unit_test_http_head_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_http_head_LDADD = libcrauth_remote.la libcrauth_core.la $(CMOCKA_LIBS)
@@ -95,7 +105,7 @@ tests_unit_test_radius_LDADD = libcrauth_radius.la libcrauth_common.la $(CMOCKA_
 tests_unit_test_x509_token_SOURCES = tests/unit/test_x509_token.c tests/unit/tmpdir.h
 tests_unit_test_x509_token_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(CRYPTO_CFLAGS)
 tests_unit_test_x509_token_LDADD = libcrauth_core.la $(CMOCKA_LIBS) $(CRYPTO_LIBS)
-tests_unit_test_otp_SOURCES = tests/unit/test_otp.c
+tests_unit_test_otp_SOURCES = tests/unit/test_otp.c tests/unit/vector_file.h
 tests_unit_test_otp_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(CRYPTO_CFLAGS)
 tests_unit_test_otp_LDADD = libcrauth_core.la $(CMOCKA_LIBS)
 tests_unit_test_text_SOURCES = tests/unit/test_text.c
@@ -141,7 +151,8 @@ EXTRA_DIST += \
 	tests/e2e/README.md tests/e2e/e2elib.py tests/e2e/e2eproc.py tests/e2e/run.py \
 	tests/e2e/test_sshd.py tests/e2e/test_sudo.py tests/e2e/test_su_login.py \
 	tests/vectors/README.md tests/vectors/hotp.txt tests/vectors/totp.txt \
-	tests/vectors/ocra.txt tests/vectors/ntlm.txt tests/vectors/radius.txt \
+	tests/vectors/ocra.txt tests/vectors/ocra_mutual.txt tests/vectors/ntlm.txt \
+	tests/vectors/radius.txt \
 	tests/radius/freeradius.py tests/radius/hostile.py tests/radius/radiuspkt.py \
 	tests/radius/radiustest.py tests/radius/gen_vectors.py tests/radius/generated.txt \
 	tests/pam/pamharness.py tests/pam/serverfixture.py tests/ntlm/ntlmtest.py \
@@ -151,7 +162,14 @@ EXTRA_DIST += \
 	tests/deb/test_deb.sh tests/deb/deb_login.py \
 	tests/server/README.md tests/server/authserver.py tests/server/certs.py \
 	tests/server/oath.py tests/server/test_oath.py tests/server/test_certs.py \
-	tests/server/test_faults.py tests/server/authsrv/__init__.py \
+	tests/server/test_faults.py tests/server/test_challenges.py \
+	tests/server/test_control.py tests/server/test_formats.py tests/server/test_replies.py \
+	tests/server/vectors/ocra_mutual.txt tests/server/authsrv/__init__.py \
+	tests/server/authsrv/challenges.py tests/server/authsrv/cli.py \
 	tests/server/authsrv/control.py tests/server/authsrv/faults.py \
-	tests/server/authsrv/policy.py tests/server/authsrv/soap.py \
-	tests/server/authsrv/testing.py tests/server/authsrv/transport.py
+	tests/server/authsrv/listeners.py tests/server/authsrv/namespaces.py \
+	tests/server/authsrv/policy.py tests/server/authsrv/shapes.py \
+	tests/server/authsrv/soap.py tests/server/authsrv/soapclient.py \
+	tests/server/authsrv/status.py tests/server/authsrv/testing.py \
+	tests/server/authsrv/tokens.py tests/server/authsrv/transport.py \
+	tests/server/authsrv/users.py

@@ -177,7 +177,7 @@ out:
     return ok;
 }
 
-/* One authUser request; the http and soap steps report on it. */
+/* One authUser or getChallenge request; the http and soap steps report on it. */
 static bool
 round_trip(struct report *rep, struct http *http, const struct crauth_config *cfg, unsigned i,
            const char *where, const struct soap_request *req, struct soap_reply *reply)
@@ -200,7 +200,8 @@ round_trip(struct report *rep, struct http *http, const struct crauth_config *cf
     step(rep, where, "http", REASON_OK, "HTTP %ld, XML reply%s%s", hr.status,
          cfg->http_auth == HTTP_AUTH_NONE ? "" : "; authenticated as ",
          cfg->http_auth == HTTP_AUTH_NONE ? "" : cfg->http_user);
-    parsed = soap_parse_reply(hr.body, hr.len, reply, err, sizeof(err));
+    parsed = soap_parse_reply_of(req->operation, hr.body, hr.len, hr.charset, reply, err,
+                                 sizeof(err));
     http_reply_free(&hr);
     if (parsed == SOAP_FAULT) {
         step(rep, where, "soap", REASON_SOAP_FAULT, "SOAP Fault %s: %s", reply->fault_code,
@@ -239,16 +240,21 @@ check_server(struct report *rep, struct http *http, const struct crauth_config *
          reply.return_code, reply.status_code, reply.status_enum);
     if (user == NULL)
         return;
-    if (cfg->method != METHOD_SERVER_CHALLENGE || cfg->keyword[0] == '\0') {
-        step(rep, where, "challenge", REASON_OK, "not tried: needs method = server-challenge "
-             "with a keyword");
+    req.userid = user;
+    if (cfg->method == METHOD_GET_CHALLENGE) {
+        /* a challenge for the user: asks nothing secret, judges nothing */
+        req.operation = SOAP_GET_CHALLENGE;
+    } else if ((cfg->method == METHOD_SERVER_CHALLENGE || cfg->method == METHOD_AUTO) &&
+               cfg->keyword[0] != '\0') {
+        if (cfg->password_format == 0)
+            req.password = cfg->keyword;
+        else
+            req.static_password = cfg->keyword;
+    } else {
+        step(rep, where, "challenge", REASON_OK, "not tried: needs method = get-challenge, "
+             "or server-challenge or auto with a keyword");
         return;
     }
-    req.userid = user;
-    if (cfg->password_format == 0)
-        req.password = cfg->keyword;
-    else
-        req.static_password = cfg->keyword;
     if (!round_trip(rep, http, cfg, i, where, &req, &reply))
         return;
     if (reply.has_challenge)

@@ -561,10 +561,16 @@ int cmd_ocra(int argc, char **argv)
                  suite.text, question_format);
         goto out;
     }
+    /* one challenge, or RFC 6287 7.3's mutual question: two joined */
     if (ocra_question_check(&suite, values[OPT_QUESTION]) != OTP_OK) {
-        complain(verb, "--question \"%.*s\" does not fit suite format %s", OCRA_MAX_QUESTION + 1,
-                 values[OPT_QUESTION], question_format);
-        goto out;
+        if (ocra_mutual_question_check(&suite, values[OPT_QUESTION]) != OTP_OK) {
+            complain(verb, "--question \"%.*s\" does not fit suite format %s, nor two such "
+                     "challenges joined (a mutual question, up to %u characters)",
+                     OCRA_MAX_MUTUAL_QUESTION + 1, values[OPT_QUESTION], question_format,
+                     2 * suite.q_max);
+            goto out;
+        }
+        in.mutual = true;
     }
     in.question = values[OPT_QUESTION];
 

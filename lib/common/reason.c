@@ -61,6 +61,10 @@ static const struct crauth_reason_info catalog[] = {
      "so that the next attempt can take the response.",
      "Nothing is wrong: enter the token's response to the challenge shown at the next "
      "password prompt (within challenge_ttl)."},
+    {REASON_ACCOUNT_DISABLED, "account-disabled", PAM_PERM_DENIED,
+     "The server reports the account as disabled (statusCode 1009).",
+     "Enable the user on the authentication server if the account should log in; a "
+     "disabled account is refused whatever the user types."},
     {REASON_INVALID_CHALLENGE_RESPONSE, "invalid-challenge-response", PAM_AUTH_ERR,
      "The response to a key-possession challenge does not match the 20 bytes in the envelope "
      "(OFTP2's end-session reason 11).",

@@ -27,6 +27,7 @@ enum crauth_reason {
     REASON_SAME_ANSWER = 19,         /* the client gave the same answer to every prompt */
     REASON_EMPTY_ANSWER = 20,        /* an empty answer where a code was needed */
     REASON_CHALLENGE_ISSUED = 21,    /* single_prompt: a challenge was shown; answer it next time */
+    REASON_ACCOUNT_DISABLED = 22,    /* the account is disabled at the backend */
     REASON_INVALID_CHALLENGE_RESPONSE = 23, /* the key-possession response does not match */
 
     /* the server */

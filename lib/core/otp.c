@@ -39,8 +39,9 @@
     (OCRA_SUITE_SIZE + 1 + OCRA_C_BYTES + OCRA_Q_BYTES + MAC_MAX + OCRA_MAX_SESSION +      \
      OCRA_T_BYTES)
 
-/* 10^64 < 2^213, so 27 bytes hold any numeric question of up to 64 digits. */
-#define NUMERIC_QUESTION_BYTES 27
+/* 10^128 < 2^426, so 54 bytes hold any numeric question of up to 128
+ * digits (a mutual question: two QN64 challenges joined). */
+#define NUMERIC_QUESTION_BYTES 54
 
 /* Draws from the CSPRNG while generating a question, before declaring it broken. */
 #define QUESTION_MAX_DRAWS 64
@@ -338,7 +339,9 @@ static bool suite_consistent(const struct ocra_suite *suite)
     return question_shape_valid(suite) && suite->session_len <= OCRA_MAX_SESSION;
 }
 
-int ocra_question_check(const struct ocra_suite *suite, const char *question)
+/* @question has @min to @max characters of the suite's format. */
+static int question_fits(const struct ocra_suite *suite, const char *question, size_t min,
+                         size_t max)
 {
     size_t len;
 
@@ -346,8 +349,8 @@ int ocra_question_check(const struct ocra_suite *suite, const char *question)
         return OTP_ERR_ARG;
     if (!question_shape_valid(suite))
         return OTP_ERR_SUITE;
-    len = strnlen(question, (size_t)suite->q_max + 1);
-    if (len == 0 || len > suite->q_max)
+    len = strnlen(question, max + 1);
+    if (len < min || len > max)
         return OTP_ERR_QUESTION;
     for (size_t i = 0; i < len; i++) {
         char c = question[i];
@@ -358,6 +361,21 @@ int ocra_question_check(const struct ocra_suite *suite, const char *question)
             return OTP_ERR_QUESTION;
     }
     return OTP_OK;
+}
+
+int ocra_question_check(const struct ocra_suite *suite, const char *question)
+{
+    return question_fits(suite, question, 1, suite != NULL ? suite->q_max : 0);
+}
+
+/* Any question of 2 to 2 * q_max characters splits into two challenges of
+ * at most q_max each, so the length bounds each challenge as QFxx says. */
+int ocra_mutual_question_check(const struct ocra_suite *suite, const char *question)
+{
+    size_t max = suite != NULL ? 2 * (size_t)suite->q_max : 0;
+
+    return question_fits(suite, question, 2,
+                         max < OCRA_MAX_MUTUAL_QUESTION ? max : OCRA_MAX_MUTUAL_QUESTION);
 }
 
 /* QN: the decimal number converted to binary and written as hex digits
@@ -393,7 +411,8 @@ static void encode_numeric_question(const char *question, uint8_t q[OCRA_Q_BYTES
     secmem_wipe(number, sizeof(number));
 }
 
-/* @q must be zeroed; the question has passed ocra_question_check(). */
+/* @q must be zeroed; the question has passed ocra_question_check() or
+ * ocra_mutual_question_check(), so it fits the 128 bytes. */
 static void encode_question(const struct ocra_suite *suite, const char *question,
                             uint8_t q[OCRA_Q_BYTES])
 {
@@ -490,7 +509,8 @@ int ocra_compute(const struct ocra_suite *suite, const uint8_t *key, size_t keyl
     rc = ocra_inputs_check(suite, in);
     if (rc != OTP_OK)
         return rc;
-    rc = ocra_question_check(suite, in->question);
+    rc = in->mutual ? ocra_mutual_question_check(suite, in->question)
+                    : ocra_question_check(suite, in->question);
     if (rc != OTP_OK)
         return rc;
 

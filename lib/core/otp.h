@@ -35,6 +35,7 @@ enum otp_hash { OTP_SHA1 = 0, OTP_SHA256, OTP_SHA512 };
 #define OTP_MAX_KEY 128         /* bytes; longer keys are refused */
 #define OCRA_OUT_SIZE 129       /* OCRA with 0 digits: whole HMAC as hex + NUL */
 #define OCRA_MAX_QUESTION 64    /* characters (QFxx with xx <= 64) */
+#define OCRA_MAX_MUTUAL_QUESTION 128 /* characters of two joined challenges (Q is 128 bytes) */
 #define OCRA_SUITE_SIZE 64      /* longest suite text + NUL */
 
 /* HOTP (RFC 4226): code for @counter, @digits 4..10, @hash as in the TOTP
@@ -75,6 +76,7 @@ struct ocra_input {
     const uint8_t *session;   /* S: session information bytes */
     size_t session_len;       /* <= suite session_len */
     uint64_t time_steps;      /* T: steps since the epoch (unix_time / time_step) */
+    bool mutual;              /* Q is two challenges joined (see ocra_mutual_question_check) */
 };
 
 /* Response for @in into @out (size >= OTP_CODE_SIZE, or OCRA_OUT_SIZE when
@@ -88,6 +90,13 @@ int ocra_pin_hash(const struct ocra_suite *suite, const char *pin, uint8_t *out,
 
 /* Check that @question fits the suite (format and length). */
 int ocra_question_check(const struct ocra_suite *suite, const char *question);
+
+/* The same for the question of a mutual challenge-response (RFC 6287 7.3,
+ * Appendix C.2): a client and a server challenge joined, in the order the
+ * computing side uses (the server answers client||server, the client
+ * server||client), each of at most q_max characters: so 2 to 2 * q_max
+ * characters of the suite's format, and no more than the 128 bytes of Q. */
+int ocra_mutual_question_check(const struct ocra_suite *suite, const char *question);
 
 /* A fresh question of exactly q_max characters in the suite's format, from
  * the OpenSSL CSPRNG, without modulo bias.  @outsize > q_max. */

@@ -448,6 +448,10 @@ http_post(struct http *h, unsigned index, const char *body, size_t len,
     if (reason == REASON_OK)
         reason = http_judge_status(h, h->resp.status, err, errlen);
     if (reason == REASON_OK) {
+        char *ct = NULL;
+
+        curl_easy_getinfo(h->curl, CURLINFO_CONTENT_TYPE, &ct);
+        http_content_charset(ct, reply->charset, sizeof(reply->charset));
         reply->status = h->resp.status;
         reply->body = sink.buf;
         reply->len = sink.len;

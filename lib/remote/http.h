@@ -51,6 +51,7 @@ struct http_reply {
     long status;
     char *body; /* NUL-terminated, wiped and freed by http_reply_free */
     size_t len;
+    char charset[40]; /* the Content-Type's charset parameter, "" if none */
 };
 
 /* NULL when libcurl cannot be initialised. */

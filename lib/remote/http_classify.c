@@ -149,6 +149,32 @@ xml_content_type(const char *ct)
     return false;
 }
 
+void
+http_content_charset(const char *ct, char *out, size_t size)
+{
+    const char *p = ct != NULL ? strchr(ct, ';') : NULL;
+
+    out[0] = '\0';
+    while (p != NULL && *p == ';') {
+        size_t name, value;
+        bool quoted;
+
+        p += 1 + strspn(p + 1, " \t");
+        name = strcspn(p, "=; \t");
+        if (p[name] != '=') {
+            p = strchr(p, ';');
+            continue;
+        }
+        quoted = p[name + 1] == '"';
+        value = quoted ? strcspn(p + name + 2, "\"") : strcspn(p + name + 1, "; \t");
+        if (name == 7 && strncasecmp(p, "charset", 7) == 0) {
+            snprintf(out, size, "%.*s", (int)value, p + name + 1 + quoted);
+            return;
+        }
+        p = strchr(p + name + 1 + quoted + value, ';');
+    }
+}
+
 /* An HTTP reply arrived: is it one to parse? */
 int
 http_judge_status(struct http *h, long status, char *err, size_t errlen)

@@ -59,4 +59,9 @@ int http_classify(struct http *h, CURLcode rc, const struct sink *body, char *er
  * reason (401/407, redirect, other status, not XML). */
 int http_judge_status(struct http *h, long status, char *err, size_t errlen);
 
+/* The charset parameter of Content-Type @ct (RFC 9110 8.3.1 and 5.6.6: a
+ * token or a quoted string, the name case-insensitive) into @out, "" when
+ * there is none; a longer one is cut (and then matches no known name). */
+void http_content_charset(const char *ct, char *out, size_t size);
+
 #endif

@@ -8,7 +8,8 @@ libcrauth_remote_la_SOURCES = \
 	lib/remote/ntlm_http.c lib/remote/ntlm_http.h \
 	lib/remote/proxy.c lib/remote/proxy.h \
 	lib/remote/net.c lib/remote/net.h \
-	lib/remote/soap.c lib/remote/soap.h lib/remote/soap_reply.c
+	lib/remote/soap.c lib/remote/soap.h lib/remote/soap_reply.c \
+	lib/remote/soap_xml.c lib/remote/soap_impl.h
 libcrauth_remote_la_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(SSL_CFLAGS) $(CURL_CFLAGS) $(XML_CFLAGS)
 # No lib/core or lib/common here: in crauth-remote.so those come from the
 # helper executable; the CLI and the tests link them themselves.

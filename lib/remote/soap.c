@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * soap.c - libxml2 set-up and the authUser request (the reply parser is in
- * soap_reply.c).
+ * soap.c - libxml2 set-up and the authUser and getChallenge requests (the
+ * reply parser is in soap_reply.c and soap_xml.c).
  *
  * The request carries the user's response, so besides wiping the buffer we
  * hand out, soap_init() makes libxml2 wipe everything it frees: the text
@@ -134,7 +134,7 @@ write_attribute(xmlTextWriterPtr w, const struct field *f)
 /* The envelope of doc/protocol.md 2.2: no XML declaration, the four
  * prefixes on the Envelope, an empty Header, unqualified children. */
 static int
-write_envelope(xmlTextWriterPtr w, const struct field *fields, size_t n)
+write_envelope(xmlTextWriterPtr w, const char *operation, const struct field *fields, size_t n)
 {
     static const char *const ns[][2] = {
         {"xmlns:soapenv", SOAP_NS_ENVELOPE},
@@ -151,13 +151,13 @@ write_envelope(xmlTextWriterPtr w, const struct field *fields, size_t n)
     if (xmlTextWriterStartElement(w, BAD_CAST "soapenv:Header") < 0 ||
         xmlTextWriterEndElement(w) < 0 ||
         xmlTextWriterStartElement(w, BAD_CAST "soapenv:Body") < 0 ||
-        xmlTextWriterStartElement(w, BAD_CAST "aut:authUser") < 0 ||
+        xmlTextWriterStartElement(w, BAD_CAST operation) < 0 ||
         xmlTextWriterStartElement(w, BAD_CAST "credentialAttributeSet") < 0)
         return -1;
     for (size_t i = 0; i < n; i++)
         if (fields[i].value != NULL && write_attribute(w, &fields[i]) < 0)
             return -1;
-    /* credentialAttributeSet, authUser, Body, Envelope */
+    /* credentialAttributeSet, the operation, Body, Envelope */
     for (int i = 0; i < 4; i++)
         if (xmlTextWriterEndElement(w) < 0)
             return -1;
@@ -168,6 +168,7 @@ int
 soap_build_request(const struct soap_request *req, char **xml, size_t *len)
 {
     char format[16];
+    bool getchallenge;
     xmlBufferPtr buf = NULL;
     xmlTextWriterPtr w = NULL;
     char *out = NULL;
@@ -181,18 +182,23 @@ soap_build_request(const struct soap_request *req, char **xml, size_t *len)
     if (req == NULL || xml == NULL || len == NULL)
         return -1;
     snprintf(format, sizeof(format), "%u", req->password_format);
+    getchallenge = req->operation == SOAP_GET_CHALLENGE;
 
-    /* The order of doc/protocol.md 2.2; PASSWORD_FORMAT is always sent (the server
-     * requires it), the rest only when set. */
+    /* The order of doc/protocol.md 2.2; PASSWORD_FORMAT is always sent with
+     * authUser (the server requires it), the rest only when set.
+     * getChallenge takes the user, domain and component only (OneSpan SDK,
+     * "getChallenge command"). */
     const struct field fields[] = {
         {"CREDFLD_USERID", "xsd:string", req->userid},
         {"CREDFLD_DOMAIN", "xsd:string", req->domain},
         {"CREDFLD_COMPONENT_TYPE", "xsd:string", req->component},
-        {"CREDFLD_PASSWORD_FORMAT", "xsd:unsignedInt", format},
+        {"CREDFLD_PASSWORD_FORMAT", "xsd:unsignedInt", getchallenge ? NULL : format},
         {"CREDFLD_PASSWORD", "xsd:string", req->password},
         {"CREDFLD_STATIC_PASSWORD", "xsd:string", req->static_password},
         {"CREDFLD_CHALLENGE", "xsd:string", req->challenge},
         {"CREDFLD_CHALLENGE_KEY", "xsd:string", req->challenge_key},
+        {"CREDFLD_DP_RESPONSE", "xsd:string", req->dp_response},
+        {"CREDFLD_REQUEST_HOST_CODE", "xsd:string", req->request_host_code},
     };
     const size_t nfields = sizeof(fields) / sizeof(fields[0]);
 
@@ -201,15 +207,24 @@ soap_build_request(const struct soap_request *req, char **xml, size_t *len)
     if (req->userid == NULL || req->userid[0] == '\0' || req->component == NULL ||
         req->component[0] == '\0')
         return -1;
-    for (size_t i = 0; i < nfields; i++)
-        if (fields[i].value != NULL && !valid_value(fields[i].value))
+    if (req->operation != SOAP_AUTH_USER && !getchallenge)
+        return -1;
+    for (size_t i = 0; i < nfields; i++) {
+        if (fields[i].value == NULL)
+            continue;
+        /* a secret in a getChallenge would be a caller's mistake */
+        if (getchallenge && i > 2)
             return -1;
+        if (!valid_value(fields[i].value))
+            return -1;
+    }
 
     buf = xmlBufferCreate();
     if (buf == NULL)
         goto out;
     w = xmlNewTextWriterMemory(buf, 0);
-    if (w == NULL || write_envelope(w, fields, nfields) < 0)
+    if (w == NULL ||
+        write_envelope(w, getchallenge ? "aut:getChallenge" : "aut:authUser", fields, nfields) < 0)
         goto out;
     /* Freeing the writer flushes its output buffer into buf. */
     xmlFreeTextWriter(w);

@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * fuzz_soap_reply.c - libFuzzer harness for soap_parse_reply(), the part
- * of the SOAP client a hostile server controls.  Besides the sanitizers,
- * the contract traps when broken: a known result, err one printable line,
- * text fields terminated inside their arrays, nothing left in the reply
- * unless it was good.
+ * fuzz_soap_reply.c - libFuzzer harness for soap_parse_reply_of(), the
+ * part of the SOAP client a hostile server controls.  Besides the
+ * sanitizers, the contract traps when broken: a known result, err one
+ * printable line, text fields terminated inside their arrays, nothing left
+ * in the reply unless it was good.  The input's length picks the operation
+ * and the HTTP charset, so every seed is read each way without a prefix
+ * byte that would spoil the seeds.
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -I lib -I helper \
  *       tests/fuzz/fuzz_soap_reply.c lib/remote/soap.c lib/remote/soap_reply.c \
+ *       lib/remote/soap_xml.c \
  *       $(pkg-config --cflags --libs libxml-2.0)
  *   ./a.out tests/fuzz/corpus/soap_reply
  */
@@ -30,6 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    static const char *const charsets[] = {NULL, "ISO-8859-1", "utf-8", "UTF-16"};
     static int ready;
     static const struct soap_reply zero;
     struct soap_reply r;
@@ -48,7 +52,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size > 0)
         memcpy(copy, data, size);
     memset(&r, 0x5a, sizeof(r));
-    rc = soap_parse_reply(copy, size, &r, err, sizeof(err));
+    rc = soap_parse_reply_of((size & 4) ? SOAP_GET_CHALLENGE : SOAP_AUTH_USER, copy, size,
+                             charsets[size & 3], &r, err, sizeof(err));
     free(copy);
 
     CHECK(rc == SOAP_OK || rc == SOAP_FAULT || rc == SOAP_MALFORMED);
@@ -62,6 +67,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     TERMINATED(r.challenge_key);
     TERMINATED(r.challenge_message);
     TERMINATED(r.status_message);
+    TERMINATED(r.auxiliary_message);
+    TERMINATED(r.password_expire_date);
+    TERMINATED(r.host_code);
     TERMINATED(r.error_desc);
     TERMINATED(r.fault_code);
     TERMINATED(r.fault_string);

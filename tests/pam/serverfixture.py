@@ -124,3 +124,48 @@ class ServerCase(unittest.TestCase):
 
     def assertOutcome(self, result, pam, reason):
         self.assertEqual((result.name, result.reason()), (pam, reason), result.log)
+
+
+OCRA_TOKEN = {"type": "ocra", "key": KEY20, "suite": OCRA}
+ONESPAN_USERS = dict(USERS, **{
+    "rm-pwkw": {"token": OCRA_TOKEN, "policy": "2step", "request_method": "PasswordKeyword",
+                "keyword": "cr", "static_password": "pw3"},
+    "backend": {"token": OCRA_TOKEN, "policy": "2step", "request_method": "Keyword",
+                "static_password": "pw4", "backend_auth": True},
+    "vma-user": {"token": {"type": "vma", "digits": 6}, "policy": "vma", "keyword": "sms"},
+    "vma-nokey": {"token": {"type": "vma", "digits": 6}, "policy": "vma", "keyword": "sms",
+                  "vma_key": False},
+})
+
+
+class OneSpanCase(ServerCase):
+    """ServerCase with the users of the OneSpan logon permutations."""
+
+    users = ONESPAN_USERS
+
+    def conversation(self, first, answer=ocra):
+        """Types @first at the first prompt, then answers what the server asks:
+        a challenge with @answer(challenge), a message alone with the OTP the
+        server "sent" (the VMA)."""
+        asked = []
+
+        def conv(batch):
+            out = []
+            for style, text in batch:
+                if style not in PROMPTS:
+                    out.append(None)
+                    continue
+                asked.append(text)
+                challenge = challenge_of(batch)
+                if first is not None and len(asked) == 1:
+                    out.append(first)
+                elif challenge:
+                    out.append(answer(challenge))
+                else:
+                    out.append(self.srv.sent_otps[self.user])
+            return out
+        return conv
+
+    def login_as(self, user, conversation, **kw):
+        self.user = user
+        return self.login(user, conversation, **kw)

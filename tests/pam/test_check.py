@@ -45,6 +45,21 @@ class Check(ServerCase):
         self.assertEqual([q.kind for q in self.srv.requests], ["response", "request"])
         self.assertEqual(self.srv.requests[0].attributes["CREDFLD_USERID"], "crauth-check-probe")
 
+    def test_get_challenge(self):
+        self.srv.set_options(one_step_cr="server")
+        ServerCase.configure(self, "get-challenge", timeout=2)
+        out, steps = self.check("--user", "onestep")
+        self.assertEqual(out.returncode, 0, out.stdout)
+        server = "127.0.0.1:%d" % self.srv.port
+        self.assertRegex(steps[(server, "challenge")][1], r"got challenge \d{8}")
+        self.assertEqual([q.operation for q in self.srv.requests], ["authUser", "getChallenge"])
+
+    def test_charset_named_by_http_only(self):
+        self.srv.set_shape("latin1")
+        self.configure()
+        out, steps = self.check("--user", "twostep")
+        self.assertEqual(out.returncode, 0, out.stdout)
+
     def failing_step(self, name, reason, fault=None, urls=None, **params):
         if fault:
             self.srv.set_fault(fault, **params)

@@ -82,6 +82,8 @@ class Methods(ServerCase):
                                  ("S3cret!", code))
 
     def test_client_challenge_one_step(self):
+        # the server policy 1-step needs: "Yes - Any Challenge", Challenge Check Mode 0
+        self.srv.set_options(one_step_cr="any", challenge_check_mode=0)
         self.configure("client-challenge", auth="challenge_format = N08")
         r = self.login("onestep", self.kbdint())
         self.assertOutcome(r, "PAM_SUCCESS", 0)
@@ -93,7 +95,7 @@ class Methods(ServerCase):
         self.configure("server-challenge")
         r = self.login("twostep", self.kbdint(answer=lambda c: "000000"))
         self.assertOutcome(r, "PAM_AUTH_ERR", 10)
-        self.assertIn("status=-1/1000 STAT_INVCREDENTIALS", r.log)
+        self.assertIn("status=-1/1012 STAT_OTP_INCORRECT", r.log)
 
     def test_unknown_user(self):
         self.configure("otp")

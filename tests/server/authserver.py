@@ -9,27 +9,24 @@ Python API::
         srv.set_fault('delay', seconds=5, count=1, step='response')
         srv.requests[-1].attributes  # what the client sent
         srv.answer_for('alice', challenge)
+        srv.set_options(generic_status=True); srv.set_shape('no_wrapper')
 
 CLI (foreground until SIGTERM)::
 
     /usr/bin/python3 authserver.py --config FILE.json [--port N] [--port-file F]
                                    [--control-port N] [--control-port-file F]
 
-See README.md for users, policies, fault knobs and protocol choices.
+See README.md for users, policies, server options, reply shapes, fault
+knobs and protocol choices.
 """
 
-import argparse
 import base64
 import hmac
 import itertools
-import json
 import logging
 import os
-import selectors
-import signal
 import socket
 import ssl
-import struct
 import sys
 import threading
 import time
@@ -38,9 +35,10 @@ from typing import Callable, Dict, List, Optional
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from authsrv import soap                                        # noqa: E402
+from authsrv import cli, shapes, soap                           # noqa: E402
 from authsrv.faults import FaultBook, FaultContext, Reply, build_reply   # noqa: E402
 from authsrv.policy import Authenticator, FakeClock             # noqa: E402
+from authsrv.listeners import DeadListener, TcpListener, closed_port, url_for  # noqa: E402
 from authsrv.transport import Connection, HttpConnection, HttpError     # noqa: E402
 
 __all__ = ['AuthServer', 'DeadListener', 'FakeClock', 'RecordedRequest', 'closed_port', 'main']
@@ -58,9 +56,10 @@ class RecordedRequest:
     attributes: Dict[str, str] = field(default_factory=dict)
     types: Dict[str, str] = field(default_factory=dict)     # attributeID -> xsi:type
     kind: str = 'invalid'               # 'request' | 'response' | 'invalid'
+    operation: str = ''                 # 'authUser' | 'getChallenge' ('' when not parsed)
     http_status: Optional[int] = None   # None when no reply was sent (hang, reset, drop)
     outcome: Optional[str] = None       # success | challenge | failure | soap_fault | http_error | fault
-    status_code: Optional[int] = None   # authUser statusCode when authentication ran
+    status_code: Optional[int] = None   # statusCode when authentication ran
     reason: str = ''
     faults: List[str] = field(default_factory=list)
     tls_version: Optional[str] = None
@@ -72,53 +71,14 @@ class RecordedRequest:
         return asdict(self)
 
 
-class _TcpListener:
-    """A listening socket plus an accept loop thread that calls ``on_accept``."""
-
-    def __init__(self, host: str, port: int, on_accept: Callable, name: str):
-        family = socket.AF_INET6 if ':' in host else socket.AF_INET
-        self.sock = socket.socket(family, socket.SOCK_STREAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind((host, port))
-        self.sock.listen(128)
-        self.port = self.sock.getsockname()[1]
-        self._on_accept = on_accept
-        self._wake_r, self._wake_w = socket.socketpair()
-        self._thread = threading.Thread(target=self._loop, name=name, daemon=True)
-        self._thread.start()
-
-    def _loop(self):
-        with selectors.DefaultSelector() as selector:
-            selector.register(self.sock, selectors.EVENT_READ)
-            selector.register(self._wake_r, selectors.EVENT_READ)
-            while True:
-                for key, _ in selector.select():
-                    if key.fileobj is self._wake_r:
-                        return
-                    try:
-                        conn, peer = self.sock.accept()
-                    except OSError:
-                        continue
-                    self._on_accept(conn, peer)
-
-    def close(self):
-        self._wake_w.send(b'x')
-        self._thread.join(5)
-        for s in (self.sock, self._wake_r, self._wake_w):
-            s.close()
-
-
-def _url(scheme: str, host: str, port: int) -> str:
-    return f'{scheme}://[{host}]:{port}/' if ':' in host else f'{scheme}://{host}:{port}/'
-
-
 class AuthServer:
-    """A threaded authUser server over HTTPS (or HTTP without a certfile).
+    """A threaded authUser / getChallenge server over HTTPS (or HTTP without
+    a certfile).
 
-    Users: ``{name: spec}`` (see README / policy.User.from_spec).  Options
-    not listed below go to the Authenticator: default_domain,
-    generic_status, challenge_codes, consume_key_on_failure,
-    challenge_message, min_challenge_length.
+    Users: ``{name: spec}`` (see README / users.User.from_spec).  Options
+    not listed below are server options of the Authenticator (policy.OPTIONS:
+    generic_status, separate_formats, one_step_cr, ...); ``shape`` names
+    reply shapes (shapes.SHAPES).
     """
 
     def __init__(self, users: Optional[dict] = None, certfile: Optional[str] = None,
@@ -128,7 +88,8 @@ class AuthServer:
                  host: str = '127.0.0.1', port: int = 0, clock: Optional[Callable] = None,
                  max_body: int = 1024 * 1024, strict_types: bool = True,
                  tls_max_version: Optional[str] = None, idle_timeout: float = 60,
-                 handshake_timeout: float = 10, **policy_options):
+                 handshake_timeout: float = 10, shape=(), **policy_options):
+        self.shape = shapes.check_shape(shape)
         self.authenticator = Authenticator(
             users, component=component, challenge_lifetime=challenge_lifetime,
             lockout_threshold=lockout_threshold, instance=instance, clock=clock, **policy_options)
@@ -142,7 +103,7 @@ class AuthServer:
         self.log = logging.getLogger(f'authserver.{instance}')
         self.faultbook = FaultBook()
         self._tls = self._tls_context(certfile, keyfile, client_ca, tls_max_version) if certfile else None
-        self._listener: Optional[_TcpListener] = None
+        self._listener: Optional[TcpListener] = None
         self._stopping = threading.Event()
         self._state_lock = threading.Condition()
         self._conn_ids = itertools.count(1)
@@ -172,7 +133,7 @@ class AuthServer:
         if self._listener is not None:
             return self
         self._stopping.clear()
-        self._listener = _TcpListener(self.host, self.port, self._spawn, f'authserver-{self.instance}')
+        self._listener = TcpListener(self.host, self.port, self._spawn, f'authserver-{self.instance}')
         self.port = self._listener.port
         return self
 
@@ -200,13 +161,30 @@ class AuthServer:
 
     @property
     def url(self) -> str:
-        return _url('https' if self._tls else 'http', self.host, self.port)
+        return url_for('https' if self._tls else 'http', self.host, self.port)
 
     # -- API for tests --------------------------------------------------------------
     def set_fault(self, kind: str, count: Optional[int] = None, step: str = 'any',
-                  process: bool = False, **params) -> None:
+                  process: bool = False, user: Optional[str] = None, **params) -> None:
         """Inject a fault (see faults.FAULT_KINDS and README)."""
-        self.faultbook.set(kind, count=count, step=step, process=process, **params)
+        self.faultbook.set(kind, count=count, step=step, process=process, user=user, **params)
+
+    def set_options(self, **options) -> None:
+        """Change server options at run time: any policy.OPTIONS key, plus
+        ``shape`` and ``strict_types``."""
+        shape = shapes.check_shape(options.pop('shape', self.shape))
+        strict = options.pop('strict_types', self.strict_types)
+        self.authenticator.configure(**options)       # checks every other option first
+        self.shape, self.strict_types = shape, bool(strict)
+
+    @property
+    def options(self) -> dict:
+        return dict(self.authenticator.options, shape=sorted(self.shape),
+                    strict_types=self.strict_types)
+
+    def set_shape(self, *names: str) -> None:
+        """Reply shapes from now on (none: the vendor's example layout)."""
+        self.shape = shapes.check_shape(names)
 
     def clear_faults(self, kind: Optional[str] = None) -> None:
         self.faultbook.clear(kind)
@@ -244,6 +222,11 @@ class AuthServer:
     def add_user(self, name: str, spec: dict) -> None:
         self.authenticator.add_user(name, spec)
 
+    def update_user(self, name: str, **changes) -> None:
+        """Change a user's flags (disabled, messages, request method, ...);
+        the token and its state stay."""
+        self.authenticator.update_user(name, **changes)
+
     def remove_user(self, name: str) -> None:
         self.authenticator.remove_user(name)
 
@@ -262,8 +245,18 @@ class AuthServer:
         return self.authenticator.issued_keys
 
     def answer_for(self, name: str, challenge: Optional[str] = None, offset: int = 0) -> str:
-        """The OTP / OCRA response the user's token gives now (no state change)."""
+        """The OTP / OCRA response the user's token gives now (no state change);
+        for a VMA user the OTP last sent."""
         return self.authenticator.answer_for(name, challenge, offset)
+
+    @property
+    def sent_otps(self) -> dict:
+        """user -> the OTP a VMA challenge last "sent" to the user's phone."""
+        return self.authenticator.sent_otps
+
+    def host_code_for(self, name: str, code: str) -> str:
+        """The CREDFLD_HOST_CODE a login of ``name`` with ``code`` gets."""
+        return self.authenticator.host_code_for(name, code)
 
     # -- connections ------------------------------------------------------------------
     def _event(self, counter: Optional[str] = None, tls_error: Optional[str] = None):
@@ -385,12 +378,14 @@ class AuthServer:
             return
         request, parse_error = None, None
         try:
-            request = soap.parse_auth_user(body, self.strict_types)
+            request = soap.parse_request(body, self.strict_types, self.authenticator.password_formats)
             record.attributes, record.types = dict(request.attributes), dict(request.types)
-            record.kind = self.authenticator.classify(request.attributes)
+            record.operation = request.operation
+            record.kind = self.authenticator.classify(request.attributes, request.operation)
         except soap.SoapFaultError as error:
             parse_error = error
-        plan = self.faultbook.plan(record.kind, handler.connection_info.requests > 1)
+        plan = self.faultbook.plan(record.kind, handler.connection_info.requests > 1,
+                                   record.attributes.get('CREDFLD_USERID'))
         record.faults = plan.applied
         if plan.delay and self._stopping.wait(plan.delay):
             plan.drop = True            # the server is stopping: give up quietly
@@ -414,167 +409,30 @@ class AuthServer:
         handler.send_reply(reply, plan.close)
 
     def _reply(self, record, request, parse_error, plan) -> Reply:
-        outcome = None
+        outcome, shape = None, self.shape
         if request is not None and (plan.reply is None or plan.reply.process):
-            outcome = self.authenticator.authenticate(request.attributes)
+            decide = (self.authenticator.get_challenge if request.operation == 'getChallenge'
+                      else self.authenticator.authenticate)
+            outcome = decide(request.attributes)
             record.outcome, record.status_code = outcome.kind, outcome.codes.status_code
             record.reason = outcome.reason
         if plan.reply is not None:
             record.outcome, record.reason = 'fault', f'fault {plan.reply.kind}' + (
                 f' (authentication: {record.reason})' if outcome else '')
-            context = FaultContext(record.attributes, self.authenticator, self.port)
+            context = FaultContext(record.attributes, self.authenticator, self.port,
+                                   record.operation or 'authUser', shape)
             return build_reply(plan.reply, context)
         if parse_error is not None:
             record.outcome, record.reason = 'soap_fault', parse_error.faultstring
             return Reply.xml(soap.render_fault(parse_error.faultcode, parse_error.faultstring), 500)
-        return Reply.xml(soap.render_response([outcome.codes], outcome.attributes, outcome.errors))
-
-
-# ---------------------------------------------------------------------------
-# Dead servers
-
-class DeadListener:
-    """A loopback TCP listener that never speaks HTTP; counts connection attempts.
-
-    mode 'hang': accept and hold the connection open, never read or answer;
-    'close': accept and close at once (FIN); 'reset': accept and reset (RST).
-    It listens as soon as it is constructed; stop() (or ``with``) ends it.
-    """
-
-    MODES = ('hang', 'close', 'reset')
-
-    def __init__(self, mode: str = 'hang', host: str = '127.0.0.1', port: int = 0):
-        if mode not in self.MODES:
-            raise ValueError(f'mode must be one of {self.MODES}')
-        self.mode, self.host, self.port = mode, host, port
-        self._listener: Optional[_TcpListener] = None
-        self._held: List[socket.socket] = []
-        self._attempts = 0
-        self._cond = threading.Condition()
-        self.start()
-
-    def start(self) -> 'DeadListener':
-        if self._listener is None:
-            self._listener = _TcpListener(self.host, self.port, self._accepted, f'dead-{self.mode}')
-            self.port = self._listener.port
-        return self
-
-    def _accepted(self, sock, peer):
-        with self._cond:
-            self._attempts += 1
-            self._cond.notify_all()
-        if self.mode == 'hang':
-            self._held.append(sock)
-            return
-        if self.mode == 'reset':
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
-        sock.close()
-
-    @property
-    def attempts(self) -> int:
-        with self._cond:
-            return self._attempts
-
-    def wait_for_attempts(self, n: int, timeout: float = 10) -> bool:
-        with self._cond:
-            return self._cond.wait_for(lambda: self._attempts >= n, timeout)
-
-    @property
-    def url(self) -> str:
-        return _url('https', self.host, self.port)
-
-    def stop(self) -> None:
-        if self._listener is not None:
-            self._listener.close()
-            self._listener = None
-        for sock in self._held:
-            sock.close()
-        self._held = []
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-
-
-def closed_port(host: str = '127.0.0.1') -> int:
-    """A port nothing listens on (bound, read, closed: connecting is refused)."""
-    family = socket.AF_INET6 if ':' in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
-
-
-# ---------------------------------------------------------------------------
-# CLI
-
-class OffsetClock:
-    """Real time plus an offset the control API can move (POST /clock)."""
-
-    def __init__(self):
-        self.offset = 0.0
-
-    def __call__(self):
-        return time.time() + self.offset
-
-
-def load_config(path: str) -> dict:
-    """Read the JSON config; relative file paths are relative to its directory."""
-    with open(path, encoding='utf-8') as f:
-        config = json.load(f)
-    base = os.path.dirname(os.path.abspath(path))
-    for key in ('certfile', 'keyfile', 'client_ca'):
-        if config.get(key) and not os.path.isabs(config[key]):
-            config[key] = os.path.join(base, config[key])
-    return config
-
-
-def _write_atomically(path: str, text: str) -> None:
-    tmp = f'{path}.tmp{os.getpid()}'
-    with open(tmp, 'w', encoding='utf-8') as f:
-        f.write(text)
-    os.replace(tmp, path)
+        text = shapes.render_response([outcome.codes], outcome.attributes, outcome.errors,
+                                      shape=shape, operation=request.operation)
+        return Reply.document(*shapes.encode(text, shape))
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description='Reference authUser SOAP server for crauth tests.')
-    parser.add_argument('--config', required=True, help='JSON file: users and server options')
-    parser.add_argument('--port', type=int, help='port to listen on (default: config or ephemeral)')
-    parser.add_argument('--port-file', help='write the listening port here once ready')
-    parser.add_argument('--control-port', type=int, help='plain-HTTP loopback control API port (0 = any)')
-    parser.add_argument('--control-port-file', help='write the control port here once ready')
-    parser.add_argument('--verbose', '-v', action='count', default=0)
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=(logging.WARNING, logging.INFO, logging.DEBUG)[min(args.verbose, 2)],
-                        format='%(asctime)s %(name)s %(message)s')
-    config = load_config(args.config)
-    faults = config.pop('faults', [])
-    if args.port is not None:
-        config['port'] = args.port
-    config.setdefault('clock', OffsetClock())
-    server = AuthServer(**config)
-    for fault in faults:
-        server.set_fault(**fault)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    server.start()
-    control = None
-    if args.control_port is not None:
-        from authsrv.control import ControlServer
-        control = ControlServer(server, args.control_port)
-        if args.control_port_file:
-            _write_atomically(args.control_port_file, f'{control.port}\n')
-    if args.port_file:
-        _write_atomically(args.port_file, f'{server.port}\n')
-    print(f'authserver {server.instance} listening on {server.url}', file=sys.stderr, flush=True)
-    while not stop.wait(3600):
-        pass
-    if control:
-        control.stop()
-    server.stop()
-    return 0
+    """The CLI (see authsrv/cli.py and README)."""
+    return cli.main(AuthServer, argv)
 
 
 if __name__ == '__main__':

@@ -5,7 +5,9 @@ Written from the RFCs, independently of the C implementation it checks:
 * HOTP  - RFC 4226 (HMAC-SHA1 counter based, dynamic truncation)
 * TOTP  - RFC 6238 (HOTP over a time-step counter; SHA1/SHA256/SHA512)
 * OCRA  - RFC 6287 (challenge/response: suite parsing, the C/Q/P/S/T data
-          inputs, question formats A/N/H, random question generation)
+          inputs, question formats A/N/H, random question generation, and
+          the mutual mode, whose question is two challenges joined, as in
+          Appendix C.2)
 
 Keys are ``bytes``; helpers accept hex strings where noted.  Results are
 strings of decimal digits, zero padded to the requested length.
@@ -137,15 +139,38 @@ class OcraSuite:
             raise ValueError(f'{text!r}: unexpected data input {"-".join(items)!r}')
         return cls(**fields)
 
-    def question_fits(self, question: str, min_length: int = 1) -> bool:
+    def question_fits(self, question: str, min_length: int = 1, parts: int = 1) -> bool:
         """True if ``question`` has this suite's character set and a length in
-        ``min_length``..maximum."""
-        return (min_length <= len(question) <= self.question_length
-                and bool(_QUESTION_PATTERNS[self.question_format].fullmatch(question)))
+        ``min_length``..``parts`` times the maximum.
+
+        ``parts=2`` is the mutual mode: the question is a client and a server
+        challenge joined, so RFC 6287 Appendix C.2 puts 16 characters under
+        QA08.  Either way Q must fit its 128 bytes."""
+        if not (min_length <= len(question) <= parts * self.question_length
+                and _QUESTION_PATTERNS[self.question_format].fullmatch(question)):
+            return False
+        try:
+            encode_question(self.question_format, question)
+        except ValueError:
+            return False
+        return True
 
     def new_question(self, length: Optional[int] = None) -> str:
         """A fresh random question of the suite's format (full length by default)."""
         return generate_question(self.question_format, length or self.question_length)
+
+
+def mutual_question(first: str, second: str, suite: Optional[OcraSuite] = None) -> str:
+    """The question of a mutual computation: the two challenges joined.  In
+    RFC 6287 Appendix C.2 the server answers client||server and the client
+    server||client.  With a suite,
+    each challenge must fit its format and maximum length on its own."""
+    if suite is not None:
+        for part in (first, second):
+            if not suite.question_fits(part):
+                raise ValueError(f'challenge {part!r} does not fit '
+                                 f'Q{suite.question_format}{suite.question_length:02d}')
+    return first + second
 
 
 def generate_question(question_format: str, length: int) -> str:

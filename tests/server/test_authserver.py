@@ -2,9 +2,13 @@
 """Tests of the reference authUser server: policies, SOAP strictness, HTTP.
 
 Running this file runs the whole server suite: it also loads the sibling
-modules test_oath.py (vectors), test_certs.py (PKI, TLS) and test_faults.py
-(fault knobs, dead listeners, CLI).  The client side is the stdlib only
-(http.client + ssl).  Expiry is driven by a FakeClock, never by sleeping.
+modules test_oath.py (vectors), test_certs.py (PKI, TLS), test_faults.py
+(fault knobs, dead listeners, CLI), test_formats.py (password formats,
+request methods), test_challenges.py (getChallenge, 1-step policy, VMA,
+echo), test_replies.py (status codes, server errors, messages, shapes)
+and test_control.py (the control API of the CLI).  The client side is the
+stdlib only (http.client + ssl).  Expiry is driven by a FakeClock, never by
+sleeping.
 """
 
 import os
@@ -15,11 +19,12 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from authserver import AuthServer, FakeClock                  # noqa: E402
+from authserver import AuthServer                              # noqa: E402
 from authsrv import soap                                        # noqa: E402
-from authsrv.testing import USERS, SoapClient, attrs, shared_certs   # noqa: E402
+from authsrv.testing import USERS, ServerTestCase, SoapClient, attrs, shared_certs   # noqa: E402
 
-SIBLING_MODULES = ('test_oath', 'test_certs', 'test_faults')
+SIBLING_MODULES = ('test_oath', 'test_certs', 'test_faults', 'test_formats', 'test_challenges',
+                   'test_replies', 'test_control')
 
 
 def load_tests(loader, standard_tests, pattern):
@@ -31,40 +36,6 @@ def load_tests(loader, standard_tests, pattern):
     return standard_tests
 
 
-class ServerTestCase(unittest.TestCase):
-    """Starts a server on a FakeClock with the shared USERS table."""
-
-    server_options = {}
-
-    def setUp(self):
-        self.clock = FakeClock()
-        certs = shared_certs()
-        options = dict(users=USERS, certfile=certs['server_cert'], keyfile=certs['server_key'],
-                       clock=self.clock)
-        options.update(self.server_options)
-        self.srv = AuthServer(**options).start()
-        self.addCleanup(self.srv.stop)
-        self.client = SoapClient(self.srv)
-        self.addCleanup(self.client.close)
-
-    def auth(self, *args, **kwargs):
-        return self.client.auth(attrs(*args, **kwargs))
-
-    def assertStatus(self, reply, status_code):
-        self.assertIsNone(reply.fault)
-        self.assertEqual(len(reply.codes), 1)
-        self.assertEqual(reply.status_code, status_code, reply.errors)
-        self.assertEqual(reply.return_code, 0 if status_code == 0 else -1)
-        if status_code:
-            self.assertIn('CREDFLD_STATUS_MESSAGE', reply.attributes)
-            self.assertEqual(reply.errors[0][0], status_code)
-
-    def challenge(self, user, request='getchallenge', **kwargs):
-        reply = self.auth(user, request, **kwargs)
-        self.assertStatus(reply, 0)
-        return reply.attributes['CREDFLD_CHALLENGE'], reply.attributes['CREDFLD_CHALLENGE_KEY']
-
-
 class OtpPolicyTests(ServerTestCase):
     def test_hotp_success_then_replay_refused(self):
         code = self.srv.answer_for('hotp-user')
@@ -73,31 +44,37 @@ class OtpPolicyTests(ServerTestCase):
         self.assertEqual(reply.codes[0].return_enum, 'RET_SUCCESS')
         self.assertEqual(reply.attributes['CREDFLD_USERID'], 'hotp-user')
         self.assertEqual(self.srv.user_state('hotp-user')['counter'], 1)
-        self.assertStatus(self.auth('hotp-user', code), 1000)
+        reply = self.auth('hotp-user', code)
+        self.assertStatus(reply, 1012)
+        self.assertEqual(reply.codes[0].status_enum, 'STAT_OTP_INCORRECT')
 
     def test_hotp_look_ahead_window(self):
-        self.assertStatus(self.auth('hotp-user', self.srv.answer_for('hotp-user', offset=11)), 1000)
+        self.assertStatus(self.auth('hotp-user', self.srv.answer_for('hotp-user', offset=11)), 1012)
         self.assertStatus(self.auth('hotp-user', self.srv.answer_for('hotp-user', offset=10)), 0)
         self.assertEqual(self.srv.user_state('hotp-user')['counter'], 11)
 
     def test_static_password_combined_and_separate(self):
         code = self.srv.answer_for('hotp-static')
-        self.assertStatus(self.auth('hotp-static', code), 1000)            # static password missing
-        self.assertStatus(self.auth('hotp-static', 'wrong' + code), 1000)
+        self.assertStatus(self.auth('hotp-static', code), 1011)            # static password missing
+        reply = self.auth('hotp-static', 'wrong' + code)
+        self.assertStatus(reply, 1011)
+        self.assertEqual(reply.codes[0].status_enum, 'STAT_LOCAL_PASSWORD_MISMATCH')
         reply = self.auth('hotp-static', 'S3cret!' + code)
         self.assertStatus(reply, 0)
         self.assertIn('CREDFLD_STATIC_PASSWORD', reply.masked)
         code = self.srv.answer_for('hotp-static')
-        self.assertStatus(self.auth('hotp-static', code, password_format=1, static_password='nope'), 1000)
+        self.assertStatus(self.auth('hotp-static', code, password_format=1, static_password='nope'), 1011)
+        self.assertStatus(self.auth('hotp-static', '000000', password_format=1, static_password='S3cret!'),
+                          1012)
         self.assertStatus(self.auth('hotp-static', code, password_format=1, static_password='S3cret!'), 0)
 
     def test_totp_steps_and_replay(self):
         code = self.srv.answer_for('totp-user')
         self.assertEqual(len(code), 8)
         self.assertStatus(self.auth('totp-user', code), 0)
-        self.assertStatus(self.auth('totp-user', code), 1000)             # same step twice
+        self.assertStatus(self.auth('totp-user', code), 1012)             # same step twice
         self.clock.advance(30)
-        self.assertStatus(self.auth('totp-user', self.srv.answer_for('totp-user', offset=2)), 1000)
+        self.assertStatus(self.auth('totp-user', self.srv.answer_for('totp-user', offset=2)), 1012)
         self.assertStatus(self.auth('totp-user', self.srv.answer_for('totp-user', offset=1)), 0)
 
     def test_unknown_user_and_domains(self):
@@ -115,7 +92,7 @@ class OtpPolicyTests(ServerTestCase):
 class LockoutTests(ServerTestCase):
     def test_locked_after_five_failures_until_unlocked(self):
         for _ in range(5):
-            self.assertStatus(self.auth('hotp-user', '000000'), 1000)
+            self.assertStatus(self.auth('hotp-user', '000000'), 1012)
         reply = self.auth('hotp-user', self.srv.answer_for('hotp-user'))
         self.assertStatus(reply, 1007)
         self.assertEqual(reply.codes[0].status_enum, 'STAT_LOCKED')
@@ -148,6 +125,8 @@ class GenericStatusTests(ServerTestCase):
 
 
 class OneStepTests(ServerTestCase):
+    server_options = {'one_step_cr': 'any', 'challenge_check_mode': 0}
+
     def test_any_challenge(self):
         reply = self.auth('onestep', self.srv.answer_for('onestep', '12345678'), challenge='12345678')
         self.assertStatus(reply, 0)
@@ -155,12 +134,12 @@ class OneStepTests(ServerTestCase):
     def test_failures(self):
         answer = self.srv.answer_for('onestep', '12345678')
         self.assertStatus(self.auth('onestep', answer), 1000)                         # no challenge
-        self.assertStatus(self.auth('onestep', '000000', challenge='12345678'), 1000)  # wrong response
+        self.assertStatus(self.auth('onestep', '000000', challenge='12345678'), 1012)  # wrong response
         self.assertStatus(self.auth('onestep', '123456', challenge='ABCD1234'), 1000)   # not QN08
         self.assertStatus(self.auth('onestep', self.srv.answer_for('onestep', '123456789'),
                                     challenge='123456789'), 1000)                       # too long
         self.assertStatus(self.auth('onestep', answer, challenge='12345678'), 0)
-        self.assertStatus(self.auth('onestep', answer, challenge='12345678'), 1000)    # reused
+        self.assertStatus(self.auth('onestep', answer, challenge='12345678'), 1012)    # reused
 
 
 class TwoStepTests(ServerTestCase):
@@ -189,7 +168,7 @@ class TwoStepTests(ServerTestCase):
 
     def test_wrong_response_keeps_the_key(self):
         challenge, key = self.challenge('twostep')
-        self.assertStatus(self.auth('twostep', '000000', challenge_key=key), 1000)
+        self.assertStatus(self.auth('twostep', '000000', challenge_key=key), 1012)
         self.assertStatus(self.auth('twostep', self.srv.answer_for('twostep', challenge), challenge_key=key), 0)
 
     def test_expired_key(self):
@@ -211,16 +190,16 @@ class TwoStepTests(ServerTestCase):
         self.assertStatus(self.auth('twostep', self.srv.answer_for('twostep', challenge), challenge_key=key), 0)
 
     def test_wrong_request(self):
-        self.assertStatus(self.auth('twostep', 'getchallengex'), 1000)
-        self.assertStatus(self.auth('twostep', self.srv.answer_for('hotp-user')), 1000)   # an OTP
-        self.assertStatus(self.auth('twostep', 'getchallenge', password_format=1), 1000)  # wrong field
+        self.assertStatus(self.auth('twostep', 'getchallengex'), 1012)
+        self.assertStatus(self.auth('twostep', self.srv.answer_for('hotp-user')), 1012)   # an OTP
+        self.assertStatus(self.auth('twostep', 'getchallenge', password_format=1), 1012)  # wrong field
         self.challenge('twostep', None, password_format=1, static_password='getchallenge')
 
     def test_password_request_methods(self):
-        self.assertStatus(self.auth('twostep-pw', 'getchallenge'), 1000)
+        self.assertStatus(self.auth('twostep-pw', 'getchallenge'), 1011)
         self.challenge('twostep-pw', 'pw1')
         self.challenge('twostep-pw', None, password_format=1, static_password='pw1')
-        self.assertStatus(self.auth('twostep-kwpw', 'pw2'), 1000)
+        self.assertStatus(self.auth('twostep-kwpw', 'pw2'), 1011)
         challenge, key = self.challenge('twostep-kwpw', 'crpw2')
         self.assertStatus(self.auth('twostep-kwpw', self.srv.answer_for('twostep-kwpw', challenge),
                                     challenge_key=key), 0)
@@ -236,7 +215,7 @@ class TwoStepTests(ServerTestCase):
     def test_time_suite_uses_the_clock(self):
         challenge, key = self.challenge('twostep-time')
         stale = self.srv.answer_for('twostep-time', challenge, offset=-2)
-        self.assertStatus(self.auth('twostep-time', stale, challenge_key=key), 1000)
+        self.assertStatus(self.auth('twostep-time', stale, challenge_key=key), 1012)
         self.assertStatus(self.auth('twostep-time', self.srv.answer_for('twostep-time', challenge),
                                     challenge_key=key), 0)
 
@@ -259,7 +238,7 @@ class ChallengeOptionTests(ServerTestCase):
         reply = self.auth('twostep', 'getchallenge')
         challenge, key = reply.attributes['CREDFLD_CHALLENGE'], reply.attributes['CREDFLD_CHALLENGE_KEY']
         self.assertEqual(self.srv.issued_keys[key].expires_at - self.clock(), 5)
-        self.assertStatus(self.auth('twostep', '000000', challenge_key=key), 1000)
+        self.assertStatus(self.auth('twostep', '000000', challenge_key=key), 1012)
         self.assertStatus(self.auth('twostep', self.srv.answer_for('twostep', challenge), challenge_key=key), 1000)
 
 

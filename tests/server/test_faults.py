@@ -6,27 +6,20 @@ server's wait_for(); nothing sleeps.  The only waits are short client
 timeouts against a server that is told never to answer."""
 
 import http.client
-import json
 import os
-import signal
 import socket
 import ssl
-import subprocess
 import sys
-import tempfile
-import types
 import unittest
-import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from authserver import AuthServer, DeadListener, FakeClock, closed_port    # noqa: E402
 from authsrv import soap                                                    # noqa: E402
 from authsrv.faults import MIB                                              # noqa: E402
-from authsrv.testing import USERS, SoapClient, attrs, client_context, shared_certs   # noqa: E402
+from authsrv.testing import (USERS, CliServer, SoapClient, attrs, client_context,  # noqa: E402
+                             shared_certs)
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-PYTHON = '/usr/bin/python3'
 SHORT = 0.3         # client timeout against a server told never to answer
 
 
@@ -160,6 +153,20 @@ class ReplyFaultTests(FaultTestCase):
         reply = soap.read_response(self.post()[2])         # hotp-user: a fake one
         self.assertNotIn(reply.attributes['CREDFLD_CHALLENGE_KEY'], self.srv.issued_keys)
 
+    def test_failure_with_challenge(self):
+        self.srv.set_fault('failure_with_challenge')
+        reply = soap.read_response(self.post(body=self.login_body('twostep', '123456'))[2])
+        self.assertEqual((reply.return_code, reply.status_code), (-1, 1012))
+        self.assertEqual(reply.codes[0].status_enum, 'STAT_OTP_INCORRECT')
+        self.assertIn('CREDFLD_STATUS_MESSAGE', reply.attributes)
+        key = reply.attributes['CREDFLD_CHALLENGE_KEY']
+        self.assertIn(key, self.srv.issued_keys)          # the new challenge is real
+        self.srv.clear_faults()
+        answer = self.srv.answer_for('twostep', reply.attributes['CREDFLD_CHALLENGE'])
+        body = soap.render_request(attrs('twostep', answer, challenge_key=key))
+        reply = soap.read_response(self.post(body=body)[2])
+        self.assertEqual(reply.status_code, 0)
+
     def test_success_with_status_message(self):
         self.srv.set_fault('success_with_message')
         reply = soap.read_response(self.post()[2])
@@ -286,39 +293,16 @@ class DeadServerTests(unittest.TestCase):
             self.connect(closed_port())
 
 
-def read_file(path):
-    with open(path, encoding='utf-8') as f:
-        return f.read()
-
-
 class CommandLineTests(unittest.TestCase):
     def test_cli_with_control_api(self):
         certs = shared_certs()
-        work = tempfile.mkdtemp(prefix='authserver-cli-')
-        config = os.path.join(work, 'config.json')
-        with open(config, 'w') as f:
-            json.dump({'certfile': certs['server_cert'], 'keyfile': certs['server_key'],
-                       'instance': 'cli', 'users': USERS,
-                       'faults': [{'kind': 'http_status', 'status': 503, 'count': 1}]}, f)
-        files = {name: os.path.join(work, name) for name in ('port', 'control')}
-        proc = subprocess.Popen([PYTHON, os.path.join(HERE, 'authserver.py'), '--config', config,
-                                 '--port-file', files['port'], '--control-port', '0',
-                                 '--control-port-file', files['control']],
-                                stderr=subprocess.PIPE, text=True)
-        self.addCleanup(proc.stderr.close)
-        self.addCleanup(proc.wait)
-        self.addCleanup(proc.kill)
-        line = proc.stderr.readline()         # printed once both port files exist
-        self.assertIn('listening on https://127.0.0.1:', line)
-        port, control = (int(read_file(files[n])) for n in ('port', 'control'))
-
-        def api(path, payload=None):
-            data = None if payload is None else json.dumps(payload).encode()
-            with urllib.request.urlopen(f'http://127.0.0.1:{control}{path}', data, timeout=10) as r:
-                return json.load(r)
-
-        server = types.SimpleNamespace(url=f'https://127.0.0.1:{port}/', port=port)
-        with SoapClient(server) as client:
+        cli = CliServer({'certfile': certs['server_cert'], 'keyfile': certs['server_key'],
+                         'instance': 'cli', 'users': USERS,
+                         'faults': [{'kind': 'http_status', 'status': 503, 'count': 1}]})
+        self.addCleanup(cli.stop)
+        self.assertIn('listening on https://127.0.0.1:', cli.first_line)
+        api = cli.api
+        with cli.client() as client:
             body = soap.render_request(attrs('twostep', 'getchallenge'))
             self.assertEqual(client.post(body)[0], 503)               # the configured fault
             reply = soap.read_response(client.post(body)[2])
@@ -338,8 +322,7 @@ class CommandLineTests(unittest.TestCase):
         stats = api('/stats')
         self.assertEqual((stats['requests'], stats['connections']), (9, 1))
         self.assertEqual(len(api('/requests')), 9)
-        proc.send_signal(signal.SIGTERM)
-        self.assertEqual(proc.wait(10), 0)
+        self.assertEqual(cli.stop(), 0)
 
 
 if __name__ == '__main__':

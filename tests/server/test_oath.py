@@ -14,19 +14,35 @@ VECTORS = os.environ.get('VECTORS_DIR') or os.path.join(
     os.path.dirname(os.path.abspath(__file__)), '..', 'vectors')
 
 
-def vector_lines(name):
+# RFC 6287 Appendix C.2 (mutual) and C.3 (signature), in the shared format;
+# the shared directory is preferred when it carries the file too.
+MUTUAL = 'ocra_mutual.txt'
+MUTUAL_DIR = VECTORS if os.path.isfile(os.path.join(VECTORS, MUTUAL)) else os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), 'vectors')
+
+
+def vector_lines(name, directory=None):
     """(line number, fields) of a vector file, comments and blanks skipped."""
-    with open(os.path.join(VECTORS, name), encoding='ascii') as f:
+    with open(os.path.join(directory or VECTORS, name), encoding='ascii') as f:
         for number, line in enumerate(f, 1):
             line = line.strip()
             if line and not line.startswith('#'):
                 yield number, line.split('|')
 
 
+def ocra_vector(fields):
+    suite, key, counter, question, pin_hash, session, time_steps = fields
+    return oath.ocra(suite, bytes.fromhex(key), question,
+                     counter=int(counter) if counter else None,
+                     pin_hash=bytes.fromhex(pin_hash) if pin_hash else None,
+                     session=bytes.fromhex(session) if session else None,
+                     time_steps=int(time_steps, 16) if time_steps else None)
+
+
 class VectorTests(unittest.TestCase):
-    def check_file(self, name, compute, minimum):
+    def check_file(self, name, compute, minimum, directory=None):
         count = 0
-        for number, fields in vector_lines(name):
+        for number, fields in vector_lines(name, directory):
             with self.subTest(file=name, line=number):
                 expected = fields[-1]
                 self.assertEqual(compute(fields[:-1]), expected)
@@ -41,14 +57,21 @@ class VectorTests(unittest.TestCase):
             bytes.fromhex(f[1]), int(f[2]), step=int(f[3]), digits=int(f[4]), hash_name=f[0]), 15)
 
     def test_ocra_rfc6287(self):
-        def compute(f):
-            suite, key, counter, question, pin_hash, session, time_steps = f
-            return oath.ocra(suite, bytes.fromhex(key), question,
-                             counter=int(counter) if counter else None,
-                             pin_hash=bytes.fromhex(pin_hash) if pin_hash else None,
-                             session=bytes.fromhex(session) if session else None,
-                             time_steps=int(time_steps, 16) if time_steps else None)
-        self.check_file('ocra.txt', compute, 40)
+        self.check_file('ocra.txt', ocra_vector, 40)
+
+    def test_ocra_rfc6287_mutual_and_signature(self):
+        self.check_file(MUTUAL, ocra_vector, 30, MUTUAL_DIR)
+
+    def test_mutual_questions_fit_twice_the_suite_length(self):
+        for number, fields in vector_lines(MUTUAL, MUTUAL_DIR):
+            suite, question = oath.OcraSuite.parse(fields[0]), fields[3]
+            with self.subTest(line=number):
+                self.assertTrue(suite.question_fits(question, parts=2))
+                if len(question) > suite.question_length:
+                    self.assertFalse(suite.question_fits(question))
+                    half = len(question) // 2
+                    self.assertEqual(oath.mutual_question(question[:half], question[half:], suite),
+                                     question)
 
 
 class OcraSuiteTests(unittest.TestCase):
@@ -99,6 +122,16 @@ class OcraSuiteTests(unittest.TestCase):
             self.assertGreater(len(questions), 45, 'questions must be random')
             for question in questions:
                 self.assertTrue(suite.question_fits(question, 10), question)
+
+    def test_mutual_question_checks_each_challenge(self):
+        suite = oath.OcraSuite.parse('OCRA-1:HOTP-SHA256-8:QA08')
+        with self.assertRaises(ValueError):
+            oath.mutual_question('CLI222201', 'SRV1111', suite)      # 9 + 7: first too long
+        with self.assertRaises(ValueError):
+            oath.mutual_question('CLI-2222', 'SRV11110', suite)      # not alphanumeric
+        self.assertFalse(suite.question_fits('A' * 17, parts=2))
+        self.assertFalse(oath.OcraSuite.parse('OCRA-1:HOTP-SHA1-6:QA64').question_fits(
+            'A' * 129, parts=3), 'Q holds 128 bytes at most')
 
     def test_question_fits(self):
         suite = oath.OcraSuite.parse('OCRA-1:HOTP-SHA1-6:QN08')

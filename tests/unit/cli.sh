@@ -33,6 +33,13 @@ rm -f "$keyfile"
 [ "$("$CRAUTH" explain --all | grep -c '^[0-9]')" -ge 30 ] || { echo "FAIL: explain --all"; fails=$((fails + 1)); }
 expect_error "not a reason code" "$CRAUTH" explain 12345
 expect_error "QN08" "$CRAUTH" ocra --suite OCRA-1:HOTP-SHA1-6:QN08 --key $K --question 12AB
+# RFC 6287 C.2: a mutual question, two QA08 challenges joined (from the vector file)
+mutual=$(grep '^OCRA-1:HOTP-SHA256-8:QA08|[0-9a-f]*||CLI22220SRV11110|' \
+    "${VECTORS_DIR:-$(dirname "$0")/../vectors}/ocra_mutual.txt")
+expect "${mutual##*|}" "$CRAUTH" ocra --suite OCRA-1:HOTP-SHA256-8:QA08 \
+    --key "$(echo "$mutual" | cut -d'|' -f2)" --question CLI22220SRV11110
+expect_error "up to 16 characters" "$CRAUTH" ocra --suite OCRA-1:HOTP-SHA256-8:QA08 --key $K \
+    --question CLI22220SRV111101
 expect_error "counter" "$CRAUTH" hotp --key $K --counter -1
 expect_error "unknown verb" "$CRAUTH" frobnicate
 # echoed input cannot break the line or drive the terminal: C0, LF and the

@@ -2,7 +2,7 @@
 /*
  * soap_test.h - helpers shared by the SOAP unit tests: building replies,
  * loading the canned ones, and parsing with the invariants every call of
- * soap_parse_reply must keep checked each time.  Include after cmocka.h.
+ * soap_parse_reply_of must keep checked each time.  Include after cmocka.h.
  *
  * The canned replies are found in $SOAP_REPLIES_DIR, else in
  * $TOP_SRCDIR/tests/unit/soap_replies, else in tests/unit/soap_replies.
@@ -106,17 +106,18 @@ reply_doc(const char *codes, const char *attrs)
     return cat(HEAD, codes, "<resultAttribute>", attrs, "</resultAttribute>", TAIL, NULL);
 }
 
-/* soap_parse_reply plus the invariants every call must keep: err is one
- * printable line, and nothing is left in @r unless the reply was good. */
+/* soap_parse_reply_of plus the invariants every call must keep: err is
+ * one printable line, and nothing is left in @r unless the reply was good. */
 UNUSED static int
-parse_len(const char *body, size_t len, struct soap_reply *r, char *err)
+parse_of(enum soap_operation op, const char *body, size_t len, const char *charset,
+         struct soap_reply *r, char *err)
 {
     struct soap_reply zero;
     int rc;
 
     memset(r, 0x5a, sizeof(*r));
     memset(err, 'x', 256);
-    rc = soap_parse_reply(body, len, r, err, 256);
+    rc = soap_parse_reply_of(op, body, len, charset, r, err, 256);
     for (const char *c = err; *c != '\0'; c++)
         assert_true(*c >= 0x20 && *c <= 0x7e);
     assert_true(strlen(err) < 256);
@@ -132,6 +133,13 @@ parse_len(const char *body, size_t len, struct soap_reply *r, char *err)
         assert_memory_equal(r, &zero, sizeof(zero));
     }
     return rc;
+}
+
+/* The same for an authUser reply that came without a charset. */
+UNUSED static int
+parse_len(const char *body, size_t len, struct soap_reply *r, char *err)
+{
+    return parse_of(SOAP_AUTH_USER, body, len, NULL, r, err);
 }
 
 UNUSED static int

@@ -25,127 +25,9 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
-#include "lib/common/hex.h"
 #include "lib/core/otp.h"
+#include "vector_file.h"
 
-#define MAX_COLUMNS 16
-
-/* One data line of a vector file, addressed by the column names that the
- * file's "# a|b|c" header declares, so the tests do not hard-code column order. */
-struct vector_row {
-    const char *file;
-    unsigned line;
-    size_t columns;
-    char *names[MAX_COLUMNS];
-    char *values[MAX_COLUMNS];
-};
-
-typedef bool (*vector_check)(const struct vector_row *row);
-
-static const char *column(const struct vector_row *row, const char *name)
-{
-    for (size_t i = 0; i < row->columns; i++) {
-        if (strcmp(row->names[i], name) == 0)
-            return row->values[i];
-    }
-    fail_msg("%s: no column \"%s\" in the header", row->file, name);
-    return NULL;
-}
-
-static size_t split_fields(char *text, char **fields)
-{
-    size_t n = 0;
-    char *field;
-
-    while ((field = strsep(&text, "|")) != NULL) {
-        if (n == MAX_COLUMNS)
-            fail_msg("more than %d fields", MAX_COLUMNS);
-        fields[n++] = field;
-    }
-    return n;
-}
-
-static uint64_t parse_u64(const struct vector_row *row, const char *name, int base)
-{
-    const char *text = column(row, name);
-    unsigned long long value;
-    char *end;
-
-    errno = 0;
-    value = strtoull(text, &end, base);
-    if (text[0] == '\0' || text[0] == '-' || *end != '\0' || errno != 0)
-        fail_msg("%s:%u: %s \"%s\" is not a number", row->file, row->line, name, text);
-    return value;
-}
-
-static size_t parse_hex(const struct vector_row *row, const char *name, uint8_t *out, size_t size)
-{
-    const char *hex = column(row, name);
-    size_t len = 0;
-
-    if (hex_decode(hex, strlen(hex), out, size, &len) != 0)
-        fail_msg("%s:%u: %s is not hex", row->file, row->line, name);
-    return len;
-}
-
-static bool report(const struct vector_row *row, int rc, const char *got)
-{
-    const char *want = column(row, "expected");
-
-    if (rc == OTP_OK && strcmp(got, want) == 0 && otp_code_equal(got, want))
-        return true;
-    print_error("%s:%u: rc %d, got \"%s\", expected \"%s\"\n", row->file, row->line, rc, got,
-                want);
-    return false;
-}
-
-static void run_vector_file(const char *name, vector_check check)
-{
-    const char *dir = getenv("VECTORS_DIR");
-    char path[4096];
-    char *line = NULL, *header = NULL;
-    size_t cap = 0;
-    unsigned data_lines = 0, matched = 0;
-    struct vector_row row = {.file = name};
-    FILE *file;
-
-    if (dir == NULL || dir[0] == '\0')
-        dir = "tests/vectors";
-    if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
-        fail_msg("path too long");
-    file = fopen(path, "r");
-    if (file == NULL)
-        fail_msg("cannot open %s: %s (set VECTORS_DIR)", path, strerror(errno));
-    while (getline(&line, &cap, file) != -1) {
-        row.line++;
-        line[strcspn(line, "\r\n")] = '\0';
-        if (line[0] == '#') {
-            if (header == NULL && strchr(line, '|') != NULL) {
-                header = strdup(line + 1 + strspn(line + 1, " "));
-                assert_non_null(header);
-                row.columns = split_fields(header, row.names);
-            }
-            continue;
-        }
-        if (line[0] == '\0')
-            continue;
-        data_lines++;
-        if (header == NULL)
-            fail_msg("%s: data before the \"# col|col\" header", path);
-        if (split_fields(line, row.values) != row.columns) {
-            print_error("%s:%u: wrong number of fields\n", name, row.line);
-            continue;
-        }
-        if (check(&row))
-            matched++;
-    }
-    print_message("%s: %u of %u vectors matched\n", name, matched, data_lines);
-    free(line);
-    free(header);
-    fclose(file);
-    assert_true(data_lines > 0);
-    assert_int_equal(matched, data_lines);
-}
 
 static bool check_hotp(const struct vector_row *row)
 {
@@ -203,6 +85,40 @@ static bool check_ocra(const struct vector_row *row)
     return report(row, rc, response);
 }
 
+/* RFC 6287 Appendix C.2 and C.3: a question longer than the suite's QFxx
+ * is a mutual one (two challenges joined); every line must match. */
+static bool check_ocra_mutual(const struct vector_row *row)
+{
+    struct ocra_suite suite;
+    struct ocra_input in = {0};
+    uint8_t key[OTP_MAX_KEY], pin_hash[64];
+    size_t keylen = parse_hex(row, "key", key, sizeof(key));
+    char response[OCRA_OUT_SIZE] = "";
+    int rc;
+
+    rc = ocra_suite_parse(column(row, "suite"), &suite);
+    if (rc != OTP_OK)
+        return report(row, rc, "");
+    in.question = column(row, "question");
+    in.mutual = strlen(in.question) > suite.q_max;
+    if (column(row, "pin_sha1")[0] != '\0') {
+        in.pin_hash_len = parse_hex(row, "pin_sha1", pin_hash, sizeof(pin_hash));
+        in.pin_hash = pin_hash;
+    }
+    if (column(row, "time_steps_hex")[0] != '\0')
+        in.time_steps = parse_u64(row, "time_steps_hex", 16);
+    rc = ocra_compute(&suite, key, keylen, &in, response, sizeof(response));
+    /* a mutual question is refused as one challenge */
+    if (in.mutual) {
+        char refused[OCRA_OUT_SIZE];
+
+        in.mutual = false;
+        if (ocra_compute(&suite, key, keylen, &in, refused, sizeof(refused)) != OTP_ERR_QUESTION)
+            return report(row, OTP_ERR_ARG, "accepted as one challenge");
+    }
+    return report(row, rc, response);
+}
+
 static void test_hotp_vectors(void **state)
 {
     (void)state;
@@ -219,6 +135,7 @@ static void test_ocra_vectors(void **state)
 {
     (void)state;
     run_vector_file("ocra.txt", check_ocra);
+    run_vector_file("ocra_mutual.txt", check_ocra_mutual);
 }
 
 static const uint8_t test_key[20] = "0123456789abcdefghij";
@@ -357,6 +274,60 @@ static void test_question_check(void **state)
                      cases[i].expected);
     }
     assert_int_equal(ocra_question_check(&suite, NULL), OTP_ERR_ARG);
+}
+
+/* Mutual questions: 2 to 2 * QFxx characters of the format, within the
+ * 128 bytes of Q; the numeric encoding holds 128 digits. */
+static void test_mutual_question(void **state)
+{
+    static const struct {
+        const char *suite;
+        size_t len;
+        char fill;
+        int expected;
+    } cases[] = {
+        {"OCRA-1:HOTP-SHA256-8:QA08", 16, 'A', OTP_OK},
+        {"OCRA-1:HOTP-SHA256-8:QA08", 17, 'A', OTP_ERR_QUESTION},
+        {"OCRA-1:HOTP-SHA256-8:QA08", 2, 'A', OTP_OK},
+        {"OCRA-1:HOTP-SHA256-8:QA08", 1, 'A', OTP_ERR_QUESTION},
+        {"OCRA-1:HOTP-SHA1-6:QN64", 128, '9', OTP_OK},
+        {"OCRA-1:HOTP-SHA1-6:QN64", 129, '9', OTP_ERR_QUESTION},
+        {"OCRA-1:HOTP-SHA1-6:QA64", 128, 'z', OTP_OK},
+        {"OCRA-1:HOTP-SHA1-6:QH64", 128, 'F', OTP_OK},
+        {"OCRA-1:HOTP-SHA1-6:QH64", 128, 'G', OTP_ERR_QUESTION},
+    };
+    char question[OCRA_MAX_MUTUAL_QUESTION + 2];
+    struct ocra_suite suite;
+    struct ocra_input in = {.question = question, .mutual = true};
+    char out[OCRA_OUT_SIZE];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        parse_or_fail(cases[i].suite, &suite);
+        memset(question, cases[i].fill, cases[i].len);
+        question[cases[i].len] = '\0';
+        if (ocra_mutual_question_check(&suite, question) != cases[i].expected ||
+            ocra_compute(&suite, test_key, sizeof(test_key), &in, out, sizeof(out)) !=
+                cases[i].expected)
+            fail_msg("%s, %zu x '%c': expected %d", cases[i].suite, cases[i].len,
+                     cases[i].fill, cases[i].expected);
+    }
+    /* 128 nines and 127 nines then 8 differ: the whole number is encoded */
+    parse_or_fail("OCRA-1:HOTP-SHA1-6:QN64", &suite);
+    memset(question, '9', 128);
+    question[128] = '\0';
+    assert_int_equal(ocra_compute(&suite, test_key, sizeof(test_key), &in, out, sizeof(out)),
+                     OTP_OK);
+    question[127] = '8';
+    {
+        char other[OCRA_OUT_SIZE];
+
+        assert_int_equal(ocra_compute(&suite, test_key, sizeof(test_key), &in, other,
+                                      sizeof(other)), OTP_OK);
+        assert_string_not_equal(out, other);
+    }
+    assert_int_equal(ocra_mutual_question_check(&suite, NULL), OTP_ERR_ARG);
+    assert_int_equal(ocra_mutual_question_check(NULL, "12"), OTP_ERR_ARG);
 }
 
 /* 50 questions per suite: each has exactly q_max characters from @alphabet
@@ -657,6 +628,7 @@ int main(void)
         cmocka_unit_test(test_suite_parse_valid),
         cmocka_unit_test(test_suite_parse_malformed),
         cmocka_unit_test(test_question_check),
+        cmocka_unit_test(test_mutual_question),
         cmocka_unit_test(test_question_generate),
         cmocka_unit_test(test_ocra_inputs),
         cmocka_unit_test(test_ocra_padding_rules),

@@ -59,9 +59,12 @@ test_request_round_trip(void **state)
         {"CREDFLD_STATIC_PASSWORD", "xsd:string", "]]> stat"},
         {"CREDFLD_CHALLENGE", "xsd:string", "12345678"},
         {"CREDFLD_CHALLENGE_KEY", "xsd:string", "K-1"},
+        {"CREDFLD_DP_RESPONSE", "xsd:string", "654321"},
+        {"CREDFLD_REQUEST_HOST_CODE", "xsd:string", "Optional"},
     };
     struct soap_request req = {want[0][2], want[1][2], want[2][2], 4294967295u, want[4][2],
-                               want[5][2], want[6][2], want[7][2]};
+                               want[5][2], want[6][2], want[7][2], want[8][2], want[9][2],
+                               SOAP_AUTH_USER};
     xmlXPathContextPtr ctx;
     xmlDocPtr doc;
     char expr[256];
@@ -82,10 +85,10 @@ test_request_round_trip(void **state)
     expect_xpath(ctx, "count(/s:Envelope/s:Header/node())", "0");
     expect_xpath(ctx, "count(/s:Envelope/s:Body/*)", "1");
     expect_xpath(ctx, "count(/s:Envelope/s:Body/a:authUser/*)", "1");
-    expect_xpath(ctx, "count(//credentialAttributeSet/*)", "8");
+    expect_xpath(ctx, "count(//credentialAttributeSet/*)", "10");
     expect_xpath(ctx, "count(//attributes[count(*) = 2 and *[1][self::value] and "
-                      "*[2][self::attributeID]])", "8");
-    for (size_t i = 0; i < 8; i++) {
+                      "*[2][self::attributeID]])", "10");
+    for (size_t i = 0; i < 10; i++) {
         snprintf(expr, sizeof(expr), "//credentialAttributeSet/attributes[%zu]/attributeID", i + 1);
         expect_xpath(ctx, expr, want[i][0]);
         snprintf(expr, sizeof(expr), "//credentialAttributeSet/attributes[%zu]/value/@xsi:type",

@@ -22,6 +22,8 @@
 #include "soap_test.h"
 
 #define ENV "<soapenv:Envelope xmlns:soapenv=\"" SOAP_NS_ENVELOPE "\">"
+#define ATTR_CHALLENGE                                                                             \
+    "<attributes><value>1</value><attributeID>CREDFLD_CHALLENGE</attributeID></attributes>"
 
 static void
 test_malformed_files(void **state)
@@ -77,10 +79,22 @@ test_structure(void **state)
         {HEAD CODES_OK "<resultAttribute><attributes><value>1</value></attributes>"
                        "</resultAttribute>" TAIL,
          "no attributeID in attributes"},
-        {HEAD CODES_OK "<resultAttribute><attributes><attributeID>X</attributeID></attributes>"
-         "</resultAttribute>" TAIL, "no value in attributes"},
-        {HEAD CODES_OK "<resultAttribute><attributes><attributeID>X</attributeID><value/><value/>"
-         "</attributes></resultAttribute>" TAIL, "duplicate value in attributes"},
+        {HEAD CODES_OK "<resultAttribute><attributes><attributeID>CREDFLD_CHALLENGE"
+                       "</attributeID></attributes></resultAttribute>" TAIL,
+         "no value in attributes"},
+        {HEAD CODES_OK "<resultAttribute><attributes><attributeID>CREDFLD_HOST_CODE</attributeID>"
+                       "<value/><value/></attributes></resultAttribute>" TAIL,
+         "duplicate value in attributes"},
+        {HEAD CODES_OK "<resultAttribute>" ATTR_CHALLENGE ATTR_CHALLENGE "</resultAttribute>" TAIL,
+         "duplicate CREDFLD_CHALLENGE in resultAttribute"},
+        {ENV "<soapenv:Body><aut:authUserResponse xmlns:aut=\"" SOAP_NS_AUTH "\"><authUserResults>"
+             "<results>" CODES_OK "</results></authUserResults><results>" CODES_OK "</results>"
+             "</aut:authUserResponse></soapenv:Body></soapenv:Envelope>",
+         "both authUserResults and results in authUserResponse"},
+        {ENV "<soapenv:Body><aut:authUserResponse xmlns:aut=\"" SOAP_NS_AUTH "\"><results>"
+             CODES_OK "</results><results>" CODES_OK "</results>"
+             "</aut:authUserResponse></soapenv:Body></soapenv:Envelope>",
+         "duplicate results in authUserResponse"},
         {HEAD CODES_OK "<errorStack><errors><errorCode>x</errorCode></errors></errorStack>" TAIL,
          "errorCode 'x' is not an integer"},
         {HEAD "<resultCodes><returnCode>0</returnCode></resultCodes>" TAIL,
@@ -129,9 +143,12 @@ test_codes(void **state)
         {"-2147483648", SOAP_OK, -2147483647 - 1},
         {"<![CDATA[1]]>0", SOAP_OK, 10},
         {"&#49;", SOAP_OK, 1},
+        {"1 ", SOAP_OK, 1},
+        {"\n   -1\t\r\n ", SOAP_OK, -1},
         {"0x1", SOAP_MALFORMED, 0},
-        {"1 ", SOAP_MALFORMED, 0},
-        {" 1", SOAP_MALFORMED, 0},
+        {"1 2", SOAP_MALFORMED, 0},
+        {"- 1", SOAP_MALFORMED, 0},
+        {"\xc2\xa0" "1", SOAP_MALFORMED, 0},
         {"", SOAP_MALFORMED, 0},
         {"+", SOAP_MALFORMED, 0},
         {"-", SOAP_MALFORMED, 0},
@@ -175,21 +192,30 @@ test_text_limits(void **state)
 
     (void)state;
     memset(text, 'c', sizeof(text));
-    text[SOAP_TEXT - 1] = '\0';
+    text[SOAP_MESSAGE - 1] = '\0';
     a = attr("CREDFLD_CHALLENGE_MESSAGE", text);
     b = reply_doc(CODES_OK, a);
     assert_int_equal(parse(b, &r, err), SOAP_OK);
-    assert_int_equal(strlen(r.challenge_message), SOAP_TEXT - 1);
+    assert_int_equal(strlen(r.challenge_message), SOAP_MESSAGE - 1);
     free(a);
     free(b);
 
-    text[SOAP_TEXT - 1] = 'c';
-    text[SOAP_TEXT] = '\0';
+    text[SOAP_MESSAGE - 1] = 'c';
+    text[SOAP_MESSAGE] = '\0';
     a = attr("CREDFLD_CHALLENGE_MESSAGE", text);
     b = reply_doc(CODES_OK, a);
-    expect_malformed(b, "CREDFLD_CHALLENGE_MESSAGE value longer than 255 bytes");
+    expect_malformed(b, "CREDFLD_CHALLENGE_MESSAGE value longer than 1023 bytes");
     free(a);
     free(b);
+
+    /* the host code is a short text: over SOAP_TEXT it is malformed */
+    text[SOAP_TEXT] = '\0';
+    a = attr("CREDFLD_HOST_CODE", text);
+    b = reply_doc(CODES_OK, a);
+    expect_malformed(b, "CREDFLD_HOST_CODE value longer than 255 bytes");
+    free(a);
+    free(b);
+    memset(text, 'c', sizeof(text));
 
     /* over the limit only once the pieces are put together */
     text[200] = '\0';

@@ -5,10 +5,16 @@
   GET  /stats   counters, open connections, TLS errors, active faults
   GET  /requests            recorded requests (JSON list)
   GET  /keys                issued challenge keys
-  POST /unlock  {"user": "alice"}
+  POST /unlock  {"user": "alice"}           POST /lock {"user": "alice"}
   POST /user    {"name": "dave", "spec": {...}}
+  POST /update_user {"name": "dave", "disabled": true, ...}   flags; token kept
   GET  /users/NAME          token state, lock state, failure count
   GET  /answer?user=NAME[&challenge=C]   the code the token shows now
+  GET  /options             server options, shape, strict_types
+  POST /options {"generic_status": true, "one_step_cr": "any", ...}
+  POST /shape   {"shape": ["no_wrapper", "latin1"]}
+  GET  /sent_otps[?user=NAME]            OTPs the VMA "sent"
+  GET  /host_code?user=NAME&code=C       the CREDFLD_HOST_CODE of that login
   POST /clock   {"advance": 61}          (only with the CLI's offset clock)
 
 Replies are JSON; errors are 400 {"error": "..."}.
@@ -61,6 +67,10 @@ class _ControlHandler(BaseHTTPRequestHandler):
             ('/keys', lambda _, q: {k: asdict(v) for k, v in srv.issued_keys.items()}),
             ('/users/', lambda name, q: srv.user_state(name)),
             ('/answer', lambda _, q: {'answer': srv.answer_for(q['user'], q.get('challenge'))}),
+            ('/options', lambda _, q: srv.options),
+            ('/sent_otps', lambda _, q: ({'otp': srv.sent_otps[q['user']]} if 'user' in q
+                                         else srv.sent_otps)),
+            ('/host_code', lambda _, q: {'host_code': srv.host_code_for(q['user'], q['code'])}),
         ])
 
     def do_POST(self):
@@ -69,10 +79,19 @@ class _ControlHandler(BaseHTTPRequestHandler):
             ('/fault', lambda _, q: (srv.set_fault(**body), {'faults': srv.faults})[1]),
             ('/clear', lambda _, q: (srv.clear_faults(body.get('kind')), {'faults': srv.faults})[1]),
             ('/unlock', lambda _, q: (srv.unlock(body['user']), srv.user_state(body['user']))[1]),
+            ('/lock', lambda _, q: (srv.lock(body['user']), srv.user_state(body['user']))[1]),
             ('/user', lambda _, q: (srv.add_user(body['name'], body['spec']),
                                     srv.user_state(body['name']))[1]),
+            ('/update_user', lambda _, q: self._update_user(dict(body))),
+            ('/options', lambda _, q: (srv.set_options(**body), srv.options)[1]),
+            ('/shape', lambda _, q: (srv.set_shape(*body.get('shape', [])), srv.options)[1]),
             ('/clock', lambda _, q: self._advance_clock(float(body['advance']))),
         ])
+
+    def _update_user(self, body):
+        name = body.pop('name')
+        self.server.auth.update_user(name, **body)
+        return self.server.auth.user_state(name)
 
     def _advance_clock(self, seconds):
         clock = self.server.auth.authenticator.clock

@@ -11,6 +11,8 @@ completely and passed HTTP authentication:
 * ``count``: None = every matching request from now on; N = the next N.
 * ``process``: whether the real authentication also runs (state changes:
   counters advance, keys are consumed) although its reply is replaced.
+* ``user``: None = any request; a name = only requests for that
+  CREDFLD_USERID.
 
 Modifier kinds combine with the reply (delay, close_after_response,
 reject_keepalive); reply kinds replace it and the first matching one wins.
@@ -23,7 +25,8 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Iterable, List, Optional, Union
 
-from authsrv import soap
+from authsrv import shapes, soap
+from authsrv import status as results
 
 MIB = 1024 * 1024
 _UNSET = object()
@@ -43,12 +46,14 @@ FAULT_KINDS = {
     'huge_body': ('reply', {'size': 64 * MIB, 'content_length': True}),
     'wrong_content_type': ('reply', {}),
     'success_with_challenge': ('reply', {}),
+    'failure_with_challenge': ('reply', {}),
     'success_with_message': ('reply', {'message': 'The password is incorrect'}),
     'redirect_http': ('reply', {'status': 302, 'location': None}),
     'missing_result_codes': ('reply', {}),
     'wrong_namespace': ('reply', {'namespace':
                                   'http://www.vasco.com/IdentikeyServer/IdentikeyTypes/Administration'}),
     'duplicate_codes': ('reply', {'first': 'success'}),
+    'storage_error': ('reply', {}),
 }
 STEPS = ('any', 'request', 'response')
 
@@ -61,10 +66,11 @@ class FaultRule:
     remaining: Optional[int] = None     # None = unlimited
     process: bool = False
     hits: int = 0
+    user: Optional[str] = None          # None = every user
 
     def describe(self) -> dict:
         return {'kind': self.kind, 'step': self.step, 'remaining': self.remaining,
-                'process': self.process, 'hits': self.hits, **self.params}
+                'process': self.process, 'hits': self.hits, 'user': self.user, **self.params}
 
 
 @dataclass
@@ -85,7 +91,7 @@ class FaultBook:
         self._lock = threading.Lock()
 
     def set(self, kind: str, count: Optional[int] = None, step: str = 'any',
-            process: bool = False, **params) -> FaultRule:
+            process: bool = False, user: Optional[str] = None, **params) -> FaultRule:
         if kind not in FAULT_KINDS:
             raise ValueError(f'unknown fault {kind!r}; known: {", ".join(sorted(FAULT_KINDS))}')
         if step not in STEPS:
@@ -102,7 +108,8 @@ class FaultBook:
             raise ValueError(f'fault {kind}: missing parameters {missing}')
         if kind == 'reject_keepalive' and merged['mode'] not in ('drop', 'silent_close'):
             raise ValueError("reject_keepalive mode must be 'drop' or 'silent_close'")
-        rule = FaultRule(kind, merged, step, None if count is None else int(count), bool(process))
+        rule = FaultRule(kind, merged, step, None if count is None else int(count), bool(process),
+                         user=user)
         with self._lock:
             self._rules = [r for r in self._rules if r.kind != kind] + [rule]
         return rule
@@ -115,12 +122,14 @@ class FaultBook:
         with self._lock:
             return [r.describe() for r in self._rules]
 
-    def plan(self, request_kind: str, reused_connection: bool) -> Plan:
+    def plan(self, request_kind: str, reused_connection: bool, user: Optional[str] = None) -> Plan:
         """Pick the rules for one request and use up their counts."""
         plan = Plan()
         with self._lock:
             for rule in self._rules:
                 if rule.step != 'any' and rule.step != request_kind:
+                    continue
+                if rule.user is not None and rule.user != user:
                     continue
                 if not self._fire(rule, plan, reused_connection):
                     continue
@@ -173,6 +182,10 @@ class Reply:
         data = text.encode('utf-8')
         return cls(status, [('Content-Type', 'text/xml; charset=utf-8')], data, len(data))
 
+    @classmethod
+    def document(cls, data: bytes, content_type: str, status: int = 200) -> 'Reply':
+        return cls(status, [('Content-Type', content_type)], data, len(data))
+
 
 @dataclass
 class FaultContext:
@@ -180,9 +193,11 @@ class FaultContext:
     attributes: dict
     authenticator: object
     port: int
+    operation: str = 'authUser'
+    shape: frozenset = frozenset()
 
 
-SUCCESS_CODES = soap.ResultCodes(0, 0, 'RET_SUCCESS', 'STAT_SUCCESS')
+SUCCESS_CODES = results.SUCCESS_CODES
 FAILURE_CODES = soap.ResultCodes(-1, 1000, 'RET_FAILURE', 'STAT_INVCREDENTIALS')
 
 
@@ -263,6 +278,15 @@ def build_reply(rule: FaultRule, ctx: FaultContext) -> Reply:
         return Reply(200, [('Content-Type', 'text/html; charset=utf-8')], body, len(body))
     if kind == 'success_with_challenge':
         return Reply.xml(soap.render_response([SUCCESS_CODES], _challenge_attributes(ctx)))
+    if kind == 'failure_with_challenge':
+        # A wrong-OTP refusal that offers a new challenge to answer, as a
+        # RADIUS Access-Challenge after a wrong response does.
+        codes = soap.ResultCodes(-1, results.STAT_OTP_INCORRECT, 'RET_FAILURE',
+                                 results.STATUS_ENUMS[results.STAT_OTP_INCORRECT])
+        message = results.STATUS_MESSAGES[results.STAT_OTP_INCORRECT]
+        attributes = [soap.ReplyAttribute('CREDFLD_STATUS_MESSAGE', message)]
+        return Reply.xml(soap.render_response([codes], attributes + _challenge_attributes(ctx),
+                                              [(results.STAT_OTP_INCORRECT, message)]))
     if kind == 'success_with_message':
         attributes = _identity(ctx) + [soap.ReplyAttribute('CREDFLD_STATUS_MESSAGE', params['message'])]
         return Reply.xml(soap.render_response([SUCCESS_CODES], attributes))
@@ -282,6 +306,12 @@ def build_reply(rule: FaultRule, ctx: FaultContext) -> Reply:
         if params['first'] != 'success':
             codes.reverse()
         return Reply.xml(soap.render_response(codes, _identity(ctx)))
+    if kind == 'storage_error':
+        # The real reply quoted by ifad/identikey: no attributes, -1/-13.
+        text = shapes.render_response([results.STORAGE_ERROR_CODES], [],
+                                      [(results.STORAGE_ERROR, results.STORAGE_ERROR_DESC)],
+                                      shape=ctx.shape, operation=ctx.operation)
+        return Reply.document(*shapes.encode(text, ctx.shape))
     raise AssertionError(f'no reply for fault {kind}')
 
 

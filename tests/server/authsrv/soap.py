@@ -1,35 +1,63 @@
-"""SOAP 1.1 envelopes of the IDENTIKEY-style ``authUser`` command.
+"""SOAP 1.1 envelopes of the IDENTIKEY-style ``authUser`` and ``getChallenge``.
 
-Server side: ``parse_auth_user`` reads a request strictly (namespace-aware,
+Server side: ``parse_request`` reads a request strictly (namespace-aware,
 by element name, never by position) and raises ``SoapFaultError`` for
-anything a real server would refuse with a SOAP Fault; ``render_response``
-and ``render_fault`` write replies.
+anything a real server would refuse with a SOAP Fault; ``render_fault``
+writes Faults, and shapes.py writes results replies (re-exported here).
 
-Test-client side: ``render_request`` writes a request and ``read_response``
-reads a reply, so the server's own tests need no third-party SOAP code.
+Test-client side: soapclient.py (``render_request``, ``read_response``; also
+reachable as ``soap.render_request`` and so on).
 """
 
 import io
+import re
 import xml.sax
 import xml.sax.handler
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional
-from xml.sax.saxutils import escape, quoteattr
+from typing import Dict, Iterable, List, Optional
+from xml.sax.saxutils import escape
 
-SOAP_ENV_NS = 'http://schemas.xmlsoap.org/soap/envelope/'
-XSD_NS = 'http://www.w3.org/2001/XMLSchema'
-XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance'
-AUT_NS = 'http://www.vasco.com/IdentikeyServer/IdentikeyTypes/Authentication'
-_TYPES_BASE = 'http://www.vasco.com/IdentikeyServer/IdentikeyTypes/'
-BASIC_TYPES_NS = _TYPES_BASE + 'BasicTypes.xsd'
-CREDENTIAL_TYPES_NS = _TYPES_BASE + 'CredentialTypes.xsd'
-# UNVERIFIED: only the prefix AUTH-TYPES is documented; the URI is modelled
-# on the documented BasicTypes.xsd / CredentialTypes.xsd / SignatureTypes.xsd.
-AUTH_TYPES_NS = _TYPES_BASE + 'AuthenticationTypes.xsd'
+from authsrv.namespaces import (AUT_NS, AUTH_TYPES_NS, BASIC_TYPES_NS,
+                                CREDENTIAL_TYPES_NS, OPERATIONS, SOAP_ENV_NS, XSD_NS, XSI_NS)
+from authsrv.shapes import (ReplyAttribute, ResultCodes, render_attribute,
+                            render_response, render_result_codes, response_head, response_tail)
 
-MANDATORY_ATTRIBUTES = ('CREDFLD_USERID', 'CREDFLD_COMPONENT_TYPE', 'CREDFLD_PASSWORD_FORMAT')
+# Mandatory attributes per operation ("authUser (Command)", "getChallenge (Command)").
+MANDATORY_ATTRIBUTES = {
+    'authUser': ('CREDFLD_USERID', 'CREDFLD_COMPONENT_TYPE', 'CREDFLD_PASSWORD_FORMAT'),
+    'getChallenge': ('CREDFLD_COMPONENT_TYPE',),
+}
 UNSIGNED_INT_ATTRIBUTES = ('CREDFLD_PASSWORD_FORMAT',)
-PASSWORD_FORMATS = {0: 'cleartext combined', 1: 'cleartext separate'}
+# 0 = cleartext combined; the numbers meaning "separate" are a server knob.
+DEFAULT_PASSWORD_FORMATS = (0, 1, 4)
+_UNSIGNED_INT = re.compile(r'\+?[0-9]+|-0+')
+_CLIENT_NAMES = ('render_request', 'read_response', 'ParsedReply')
+__all__ = ['AUT_NS', 'AUTH_TYPES_NS', 'BASIC_TYPES_NS', 'CREDENTIAL_TYPES_NS', 'SOAP_ENV_NS',
+           'XSD_NS', 'XSI_NS', 'AuthUserRequest', 'Node', 'ReplyAttribute', 'ResultCodes',
+           'SoapFaultError', 'parse_auth_user', 'parse_request', 'parse_xml', 'render_attribute',
+           'render_fault', 'render_response', 'render_result_codes', 'response_head',
+           'response_tail', 'unsigned_int', *_CLIENT_NAMES]
+
+
+def __getattr__(name):
+    # The test-client helpers live in soapclient.py, which imports this module.
+    if name in _CLIENT_NAMES:
+        from authsrv import soapclient
+        return getattr(soapclient, name)
+    raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
+
+
+def unsigned_int(text: str) -> Optional[int]:
+    """The value of an xsd:unsignedInt literal, or None if it is not one.
+
+    XML Schema 1.1 Part 2 3.4.22: an optional "+" (or "-" before zeros only)
+    and decimal digits, leading zeros allowed, whitespace collapsed, at most
+    4294967295.  Only ASCII digits count."""
+    text = text.strip(' \t\r\n')
+    if not _UNSIGNED_INT.fullmatch(text):
+        return None
+    value = int(text)
+    return value if value <= 0xFFFFFFFF else None
 
 
 class SoapFaultError(Exception):
@@ -148,14 +176,16 @@ def parse_xml(data: bytes) -> Node:
 
 @dataclass
 class AuthUserRequest:
-    """The credential attributes of one authUser request."""
+    """The credential attributes of one authUser or getChallenge request."""
     attributes: Dict[str, str]      # attributeID -> value text
     types: Dict[str, str]           # attributeID -> 'xsd:string', 'xsd:unsignedInt', '{ns}local' or ''
     order: List[str]                # attributeIDs in document order
+    operation: str = 'authUser'     # 'authUser' | 'getChallenge'
 
     @property
-    def password_format(self) -> int:
-        return int(self.attributes['CREDFLD_PASSWORD_FORMAT'].strip())
+    def password_format(self) -> Optional[int]:
+        text = self.attributes.get('CREDFLD_PASSWORD_FORMAT')
+        return None if text is None else unsigned_int(text)
 
 
 def _only_child(parent: Node, ns: Optional[str], name: str, where: str) -> Node:
@@ -189,22 +219,25 @@ def _soap_body(root: Node) -> Node:
     return _only_child(root, SOAP_ENV_NS, 'Body', 'Envelope')
 
 
-def parse_auth_user(data: bytes, strict_types: bool = True) -> AuthUserRequest:
-    """Parse and validate an authUser request; SoapFaultError on any problem.
+def parse_request(data: bytes, strict_types: bool = True,
+                  password_formats: Iterable[int] = DEFAULT_PASSWORD_FORMATS) -> AuthUserRequest:
+    """Parse and validate an authUser or getChallenge request; SoapFaultError
+    on any problem.
 
     With ``strict_types`` every ``value`` must carry an xsi:type: xsd:unsignedInt
     for CREDFLD_PASSWORD_FORMAT and xsd:string for everything else.  Without it
-    only CREDFLD_PASSWORD_FORMAT's type is checked (the brief's minimum).
-    """
+    only CREDFLD_PASSWORD_FORMAT's type is checked.  ``password_formats`` are
+    the CREDFLD_PASSWORD_FORMAT numbers the server supports."""
     body = _soap_body(parse_xml(data))
     operations = body.children
     if len(operations) != 1:
         raise SoapFaultError(f'Body must contain exactly one operation element (found {len(operations)})')
     operation = operations[0]
-    if not operation.is_(AUT_NS, 'authUser'):
-        raise SoapFaultError(f'unsupported operation {operation.tag()}; expected {{{AUT_NS}}}authUser')
-    credential_set = _only_child(operation, None, 'credentialAttributeSet', 'authUser')
-    request = AuthUserRequest({}, {}, [])
+    if operation.ns != AUT_NS or operation.name not in OPERATIONS:
+        raise SoapFaultError(f'unsupported operation {operation.tag()}; expected '
+                             + ' or '.join(f'{{{AUT_NS}}}{name}' for name in OPERATIONS))
+    credential_set = _only_child(operation, None, 'credentialAttributeSet', operation.name)
+    request = AuthUserRequest({}, {}, [], operation.name)
     for item in credential_set.children:
         if not item.is_(None, 'attributes'):
             raise SoapFaultError(f'unexpected element {item.tag()} in credentialAttributeSet')
@@ -220,12 +253,22 @@ def parse_auth_user(data: bytes, strict_types: bool = True) -> AuthUserRequest:
         request.attributes[attribute_id] = value.text
         request.types[attribute_id] = _xsi_type(value)
         request.order.append(attribute_id)
-    _validate_attributes(request, strict_types)
+    _validate_attributes(request, strict_types, password_formats)
     return request
 
 
-def _validate_attributes(request: AuthUserRequest, strict_types: bool) -> None:
-    for name in MANDATORY_ATTRIBUTES:
+def parse_auth_user(data: bytes, strict_types: bool = True,
+                    password_formats: Iterable[int] = DEFAULT_PASSWORD_FORMATS) -> AuthUserRequest:
+    """parse_request for callers that accept authUser only."""
+    request = parse_request(data, strict_types, password_formats)
+    if request.operation != 'authUser':
+        raise SoapFaultError(f'unsupported operation {request.operation}; expected authUser')
+    return request
+
+
+def _validate_attributes(request: AuthUserRequest, strict_types: bool,
+                         password_formats: Iterable[int]) -> None:
+    for name in MANDATORY_ATTRIBUTES[request.operation]:
         if name not in request.attributes:
             raise SoapFaultError(f'mandatory attribute {name} is missing')
     for name, xsi_type in request.types.items():
@@ -233,181 +276,30 @@ def _validate_attributes(request: AuthUserRequest, strict_types: bool) -> None:
         if (strict_types or name in UNSIGNED_INT_ATTRIBUTES) and xsi_type != wanted:
             raise SoapFaultError(f'attribute {name} must have xsi:type="{wanted}" '
                                  f'(got {xsi_type or "no xsi:type"})')
-    text = request.attributes['CREDFLD_PASSWORD_FORMAT'].strip()
-    if not text.isdigit() or int(text) > 0xFFFFFFFF:
-        raise SoapFaultError(f'CREDFLD_PASSWORD_FORMAT value {text!r} is not an xsd:unsignedInt')
-    if int(text) not in PASSWORD_FORMATS:
-        raise SoapFaultError(f'unsupported CREDFLD_PASSWORD_FORMAT {text} '
-                             '(0 = cleartext combined, 1 = cleartext separate)')
+    if 'CREDFLD_PASSWORD_FORMAT' not in request.attributes:
+        return
+    text = request.attributes['CREDFLD_PASSWORD_FORMAT']
+    value = unsigned_int(text)
+    if value is None:
+        raise SoapFaultError(f'CREDFLD_PASSWORD_FORMAT value {text.strip()!r} is not an xsd:unsignedInt')
+    supported = sorted(set(password_formats) | {0})
+    if value not in supported:
+        separate = ', '.join(str(n) for n in supported if n)
+        raise SoapFaultError(f'unsupported CREDFLD_PASSWORD_FORMAT {value} '
+                             f'(0 = cleartext combined; cleartext separate: {separate or "none"})')
 
 
 # ---------------------------------------------------------------------------
-# Replies (server side)
-
-@dataclass
-class ResultCodes:
-    return_code: int
-    status_code: int
-    return_enum: str
-    status_enum: str
-
-
-@dataclass
-class ReplyAttribute:
-    attribute_id: str
-    value: str
-    xsd_type: str = 'string'
-    masked: bool = False
-
-
-_XML_DECL = '<?xml version="1.0" encoding="UTF-8"?>\n'
-_ENVELOPE_OPEN = (
-    '<soapenv:Envelope xmlns:soapenv="' + SOAP_ENV_NS + '"'
-    ' xmlns:xsd="' + XSD_NS + '"'
-    ' xmlns:xsi="' + XSI_NS + '"'
-    ' xmlns:aut={operation_ns}'
-    ' xmlns:BASIC-TYPES="' + BASIC_TYPES_NS + '"'
-    ' xmlns:CREDENTIAL-TYPES="' + CREDENTIAL_TYPES_NS + '"'
-    ' xmlns:AUTH-TYPES="' + AUTH_TYPES_NS + '">\n'
-    '  <soapenv:Header/>\n  <soapenv:Body>\n    <aut:authUserResponse>\n'
-    '      <authUserResults xsi:type="AUTH-TYPES:AuthUserResults">\n'
-    '        <results xsi:type="CREDENTIAL-TYPES:CredentialResults">\n')
-_ENVELOPE_CLOSE = ('        </results>\n      </authUserResults>\n'
-                   '    </aut:authUserResponse>\n  </soapenv:Body>\n</soapenv:Envelope>\n')
-
-
-def render_result_codes(codes: ResultCodes) -> str:
-    return ('          <resultCodes xsi:type="BASIC-TYPES:ResultCodes">\n'
-            f'            <returnCodeEnum>{escape(codes.return_enum)}</returnCodeEnum>\n'
-            f'            <statusCodeEnum>{escape(codes.status_enum)}</statusCodeEnum>\n'
-            f'            <returnCode>{int(codes.return_code)}</returnCode>\n'
-            f'            <statusCode>{int(codes.status_code)}</statusCode>\n'
-            '          </resultCodes>\n')
-
-
-def render_attribute(attribute: ReplyAttribute) -> str:
-    options = ''
-    if attribute.masked:
-        options = ('              <attributeOptions xsi:type="BASIC-TYPES:AttributeOptions">\n'
-                   '                <masked>true</masked>\n              </attributeOptions>\n')
-    return ('            <attributes xsi:type="CREDENTIAL-TYPES:CredentialAttribute">\n' + options +
-            f'              <value xsi:type="xsd:{attribute.xsd_type}">{escape(attribute.value)}</value>\n'
-            f'              <attributeID>{escape(attribute.attribute_id)}</attributeID>\n'
-            '            </attributes>\n')
-
-
-def response_head(operation_ns: str = AUT_NS) -> str:
-    """Everything up to and including the opening ``results`` tag."""
-    return _XML_DECL + _ENVELOPE_OPEN.format(operation_ns=quoteattr(operation_ns))
-
-
-def response_tail() -> str:
-    return _ENVELOPE_CLOSE
-
-
-def render_response(codes: List[ResultCodes], attributes: List[ReplyAttribute],
-                    errors: List[tuple] = (), operation_ns: str = AUT_NS) -> str:
-    """An authUserResponse.  ``codes`` normally holds one block; the fault
-    knobs pass none or two.  ``errors`` is a list of (errorCode, errorDesc)."""
-    parts = [response_head(operation_ns)]
-    parts += [render_result_codes(c) for c in codes]
-    parts.append('          <resultAttribute xsi:type="CREDENTIAL-TYPES:CredentialAttributeSet">\n')
-    parts += [render_attribute(a) for a in attributes]
-    parts.append('          </resultAttribute>\n')
-    if errors:
-        parts.append('          <errorStack xsi:type="BASIC-TYPES:ErrorStack">\n')
-        for code, desc in errors:
-            # UNVERIFIED: the type name of one errorStack entry.
-            parts.append('            <errors xsi:type="BASIC-TYPES:Error">\n'
-                         f'              <errorCode>{int(code)}</errorCode>\n'
-                         f'              <errorDesc>{escape(desc)}</errorDesc>\n'
-                         '            </errors>\n')
-        parts.append('          </errorStack>\n')
-    else:
-        parts.append('          <errorStack xsi:type="BASIC-TYPES:ErrorStack"/>\n')
-    parts.append(response_tail())
-    return ''.join(parts)
-
+# Replies (server side): results replies are written by shapes.py
 
 def render_fault(faultcode: str, faultstring: str, detail: Optional[str] = None) -> str:
     """A SOAP 1.1 Fault; ``faultcode`` is a local name in the envelope
     namespace (Client, Server, ...) or an already prefixed QName."""
     code = faultcode if ':' in faultcode else f'soapenv:{faultcode}'
     detail_xml = f'      <detail>{escape(detail)}</detail>\n' if detail else ''
-    return (_XML_DECL +
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n' +
             f'<soapenv:Envelope xmlns:soapenv="{SOAP_ENV_NS}">\n  <soapenv:Body>\n'
             '    <soapenv:Fault>\n'
             f'      <faultcode>{escape(code)}</faultcode>\n'
             f'      <faultstring>{escape(faultstring)}</faultstring>\n' + detail_xml +
             '    </soapenv:Fault>\n  </soapenv:Body>\n</soapenv:Envelope>\n')
-
-
-# ---------------------------------------------------------------------------
-# Test-client helpers
-
-def render_request(attributes: dict, types: Optional[dict] = None,
-                   operation_ns: str = AUT_NS) -> bytes:
-    """An authUser request with attributes in dict order.  ``types`` overrides
-    the xsi:type per attribute (None = omit it); the default is
-    xsd:unsignedInt for CREDFLD_PASSWORD_FORMAT and xsd:string otherwise."""
-    types = types or {}
-    items = []
-    for name, value in attributes.items():
-        default = 'xsd:unsignedInt' if name in UNSIGNED_INT_ATTRIBUTES else 'xsd:string'
-        xsi_type = types.get(name, default)
-        type_attr = f' xsi:type={quoteattr(xsi_type)}' if xsi_type else ''
-        items.append(f'<attributes><value{type_attr}>{escape(str(value))}</value>'
-                     f'<attributeID>{escape(name)}</attributeID></attributes>')
-    return (f'<soapenv:Envelope xmlns:soapenv="{SOAP_ENV_NS}" xmlns:xsd="{XSD_NS}" '
-            f'xmlns:xsi="{XSI_NS}" xmlns:aut={quoteattr(operation_ns)}>'
-            '<soapenv:Header/><soapenv:Body><aut:authUser><credentialAttributeSet>'
-            + ''.join(items) +
-            '</credentialAttributeSet></aut:authUser></soapenv:Body></soapenv:Envelope>'
-            ).encode('utf-8')
-
-
-@dataclass
-class ParsedReply:
-    codes: List[ResultCodes]
-    attributes: Dict[str, str]
-    masked: List[str]
-    errors: List[tuple]
-    fault: Optional[tuple] = None      # (faultcode, faultstring) for a Fault
-
-    @property
-    def return_code(self):
-        return self.codes[0].return_code if len(self.codes) == 1 else None
-
-    @property
-    def status_code(self):
-        return self.codes[0].status_code if len(self.codes) == 1 else None
-
-
-def read_response(data: bytes) -> ParsedReply:
-    """Read an authUserResponse or a Fault (raises SoapFaultError if neither)."""
-    body = _soap_body(parse_xml(data))
-    fault = [c for c in body.children if c.is_(SOAP_ENV_NS, 'Fault')]
-    if fault:
-        get = {c.name: c.text for c in fault[0].children if c.ns is None}
-        return ParsedReply([], {}, [], [], (get.get('faultcode'), get.get('faultstring')))
-    response = _only_child(body, AUT_NS, 'authUserResponse', 'Body')
-    wrapper = _only_child(response, None, 'authUserResults', 'authUserResponse')
-    results = _only_child(wrapper, None, 'results', 'authUserResults')
-    reply = ParsedReply([], {}, [], [])
-    for node in results.children:
-        if node.is_(None, 'resultCodes'):
-            get = {c.name: c.text.strip() for c in node.children}
-            reply.codes.append(ResultCodes(int(get['returnCode']), int(get['statusCode']),
-                                           get['returnCodeEnum'], get['statusCodeEnum']))
-        elif node.is_(None, 'resultAttribute'):
-            for item in node.children:
-                get = {c.name: c for c in item.children}
-                attribute_id = get['attributeID'].text.strip()
-                reply.attributes[attribute_id] = get['value'].text
-                if 'attributeOptions' in get:
-                    reply.masked.append(attribute_id)
-        elif node.is_(None, 'errorStack'):
-            for item in node.children:
-                get = {c.name: c.text.strip() for c in item.children}
-                reply.errors.append((int(get['errorCode']), get['errorDesc']))
-    return reply
