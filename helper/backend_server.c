@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "lib/core/cache.h"
+#include "helper/failover.h"
 #include "lib/remote/http.h"
 #include "lib/common/log.h"
 #include "lib/core/otp.h"
@@ -56,71 +57,6 @@ server_close(struct session *s)
 {
     http_free(http_of(s));
     s->backend_data = NULL;
-}
-
-/* What one server's outcome means for the failover (README, "Emergency
- * path"): only causes outside this host let the next login skip it or the
- * attempt end as "no server could be asked". */
-enum outcome_class {
-    OUT_VERDICT,    /* a parsed reply: the server judged */
-    OUT_ANSWERED,   /* the server answered, but with no verdict: try the next */
-    OUT_UNREACHED,  /* refused, timed out, no such name, TLS, reset, 502-504 */
-    OUT_LOCAL,      /* this machine: stop at once, mark no server */
-};
-
-static enum outcome_class
-classify(int reason)
-{
-    switch (reason) {
-    case REASON_OK:
-        return OUT_VERDICT;
-    case REASON_SERVER_UNREACHABLE:
-    case REASON_SERVER_TIMEOUT:
-    case REASON_TLS_FAILURE:
-    case REASON_CONNECTION_LOST:
-    case REASON_SERVER_UNAVAILABLE:
-        return OUT_UNREACHED;
-    case REASON_HTTP_AUTH_REFUSED:
-    case REASON_HTTP_ERROR:
-    case REASON_MALFORMED_REPLY:
-    case REASON_SOAP_FAULT:
-    case REASON_SERVER_ERROR:
-        return OUT_ANSWERED;
-    default:
-        return OUT_LOCAL;
-    }
-}
-
-/* Keep the most useful failure across servers: an answer without a
- * verdict over any unreachable server (it must fail closed), a specific
- * way of not reaching one over a plain "unreachable".  @than < 0: none. */
-static bool
-more_telling(int reason, int than)
-{
-    bool plain = than == REASON_SERVER_UNREACHABLE || than == REASON_SERVER_TIMEOUT;
-
-    if (than < 0)
-        return true;
-    if (classify(reason) == OUT_ANSWERED)
-        return classify(than) != OUT_ANSWERED;
-    return classify(than) == OUT_UNREACHED && plain && reason != REASON_SERVER_UNREACHABLE &&
-           reason != REASON_SERVER_TIMEOUT;
-}
-
-/* A server that could not be connected to, or did not answer, is skipped
- * by later logins for dead_time; one that answered is marked up; a local
- * failure says nothing about the server. */
-static void
-remember_health(struct session *s, unsigned i, int reason, int64_t now)
-{
-    char err[256];
-
-    if (reason == REASON_SERVER_UNREACHABLE || reason == REASON_SERVER_TIMEOUT) {
-        if (cache_server_down(s->cache, s->cfg->urls[i], now, err, sizeof(err)) != REASON_OK)
-            log_msg(LOG_WARNING, "cache: %s", err);
-    } else if (classify(reason) != OUT_LOCAL) {
-        cache_server_up(s->cache, s->cfg->urls[i]);
-    }
 }
 
 /* The parsed reply of one server, or why there is none.  HTTP 500 is read
@@ -197,8 +133,7 @@ call(struct session *s, int only, const struct soap_request *req, struct soap_re
             reason = parse(&hr, reply, err, sizeof(err));
             http_reply_free(&hr);
         }
-        if (s->cache != NULL)
-            remember_health(s, i, reason, now);
+        failover_remember(s->cache, s->cfg->urls[i], reason, now);
         if (reason == REASON_OK) {
             *used = (int)i;
             session_note(s, "server", http_server_name(h, i));
@@ -206,7 +141,7 @@ call(struct session *s, int only, const struct soap_request *req, struct soap_re
             goto out;
         }
         memset(reply, 0, sizeof(*reply));
-        if (classify(reason) == OUT_LOCAL) {
+        if (failover_classify(reason) == FAILOVER_LOCAL) {
             /* nothing to do with the server: no failover, no mark */
             log_msg(LOG_ERR, "server %s not asked: %s (%s)", http_server_name(h, i),
                     crauth_reason_name(reason), err);
@@ -216,7 +151,7 @@ call(struct session *s, int only, const struct soap_request *req, struct soap_re
         }
         log_msg(LOG_WARNING, "server %s: %s (%s)%s", http_server_name(h, i),
                 crauth_reason_name(reason), err, i + 1 < to ? "; trying the next url" : "");
-        if (more_telling(reason, best)) {
+        if (failover_more_telling(reason, best)) {
             best = reason;
             snprintf(first_err, sizeof(first_err), "%s: %s", http_server_name(h, i), err);
         }
@@ -410,9 +345,17 @@ server_request_challenge(struct session *s, const char *request, struct challeng
     return reason;
 }
 
+/* Every url in turn: a connect and a request each. */
+static long
+server_step_budget_ms(const struct crauth_config *cfg)
+{
+    return (long)cfg->n_urls * (cfg->connect_timeout + cfg->timeout) * 1000;
+}
+
 const struct backend backend_server = {
     .name = "server",
     .first_pass_is_code = false,
+    .step_budget_ms = server_step_budget_ms,
     .open = server_open,
     .close = server_close,
     .check_otp = server_check_otp,

@@ -28,7 +28,8 @@ helper_crauth_helper_LDADD = libcrauth_helper.la
 # names one.  In the build tree it is copied next to the helper.
 remotepluginexecdir = $(pkglibexecdir)
 remotepluginexec_LTLIBRARIES = helper/crauth-remote.la
-helper_crauth_remote_la_SOURCES = helper/plugin_remote.c helper/backend_server.c
+helper_crauth_remote_la_SOURCES = helper/plugin_remote.c helper/failover.c helper/failover.h \
+	helper/backend_server.c
 helper_crauth_remote_la_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(CURL_CFLAGS) $(XML_CFLAGS)
 helper_crauth_remote_la_LIBADD = libcrauth_remote.la
 helper_crauth_remote_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared \

@@ -58,7 +58,8 @@ unit_tests = tests/unit/test_otp tests/unit/test_wire tests/unit/test_config \
 	tests/unit/test_soap tests/unit/test_soap_hostile tests/unit/test_sandbox \
 	tests/unit/test_fileio tests/unit/test_lockfile tests/unit/test_radius \
 	tests/unit/test_http_head tests/unit/test_ntlm_http \
-	tests/unit/test_x509_token tests/unit/test_tokens_edit tests/unit/test_enrol
+	tests/unit/test_x509_token tests/unit/test_tokens_edit tests/unit/test_enrol \
+	tests/unit/test_attempts
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 # The spec's vectors need fixed randomness: a test-only hook, compiled in
@@ -91,6 +92,9 @@ tests_unit_test_lockfile_LDADD = libcrauth_core.la $(CMOCKA_LIBS)
 tests_unit_test_radius_SOURCES = tests/unit/test_radius.c
 tests_unit_test_radius_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_radius_LDADD = libcrauth_radius.la libcrauth_common.la $(CMOCKA_LIBS)
+tests_unit_test_attempts_SOURCES = tests/unit/test_attempts.c tests/unit/tmpdir.h
+tests_unit_test_attempts_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_attempts_LDADD = libcrauth_helper.la $(CMOCKA_LIBS)
 tests_unit_test_x509_token_SOURCES = tests/unit/test_x509_token.c tests/unit/tmpdir.h
 tests_unit_test_x509_token_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(CRYPTO_CFLAGS)
 tests_unit_test_x509_token_LDADD = libcrauth_core.la $(CMOCKA_LIBS) $(CRYPTO_LIBS)
