@@ -29,9 +29,10 @@ helper_crauth_helper_LDADD = libcrauth_helper.la
 remotepluginexecdir = $(pkglibexecdir)
 remotepluginexec_LTLIBRARIES = helper/crauth-remote.la
 helper_crauth_remote_la_SOURCES = helper/plugin_remote.c helper/failover.c helper/failover.h \
-	helper/backend_server.c
+	helper/backend_server.c helper/backend_radius.c
 helper_crauth_remote_la_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(CURL_CFLAGS) $(XML_CFLAGS)
-helper_crauth_remote_la_LIBADD = libcrauth_remote.la
+# libcrauth_radius holds libcrauth_remote (its LIBADD): naming both links it twice.
+helper_crauth_remote_la_LIBADD = libcrauth_radius.la
 helper_crauth_remote_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared \
 	-Wl,--version-script=$(top_srcdir)/helper/plugin.sym
 EXTRA_helper_crauth_remote_la_DEPENDENCIES = $(top_srcdir)/helper/plugin.sym

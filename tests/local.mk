@@ -36,6 +36,7 @@ test_scripts = tests/unit/cli.sh tests/unit/oathtool_cross.sh tests/unit/tiers.s
 	tests/server/test_authserver.py \
 	tests/ntlm/test_ntlm_auth.py tests/ntlm/test_gssntlmssp.py tests/ntlm/apache.py \
 	tests/radius/test_radius.py tests/radius/test_radius_hostile.py \
+	tests/radius/test_pam_radius.py tests/radius/test_pam_radius_hostile.py \
 	doc/check-manpages.sh
 TESTS += $(test_scripts)
 dist_check_SCRIPTS = $(test_scripts)
@@ -143,7 +144,8 @@ EXTRA_DIST += \
 	tests/vectors/README.md tests/vectors/hotp.txt tests/vectors/totp.txt \
 	tests/vectors/ocra.txt tests/vectors/ntlm.txt tests/vectors/radius.txt \
 	tests/radius/freeradius.py tests/radius/hostile.py tests/radius/radiuspkt.py \
-	tests/radius/radiustest.py tests/radius/gen_vectors.py tests/radius/generated.txt \
+	tests/radius/radiustest.py tests/radius/pamradius.py tests/radius/gen_vectors.py \
+	tests/radius/generated.txt \
 	tests/pam/pamharness.py tests/pam/serverfixture.py tests/ntlm/ntlmtest.py \
 	tests/ntlm/ntlmfront.py tests/ntlm/squid.py \
 	tests/priv/privdriver.py tests/unit/soap_replies \

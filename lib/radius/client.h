@@ -93,6 +93,7 @@ long radius_exchange_budget_ms(const struct radius_params *p);
  *   REASON_UNAUTHENTIC_REPLY   replies arrived, none verified
  *   REASON_CONFIG              unusable parameters (names which), or a user
  *                              name or password RADIUS cannot carry
+ *   REASON_RESOURCE_LIMIT      no thread or memory for the name lookup
  *   REASON_INTERNAL            out of memory, a failed system call, crypto
  * with one line in @err naming the server.  Neither the secret nor the
  * password ever appears in @err.
