@@ -67,21 +67,6 @@ enum expect {
     EXPECT_CHALLENGE, /* the request of server-challenge */
 };
 
-static void
-params_of(const struct crauth_config *cfg, struct radius_params *p)
-{
-    memset(p, 0, sizeof(*p));
-    p->transport = cfg->radius_transport == RADIUS_TRANSPORT_TLS ? RADIUS_TLS : RADIUS_UDP;
-    p->secret = cfg->radius_secret;
-    p->timeout_ms = cfg->radius_timeout * 1000;
-    p->retries = (int)cfg->radius_retries;
-    p->nas_identifier = cfg->nas_identifier;
-    p->ca_file = cfg->radius_ca_file;
-    p->client_cert = cfg->radius_client_cert;
-    p->client_key = cfg->radius_client_key;
-    p->require_message_authenticator = cfg->require_message_authenticator;
-}
-
 static int
 radius_open(struct session *s)
 {
@@ -91,7 +76,7 @@ radius_open(struct session *s)
         session_note(s, "error", "out of memory");
         return REASON_INTERNAL;
     }
-    params_of(s->cfg, &b->params);
+    radius_params_from_config(s->cfg, &b->params);
     /* Calling-Station-Id is a text of at most 253 bytes: a longer PAM_RHOST
      * is left out rather than cut into some other host's name */
     if (s->rhost != NULL && s->rhost[0] != '\0') {
@@ -117,7 +102,7 @@ radius_step_budget_ms(const struct crauth_config *cfg)
 {
     struct radius_params p;
 
-    params_of(cfg, &p);
+    radius_params_from_config(cfg, &p);
     return (long)cfg->n_radius_servers * radius_exchange_budget_ms(&p);
 }
 

@@ -37,6 +37,7 @@ test_scripts = tests/unit/cli.sh tests/unit/oathtool_cross.sh tests/unit/tiers.s
 	tests/ntlm/test_ntlm_auth.py tests/ntlm/test_gssntlmssp.py tests/ntlm/apache.py \
 	tests/radius/test_radius.py tests/radius/test_radius_hostile.py \
 	tests/radius/test_pam_radius.py tests/radius/test_pam_radius_hostile.py \
+	tests/radius/test_check_radius.py \
 	doc/check-manpages.sh
 TESTS += $(test_scripts)
 dist_check_SCRIPTS = $(test_scripts)
