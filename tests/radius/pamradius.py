@@ -65,13 +65,13 @@ class RadiusCase(unittest.TestCase):
                          password_first=password_first)
 
     def configure(self, servers, secret=None, method="auto", radius=(), auth=(), cache=(),
-                  timeout=1, retries=1):
+                  timeout=1, retries=1, extra=()):
         lines = ["[radius]"] + ["server = %s" % s for s in servers]
         if secret is not None:
             lines.append("secret = %s" % secret)
         lines += ["timeout = %d" % timeout, "retries = %d" % retries, *radius,
                   "[auth]", "backend = radius", "method = %s" % method, "fail_delay = 0", *auth,
-                  "[cache]", "dir = %s" % self.cache, *cache]
+                  "[cache]", "dir = %s" % self.cache, *cache, *extra]
         with open(self.conf, "w") as f:
             f.write("\n".join(lines) + "\n")
         os.chmod(self.conf, 0o600)

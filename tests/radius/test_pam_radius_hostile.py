@@ -34,6 +34,17 @@ class Hostile(RadiusCase):
         self.assertOutcome(r, "PAM_AUTHINFO_UNAVAIL", 30)
         self.assertIn("ICMP port unreachable", r.log)
 
+    def test_secret_in_the_secrets_file(self):
+        srv = self.peer("good")
+        secrets = os.path.join(self.dir, "crauth.secret")
+        with open(secrets, "w") as f:
+            f.write("[radius]\nsecret = %s\n" % SECRET)
+        os.chmod(secrets, 0o600)
+        self.configure([srv.server], extra=["[server]", "secrets = %s" % secrets])
+        os.chmod(self.conf, 0o644)  # the main file holds no secret: anyone may read it
+        self.assertOutcome(self.login("alice", answers("pw")), "PAM_SUCCESS", 0)
+        self.assertEqual(srv.bad_requests, [])
+
     def test_server_by_name(self):
         # the lookup runs on glibc's resolver thread, under the seccomp filter;
         # "localhost" may be ::1 first, which refuses: the next address is tried
