@@ -67,6 +67,14 @@ class Hostile(RadiusCase):
                 self.assertOutcome(r, "PAM_AUTH_ERR", 41)
                 self.assertEqual(srv.bad_requests, [])
 
+    def test_step_budget_covers_the_exchange(self):
+        # one try of 11 s outlasts the helper's own 10 s: the module must be
+        # told to wait for the servers too, or it kills the helper (72)
+        srv = self.peer("silent")
+        self.configure([srv.server], SECRET, timeout=11, retries=0)
+        self.assertOutcome(self.login("alice", answers("pw")), "PAM_AUTHINFO_UNAVAIL", 30)
+        self.assertEqual(len(srv.requests), 1)
+
     def test_malformed_reply_fails_closed(self):
         srv = self.peer("malformed")
         self.configure([srv.server], SECRET)
