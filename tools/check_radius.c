@@ -191,15 +191,17 @@ read_password(const char *user, char *buf, size_t size, char *err, size_t errlen
     char *got;
 
     if (tty) {
-        fprintf(stderr, "Password for %s (sent to the RADIUS server as User-Password): ", user);
-        fflush(stderr);
+        /* echo off before the prompt appears: what is typed after it is
+         * never shown, and what was typed before it is dropped (getpass) */
         quiet = saved;
         quiet.c_lflag &= ~(tcflag_t)ECHO;
         tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+        fprintf(stderr, "Password for %s (sent to the RADIUS server as User-Password): ", user);
+        fflush(stderr);
     }
     got = fgets(buf, (int)size, stdin);
     if (tty) {
-        tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+        tcsetattr(STDIN_FILENO, TCSANOW, &saved);
         fputc('\n', stderr);
     }
     if (got == NULL) {

@@ -10,8 +10,10 @@ the freeradius package and are skipped without them.
 """
 import os
 import pty
+import pwd
 import re
 import select
+import signal
 import subprocess
 import sys
 import tempfile
@@ -31,10 +33,23 @@ SECRET = "check-radius-secret"
 PTY_TIMEOUT = 30  # seconds for the whole run at a terminal
 
 
+def own_cache(path):
+    """The cache directory as `crauth check` wants it: owned by _crauth when
+    that user exists (root can arrange it), else by us."""
+    try:
+        owner = pwd.getpwnam("_crauth")
+    except KeyError:
+        return
+    if os.geteuid() != 0:
+        raise unittest.SkipTest("user _crauth exists: the cache must be its, which needs root")
+    os.chown(path, owner.pw_uid, owner.pw_gid)
+
+
 class CheckCase(RadiusCase):
     def setUp(self):
         super().setUp()
         os.mkdir(self.cache, 0o700)
+        own_cache(self.cache)
 
     def check(self, *args, stdin=""):
         out = subprocess.run([CRAUTH, "check", "--conf", self.conf, "--helper", HELPER, *args],
@@ -218,7 +233,10 @@ class AgainstFreeRadius(CheckCase):
             if not typed and b"Password for alice" in seen:
                 os.write(fd, b"alicepw\n")
                 typed = True
-        _, status = os.waitpid(pid, 0)
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done == 0:  # still waiting: end it, then fail
+            os.kill(pid, signal.SIGKILL)
+            _, status = os.waitpid(pid, 0)
         os.close(fd)
         text = seen.decode(errors="replace")
         self.assertTrue(typed, text)
