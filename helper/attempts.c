@@ -86,8 +86,8 @@ fits(char *dst, size_t size, const char *src)
 }
 
 enum attempts_taken
-attempts_take_challenge(struct cache *c, const struct attempts_place *place, char *const *urls,
-                        unsigned n_urls, struct challenge *ch)
+attempts_take_challenge(struct cache *c, const struct attempts_place *place,
+                        const struct attempts_servers *servers, struct challenge *ch)
 {
     struct cache_record r;
     enum attempts_taken taken = TAKEN_NONE;
@@ -109,8 +109,8 @@ attempts_take_challenge(struct cache *c, const struct attempts_place *place, cha
         return TAKEN_NONE;
     /* the key is only worth sending to the server that issued it, which
      * must still be configured; "" is a challenge made here (1-step) */
-    for (unsigned i = 0; i < n_urls; i++)
-        if (strcmp(urls[i], r.server) == 0)
+    for (unsigned i = 0; i < servers->n; i++)
+        if (strcmp(servers->names[i], r.server) == 0)
             server = (int)i;
     if (r.expires <= (int64_t)time(NULL)) {
         taken = TAKEN_EXPIRED;
@@ -128,8 +128,8 @@ attempts_take_challenge(struct cache *c, const struct attempts_place *place, cha
 }
 
 int
-attempts_keep_challenge(struct cache *c, const struct attempts_place *place, char *const *urls,
-                        long ttl, struct challenge *ch)
+attempts_keep_challenge(struct cache *c, const struct attempts_place *place,
+                        const struct attempts_servers *servers, long ttl, struct challenge *ch)
 {
     struct cache_record r = {.type = CACHE_CHALLENGE};
     char err[256];
@@ -138,13 +138,18 @@ attempts_keep_challenge(struct cache *c, const struct attempts_place *place, cha
 
     if (c == NULL)
         return REASON_CACHE;
+    if (ch->server >= 0 && (unsigned)ch->server >= servers->n) {
+        log_msg(LOG_ERR, "a challenge from server %d of %u cannot be kept", ch->server,
+                servers->n);
+        return REASON_INTERNAL;
+    }
     if (ch->expires == 0)
         ch->expires = now + ttl;
     snprintf(r.user, sizeof(r.user), "%s", place->user);
     snprintf(r.service, sizeof(r.service), "%s", place->service);
     snprintf(r.rhost, sizeof(r.rhost), "%s", place->rhost ? place->rhost : "");
     snprintf(r.tty, sizeof(r.tty), "%s", place->tty ? place->tty : "");
-    snprintf(r.server, sizeof(r.server), "%s", ch->server >= 0 ? urls[ch->server] : "");
+    snprintf(r.server, sizeof(r.server), "%s", ch->server >= 0 ? servers->names[ch->server] : "");
     snprintf(r.text, sizeof(r.text), "%s", ch->text);
     snprintf(r.key, sizeof(r.key), "%s", ch->key);
     snprintf(r.message, sizeof(r.message), "%s", ch->message);

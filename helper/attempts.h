@@ -59,6 +59,13 @@ struct attempts_place {
     const char *user, *service, *rhost, *tty;
 };
 
+/* The servers a kept challenge may name as its issuer (challenge.h's
+ * server is an index into them): the configured backend's list. */
+struct attempts_servers {
+    char *const *names;
+    unsigned n;
+};
+
 enum attempts_taken {
     TAKEN_NONE,      /* there is none */
     TAKEN_OK,        /* @ch is filled and usable */
@@ -66,16 +73,19 @@ enum attempts_taken {
     TAKEN_UNUSABLE,  /* its issuing server is no longer configured, or it was too long */
 };
 
-/* Take (and so consume) the challenge kept for @place.  @urls are the
- * configured servers: a kept key is only worth sending to its issuer. */
+/* Take (and so consume) the challenge kept for @place.  @servers are the
+ * configured ones: a kept key is only worth sending to its issuer, so one
+ * whose issuer is not among them is TAKEN_UNUSABLE. */
 enum attempts_taken attempts_take_challenge(struct cache *c, const struct attempts_place *place,
-                                            char *const *urls, unsigned n_urls,
+                                            const struct attempts_servers *servers,
                                             struct challenge *ch);
 
 /* Keep @ch for the next attempt until ch->expires (set to now + @ttl when
- * it is 0).  REASON_OK or REASON_CACHE. */
+ * it is 0), naming its issuer ch->server of @servers.  REASON_OK, or
+ * REASON_CACHE; REASON_INTERNAL when ch->server is not one of @servers. */
 int attempts_keep_challenge(struct cache *c, const struct attempts_place *place,
-                            char *const *urls, long ttl, struct challenge *ch);
+                            const struct attempts_servers *servers, long ttl,
+                            struct challenge *ch);
 
 /* One of ATTEMPTS_CALLER_MAX slots for @uid, held until release (or the
  * process's end).  REASON_OK with *fd set, REASON_CALLER_BUSY when all are

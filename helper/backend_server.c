@@ -293,6 +293,13 @@ server_exchange(struct session *s, struct challenge *ch, const char *answer)
     return reason;
 }
 
+/* Every url in turn: a connect and a request each. */
+static long
+server_step_budget_ms(const struct crauth_config *cfg)
+{
+    return (long)cfg->n_urls * (cfg->connect_timeout + cfg->timeout) * 1000;
+}
+
 const struct backend backend_server = {
     .name = "server",
     .first_pass_is_code = false,
@@ -304,4 +311,5 @@ const struct backend backend_server = {
     .request_challenge = server_request_challenge,
     .get_challenge = server_get_challenge,
     .exchange = server_exchange,
+    .step_budget_ms = server_step_budget_ms,
 };

@@ -183,7 +183,7 @@ answer_challenge(struct session *s, struct challenge *ch, const char *request, b
     reason = judge_response(s, ch, response);
     secmem_free_str(&response);
     if (reason == REASON_WRONG_RESPONSE && reusable && s->cfg->reuse_challenge &&
-        session_keep_challenge(s, ch) == REASON_OK)
+        !s->backend->reject_ends_challenge && session_keep_challenge(s, ch) == REASON_OK)
         session_note(s, "challenge_kept", "for the next attempt");
     return reason;
 }

@@ -157,24 +157,25 @@ caller_delay(const struct caller *caller, const struct crauth_config *cfg, int r
         ;
 }
 
-/* How long the module should wait for our next frame after it answers. */
+/* How long the module should wait for our next frame after it answers:
+ * the backend's time for its servers (every server in turn) and ours. */
 static uint32_t
-step_budget_ms(const struct crauth_config *cfg)
+step_budget_ms(const struct crauth_config *cfg, const struct backend *b)
 {
     /* a non-root caller's failure delay is served here, inside a step */
     long ms = LOCAL_BUDGET_MS + cfg->fail_delay_ms;
 
-    if (cfg->backend == BACKEND_SERVER)
-        ms += (long)cfg->n_urls * (cfg->connect_timeout + cfg->timeout) * 1000;
+    if (b->step_budget_ms != NULL)
+        ms += b->step_budget_ms(cfg);
     return ms > 600000 ? 600000 : (uint32_t)ms;
 }
 
 /* How long the helper may live once it knows its configuration: every
  * prompt may take prompt_timeout, every step its budget. */
 static unsigned
-lifetime_s(const struct crauth_config *cfg)
+lifetime_s(const struct crauth_config *cfg, const struct backend *b)
 {
-    long s = cfg->prompt_timeout * SESSION_MAX_PROMPTS + step_budget_ms(cfg) / 1000 * 2 + 60;
+    long s = cfg->prompt_timeout * SESSION_MAX_PROMPTS + step_budget_ms(cfg, b) / 1000 * 2 + 60;
 
     return s > 4 * 3600 ? 4 * 3600 : (unsigned)s;
 }
@@ -244,7 +245,6 @@ main(int argc, char **argv)
                          req.item[W_CONF] != NULL, &cfg, detail, sizeof(detail));
     if (reason != REASON_OK)
         goto out;
-    hygiene_lifetime(lifetime_s(cfg));
     {
         char err[256];
 
@@ -273,7 +273,8 @@ main(int argc, char **argv)
     } else if ((reason = plugin_load(config_backend_name(cfg->backend), caller.set_id, &s.backend,
                                    detail, sizeof(detail))) != REASON_OK)
         goto out;
-    wire_put_hello(hello, step_budget_ms(cfg), (uint32_t)cfg->fail_delay_ms);
+    hygiene_lifetime(lifetime_s(cfg, s.backend));
+    wire_put_hello(hello, step_budget_ms(cfg, s.backend), (uint32_t)cfg->fail_delay_ms);
     if (wire_write(STDOUT_FILENO, W_HELLO, hello, sizeof(hello)) != WIRE_OK) {
         reason = REASON_PROTOCOL;
         goto out;

@@ -28,10 +28,10 @@
 #include "helper/session.h"
 
 #define PLUGIN_FILE "crauth-remote.so"
-#define PLUGIN_ABI 1
+#define PLUGIN_ABI 2
 #define PLUGIN_ENTRY "crauth_plugin_backend"
 
-/* The plugin's entry point: the backend called @name ("server"), or NULL;
+/* The plugin's entry point: the backend called @name ("server", "radius"), or NULL;
  * NULL too when @abi is not the one it was built for. */
 typedef const struct backend *(*plugin_entry_fn)(const char *name, unsigned abi);
 

@@ -16,5 +16,7 @@ crauth_plugin_backend(const char *name, unsigned abi)
         return NULL;
     if (strcmp(name, "server") == 0)
         return &backend_server;
+    if (strcmp(name, "radius") == 0)
+        return &backend_radius;
     return NULL;
 }

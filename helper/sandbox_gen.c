@@ -6,7 +6,8 @@
  * half a millisecond per login spent compiling the same rules again.
  *
  * The list was taken from strace of the helper over the whole test suite
- * (local and server backends, TLS, NTLM, the proxy tunnel, the cache), then
+ * (local, server and radius backends, TLS, NTLM, the proxy tunnel, the
+ * cache; RADIUS over UDP needs nothing that HTTPS did not already), then
  * widened by the calls glibc makes for the same functions on other kernels
  * (open vs openat, clone vs clone3, fstat vs newfstatat vs statx) and by the
  * threads of libcurl's resolver.  Calls that take flags which could turn

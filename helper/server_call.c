@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "helper/failover.h"
 #include "helper/server_impl.h"
 #include "lib/common/log.h"
 #include "lib/common/reason.h"
@@ -26,71 +27,6 @@ static struct http *
 http_of(struct session *s)
 {
     return s->backend_data;
-}
-
-/* What one server's outcome means for the failover (README, "Emergency
- * path"): only causes outside this host let the next login skip it or the
- * attempt end as "no server could be asked". */
-enum outcome_class {
-    OUT_VERDICT,   /* a parsed reply: the server judged */
-    OUT_ANSWERED,  /* the server answered, but with no verdict: try the next */
-    OUT_UNREACHED, /* refused, timed out, no such name, TLS, reset, 502-504 */
-    OUT_LOCAL,     /* this machine: stop at once, mark no server */
-};
-
-static enum outcome_class
-classify(int reason)
-{
-    switch (reason) {
-    case REASON_OK:
-        return OUT_VERDICT;
-    case REASON_SERVER_UNREACHABLE:
-    case REASON_SERVER_TIMEOUT:
-    case REASON_TLS_FAILURE:
-    case REASON_CONNECTION_LOST:
-    case REASON_SERVER_UNAVAILABLE:
-        return OUT_UNREACHED;
-    case REASON_HTTP_AUTH_REFUSED:
-    case REASON_HTTP_ERROR:
-    case REASON_MALFORMED_REPLY:
-    case REASON_SOAP_FAULT:
-    case REASON_SERVER_ERROR:
-        return OUT_ANSWERED;
-    default:
-        return OUT_LOCAL;
-    }
-}
-
-/* Keep the most useful failure across servers: an answer without a
- * verdict over any unreachable server (it must fail closed), a specific
- * way of not reaching one over a plain "unreachable".  @than < 0: none. */
-static bool
-more_telling(int reason, int than)
-{
-    bool plain = than == REASON_SERVER_UNREACHABLE || than == REASON_SERVER_TIMEOUT;
-
-    if (than < 0)
-        return true;
-    if (classify(reason) == OUT_ANSWERED)
-        return classify(than) != OUT_ANSWERED;
-    return classify(than) == OUT_UNREACHED && plain && reason != REASON_SERVER_UNREACHABLE &&
-           reason != REASON_SERVER_TIMEOUT;
-}
-
-/* A server that could not be connected to, or did not answer, is skipped
- * by later logins for dead_time; one that answered is marked up; a local
- * failure says nothing about the server. */
-static void
-remember_health(struct session *s, unsigned i, int reason, int64_t now)
-{
-    char err[256];
-
-    if (reason == REASON_SERVER_UNREACHABLE || reason == REASON_SERVER_TIMEOUT) {
-        if (cache_server_down(s->cache, s->cfg->urls[i], now, err, sizeof(err)) != REASON_OK)
-            log_msg(LOG_WARNING, "cache: %s", err);
-    } else if (classify(reason) != OUT_LOCAL) {
-        cache_server_up(s->cache, s->cfg->urls[i]);
-    }
 }
 
 /* The parsed reply of one server, or why there is none.  HTTP 500 is read
@@ -168,8 +104,7 @@ server_call(struct session *s, int only, const struct soap_request *req, struct 
             reason = parse(&hr, req->operation, reply, err, sizeof(err));
             http_reply_free(&hr);
         }
-        if (s->cache != NULL)
-            remember_health(s, i, reason, now);
+        failover_remember(s->cache, s->cfg->urls[i], reason, now);
         if (reason == REASON_OK) {
             *used = (int)i;
             session_note(s, "server", http_server_name(h, i));
@@ -177,7 +112,7 @@ server_call(struct session *s, int only, const struct soap_request *req, struct 
             goto out;
         }
         memset(reply, 0, sizeof(*reply));
-        if (classify(reason) == OUT_LOCAL) {
+        if (failover_classify(reason) == FAILOVER_LOCAL) {
             /* nothing to do with the server: no failover, no mark */
             log_msg(LOG_ERR, "server %s not asked: %s (%s)", http_server_name(h, i),
                     crauth_reason_name(reason), err);
@@ -187,7 +122,7 @@ server_call(struct session *s, int only, const struct soap_request *req, struct 
         }
         log_msg(LOG_WARNING, "server %s: %s (%s)%s", http_server_name(h, i),
                 crauth_reason_name(reason), err, i + 1 < to ? "; trying the next url" : "");
-        if (more_telling(reason, best)) {
+        if (failover_more_telling(reason, best)) {
             best = reason;
             snprintf(first_err, sizeof(first_err), "%s: %s", http_server_name(h, i), err);
         }

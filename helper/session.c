@@ -115,12 +115,28 @@ session_guess_end(struct session *s, int reason, bool final)
     return reason;
 }
 
+/* The servers a kept challenge names its issuer in: the configured
+ * backend's own list (a RADIUS State is only worth sending to a [radius]
+ * server, an authUser key to a [server] url). */
+static struct attempts_servers
+servers_of(const struct session *s)
+{
+    struct attempts_servers l = {s->cfg->urls, s->cfg->n_urls};
+
+    if (s->cfg->backend == BACKEND_RADIUS) {
+        l.names = s->cfg->radius_servers;
+        l.n = s->cfg->n_radius_servers;
+    }
+    return l;
+}
+
 int
 session_keep_challenge(struct session *s, struct challenge *ch)
 {
     struct attempts_place p = place_of(s);
+    struct attempts_servers l = servers_of(s);
 
-    return attempts_keep_challenge(s->cache, &p, s->cfg->urls, s->cfg->challenge_ttl, ch);
+    return attempts_keep_challenge(s->cache, &p, &l, s->cfg->challenge_ttl, ch);
 }
 
 enum attempts_taken
@@ -131,8 +147,8 @@ session_take_challenge(struct session *s, struct challenge *ch)
         [TAKEN_UNUSABLE] = "unusable (issuing server gone, or too long); discarded",
     };
     struct attempts_place p = place_of(s);
-    enum attempts_taken t =
-        attempts_take_challenge(s->cache, &p, s->cfg->urls, s->cfg->n_urls, ch);
+    struct attempts_servers l = servers_of(s);
+    enum attempts_taken t = attempts_take_challenge(s->cache, &p, &l, ch);
 
     if (why[t] != NULL)
         session_note(s, "cached_challenge", why[t]);

@@ -46,6 +46,12 @@ struct backend {
      * code itself (local, like pam_oath); false when it is the static
      * password or request that goes with the code (server) */
     bool first_pass_is_code;
+    /* a wrong response ends the server's challenge (a RADIUS State dies
+     * with its Access-Reject), so it is never kept for another try */
+    bool reject_ends_challenge;
+    /* the longest one call to the servers may take with @cfg, in ms, for
+     * the module's step budget (main.c); NULL: no servers (local) */
+    long (*step_budget_ms)(const struct crauth_config *cfg);
     int (*open)(struct session *s);
     void (*close)(struct session *s);
     /* method otp: is @code a valid one-time code for the user? */

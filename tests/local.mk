@@ -38,6 +38,8 @@ test_scripts = tests/unit/cli.sh tests/unit/oathtool_cross.sh tests/unit/tiers.s
 	tests/server/test_authserver.py \
 	tests/ntlm/test_ntlm_auth.py tests/ntlm/test_gssntlmssp.py tests/ntlm/apache.py \
 	tests/radius/test_radius.py tests/radius/test_radius_hostile.py \
+	tests/radius/test_pam_radius.py tests/radius/test_pam_radius_hostile.py \
+	tests/radius/test_check_radius.py \
 	doc/check-manpages.sh
 TESTS += $(test_scripts)
 dist_check_SCRIPTS = $(test_scripts)
@@ -62,7 +64,7 @@ unit_tests = tests/unit/test_otp tests/unit/test_wire tests/unit/test_config \
 	tests/unit/test_fileio tests/unit/test_lockfile tests/unit/test_radius \
 	tests/unit/test_http_head tests/unit/test_ntlm_http \
 	tests/unit/test_x509_token tests/unit/test_tokens_edit tests/unit/test_enrol \
-	tests/unit/test_text
+	tests/unit/test_text tests/unit/test_attempts
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 # The spec's vectors need fixed randomness: lib/ntlm/ntlm_testing.h, set at
@@ -102,6 +104,9 @@ tests_unit_test_lockfile_LDADD = libcrauth_core.la $(CMOCKA_LIBS)
 tests_unit_test_radius_SOURCES = tests/unit/test_radius.c
 tests_unit_test_radius_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_radius_LDADD = libcrauth_radius.la libcrauth_common.la $(CMOCKA_LIBS)
+tests_unit_test_attempts_SOURCES = tests/unit/test_attempts.c tests/unit/tmpdir.h
+tests_unit_test_attempts_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_attempts_LDADD = libcrauth_helper.la $(CMOCKA_LIBS)
 tests_unit_test_x509_token_SOURCES = tests/unit/test_x509_token.c tests/unit/tmpdir.h
 tests_unit_test_x509_token_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(CRYPTO_CFLAGS)
 tests_unit_test_x509_token_LDADD = libcrauth_core.la $(CMOCKA_LIBS) $(CRYPTO_LIBS)
@@ -154,7 +159,8 @@ EXTRA_DIST += \
 	tests/vectors/ocra.txt tests/vectors/ocra_mutual.txt tests/vectors/ntlm.txt \
 	tests/vectors/radius.txt \
 	tests/radius/freeradius.py tests/radius/hostile.py tests/radius/radiuspkt.py \
-	tests/radius/radiustest.py tests/radius/gen_vectors.py tests/radius/generated.txt \
+	tests/radius/radiustest.py tests/radius/pamradius.py tests/radius/gen_vectors.py \
+	tests/radius/generated.txt \
 	tests/pam/pamharness.py tests/pam/serverfixture.py tests/ntlm/ntlmtest.py \
 	tests/ntlm/ntlmfront.py tests/ntlm/squid.py \
 	tests/priv/privdriver.py tests/unit/soap_replies \

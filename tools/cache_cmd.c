@@ -47,9 +47,12 @@ print_record(const struct cache_record *r, void *arg)
                (long long)(r->window_start + a->cfg->failure_window - a->now));
         break;
     case CACHE_SERVER:
+        /* a RADIUS server's record is its line with "radius:" before it */
         printf("down      server=%s since=%llds_ago skipped_for=%llds\n", r->server,
                (long long)(a->now - r->down_since),
-               (long long)(r->down_since + a->cfg->dead_time - a->now));
+               (long long)(r->down_since - a->now +
+                           (strncmp(r->server, "radius:", 7) == 0 ? a->cfg->radius_dead_time
+                                                                  : a->cfg->dead_time)));
         break;
     }
     return true;

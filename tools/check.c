@@ -30,6 +30,7 @@
 #include "lib/common/secmem.h"
 #include "lib/remote/soap.h"
 #include "lib/core/tokens.h"
+#include "tools/check_radius.h"
 #include "tools/verbs.h"
 #include "lib/common/wire.h"
 
@@ -310,6 +311,7 @@ cmd_check(int argc, char **argv)
          cfg->embedded ? "no file, embedded default" : "parsed",
          config_backend_name(cfg->backend), config_method_name(cfg->method), cfg->n_urls);
     check_files(&rep, cfg, user);
+    check_radius_servers(cfg, user, &rep.failures, &rep.first_reason);
     if (cfg->backend == BACKEND_SERVER) {
         soap_init();
         if ((http = http_new(cfg)) == NULL) {

@@ -181,6 +181,11 @@ check_radius(const struct crauth_config *cfg, char *err, size_t errlen)
             return -1;
         }
     }
+    if (strlen(cfg->keyword) > 128) {
+        snprintf(err, errlen, "%s: the keyword is over 128 bytes, more than a RADIUS "
+                 "User-Password holds (RFC 2865 5.2)", f);
+        return -1;
+    }
     if ((cfg->radius_client_cert == NULL) != (cfg->radius_client_key == NULL)) {
         snprintf(err, errlen, "%s: [radius] client_cert and client_key go together", f);
         return -1;

@@ -148,6 +148,12 @@ radius_resolve(struct radius_exchange *x, int socktype, int64_t deadline, struct
                  x->ep.name);
         return REASON_SERVER_UNREACHABLE;
     }
+    if (rc == RESOLVE_LOCAL_FAILURE || rc == EAI_MEMORY) {
+        /* this machine's fault: not a reason to open the emergency path */
+        snprintf(x->err, x->errlen, "cannot resolve the RADIUS server %s: no thread or memory "
+                 "for the lookup on this machine", x->ep.name);
+        return REASON_RESOURCE_LIMIT;
+    }
     if (rc != 0) {
         snprintf(x->err, x->errlen, "cannot resolve the RADIUS server %s: %s", x->ep.name,
                  gai_strerror(rc));

@@ -39,6 +39,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/core/conf.h"
 #include "lib/radius/packet.h"
 
 enum radius_transport { RADIUS_UDP, RADIUS_TLS };
@@ -61,6 +62,9 @@ struct radius_params {
     const char *client_key;     /* TLS: its key (PEM); NULL: in client_cert */
     bool require_message_authenticator; /* refuse replies without one; set it */
 };
+
+/* @p from crauth.conf's [radius] section; the strings stay @cfg's. */
+void radius_params_from_config(const struct crauth_config *cfg, struct radius_params *p);
 
 /* A server as configured: "host", "host:port", "[v6]:port" or a bare v6 literal. */
 struct radius_endpoint {
@@ -93,6 +97,7 @@ long radius_exchange_budget_ms(const struct radius_params *p);
  *   REASON_UNAUTHENTIC_REPLY   replies arrived, none verified
  *   REASON_CONFIG              unusable parameters (names which), or a user
  *                              name or password RADIUS cannot carry
+ *   REASON_RESOURCE_LIMIT      no thread or memory for the name lookup
  *   REASON_INTERNAL            out of memory, a failed system call, crypto
  * with one line in @err naming the server.  Neither the secret nor the
  * password ever appears in @err.
@@ -101,5 +106,15 @@ int radius_access_request(const struct radius_params *p, const char *server, con
                           const char *password, const uint8_t *state, size_t state_len,
                           const char *calling_station_id, struct radius_result *res, char *err,
                           size_t errlen);
+
+/*
+ * RADIUS/TLS only: connect and complete the TLS handshake with @server
+ * (the certificate verified as for a request), send nothing, and describe
+ * the server's certificate in @info ("verified, TLSv1.3; subject ...,
+ * expires ...").  For `crauth check`.  REASON_OK, or the reasons of
+ * radius_access_request for those steps, with one line in @err.
+ */
+int radius_tls_probe(const struct radius_params *p, const char *server, char *info,
+                     size_t infolen, char *err, size_t errlen);
 
 #endif

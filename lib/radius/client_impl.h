@@ -27,7 +27,8 @@ struct radius_exchange {
 };
 
 /* Look up x->ep with @socktype by @deadline (CLOCK_MONOTONIC ms).
- * REASON_OK with *res to freeaddrinfo, or REASON_SERVER_UNREACHABLE. */
+ * REASON_OK with *res to freeaddrinfo, REASON_SERVER_UNREACHABLE, or
+ * REASON_RESOURCE_LIMIT when this machine could not run the lookup. */
 int radius_resolve(struct radius_exchange *x, int socktype, int64_t deadline,
                    struct addrinfo **res);
 

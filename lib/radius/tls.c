@@ -11,6 +11,9 @@
  * then a formality, TLS carries the security.  Packets follow one another
  * on the stream, each framed by its own Length field (RFC 6613).
  *
+ * radius_tls_probe is the connection and the handshake alone, for
+ * `crauth check`.
+ *
  * SIGPIPE: OpenSSL writes with write(2), which raises SIGPIPE on a closed
  * connection; it is ignored for the duration of the exchange (the helper is
  * single-threaded) so that a server that hangs up costs a reason code, not
@@ -28,6 +31,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
@@ -339,6 +343,69 @@ out:
     if (c.ssl != NULL) {
         if (SSL_is_init_finished(c.ssl))
             (void)SSL_shutdown(c.ssl); /* one non-blocking close_notify, best effort */
+        SSL_free(c.ssl);
+    }
+    if (c.fd >= 0)
+        close(c.fd);
+    SSL_CTX_free(c.ctx);
+    ERR_clear_error();
+    if (restore)
+        sigaction(SIGPIPE, &saved, NULL);
+    return reason;
+}
+
+/* "subject ..., expires ..." of the server's verified certificate. */
+static void
+describe_peer(SSL *ssl, char *info, size_t infolen)
+{
+    X509 *cert = SSL_get0_peer_certificate(ssl);
+    BIO *bio = BIO_new(BIO_s_mem());
+    char *text = NULL;
+    long n;
+
+    snprintf(info, infolen, "verified, %s", SSL_get_version(ssl));
+    if (cert == NULL || bio == NULL) {
+        BIO_free(bio);
+        return;
+    }
+    BIO_printf(bio, "verified, %s; subject ", SSL_get_version(ssl));
+    /* escaped: control and 8-bit bytes never reach the terminal raw */
+    X509_NAME_print_ex(bio, X509_get_subject_name(cert), 0, XN_FLAG_ONELINE);
+    BIO_printf(bio, ", expires ");
+    ASN1_TIME_print(bio, X509_get0_notAfter(cert));
+    n = BIO_get_mem_data(bio, &text);
+    if (n > 0)
+        snprintf(info, infolen, "%.*s", (int)n, text);
+    BIO_free(bio);
+    ERR_clear_error();
+}
+
+int
+radius_tls_probe(const struct radius_params *p, const char *server, char *info, size_t infolen,
+                 char *err, size_t errlen)
+{
+    struct radius_result res;
+    struct radius_exchange x = {.p = p, .secret = RADIUS_TLS_SECRET, .res = &res, .err = err,
+                                .errlen = errlen};
+    struct tls_conn c = {.fd = -1};
+    struct sigaction ignore = {.sa_handler = SIG_IGN}, saved;
+    bool restore = sigaction(SIGPIPE, &ignore, &saved) == 0;
+    int reason;
+
+    info[0] = '\0';
+    if (errlen > 0)
+        err[0] = '\0';
+    if ((reason = radius_endpoint_parse(server, RADIUS_TLS, &x.ep, err, errlen)) != REASON_OK)
+        goto out;
+    if ((reason = tls_context(&x, &c.ctx)) != REASON_OK ||
+        (reason = tcp_connect(&x, wire_now_ms() + p->timeout_ms, &c.fd)) != REASON_OK ||
+        (reason = tls_handshake(&x, &c, wire_now_ms() + p->timeout_ms)) != REASON_OK)
+        goto out;
+    describe_peer(c.ssl, info, infolen);
+out:
+    if (c.ssl != NULL) {
+        if (SSL_is_init_finished(c.ssl))
+            (void)SSL_shutdown(c.ssl);
         SSL_free(c.ssl);
     }
     if (c.fd >= 0)

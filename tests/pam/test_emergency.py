@@ -21,7 +21,10 @@ import threading
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "radius"))
 from serverfixture import HELPER, HERE, ServerCase, closed_port, ph  # noqa: E402
+from hostile import HostileServer  # noqa: E402
+from pamradius import RadiusCase, answers, unused_udp_port  # noqa: E402
 
 SUCCESS_XML = os.path.join(HERE, "..", "unit", "soap_replies", "success.xml")
 
@@ -164,6 +167,45 @@ class EmergencyStack(ServerCase):
         self.assertEqual((name, reason), ("PAM_SYSTEM_ERR", 56), log)
         self.assertIn("RLIMIT_NOFILE", log)
         self.assertEqual(self.srv.requests, [])
+
+
+class EmergencyRadius(RadiusCase):
+    """The same stack with backend = radius: a forged or unauthenticated
+    RADIUS reply is an answer without a verdict, never "no server"."""
+
+    SECRET = "emergency-radius-secret"
+
+    def setUp(self):
+        super().setUp()
+        with open(os.path.join(self.dir, "emergency"), "w") as f:
+            f.write("auth [success=done authinfo_unavail=ignore default=die] %s conf=%s "
+                    "helper=%s\nauth required pam_permit.so\n"
+                    % (os.environ["PAM_CRAUTH"], self.conf, HELPER))
+
+    def emergency(self):
+        return self.login("alice", answers("123456"), service="emergency")
+
+    def liar(self, mode):
+        srv = HostileServer(self.SECRET, mode).start()
+        self.addCleanup(srv.stop)
+        return srv
+
+    def test_every_server_refusing_opens_the_path(self):
+        self.configure([unused_udp_port(), unused_udp_port()], self.SECRET)
+        r = self.emergency()
+        self.assertEqual((r.name, r.reason()), ("PAM_SUCCESS", 30), r.log)
+
+    def test_forged_reply_does_not(self):
+        for mode in ("forged-auth", "no-ma"):
+            with self.subTest(mode=mode):
+                self.configure([unused_udp_port(), self.liar(mode).server], self.SECRET)
+                r = self.emergency()
+                self.assertEqual((r.name, r.reason()), ("PAM_AUTH_ERR", 41), r.log)
+
+    def test_missing_secret_is_local(self):
+        self.configure([unused_udp_port()])
+        r = self.emergency()
+        self.assertEqual((r.name, r.reason()), ("PAM_SERVICE_ERR", 50), r.log)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,8 @@ What it is set up to do (see SITE below):
                         State; 111111 with that State -> a second challenge with two
                         Reply-Messages; 222222 with that State -> accept; anything
                         else, or a State it did not issue -> reject
+  erin                  erinpw -> Access-Challenge "A code was sent to your phone"
+                        with a State; 333333 with that State -> accept; else reject
   dave / davepw         accept, with a Reply-Message saying what NAS and
                         Calling-Station-Id attributes arrived
   gina / ginapw         accept with six Reply-Messages of 200 bytes each
@@ -141,6 +143,30 @@ server crauth {{
         handled
       }}
       if (&session-state:Tmp-String-0 == "round2" && &User-Password == "222222") {{
+        update control {{
+          &Auth-Type := Accept
+        }}
+        return
+      }}
+      reject
+    }}
+    if (&User-Name == "erin") {{
+      if (!&State) {{
+        if (&User-Password == "erinpw") {{
+          update session-state {{
+            &Tmp-String-0 := "sent"
+          }}
+          update reply {{
+            &Reply-Message := "A code was sent to your phone"
+          }}
+          update control {{
+            &Response-Packet-Type := Access-Challenge
+          }}
+          handled
+        }}
+        reject
+      }}
+      if (&session-state:Tmp-String-0 == "sent" && &User-Password == "333333") {{
         update control {{
           &Auth-Type := Accept
         }}

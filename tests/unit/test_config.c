@@ -182,6 +182,10 @@ test_methods_and_backends(void **state)
                  REASON_CONFIG, "secret is needed for transport = udp");
     expect_error("[auth]\nbackend = radius\nmethod = auto\n[radius]\nserver = a\n"
                  "transport = tls\nsecret = s\n", 0600, REASON_CONFIG, "fixed secret \"radsec\"");
+    expect_error("[auth]\nbackend = radius\nmethod = auto\nkeyword = "
+                 "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+                 "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk\n[radius]\nserver = a\n"
+                 "secret = s\n", 0600, REASON_CONFIG, "more than a RADIUS User-Password holds");
     expect_error("[radius]\nserver = a b\n", 0600, REASON_CONFIG, "must be HOST or HOST:PORT");
     expect_error("[radius]\nsecret = s\n", 0644, REASON_CONFIG,
                  "secret must be in a file only root and the helper's user can read");
