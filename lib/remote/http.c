@@ -31,6 +31,7 @@
 #include <strings.h>
 
 #include "lib/common/log.h"
+#include "lib/remote/net.h"
 #include "lib/remote/ntlm_http.h"
 #include "lib/remote/proxy.h"
 #include "lib/common/reason.h"
@@ -76,26 +77,16 @@ static void
 server_names(struct http *h)
 {
     for (unsigned i = 0; i < h->cfg->n_urls; i++) {
-        CURLU *u = curl_url();
-        char *host = NULL, *port = NULL, *scheme = NULL;
+        struct net_url u;
+        char err[300];
 
+        /* the config parser checked the url; a failure here keeps it whole */
         snprintf(h->names[i], sizeof(h->names[i]), "%s", h->cfg->urls[i]);
-        if (u != NULL && curl_url_set(u, CURLUPART_URL, h->cfg->urls[i], 0) == CURLUE_OK &&
-            curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
-            curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK &&
-            curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK) {
-            size_t hl = strlen(host);
-            bool v6 = host[0] == '[' && hl > 2;
-
-            snprintf(h->names[i], sizeof(h->names[i]), "%s:%s", host, port);
-            snprintf(h->spn[i], sizeof(h->spn[i]), "HTTP/%.*s", (int)(v6 ? hl - 2 : hl),
-                     v6 ? host + 1 : host);
-            h->plain[i] = strcasecmp(scheme, "http") == 0;
-        }
-        curl_free(host);
-        curl_free(port);
-        curl_free(scheme);
-        curl_url_cleanup(u);
+        if (net_url_split(h->cfg->urls[i], &u, err, sizeof(err)) != REASON_OK)
+            continue;
+        snprintf(h->names[i], sizeof(h->names[i]), "%s", u.name);
+        snprintf(h->spn[i], sizeof(h->spn[i]), "HTTP/%s", u.host);
+        h->plain[i] = strcasecmp(u.scheme, "http") == 0;
     }
 }
 
