@@ -58,7 +58,8 @@ unit_tests = tests/unit/test_otp tests/unit/test_wire tests/unit/test_config \
 	tests/unit/test_soap tests/unit/test_soap_hostile tests/unit/test_sandbox \
 	tests/unit/test_fileio tests/unit/test_lockfile tests/unit/test_radius \
 	tests/unit/test_http_head tests/unit/test_ntlm_http \
-	tests/unit/test_x509_token tests/unit/test_tokens_edit tests/unit/test_enrol
+	tests/unit/test_x509_token tests/unit/test_tokens_edit tests/unit/test_enrol \
+	tests/unit/test_net
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 # The spec's vectors need fixed randomness: a test-only hook, compiled in
@@ -76,6 +77,9 @@ tests_unit_test_soap_hostile_LDADD = libcrauth_remote.la libcrauth_core.la $(CMO
 tests_unit_test_http_head_SOURCES = tests/unit/test_http_head.c
 tests_unit_test_http_head_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_http_head_LDADD = libcrauth_remote.la libcrauth_core.la $(CMOCKA_LIBS)
+tests_unit_test_net_SOURCES = tests/unit/test_net.c
+tests_unit_test_net_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_net_LDADD = libcrauth_remote.la libcrauth_core.la $(CMOCKA_LIBS)
 tests_unit_test_ntlm_http_SOURCES = tests/unit/test_ntlm_http.c
 tests_unit_test_ntlm_http_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(CRYPTO_CFLAGS)
 tests_unit_test_ntlm_http_LDADD = libcrauth_remote.la libcrauth_core.la $(CMOCKA_LIBS) $(CRYPTO_LIBS)
