@@ -8,4 +8,5 @@ libcrauth_common_la_SOURCES = \
 	lib/common/secmem.c lib/common/secmem.h \
 	lib/common/log.c lib/common/log.h \
 	lib/common/rlimits.c lib/common/rlimits.h \
-	lib/common/hex.c lib/common/hex.h
+	lib/common/hex.c lib/common/hex.h \
+	lib/common/pam_args.c lib/common/pam_args.h
