@@ -32,7 +32,7 @@ test_scripts = tests/unit/cli.sh tests/unit/oathtool_cross.sh tests/unit/tiers.s
 	tests/pam/test_module.py \
 	tests/pam/test_local.py tests/pam/test_server_flows.py tests/pam/test_server_faults.py \
 	tests/pam/test_server_cache.py tests/priv/test_privs.py tests/pam/test_server_ntlm.py \
-	tests/pam/test_check.py tests/pam/test_emergency.py tests/x509/test_cms_respond.py \
+	tests/pam/test_check.py tests/pam/test_check_local.py tests/pam/test_emergency.py tests/x509/test_cms_respond.py \
 	tests/server/test_authserver.py \
 	tests/ntlm/test_ntlm_auth.py tests/ntlm/test_gssntlmssp.py tests/ntlm/apache.py \
 	tests/radius/test_radius.py tests/radius/test_radius_hostile.py \
