@@ -36,6 +36,7 @@
 #include "lib/remote/proxy.h"
 #include "lib/common/reason.h"
 #include "lib/common/secmem.h"
+#include "lib/common/wire.h"
 #include "lib/remote/soap.h"
 #include "lib/remote/http_impl.h"
 
@@ -159,6 +160,35 @@ sink_reset(struct sink *s)
     memset(s, 0, sizeof(*s));
 }
 
+/* The connection is ready, new (TCP, TLS, proxy tunnel done) or reused:
+ * from here on `timeout` counts (crauth.conf(5)). */
+static int
+on_prereq(void *arg, char *primary_ip, char *local_ip, int primary_port, int local_port)
+{
+    struct http *h = arg;
+
+    (void)primary_ip, (void)local_ip, (void)primary_port, (void)local_port;
+    h->connected_at = wire_now_ms();
+    return CURL_PREREQFUNC_OK;
+}
+
+/* libcurl calls this at least once a second, data or not: the request is
+ * ended `timeout` seconds after its connection was ready.  CURLOPT_TIMEOUT
+ * would count the connection too. */
+static int
+on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+            curl_off_t ulnow)
+{
+    struct http *h = arg;
+
+    (void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+    if (h->connected_at != 0 && wire_now_ms() - h->connected_at >= h->cfg->timeout * 1000L) {
+        h->request_timed_out = true;
+        return 1; /* CURLE_ABORTED_BY_CALLBACK */
+    }
+    return 0;
+}
+
 struct http *
 http_new(const struct crauth_config *cfg)
 {
@@ -191,8 +221,15 @@ http_new(const struct crauth_config *cfg)
              CURLE_OK &&
          curl_easy_setopt(h->curl, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout * 1000L) ==
              CURLE_OK &&
+         /* the bound of the whole transfer; on_progress ends the request
+          * part at `timeout` */
          curl_easy_setopt(h->curl, CURLOPT_TIMEOUT_MS,
                           (c->connect_timeout + c->timeout) * 1000L) == CURLE_OK &&
+         curl_easy_setopt(h->curl, CURLOPT_PREREQFUNCTION, on_prereq) == CURLE_OK &&
+         curl_easy_setopt(h->curl, CURLOPT_PREREQDATA, h) == CURLE_OK &&
+         curl_easy_setopt(h->curl, CURLOPT_XFERINFOFUNCTION, on_progress) == CURLE_OK &&
+         curl_easy_setopt(h->curl, CURLOPT_XFERINFODATA, h) == CURLE_OK &&
+         curl_easy_setopt(h->curl, CURLOPT_NOPROGRESS, 0L) == CURLE_OK &&
          curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, h->headers) == CURLE_OK &&
          curl_easy_setopt(h->curl, CURLOPT_USERAGENT, USER_AGENT) == CURLE_OK &&
          curl_easy_setopt(h->curl, CURLOPT_WRITEFUNCTION, on_body) == CURLE_OK &&
@@ -292,6 +329,8 @@ request(struct http *h, unsigned index, const char *body, size_t len, const char
         curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, headers) != CURLE_OK)
         goto setup_failed;
     proxy_sockets_begin(&h->sockets, h->names[index], must_reuse);
+    h->connected_at = 0;
+    h->request_timed_out = false;
     rc = curl_easy_perform(h->curl);
     /* the request body is the caller's; make sure curl keeps no pointer */
     curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, NULL);
@@ -498,6 +537,8 @@ http_probe(struct http *h, unsigned index, char *info, size_t infolen, char *err
         goto out;
     }
     proxy_sockets_begin(&h->sockets, h->names[index], false);
+    h->connected_at = 0; /* the probe sends no request: only connect_timeout counts */
+    h->request_timed_out = false;
     rc = curl_easy_perform(h->curl);
     if (rc != CURLE_OK) {
         reason = http_classify(h, rc, &none, err, errlen);
