@@ -142,12 +142,14 @@ check_file(struct check_report *rep, const char *path, unsigned *found)
 {
     FILE *f = fopen(path, "re");
     char *phys = NULL, *logical = NULL;
-    size_t cap = 0, len = 0, lcap = 0;
+    size_t cap = 0, len = 0, lcap = 256;
     ssize_t n;
     int lineno = 0, first = 0;
 
-    if (f == NULL) {
+    if (f == NULL || (logical = malloc(lcap)) == NULL) {
         check_step(rep, "-", "pam", CHECK_WARN, "%s: %s", path, strerror(errno));
+        if (f != NULL)
+            fclose(f);
         return;
     }
     while ((n = getline(&phys, &cap, f)) >= 0) {
