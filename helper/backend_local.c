@@ -161,7 +161,7 @@ skew_hint(struct session *s, const struct token *tok, const struct ocra_input *i
             log_direct(LOG_NOTICE, "user %s: tokens file line %d: a code matched step %+lld "
                        "(token clock about %lld s %s; totp_skew = %ld); not accepted. "
                        "`crauth token resync` can store the drift", s->user, tok->line,
-                       (long long)(sign * d), (long long)(d * step),
+                       (long long)sign * (long long)d, (long long)d * (long long)step,
                        sign < 0 ? "behind" : "ahead", skew);
             return;
         }
