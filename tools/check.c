@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * check.c - `crauth check [--conf PATH] [--user U]`: walk the configuration
+ * check.c - `crauth check [--conf PATH] [--user U] [--pamdir DIR]`: walk the configuration
  * and every server step by step, the way a login would, and say which step
  * fails, with its reason code and the fix.
  *
@@ -52,6 +52,10 @@ check_step(struct check_report *rep, const char *where, const char *name, int re
     va_start(ap, fmt);
     vsnprintf(text, sizeof(text), fmt, ap);
     va_end(ap);
+    /* text from files (PAM lines, names) must not drive the terminal */
+    for (char *c = text; *c != '\0'; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            *c = '?';
     if (reason == REASON_OK || reason == CHECK_WARN) {
         printf("  %-5s %-24s %-10s %s\n", reason == CHECK_WARN ? "warn" : "ok", where, name,
                text);
