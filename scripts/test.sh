@@ -35,9 +35,10 @@ EOF
 step "packages (scripts/deps.sh test)"
 "$top/scripts/deps.sh" test
 
-show_failures() {
-    for log in $(find "$1" -name '*.log' -path '*tests*' 2>/dev/null); do
-        grep -qE ':test-result: (FAIL|ERROR)' "${log%.log}.trs" 2>/dev/null &&
+show_failures() { # every test's log whose result says it failed (tests/, doc/)
+    for trs in $(find "$1" -name '*.trs' 2>/dev/null); do
+        log=${trs%.trs}.log
+        grep -qE ':test-result: (FAIL|ERROR)' "$trs" 2>/dev/null &&
             { echo "--- $log"; tail -50 "$log"; }
     done
     return 1
