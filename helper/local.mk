@@ -41,6 +41,9 @@ helper/crauth-remote.so: helper/crauth-remote.la
 CLEANFILES += helper/crauth-remote.so
 install-exec-hook:
 	rm -f '$(DESTDIR)$(pkglibexecdir)/crauth-remote.la'
+# without its .la, libtool's uninstall cannot find the plugin
+uninstall-hook:
+	rm -f '$(DESTDIR)$(pkglibexecdir)/crauth-remote.so'
 
 # The seccomp filter, compiled once at build time by libseccomp into BPF
 # (helper/sandbox_filter.h) that the helper loads as it is.
