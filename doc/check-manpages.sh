@@ -9,7 +9,7 @@
 #   3. every reason of lib/common/reason.c is in pam_crauth(8) with its name and PAM
 #      code, and every code and name `crauth explain --all` prints is in
 #      pam_crauth(8) or crauth(1);
-#   4. every module argument pam_crauth.c knows is in pam_crauth(8), and every
+#   4. every module argument lib/common/pam_args.h knows is in pam_crauth(8), and every
 #      verb tools/crauth.c knows has a section in crauth(1).
 # Environment (set by `make check`): TOP_SRCDIR, TOP_BUILDDIR, CRAUTH.
 set -eu
@@ -188,18 +188,17 @@ while read -r code name; do
 done <"$tmp/explain"
 
 # ---------------------------------------------------------------- 4. arguments, verbs
-# the log message that lists them; adjacent C string literals joined first
-args=$(tr '\n' ' ' <"$srcdir/pam_module/pam_crauth.c" | sed 's/"[[:space:]]*"//g' |
-    sed -n 's/.*(known: \([^)]*\)).*/\1/p')
+# the list the module's parser names in its messages
+args=$(sed -n 's/^#define PAM_ARGS_KNOWN "\(.*\)"$/\1/p' "$srcdir/lib/common/pam_args.h")
 if [ -z "$args" ]; then
-    fail "pam_crauth.c: the \"(known: ...)\" list of arguments was not found; update this test"
+    fail "lib/common/pam_args.h: PAM_ARGS_KNOWN was not found; update this test"
 fi
 for arg in $(echo "$args" | tr -d ','); do
     arg=${arg%%/PATH}
     if grep -F -e "*$arg*" "$pam_scd" | grep -q '^\*'; then
         ok
     else
-        fail "pam_crauth(8): argument $arg (pam_crauth.c) has no entry \"*$arg*\""
+        fail "pam_crauth(8): argument $arg (lib/common/pam_args.h) has no entry \"*$arg*\""
     fi
 done
 verbs=$(sed -n 's/.*{"\([a-z]*\)", cmd_[a-z_]*}.*/\1/p' "$srcdir/tools/crauth.c")

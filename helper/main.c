@@ -192,10 +192,13 @@ audit(const struct request *req, const struct caller *caller, int reason, const 
     log_sanitize(req->item[W_USER] ? req->item[W_USER] : "?", u, sizeof(u));
     log_sanitize(req->item[W_SERVICE] ? req->item[W_SERVICE] : "?", svc, sizeof(svc));
     log_sanitize(detail, d, sizeof(d));
-    log_direct(reason == REASON_OK ? LOG_INFO : LOG_NOTICE,
+    /* an unenrolled user is "not enrolled", at info, as the module logs it */
+    log_direct(reason == REASON_OK || reason == REASON_USER_UNKNOWN ? LOG_INFO : LOG_NOTICE,
                "%s: user=%s service=%s caller_uid=%u reason=%d (%s) %s",
-               reason == REASON_OK ? "authenticated" : "authentication failed", u, svc,
-               (unsigned)caller->uid, reason, crauth_reason_name(reason), d);
+               reason == REASON_OK             ? "authenticated"
+               : reason == REASON_USER_UNKNOWN ? "not enrolled"
+                                               : "authentication failed",
+               u, svc, (unsigned)caller->uid, reason, crauth_reason_name(reason), d);
 }
 
 int

@@ -24,6 +24,7 @@
 
 #include "pam_module/relay.h"
 #include "lib/common/log.h"
+#include "lib/common/pam_args.h"
 #include "lib/common/reason.h"
 #include "pam_module/spawn.h"
 #include "lib/common/wire.h"
@@ -46,32 +47,19 @@ struct options {
 static int
 parse_options(pam_handle_t *pamh, int argc, const char **argv, struct options *opt)
 {
-    opt->conf = NULL;
-    opt->helper = CRAUTH_HELPER_PATH;
-    opt->flags = 0;
-    opt->debug = false;
-    for (int i = 0; i < argc; i++) {
-        if (strncmp(argv[i], "conf=", 5) == 0 && argv[i][5] == '/') {
-            opt->conf = argv[i] + 5;
-        } else if (strncmp(argv[i], "helper=", 7) == 0 && argv[i][7] == '/') {
-            opt->helper = argv[i] + 7;
-        } else if (strcmp(argv[i], "debug") == 0) {
-            opt->debug = true;
-            opt->flags |= WIRE_F_DEBUG;
-        } else if (strcmp(argv[i], "use_first_pass") == 0) {
-            opt->flags |= WIRE_F_USE_FIRST_PASS;
-        } else if (strcmp(argv[i], "try_first_pass") == 0) {
-            opt->flags |= WIRE_F_TRY_FIRST_PASS;
-        } else {
-            /* An unknown argument is likely a typo of one that matters
-             * (conf=, use_first_pass): refuse rather than guess. */
-            pam_syslog(pamh, LOG_ERR,
-                       "unknown or malformed argument '%s' (known: conf=/PATH, "
-                       "helper=/PATH, debug, use_first_pass, try_first_pass)",
-                       argv[i]);
-            return -1;
-        }
+    struct pam_args args;
+    int bad = pam_args_parse(argc, argv, &args);
+
+    if (bad >= 0) {
+        /* `crauth check` reports the same line with its file and line */
+        pam_syslog(pamh, LOG_ERR, "unknown or malformed argument '%s' (known: "
+                   PAM_ARGS_KNOWN ")", argv[bad]);
+        return -1;
     }
+    opt->conf = args.conf;
+    opt->helper = args.helper ? args.helper : CRAUTH_HELPER_PATH;
+    opt->flags = args.flags;
+    opt->debug = args.debug;
     return 0;
 }
 
@@ -167,13 +155,18 @@ judge(struct relay *r, int reason, bool exited, int status)
     return reason;
 }
 
+/* An unenrolled user is not an attack on anyone's token: under a roll-out
+ * stack ([user_unknown=ignore]) the next module decides, so the line says
+ * "not enrolled", at info.  Only the helper's verdict counts; a missing or
+ * oversized user name stays a failure. */
 static void
-log_attempt(pam_handle_t *pamh, const char *user, int reason, const char *detail,
+log_attempt(pam_handle_t *pamh, const char *user, int reason, bool verdict, const char *detail,
             int64_t started)
 {
     const struct crauth_reason_info *info = crauth_reason_lookup(reason);
     int pam_code = crauth_reason_pam(reason);
-    int prio = reason == REASON_OK                                            ? LOG_INFO
+    bool unenrolled = verdict && reason == REASON_USER_UNKNOWN;
+    int prio = reason == REASON_OK || unenrolled                              ? LOG_INFO
                : (pam_code == PAM_SERVICE_ERR || pam_code == PAM_SYSTEM_ERR) ? LOG_ERR
                                                                             : LOG_NOTICE;
     const char *rhost = item(pamh, PAM_RHOST);
@@ -186,9 +179,20 @@ log_attempt(pam_handle_t *pamh, const char *user, int reason, const char *detail
     log_sanitize(rhost && rhost[0] ? rhost : "-", h, sizeof(h));
     log_sanitize(tty && tty[0] ? tty : "-", t, sizeof(t));
     pam_syslog(pamh, prio, "%s: user=%s rhost=%s tty=%s reason=%d (%s) %s duration_ms=%lld%s",
-               reason == REASON_OK ? "authenticated" : "authentication failed", u, h, t, reason,
-               crauth_reason_name(reason), detail, (long long)(wire_now_ms() - started),
-               info ? "" : " (not in the catalog)");
+               reason == REASON_OK ? "authenticated"
+               : unenrolled        ? "not enrolled"
+                                   : "authentication failed",
+               u, h, t, reason, crauth_reason_name(reason), detail,
+               (long long)(wire_now_ms() - started), info ? "" : " (not in the catalog)");
+}
+
+/* No server could be asked (the emergency path's reasons): say so in one
+ * line the user sees.  PAM_ERROR_MSG, because sudo authenticates with
+ * PAM_SILENT and would otherwise show only "Sorry, try again". */
+static void
+tell_unreachable(pam_handle_t *pamh)
+{
+    (void)pam_error(pamh, "%s", "The authentication server could not be reached.");
 }
 
 PAM_EXTERN int
@@ -264,7 +268,9 @@ out:
     if (retval != PAM_SUCCESS)
         pam_fail_delay(pamh, relay.hello_seen ? relay.fail_delay_ms * 1000u
                                               : DEFAULT_FAIL_DELAY_US);
-    log_attempt(pamh, user, reason, relay.detail, started);
+    if (retval == PAM_AUTHINFO_UNAVAIL && relay.got_result)
+        tell_unreachable(pamh);
+    log_attempt(pamh, user, reason, relay.got_result, relay.detail, started);
     return retval;
 }
 

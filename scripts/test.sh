@@ -8,15 +8,37 @@
 #   4. real sshd/ssh/sudo/su/login, the privilege tests with a really
 #      set-id helper, and the Debian package installed and purged (root only)
 #   5. every fuzz harness for 60 s
+# Each step is announced before it runs and its time shown after it.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 jobs=$(nproc)
+started=$(date +%s)
+last=""
+step() { # step TEXT: a heading, after the time the previous step took
+    now=$(date +%s)
+    [ -z "$last" ] || printf '    (%d s; %d s so far)\n' $((now - last)) $((now - started))
+    last=$now
+    printf '\n=== %s\n' "$*"
+}
+
+cat <<EOF
+test.sh: the whole suite, as CI runs it.  What it does to this machine:
+  - installs the Debian packages the tests need that are missing
+    (scripts/deps.sh test lists them, with what each is for, first): servers
+    among them (apache2, squid, winbind, freeradius, openssh-server) that
+    the tests run as private instances on their own ports
+  - as root: adds throwaway users, PAM services named *-crauth and a
+    sudoers drop-in while the end-to-end tests run, and installs and purges
+    the Debian package libpam-crauth; each is undone at the end
+  - everything else stays under $top/build
+EOF
+step "packages (scripts/deps.sh test)"
 "$top/scripts/deps.sh" test
 
-step() { printf '\n=== %s\n' "$*"; }
-show_failures() {
-    for log in $(find "$1" -name '*.log' -path '*tests*' 2>/dev/null); do
-        grep -qE ':test-result: (FAIL|ERROR)' "${log%.log}.trs" 2>/dev/null &&
+show_failures() { # every test's log whose result says it failed (tests/, doc/)
+    for trs in $(find "$1" -name '*.trs' 2>/dev/null); do
+        log=${trs%.trs}.log
+        grep -qE ':test-result: (FAIL|ERROR)' "$trs" 2>/dev/null &&
             { echo "--- $log"; tail -50 "$log"; }
     done
     return 1
@@ -92,3 +114,4 @@ step "fuzzing: every harness for 60 s"
 "$top/tests/fuzz/fuzz.sh" "$top/build/fuzz" 60
 
 step "all tests passed"
+echo "test.sh: done in $(($(date +%s) - started)) s"

@@ -14,11 +14,17 @@
 #include "lib/core/cache.h"
 #include "lib/core/conf.h"
 #include "lib/common/reason.h"
+#include "tools/cli.h"
 #include "tools/verbs.h"
 
 #ifndef CRAUTH_CONF_DEFAULT
 #define CRAUTH_CONF_DEFAULT "/etc/security/crauth.conf"
 #endif
+
+static const char usage[] =
+    "usage: crauth cache list|flush [--user USER] [--conf PATH]\n"
+    "  list what the helper keeps between logins (challenges, failures, servers down),\n"
+    "  or remove it (one user's records with --user)\n";
 
 struct list_arg {
     const char *user;
@@ -72,28 +78,33 @@ cmd_cache(int argc, char **argv)
     char err[512];
     int c, rc = 1;
 
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    if (cli_wants_help(argc, argv)) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    optind = 0;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
         if (c == 'u')
             user = optarg;
         else if (c == 'c')
             conf = optarg;
         else
-            return 2;
+            return cli_option_error("cache", c, argc, argv);
     }
+    if (optind == argc)
+        return cli_usage_error("cache", "give list or flush");
     if (optind != argc - 1 ||
-        (strcmp(argv[optind], "list") != 0 && strcmp(argv[optind], "flush") != 0)) {
-        fprintf(stderr, "crauth cache: use `crauth cache list|flush [--user U] [--conf PATH]`\n");
-        return 2;
-    }
+        (strcmp(argv[optind], "list") != 0 && strcmp(argv[optind], "flush") != 0))
+        return cli_usage_error("cache", "unexpected argument '%s'; give list or flush",
+                               argv[optind]);
     action = argv[optind];
     if (config_load(conf ? conf : CRAUTH_CONF_DEFAULT, conf != NULL, &cfg, err, sizeof(err)) !=
         REASON_OK) {
-        fprintf(stderr, "crauth cache: %s\n", err);
-        return 1;
+        return cli_error("cache", CLI_FAILED, "%s", err);
     }
     if (cache_open(cfg->cache_dir, &cache, err, sizeof(err)) != REASON_OK) {
-        fprintf(stderr, "crauth cache: %s\n", err);
+        cli_error("cache", CLI_FAILED, "%s", err);
         goto out;
     }
     if (strcmp(action, "list") == 0) {
@@ -107,7 +118,7 @@ cmd_cache(int argc, char **argv)
         unsigned removed = 0;
 
         if (cache_flush(cache, user, &removed, err, sizeof(err)) != REASON_OK) {
-            fprintf(stderr, "crauth cache: %s\n", err);
+            cli_error("cache", CLI_FAILED, "%s", err);
             goto out;
         }
         printf("removed %u record%s\n", removed, removed == 1 ? "" : "s");

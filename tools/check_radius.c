@@ -2,7 +2,7 @@
 /*
  * check_radius.c - `crauth check` for backend = radius: each [radius]
  * server step by step, the way a login goes, one line per step with the
- * reason code of a failure (the format of check.c's steps):
+ * reason code of a failure (check_step):
  *
  *   dns     the server's name, looked up within [radius] timeout
  *   udp     (transport udp) a reply came to an Access-Request for a probe
@@ -24,7 +24,7 @@
  * The probe user's Access-Reject is the expected answer; a server that
  * accepts a user who does not exist is reported as a warning.
  */
-#include "tools/check_radius.h"
+#include "tools/check.h"
 
 #include <netdb.h>
 #include <stdarg.h>
@@ -44,37 +44,11 @@
 
 #define PROBE_USER "crauth-check-probe"
 #define PROBE_PASSWORD "crauth-check-probe" /* no secret: the user does not exist */
-#define WARN (-1)                           /* works, but should be fixed */
 #define PASSWORD_MAX 256
-
-struct tally {
-    unsigned *failures;
-    int *first_reason;
-};
-
-static void __attribute__((format(printf, 5, 6)))
-step(struct tally *t, const char *where, const char *name, int reason, const char *fmt, ...)
-{
-    char text[700];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(text, sizeof(text), fmt, ap);
-    va_end(ap);
-    if (reason == REASON_OK || reason == WARN) {
-        printf("  %-5s %-24s %-10s %s\n", reason == WARN ? "warn" : "ok", where, name, text);
-        return;
-    }
-    printf("  FAIL  %-24s %-10s %s [reason %d %s]\n", where, name, text, reason,
-           crauth_reason_name(reason));
-    (*t->failures)++;
-    if (*t->first_reason == REASON_OK)
-        *t->first_reason = reason;
-}
 
 /* The name within the exchange's own lookup time, with its addresses. */
 static bool
-check_dns(struct tally *t, const char *where, const struct radius_endpoint *ep, long timeout_ms,
+check_dns(struct check_report *rep, const char *where, const struct radius_endpoint *ep, long timeout_ms,
           int socktype)
 {
     struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = socktype,
@@ -85,17 +59,17 @@ check_dns(struct tally *t, const char *where, const struct radius_endpoint *ep, 
     int rc = resolve_bounded(ep->host, ep->port, &hints, wire_now_ms() + timeout_ms, &res);
 
     if (rc == RESOLVE_TIMED_OUT) {
-        step(t, where, "dns", REASON_SERVER_UNREACHABLE, "%s: no answer within timeout (%ld "
+        check_step(rep, where, "dns", REASON_SERVER_UNREACHABLE, "%s: no answer within timeout (%ld "
              "ms); check /etc/resolv.conf, or give an address", ep->host, timeout_ms);
         return false;
     }
     if (rc == RESOLVE_LOCAL_FAILURE || rc == EAI_MEMORY) {
-        step(t, where, "dns", REASON_RESOURCE_LIMIT, "%s: no thread or memory for the lookup",
+        check_step(rep, where, "dns", REASON_RESOURCE_LIMIT, "%s: no thread or memory for the lookup",
              ep->host);
         return false;
     }
     if (rc != 0) {
-        step(t, where, "dns", REASON_SERVER_UNREACHABLE, "%s: %s", ep->host, gai_strerror(rc));
+        check_step(rep, where, "dns", REASON_SERVER_UNREACHABLE, "%s: %s", ep->host, gai_strerror(rc));
         return false;
     }
     for (const struct addrinfo *ai = res; ai != NULL && used + 2 < sizeof(addrs);
@@ -108,7 +82,7 @@ check_dns(struct tally *t, const char *where, const struct radius_endpoint *ep, 
                                  a);
     }
     freeaddrinfo(res);
-    step(t, where, "dns", REASON_OK, "%s -> %s", ep->host, addrs);
+    check_step(rep, where, "dns", REASON_OK, "%s -> %s", ep->host, addrs);
     return true;
 }
 
@@ -137,7 +111,7 @@ replied(int reason)
 
 /* The probe user's Access-Request: udp and secret, or radius over TLS. */
 static bool
-check_probe(struct tally *t, const char *where, const struct radius_params *p,
+check_probe(struct check_report *rep, const char *where, const struct radius_params *p,
             const char *server)
 {
     struct radius_result res;
@@ -152,30 +126,30 @@ check_probe(struct tally *t, const char *where, const struct radius_params *p,
         if (!replied(reason)) {
             /* a server drops what it cannot verify (RFC 2865 3, RFC 3579
              * 3.2): silence may be a wrong secret, not only a dead server */
-            step(t, where, "udp", reason, "%s%s", err, strstr(err, "no reply") == NULL ? ""
+            check_step(rep, where, "udp", reason, "%s%s", err, strstr(err, "no reply") == NULL ? ""
                  : " (a server that is up stays silent too when [radius] secret is wrong "
                    "or this host is not one of its clients: see its log)");
             return false;
         }
-        step(t, where, "udp", REASON_OK, "a reply in %ld ms to an Access-Request for the probe "
+        check_step(rep, where, "udp", REASON_OK, "a reply in %ld ms to an Access-Request for the probe "
              "user %s", ms, PROBE_USER);
     }
     if (reason == REASON_UNAUTHENTIC_REPLY) {
-        step(t, where, verdict, reason, "%s%s", err, p->transport == RADIUS_UDP
+        check_step(rep, where, verdict, reason, "%s%s", err, p->transport == RADIUS_UDP
              ? " (is [radius] secret the server's secret for this host?)" : "");
         return false;
     }
     if (reason != REASON_OK) {
-        step(t, where, verdict, reason, "%s", err);
+        check_step(rep, where, verdict, reason, "%s", err);
         return false;
     }
-    step(t, where, verdict, REASON_OK, "%s for the probe user, verified%s%s", code_name(res.code),
+    check_step(rep, where, verdict, REASON_OK, "%s for the probe user, verified%s%s", code_name(res.code),
          p->transport == RADIUS_UDP ? ": the shared secret matches" : "",
          res.message_authenticator ? "; Message-Authenticator present"
                                    : "; no Message-Authenticator (allowed by "
                                      "require_message_authenticator = no)");
     if (res.code == RADIUS_ACCESS_ACCEPT)
-        step(t, where, "probe", WARN, "the server accepted %s, a user that should not exist: "
+        check_step(rep, where, "probe", CHECK_WARN, "the server accepted %s, a user that should not exist: "
              "check its policy", PROBE_USER);
     return true;
 }
@@ -227,7 +201,7 @@ read_password(const char *user, char *buf, size_t size, char *err, size_t errlen
 
 /* --user: one Access-Request as the first answer of a login. */
 static void
-check_user(struct tally *t, const char *where, const struct crauth_config *cfg,
+check_user(struct check_report *rep, const char *where, const struct crauth_config *cfg,
            const struct radius_params *p, const char *server, const char *user,
            const char *password)
 {
@@ -237,7 +211,7 @@ check_user(struct tally *t, const char *where, const struct crauth_config *cfg,
                                        sizeof(err));
 
     if (reason != REASON_OK) {
-        step(t, where, "user", reason, "%s", err);
+        check_step(rep, where, "user", reason, "%s", err);
         return;
     }
     memcpy(raw, res.message, res.message_len);
@@ -247,28 +221,26 @@ check_user(struct tally *t, const char *where, const struct crauth_config *cfg,
             raw[i] = '?';
     log_sanitize(raw, shown, sizeof(shown));
     if (res.code == RADIUS_ACCESS_ACCEPT)
-        step(t, where, "user", REASON_OK, "Access-Accept for %s", user);
+        check_step(rep, where, "user", REASON_OK, "Access-Accept for %s", user);
     else if (res.code == RADIUS_ACCESS_REJECT)
-        step(t, where, "user", REASON_WRONG_RESPONSE, "Access-Reject for %s: a wrong password "
+        check_step(rep, where, "user", REASON_WRONG_RESPONSE, "Access-Reject for %s: a wrong password "
              "or code, or a user the server does not know%s%s", user, shown[0] ? ": " : "",
              shown);
     else if (res.state_len == 0)
-        step(t, where, "user", REASON_METHOD_MISMATCH, "Access-Challenge for %s without State: "
+        check_step(rep, where, "user", REASON_METHOD_MISMATCH, "Access-Challenge for %s without State: "
              "crauth cannot answer it; make the server send State", user);
     else if (cfg->method == METHOD_OTP)
-        step(t, where, "user", REASON_METHOD_MISMATCH, "Access-Challenge for %s (\"%s\"): "
+        check_step(rep, where, "user", REASON_METHOD_MISMATCH, "Access-Challenge for %s (\"%s\"): "
              "method = otp refuses it; set method = auto", user, shown);
     else
-        step(t, where, "user", REASON_OK, "Access-Challenge for %s (not answered): \"%s\"", user,
+        check_step(rep, where, "user", REASON_OK, "Access-Challenge for %s (not answered): \"%s\"", user,
              shown);
     secmem_wipe(&res, sizeof(res));
 }
 
 void
-check_radius_servers(const struct crauth_config *cfg, const char *user, unsigned *failures,
-                     int *first_reason)
+check_radius(struct check_report *rep, const struct crauth_config *cfg, const char *user)
 {
-    struct tally t = {failures, first_reason};
     struct radius_params p;
     char password[PASSWORD_MAX], err[300];
     const char *sent_to = NULL;
@@ -284,7 +256,7 @@ check_radius_servers(const struct crauth_config *cfg, const char *user, unsigned
         } else if (read_password(user, password, sizeof(password), err, sizeof(err)) == 0) {
             have_password = true;
         } else {
-            step(&t, "-", "user", REASON_EMPTY_ANSWER, "%s; not tried", err);
+            check_step(rep, "-", "user", REASON_EMPTY_ANSWER, "%s; not tried", err);
         }
     }
     for (unsigned i = 0; i < cfg->n_radius_servers; i++) {
@@ -296,28 +268,28 @@ check_radius_servers(const struct crauth_config *cfg, const char *user, unsigned
         snprintf(where, sizeof(where), "%s", server);
         if ((reason = radius_endpoint_parse(server, p.transport, &ep, err, sizeof(err))) !=
             REASON_OK) {
-            step(&t, where, "dns", reason, "%s", err);
+            check_step(rep, where, "dns", reason, "%s", err);
             continue;
         }
-        if (!check_dns(&t, where, &ep, p.timeout_ms,
+        if (!check_dns(rep, where, &ep, p.timeout_ms,
                        p.transport == RADIUS_TLS ? SOCK_STREAM : SOCK_DGRAM))
             continue;
         if (p.transport == RADIUS_TLS) {
             reason = radius_tls_probe(&p, server, info, sizeof(info), err, sizeof(err));
             if (reason != REASON_OK) {
-                step(&t, where, "tls", reason, "%s", err);
+                check_step(rep, where, "tls", reason, "%s", err);
                 continue;
             }
-            step(&t, where, "tls", REASON_OK, "%s", info);
+            check_step(rep, where, "tls", REASON_OK, "%s", info);
         }
-        if (!check_probe(&t, where, &p, server) || !have_password)
+        if (!check_probe(rep, where, &p, server) || !have_password)
             continue;
         if (sent_to != NULL) {
-            step(&t, where, "user", REASON_OK, "not tried: sent to %s only (a one-time code "
+            check_step(rep, where, "user", REASON_OK, "not tried: sent to %s only (a one-time code "
                  "works once)", sent_to);
             continue;
         }
-        check_user(&t, where, cfg, &p, server, user, password);
+        check_user(rep, where, cfg, &p, server, user, password);
         sent_to = server;
     }
     secmem_wipe(password, sizeof(password));

@@ -32,11 +32,11 @@
 #include <openssl/objects.h>
 #include <openssl/x509.h>
 
+#include "tools/cli.h"
 #include "lib/common/hex.h"
 #include "lib/common/reason.h"
 #include "lib/common/secmem.h"
 #include "tools/cms_key.h"
-#include "tools/complain.h"
 #include "tools/verbs.h"
 
 #define VERB "cms-respond"
@@ -78,7 +78,7 @@ complain(int reason, const char *format, ...)
     else
         snprintf(prefix, sizeof(prefix), "crauth " VERB ": ");
     va_start(ap, format);
-    complain_v(prefix, format, ap);
+    cli_line_v(prefix, format, ap, "");
     va_end(ap);
 }
 

@@ -8,11 +8,11 @@
  * are wiped before returning.
  */
 #include "tools/softtoken.h"
-#include "tools/complain.h"
 
 #include "lib/common/hex.h"
 #include "lib/common/secmem.h"
 #include "lib/core/otp.h"
+#include "tools/cli.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -53,10 +53,9 @@ enum option_id {
     OPT_COUNT
 };
 
-/* getopt_long() values: above any character, so they never clash with '?', ':' or 'h'. */
+/* getopt_long() values: above any character, so they never clash with '?' or ':'. */
 #define OPTION_VALUE(id) (0x100 + (id))
 
-enum collect_result { COLLECT_OK, COLLECT_HELP, COLLECT_FAILED };
 
 static void complain(const char *verb, const char *format, ...)
     __attribute__((format(printf, 2, 3)));
@@ -70,7 +69,7 @@ static void complain(const char *verb, const char *format, ...)
 
     snprintf(prefix, sizeof(prefix), "crauth %s: ", verb);
     va_start(ap, format);
-    complain_v(prefix, format, ap);
+    cli_line_v(prefix, format, ap, "");
     va_end(ap);
 }
 
@@ -94,34 +93,30 @@ static const char *result_text(int rc)
 
 /* Store each "--name VALUE" in @values; a repeated option is an error
  * because silently letting the last one win hides typos in scripts.  The
- * leading '+' stops at the first operand instead of permuting argv. */
-static enum collect_result collect_options(const char *verb, int argc, char **argv,
-                                           const struct option *longopts, const char *usage,
-                                           const char *values[OPT_COUNT])
+ * leading '+' stops at the first operand instead of permuting argv.
+ * --help was handled before (cli_wants_help). */
+static bool collect_options(const char *verb, int argc, char **argv,
+                            const struct option *longopts, const char *values[OPT_COUNT])
 {
     int opt, longindex = -1;
 
     opterr = 0;
     optind = 0; /* GNU: full reinitialisation, so the verbs may run more than once */
-    while ((opt = getopt_long(argc, argv, "+:h", longopts, &longindex)) != -1) {
-        if (opt == 'h') {
-            printf("usage: crauth %s %s\n", verb, usage);
-            return COLLECT_HELP;
-        }
+    while ((opt = getopt_long(argc, argv, "+:", longopts, &longindex)) != -1) {
         if (opt == ':') {
             complain(verb, "option \"%s\" needs a value; see \"crauth %s --help\"",
                      argv[optind - 1], verb);
-            return COLLECT_FAILED;
+            return false;
         }
         if (opt < OPTION_VALUE(0) || opt >= OPTION_VALUE(OPT_COUNT)) {
             complain(verb, "unknown option \"%s\"; see \"crauth %s --help\"", argv[optind - 1],
                      verb);
-            return COLLECT_FAILED;
+            return false;
         }
         if (values[opt - OPTION_VALUE(0)] != NULL) {
             complain(verb, "option \"--%s\" is given twice; give it once",
                      longindex >= 0 ? longopts[longindex].name : "?");
-            return COLLECT_FAILED;
+            return false;
         }
         values[opt - OPTION_VALUE(0)] = optarg;
         longindex = -1;
@@ -129,9 +124,18 @@ static enum collect_result collect_options(const char *verb, int argc, char **ar
     if (optind < argc) {
         complain(verb, "unexpected argument \"%s\"; all inputs are --options, see \"crauth %s "
                        "--help\"", argv[optind], verb);
-        return COLLECT_FAILED;
+        return false;
     }
-    return COLLECT_OK;
+    return true;
+}
+
+/* --help anywhere, before any parsing: the usage on stdout. */
+static bool help(const char *verb, int argc, char **argv, const char *usage)
+{
+    if (!cli_wants_help(argc, argv))
+        return false;
+    printf("usage: crauth %s %s\n", verb, usage);
+    return true;
 }
 
 /* strtoull() alone accepts " 12", "+12" and "-12" (the latter wrapping
@@ -251,22 +255,25 @@ out:
     return ok;
 }
 
-static bool load_key(const char *verb, const char *values[OPT_COUNT], uint8_t key[OTP_MAX_KEY],
-                     size_t *keylen)
+/* 0, or the exit status: CLI_USAGE for the command line, CLI_FAILED for a
+ * key file that cannot be read or holds no key. */
+static int load_key(const char *verb, const char *values[OPT_COUNT], uint8_t key[OTP_MAX_KEY],
+                    size_t *keylen)
 {
     char file_buf[KEY_FILE_MAX];
     char *trimmed = NULL;
     const char *hex;
     const char *origin = "--key";
-    bool ok = false;
+    int status = CLI_USAGE;
 
     if ((values[OPT_KEY] == NULL) == (values[OPT_KEY_FILE] == NULL)) {
         complain(verb, values[OPT_KEY] == NULL
                            ? "no key given; use --key-file PATH (or --key HEX)"
                            : "--key and --key-file are exclusive; give only one");
-        return false;
+        return CLI_USAGE;
     }
     if (values[OPT_KEY_FILE] != NULL) {
+        status = CLI_FAILED;
         if (!read_key_file(verb, values[OPT_KEY_FILE], file_buf, &trimmed))
             goto out;
         hex = trimmed;
@@ -287,26 +294,25 @@ static bool load_key(const char *verb, const char *values[OPT_COUNT], uint8_t ke
         complain(verb, "%s is not hex; give an even number of 0-9/a-f digits, no separators",
                  origin);
     } else {
-        ok = true;
+        status = 0;
     }
 out:
     secmem_wipe(file_buf, sizeof(file_buf));
-    return ok;
+    return status;
 }
 
 static int print_code(const char *verb, const char *code)
 {
     if (printf("%s\n", code) < 0 || fflush(stdout) != 0) {
         complain(verb, "cannot write to standard output: %s", strerror(errno));
-        return EXIT_FAILURE;
+        return CLI_FAILED;
     }
     return EXIT_SUCCESS;
 }
 
 #define KEY_OPTIONS                                                                             \
     {"key", required_argument, NULL, OPTION_VALUE(OPT_KEY)},                                    \
-    {"key-file", required_argument, NULL, OPTION_VALUE(OPT_KEY_FILE)},                          \
-    {"help", no_argument, NULL, 'h'}
+    {"key-file", required_argument, NULL, OPTION_VALUE(OPT_KEY_FILE)}
 
 int cmd_hotp(int argc, char **argv)
 {
@@ -323,18 +329,14 @@ int cmd_hotp(int argc, char **argv)
     uint64_t counter = 0;
     unsigned digits = 6;
     char code[OTP_CODE_SIZE] = "";
-    int status = EXIT_FAILURE, rc;
+    int status = CLI_USAGE, rc;
 
-    switch (collect_options(verb, argc, argv, longopts,
-                            "--key HEX|--key-file PATH --counter N [--digits D]", values)) {
-    case COLLECT_HELP:
+    if (help(verb, argc, argv, "--key HEX|--key-file PATH --counter N [--digits D]")) {
         status = EXIT_SUCCESS;
         goto out;
-    case COLLECT_FAILED:
-        goto out;
-    case COLLECT_OK:
-        break;
     }
+    if (!collect_options(verb, argc, argv, longopts, values))
+        goto out;
     if (values[OPT_COUNTER] == NULL) {
         complain(verb, "--counter is missing; give the token's event counter, e.g. --counter 0");
         goto out;
@@ -343,8 +345,9 @@ int cmd_hotp(int argc, char **argv)
         goto out;
     if (values[OPT_DIGITS] != NULL && !parse_digits(verb, values[OPT_DIGITS], &digits))
         goto out;
-    if (!load_key(verb, values, key, &keylen))
+    if ((status = load_key(verb, values, key, &keylen)) != 0)
         goto out;
+    status = CLI_FAILED;
     rc = otp_hotp(key, keylen, counter, digits, OTP_SHA1, code);
     if (rc != OTP_OK) {
         complain(verb, "cannot compute the code: %s", result_text(rc));
@@ -376,19 +379,15 @@ int cmd_totp(int argc, char **argv)
     unsigned digits = 6;
     enum otp_hash hash = OTP_SHA1;
     char code[OTP_CODE_SIZE] = "";
-    int status = EXIT_FAILURE, rc;
+    int status = CLI_USAGE, rc;
 
-    switch (collect_options(verb, argc, argv, longopts,
-                            "--key HEX|--key-file PATH [--time UNIX] [--step S] [--digits D] "
-                            "[--hash sha1|sha256|sha512]", values)) {
-    case COLLECT_HELP:
+    if (help(verb, argc, argv, "--key HEX|--key-file PATH [--time UNIX] [--step S] [--digits D] "
+                            "[--hash sha1|sha256|sha512]")) {
         status = EXIT_SUCCESS;
         goto out;
-    case COLLECT_FAILED:
-        goto out;
-    case COLLECT_OK:
-        break;
     }
+    if (!collect_options(verb, argc, argv, longopts, values))
+        goto out;
     if (!parse_time(verb, values[OPT_TIME], &unix_time))
         goto out;
     if (values[OPT_STEP] != NULL &&
@@ -404,8 +403,9 @@ int cmd_totp(int argc, char **argv)
                  values[OPT_HASH]);
         goto out;
     }
-    if (!load_key(verb, values, key, &keylen))
+    if ((status = load_key(verb, values, key, &keylen)) != 0)
         goto out;
+    status = CLI_FAILED;
     rc = otp_totp(key, keylen, unix_time, (unsigned)step, digits, hash, code);
     if (rc != OTP_OK) {
         complain(verb, "cannot compute the code: %s", result_text(rc));
@@ -530,21 +530,17 @@ int cmd_ocra(int argc, char **argv)
     int64_t unix_time = 0;
     char question_format[96];
     char response[OCRA_OUT_SIZE] = "";
-    int status = EXIT_FAILURE, rc;
+    int status = CLI_USAGE, rc;
 
     memset(&in, 0, sizeof(in));
-    switch (collect_options(verb, argc, argv, longopts,
-                            "--suite SUITE --key HEX|--key-file PATH [--question Q] "
+    if (help(verb, argc, argv, "--suite SUITE --key HEX|--key-file PATH [--question Q] "
                             "[--counter N] [--pin PIN | --pin-hash HEX] [--session HEX] "
-                            "[--time UNIX]", values)) {
-    case COLLECT_HELP:
+                            "[--time UNIX]")) {
         status = EXIT_SUCCESS;
         goto out;
-    case COLLECT_FAILED:
-        goto out;
-    case COLLECT_OK:
-        break;
     }
+    if (!collect_options(verb, argc, argv, longopts, values))
+        goto out;
     if (values[OPT_SUITE] == NULL) {
         complain(verb, "--suite is missing; give the RFC 6287 suite, e.g. OCRA-1:HOTP-SHA1-6:QN08");
         goto out;
@@ -595,8 +591,9 @@ int cmd_ocra(int argc, char **argv)
             goto out;
         in.time_steps = (uint64_t)unix_time / suite.time_step;
     }
-    if (!load_key(verb, values, key, &keylen))
+    if ((status = load_key(verb, values, key, &keylen)) != 0)
         goto out;
+    status = CLI_FAILED;
 
     rc = ocra_compute(&suite, key, keylen, &in, response, sizeof(response));
     if (rc != OTP_OK) {

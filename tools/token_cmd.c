@@ -21,12 +21,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "tools/cli.h"
 #include "lib/common/reason.h"
 #include "lib/common/utf8.h"
 #include "lib/core/conf.h"
 #include "lib/core/tokens.h"
 #include "lib/core/tokens_edit.h"
-#include "tools/complain.h"
 #include "tools/verbs.h"
 
 #ifndef CRAUTH_CONF_DEFAULT
@@ -51,7 +51,7 @@ token_fail(int status, const char *fmt, ...)
     va_list ap;
 
     va_start(ap, fmt);
-    complain_v("crauth token: ", fmt, ap);
+    cli_line_v("crauth token: ", fmt, ap, "");
     va_end(ap);
     return status;
 }
@@ -62,7 +62,7 @@ token_note(const char *fmt, ...)
     va_list ap;
 
     va_start(ap, fmt);
-    complain_v("crauth token: ", fmt, ap);
+    cli_line_v("crauth token: ", fmt, ap, "");
     va_end(ap);
 }
 

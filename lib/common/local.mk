@@ -9,4 +9,5 @@ libcrauth_common_la_SOURCES = \
 	lib/common/log.c lib/common/log.h \
 	lib/common/rlimits.c lib/common/rlimits.h \
 	lib/common/hex.c lib/common/hex.h \
-	lib/common/utf8.c lib/common/utf8.h
+	lib/common/utf8.c lib/common/utf8.h \
+	lib/common/pam_args.c lib/common/pam_args.h

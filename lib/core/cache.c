@@ -75,9 +75,17 @@ cache_open(const char *dir, struct cache **out, char *err, size_t errlen)
         return REASON_CACHE;
     }
     if (fstat(dfd, &st) != 0 || st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH))) {
-        snprintf(err, errlen, "cache dir %s must be owned by uid %u and writable by no one "
-                 "else (it is uid %u, mode %04o)", dir, (unsigned)geteuid(),
-                 (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
+        char self[64], group[64], owner[64];
+
+        fileio_user_name(geteuid(), self, sizeof(self));
+        fileio_group_name(getegid(), group, sizeof(group));
+        fileio_user_name(st.st_uid, owner, sizeof(owner));
+        if (st.st_uid != geteuid() && fileio_setid_hint(st.st_uid) != NULL)
+            snprintf(err, errlen, "cache dir %s: %s", dir, fileio_setid_hint(st.st_uid));
+        else
+            snprintf(err, errlen, "cache dir %s must be owned by %s and writable by no one "
+                     "else (it is %s's, mode %04o): chown %s:%s %s && chmod 0700 %s", dir, self,
+                     owner, (unsigned)(st.st_mode & 07777), self, group, dir, dir);
         close(dfd);
         return REASON_CACHE;
     }

@@ -5,8 +5,10 @@
  * login will need, opened now.
  */
 #include "lib/core/conf_impl.h"
+#include "lib/core/fileio.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -243,8 +245,17 @@ config_check_files(const struct crauth_config *cfg, char *err, size_t errlen)
         if (files[i].path == NULL)
             continue;
         if ((fd = open(files[i].path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0) {
-            snprintf(err, errlen, "%s: %s %s cannot be read by uid %u: %s", cfg->path,
-                     files[i].key, files[i].path, (unsigned)geteuid(), strerror(errno));
+            char self[64], group[64], fix[PATH_MAX + 80] = "";
+            int e = errno;
+
+            fileio_user_name(geteuid(), self, sizeof(self));
+            fileio_group_name(getegid(), group, sizeof(group));
+            /* a private key stays root's, readable by the helper's group */
+            if (e == EACCES)
+                snprintf(fix, sizeof(fix), ": chown root:%s %s && chmod 0640 %s", group,
+                         files[i].path, files[i].path);
+            snprintf(err, errlen, "%s: %s %s cannot be read by %s: %s%s", cfg->path,
+                     files[i].key, files[i].path, self, strerror(e), fix);
             return -1;
         }
         close(fd);

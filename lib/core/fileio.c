@@ -41,6 +41,22 @@ fileio_user_name(uid_t uid, char *buf, size_t size)
     return buf;
 }
 
+#define HELPER_FIX(h)                                                                         \
+    "chown _crauth:_crauth " h " && chmod 6755 " h " && setcap cap_setgid=ep " h
+
+const char *
+fileio_setid_hint(uid_t owner)
+{
+    struct passwd *pw;
+
+    if (geteuid() != 0 || owner == 0 || (pw = getpwnam(FILEIO_SYSTEM_USER)) == NULL ||
+        pw->pw_uid != owner)
+        return NULL;
+    return "it belongs to " FILEIO_SYSTEM_USER ", but this runs as root: crauth-helper is not "
+           "set-uid " FILEIO_SYSTEM_USER "; fix: " HELPER_FIX(CRAUTH_HELPER_PATH) " (or `make "
+           "install-setuid`); crauth itself: runuser -u " FILEIO_SYSTEM_USER " -- crauth ...";
+}
+
 const char *
 fileio_group_name(gid_t gid, char *buf, size_t size)
 {
@@ -78,6 +94,10 @@ fileio_check(const char *path, const struct stat *st, const struct fileio_rules 
 
     if (!S_ISREG(st->st_mode)) {
         snprintf(err, errlen, "%s %s is not a regular file", rules->what, path);
+        return FILEIO_REFUSED;
+    }
+    if (st->st_uid != 0 && st->st_uid != geteuid() && fileio_setid_hint(st->st_uid) != NULL) {
+        snprintf(err, errlen, "%s %s: %s", rules->what, path, fileio_setid_hint(st->st_uid));
         return FILEIO_REFUSED;
     }
     if (st->st_uid != 0 && st->st_uid != geteuid()) {

@@ -86,6 +86,15 @@ unsigned fileio_sweep(int dirfd, const char *name, long min_age_s);
 /* The same for @path's own temporary names, in its directory. */
 unsigned fileio_sweep_path(const char *path, long min_age_s);
 
+/* The helper's own user, which its files belong to. */
+#define FILEIO_SYSTEM_USER "_crauth"
+
+/* A process running as root met a file of FILEIO_SYSTEM_USER (owned by
+ * @owner): the helper is not installed set-uid _crauth, and the usual
+ * "chown root" would be the wrong fix.  The right one (chown, chmod,
+ * setcap of the helper), else NULL. */
+const char *fileio_setid_hint(uid_t owner);
+
 /* The name of @uid for messages ("root", "_crauth", or "uid 1234"). */
 const char *fileio_user_name(uid_t uid, char *buf, size_t size);
 const char *fileio_group_name(gid_t gid, char *buf, size_t size);

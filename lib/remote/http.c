@@ -31,10 +31,12 @@
 #include <strings.h>
 
 #include "lib/common/log.h"
+#include "lib/remote/net.h"
 #include "lib/remote/ntlm_http.h"
 #include "lib/remote/proxy.h"
 #include "lib/common/reason.h"
 #include "lib/common/secmem.h"
+#include "lib/common/wire.h"
 #include "lib/remote/soap.h"
 #include "lib/remote/http_impl.h"
 
@@ -74,26 +76,16 @@ static void
 server_names(struct http *h)
 {
     for (unsigned i = 0; i < h->cfg->n_urls; i++) {
-        CURLU *u = curl_url();
-        char *host = NULL, *port = NULL, *scheme = NULL;
+        struct net_url u;
+        char err[300];
 
+        /* the config parser checked the url; a failure here keeps it whole */
         snprintf(h->names[i], sizeof(h->names[i]), "%s", h->cfg->urls[i]);
-        if (u != NULL && curl_url_set(u, CURLUPART_URL, h->cfg->urls[i], 0) == CURLUE_OK &&
-            curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
-            curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK &&
-            curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK) {
-            size_t hl = strlen(host);
-            bool v6 = host[0] == '[' && hl > 2;
-
-            snprintf(h->names[i], sizeof(h->names[i]), "%s:%s", host, port);
-            snprintf(h->spn[i], sizeof(h->spn[i]), "HTTP/%.*s", (int)(v6 ? hl - 2 : hl),
-                     v6 ? host + 1 : host);
-            h->plain[i] = strcasecmp(scheme, "http") == 0;
-        }
-        curl_free(host);
-        curl_free(port);
-        curl_free(scheme);
-        curl_url_cleanup(u);
+        if (net_url_split(h->cfg->urls[i], &u, err, sizeof(err)) != REASON_OK)
+            continue;
+        snprintf(h->names[i], sizeof(h->names[i]), "%s", u.name);
+        snprintf(h->spn[i], sizeof(h->spn[i]), "HTTP/%s", u.host);
+        h->plain[i] = strcasecmp(u.scheme, "http") == 0;
     }
 }
 
@@ -163,6 +155,35 @@ sink_reset(struct sink *s)
     memset(s, 0, sizeof(*s));
 }
 
+/* The connection is ready, new (TCP, TLS, proxy tunnel done) or reused:
+ * from here on `timeout` counts (crauth.conf(5)). */
+static int
+on_prereq(void *arg, char *primary_ip, char *local_ip, int primary_port, int local_port)
+{
+    struct http *h = arg;
+
+    (void)primary_ip, (void)local_ip, (void)primary_port, (void)local_port;
+    h->connected_at = wire_now_ms();
+    return CURL_PREREQFUNC_OK;
+}
+
+/* libcurl calls this at least once a second, data or not: the request is
+ * ended `timeout` seconds after its connection was ready.  CURLOPT_TIMEOUT
+ * would count the connection too. */
+static int
+on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+            curl_off_t ulnow)
+{
+    struct http *h = arg;
+
+    (void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+    if (h->connected_at != 0 && wire_now_ms() - h->connected_at >= h->cfg->timeout * 1000L) {
+        h->request_timed_out = true;
+        return 1; /* CURLE_ABORTED_BY_CALLBACK */
+    }
+    return 0;
+}
+
 struct http *
 http_new(const struct crauth_config *cfg)
 {
@@ -195,8 +216,15 @@ http_new(const struct crauth_config *cfg)
              CURLE_OK &&
          curl_easy_setopt(h->curl, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout * 1000L) ==
              CURLE_OK &&
+         /* the bound of the whole transfer; on_progress ends the request
+          * part at `timeout` */
          curl_easy_setopt(h->curl, CURLOPT_TIMEOUT_MS,
                           (c->connect_timeout + c->timeout) * 1000L) == CURLE_OK &&
+         curl_easy_setopt(h->curl, CURLOPT_PREREQFUNCTION, on_prereq) == CURLE_OK &&
+         curl_easy_setopt(h->curl, CURLOPT_PREREQDATA, h) == CURLE_OK &&
+         curl_easy_setopt(h->curl, CURLOPT_XFERINFOFUNCTION, on_progress) == CURLE_OK &&
+         curl_easy_setopt(h->curl, CURLOPT_XFERINFODATA, h) == CURLE_OK &&
+         curl_easy_setopt(h->curl, CURLOPT_NOPROGRESS, 0L) == CURLE_OK &&
          curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, h->headers) == CURLE_OK &&
          curl_easy_setopt(h->curl, CURLOPT_USERAGENT, HTTP_USER_AGENT) == CURLE_OK &&
          curl_easy_setopt(h->curl, CURLOPT_WRITEFUNCTION, on_body) == CURLE_OK &&
@@ -296,6 +324,8 @@ request(struct http *h, unsigned index, const char *body, size_t len, const char
         curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, headers) != CURLE_OK)
         goto setup_failed;
     proxy_sockets_begin(&h->sockets, h->names[index], must_reuse);
+    h->connected_at = 0;
+    h->request_timed_out = false;
     rc = curl_easy_perform(h->curl);
     /* the request body is the caller's; make sure curl keeps no pointer */
     curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, NULL);
@@ -506,6 +536,8 @@ http_probe(struct http *h, unsigned index, char *info, size_t infolen, char *err
         goto out;
     }
     proxy_sockets_begin(&h->sockets, h->names[index], false);
+    h->connected_at = 0; /* the probe sends no request: only connect_timeout counts */
+    h->request_timed_out = false;
     rc = curl_easy_perform(h->curl);
     if (rc != CURLE_OK) {
         reason = http_classify(h, rc, &none, err, errlen);

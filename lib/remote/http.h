@@ -4,8 +4,9 @@
  *
  * TLS verification is always on (TLS 1.2 at least, optional pin and client
  * certificate); redirects are never followed; proxies come from the
- * configuration only; every request is bounded by connect_timeout and
- * timeout.  One curl handle serves the whole helper run, so a second step
+ * configuration only; the connection (lookup, TCP, TLS, proxy tunnel) is
+ * bounded by connect_timeout, and the request on it, from its connection
+ * being ready to the end of the reply, by timeout (crauth.conf(5)).  One curl handle serves the whole helper run, so a second step
  * reuses the connection to the server that issued the challenge.
  *
  * http_auth = basic is libcurl's; http_auth = ntlm is our NTLMv2 client

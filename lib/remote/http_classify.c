@@ -73,6 +73,13 @@ http_classify(struct http *h, CURLcode rc, const struct sink *body, char *err, s
         return REASON_HTTP_ERROR;
     }
 
+    /* our timeout (http.c on_progress), before any errno is read */
+    if (rc == CURLE_ABORTED_BY_CALLBACK && h->request_timed_out) {
+        snprintf(err, errlen, "no complete reply in time: none within timeout (%ld s) after "
+                 "the connection was made", h->cfg->timeout);
+        return REASON_SERVER_TIMEOUT;
+    }
+
     /* times are 0 for phases this transfer did not reach; a reused
      * connection has no connect phase but does reach pre-transfer */
     curl_easy_getinfo(h->curl, CURLINFO_CONNECT_TIME_T, &connected);

@@ -40,6 +40,8 @@ struct http {
     struct proxy_sockets sockets;
     int setup_reason; /* REASON_CONFIG when the proxy line is unusable */
     char setup_err[300];
+    int64_t connected_at;    /* CLOCK_MONOTONIC ms: the request's connection was ready; 0 before */
+    bool request_timed_out;  /* no complete reply within timeout after connected_at */
     int ntlm_conn;           /* server whose kept-alive connection is NTLM-authenticated; -1 */
     const char *ntlm_identity; /* the identity it is authenticated as (cfg->http_user) */
 };

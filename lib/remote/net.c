@@ -1,14 +1,22 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * net.c - a name lookup we stop waiting for (getaddrinfo_a).
+ * net.c - a name lookup we stop waiting for (getaddrinfo_a), a connect
+ * within the same deadline, and the URL split every caller shares.
  */
 #include "lib/remote/net.h"
 
+#include <arpa/inet.h>
+#include <curl/curl.h>
 #include <errno.h>
+#include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "lib/common/reason.h"
 #include "lib/common/wire.h"
 
 struct lookup {
@@ -92,4 +100,166 @@ net_errno_is_local(int err_no)
 {
     return err_no == EMFILE || err_no == ENFILE || err_no == ENOMEM || err_no == ENOBUFS ||
            err_no == EAGAIN;
+}
+
+int
+net_url_split(const char *url, struct net_url *u, char *err, size_t errlen)
+{
+    CURLU *cu = curl_url();
+    char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL, *user = NULL,
+         *password = NULL, *query = NULL, *fragment = NULL;
+    int reason = REASON_CONFIG;
+    size_t hl;
+
+    memset(u, 0, sizeof(*u));
+    if (cu == NULL) {
+        snprintf(err, errlen, "out of memory parsing '%s'", url);
+        return REASON_INTERNAL;
+    }
+    if (curl_url_set(cu, CURLUPART_URL, url, 0) != CURLUE_OK ||
+        curl_url_get(cu, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+        curl_url_get(cu, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+        curl_url_get(cu, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK ||
+        strlen(scheme) >= sizeof(u->scheme) || strlen(port) >= sizeof(u->port)) {
+        snprintf(err, errlen, "'%s' is not a URL (scheme://HOST[:PORT]/...)", url);
+        goto out;
+    }
+    hl = strlen(host);
+    if (host[0] == '[' && hl > 2 && host[hl - 1] == ']') /* IPv6 literal */
+        snprintf(u->host, sizeof(u->host), "%.*s", (int)(hl - 2), host + 1);
+    else
+        snprintf(u->host, sizeof(u->host), "%s", host);
+    if (strlen(u->host) != (host[0] == '[' ? hl - 2 : hl)) {
+        snprintf(err, errlen, "'%s': the host name is longer than %zu bytes", url,
+                 sizeof(u->host) - 1);
+        goto out;
+    }
+    snprintf(u->scheme, sizeof(u->scheme), "%s", scheme);
+    snprintf(u->port, sizeof(u->port), "%s", port);
+    snprintf(u->name, sizeof(u->name), "%s:%s", host, port);
+    /* without CURLU_DEFAULT_PORT: only a port the URL names */
+    curl_free(port);
+    port = NULL;
+    u->explicit_port = curl_url_get(cu, CURLUPART_PORT, &port, 0) == CURLUE_OK;
+    curl_url_get(cu, CURLUPART_PATH, &path, 0);
+    curl_url_get(cu, CURLUPART_USER, &user, 0);
+    curl_url_get(cu, CURLUPART_PASSWORD, &password, 0);
+    curl_url_get(cu, CURLUPART_QUERY, &query, 0);
+    curl_url_get(cu, CURLUPART_FRAGMENT, &fragment, 0);
+    u->bare = user == NULL && password == NULL && query == NULL && fragment == NULL &&
+              (path == NULL || path[0] == '\0' || strcmp(path, "/") == 0);
+    reason = REASON_OK;
+out:
+    if (reason != REASON_OK)
+        memset(u, 0, sizeof(*u));
+    curl_free(scheme);
+    curl_free(host);
+    curl_free(port);
+    curl_free(path);
+    curl_free(user);
+    curl_free(password);
+    curl_free(query);
+    curl_free(fragment);
+    curl_url_cleanup(cu);
+    return reason;
+}
+
+int
+net_wait_fd(int fd, short events, int64_t deadline_ms)
+{
+    for (;;) {
+        struct pollfd pfd = {.fd = fd, .events = events};
+        int64_t left = deadline_ms - wire_now_ms();
+        int r;
+
+        if (left <= 0)
+            return 0;
+        r = poll(&pfd, 1, left > 60000 ? 60000 : (int)left);
+        if (r > 0)
+            return 1;
+        if (r < 0 && errno != EINTR)
+            return -1;
+    }
+}
+
+/* A connected socket to @ai, or -1 with *err_no (ETIMEDOUT at the deadline). */
+static int
+connect_one(const struct addrinfo *ai, int64_t deadline_ms, int *err_no)
+{
+    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
+                    ai->ai_protocol);
+    int soerr = 0;
+    socklen_t sl = sizeof(soerr);
+
+    if (fd < 0) {
+        *err_no = errno;
+        return -1;
+    }
+    if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+        return fd;
+    if (errno != EINPROGRESS) {
+        *err_no = errno;
+    } else if (net_wait_fd(fd, POLLOUT, deadline_ms) != 1) {
+        *err_no = ETIMEDOUT;
+    } else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) != 0 || soerr != 0) {
+        *err_no = soerr ? soerr : errno;
+    } else {
+        return fd;
+    }
+    close(fd);
+    return -1;
+}
+
+static void
+numeric_address(const struct addrinfo *ai, char *buf, size_t size)
+{
+    if (getnameinfo(ai->ai_addr, ai->ai_addrlen, buf, (socklen_t)size, NULL, 0,
+                    NI_NUMERICHOST) != 0)
+        snprintf(buf, size, "?");
+}
+
+int
+net_connect_bounded(const char *host, const char *port, const char *what,
+                    int64_t deadline_ms, int *fd, struct net_connect_info *info,
+                    char *err, size_t errlen)
+{
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+                             .ai_flags = AI_ADDRCONFIG | AI_NUMERICSERV};
+    struct net_connect_info local;
+    struct addrinfo *res = NULL;
+    int rc, err_no = ECONNREFUSED;
+
+    if (info == NULL)
+        info = &local;
+    memset(info, 0, sizeof(*info));
+    *fd = -1;
+    rc = resolve_bounded(host, port, &hints, deadline_ms, &res);
+    if (rc == RESOLVE_TIMED_OUT) {
+        snprintf(err, errlen, "resolving %s did not finish within connect_timeout; check the "
+                 "name servers in /etc/resolv.conf, or give the host as an address", what);
+        return REASON_SERVER_UNREACHABLE;
+    }
+    if (rc == RESOLVE_LOCAL_FAILURE) {
+        snprintf(err, errlen, "cannot resolve %s: no thread or memory for the lookup on this "
+                 "machine", what);
+        return REASON_RESOURCE_LIMIT;
+    }
+    if (rc != 0) {
+        snprintf(err, errlen, "cannot resolve %s: %s", what, gai_strerror(rc));
+        return REASON_SERVER_UNREACHABLE;
+    }
+    info->resolved = true;
+    numeric_address(res, info->addr, sizeof(info->addr));
+    for (const struct addrinfo *ai = res; ai != NULL && *fd < 0; ai = ai->ai_next) {
+        *fd = connect_one(ai, deadline_ms, &err_no);
+        if (*fd >= 0)
+            numeric_address(ai, info->addr, sizeof(info->addr));
+    }
+    freeaddrinfo(res);
+    if (*fd < 0) {
+        snprintf(err, errlen, "cannot connect to %s (%s): %s", what, info->addr,
+                 err_no == ETIMEDOUT ? "no answer within connect_timeout" : strerror(err_no));
+        return net_errno_is_local(err_no) ? REASON_RESOURCE_LIMIT : REASON_SERVER_UNREACHABLE;
+    }
+    return REASON_OK;
 }

@@ -8,7 +8,6 @@
 
 #include <curl/curl.h>
 #include <errno.h>
-#include <netdb.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -37,135 +36,24 @@ struct conn {
 };
 
 int
-proxy_parse(const char *url, struct proxy_endpoint *p, char *err, size_t errlen)
+proxy_parse(const char *url, struct net_url *p, char *err, size_t errlen)
 {
-    CURLU *u = curl_url();
-    char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL, *user = NULL, *query = NULL;
-    int reason = REASON_CONFIG;
-    size_t hl;
+    int reason = net_url_split(url, p, err, errlen);
 
-    memset(p, 0, sizeof(*p));
-    if (u == NULL || curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
+    if (reason == REASON_CONFIG)
         snprintf(err, errlen, "proxy '%s' is not a URL (http://HOST:PORT/)", url);
-        goto out;
-    }
-    curl_url_get(u, CURLUPART_PORT, &port, 0);
-    curl_url_get(u, CURLUPART_PATH, &path, 0);
-    curl_url_get(u, CURLUPART_USER, &user, 0);
-    curl_url_get(u, CURLUPART_QUERY, &query, 0);
-    if (strcasecmp(scheme, "http") != 0 || port == NULL || user != NULL || query != NULL ||
-        (path != NULL && strcmp(path, "/") != 0)) {
+    if (reason != REASON_OK)
+        return reason;
+    if (strcasecmp(p->scheme, "http") != 0 || !p->explicit_port || !p->bare) {
         snprintf(err, errlen, "proxy '%s' must be http://HOST:PORT/ (plain http, an explicit "
                  "port, no user, path or query)", url);
-        goto out;
-    }
-    hl = strlen(host);
-    if (host[0] == '[' && hl > 2) /* IPv6 literal */
-        snprintf(p->host, sizeof(p->host), "%.*s", (int)(hl - 2), host + 1);
-    else
-        snprintf(p->host, sizeof(p->host), "%s", host);
-    snprintf(p->port, sizeof(p->port), "%s", port);
-    snprintf(p->name, sizeof(p->name), "%s:%s", host, port);
-    reason = REASON_OK;
-out:
-    curl_free(scheme);
-    curl_free(host);
-    curl_free(port);
-    curl_free(path);
-    curl_free(user);
-    curl_free(query);
-    curl_url_cleanup(u);
-    return reason;
-}
-
-/* ------------------------------------------------------------ socket */
-
-/* 1 ready, 0 deadline passed, -1 error */
-static int
-wait_fd(int fd, short events, int64_t deadline)
-{
-    for (;;) {
-        struct pollfd pfd = {.fd = fd, .events = events};
-        int64_t left = deadline - wire_now_ms();
-        int r;
-
-        if (left <= 0)
-            return 0;
-        r = poll(&pfd, 1, left > 60000 ? 60000 : (int)left);
-        if (r > 0)
-            return 1;
-        if (r < 0 && errno != EINTR)
-            return -1;
-    }
-}
-
-static int
-connect_one(const struct addrinfo *ai, int64_t deadline, int *err_no)
-{
-    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
-                    ai->ai_protocol);
-    int soerr = 0;
-    socklen_t sl = sizeof(soerr);
-
-    if (fd < 0) {
-        *err_no = errno;
-        return -1;
-    }
-    if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
-        return fd;
-    if (errno != EINPROGRESS) {
-        *err_no = errno;
-    } else if (wait_fd(fd, POLLOUT, deadline) != 1) {
-        *err_no = ETIMEDOUT;
-    } else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) != 0 || soerr != 0) {
-        *err_no = soerr ? soerr : errno;
-    } else {
-        return fd;
-    }
-    close(fd);
-    return -1;
-}
-
-/* The lookup, the connect and whatever follows share @deadline: a dead
- * name server costs connect_timeout, not resolv.conf's retries. */
-static int
-tcp_connect(const struct proxy_endpoint *p, int64_t deadline, int *fd, char *err,
-            size_t errlen)
-{
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-                             .ai_flags = AI_ADDRCONFIG | AI_NUMERICSERV};
-    struct addrinfo *res = NULL;
-    int rc, err_no = ECONNREFUSED;
-
-    rc = resolve_bounded(p->host, p->port, &hints, deadline, &res);
-    if (rc == RESOLVE_TIMED_OUT) {
-        snprintf(err, errlen, "resolving the proxy %s did not finish within connect_timeout; "
-                 "check the name servers in /etc/resolv.conf, or give the proxy as an address",
-                 p->name);
-        return REASON_SERVER_UNREACHABLE;
-    }
-    if (rc == RESOLVE_LOCAL_FAILURE) {
-        snprintf(err, errlen, "cannot resolve the proxy %s: no thread or memory for the "
-                 "lookup on this machine", p->name);
-        return REASON_RESOURCE_LIMIT;
-    }
-    if (rc != 0) {
-        snprintf(err, errlen, "cannot resolve the proxy %s: %s", p->name, gai_strerror(rc));
-        return REASON_SERVER_UNREACHABLE;
-    }
-    *fd = -1;
-    for (const struct addrinfo *ai = res; ai != NULL && *fd < 0; ai = ai->ai_next)
-        *fd = connect_one(ai, deadline, &err_no);
-    freeaddrinfo(res);
-    if (*fd < 0) {
-        snprintf(err, errlen, "cannot connect to the proxy %s: %s", p->name,
-                 err_no == ETIMEDOUT ? "connect timed out" : strerror(err_no));
-        return net_errno_is_local(err_no) ? REASON_RESOURCE_LIMIT : REASON_SERVER_UNREACHABLE;
+        memset(p, 0, sizeof(*p));
+        return REASON_CONFIG;
     }
     return REASON_OK;
 }
+
+/* ------------------------------------------------------------ socket */
 
 static int
 send_all(struct conn *c, const char *data, size_t len, char *err, size_t errlen)
@@ -177,7 +65,7 @@ send_all(struct conn *c, const char *data, size_t len, char *err, size_t errlen)
             data += n;
             len -= (size_t)n;
         } else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-            if (wait_fd(c->fd, POLLOUT, c->deadline) != 1) {
+            if (net_wait_fd(c->fd, POLLOUT, c->deadline) != 1) {
                 snprintf(err, errlen, "the proxy %s did not take our CONNECT in time", c->name);
                 return REASON_SERVER_TIMEOUT;
             }
@@ -208,7 +96,7 @@ receive(struct conn *c, char *err, size_t errlen)
                      c->name, n == 0 ? "" : " (reset)");
             return REASON_CONNECTION_LOST;
         }
-        if (wait_fd(c->fd, POLLIN, c->deadline) != 1) {
+        if (net_wait_fd(c->fd, POLLIN, c->deadline) != 1) {
             snprintf(err, errlen, "the proxy %s did not answer CONNECT in time", c->name);
             return REASON_SERVER_TIMEOUT;
         }
@@ -329,7 +217,7 @@ send_leg(void *arg, const char *authz, bool final, struct ntlm_http_leg *leg, ch
 }
 
 int
-proxy_tunnel_ntlm(const struct crauth_config *cfg, const struct proxy_endpoint *p,
+proxy_tunnel_ntlm(const struct crauth_config *cfg, const struct net_url *p,
                   const char *authority, long timeout_ms, int *fd, char *err, size_t errlen)
 {
     struct leg_ctx *x = calloc(1, sizeof(*x));
@@ -355,10 +243,13 @@ proxy_tunnel_ntlm(const struct crauth_config *cfg, const struct proxy_endpoint *
     c->deadline = wire_now_ms() + timeout_ms;
     x->c = c;
     x->authority = authority;
-    if ((reason = tcp_connect(p, c->deadline, &c->fd, err, errlen)) != REASON_OK)
+    /* the lookup, the connect and the exchange share one deadline: a dead
+     * name server costs connect_timeout, not resolv.conf's retries */
+    snprintf(peer, sizeof(peer), "the proxy %s", p->name);
+    if ((reason = net_connect_bounded(p->host, p->port, peer, c->deadline, &c->fd, NULL, err,
+                                      errlen)) != REASON_OK)
         goto out;
     snprintf(spn, sizeof(spn), "HTTP/%s", p->host);
-    snprintf(peer, sizeof(peer), "the proxy %s", p->name);
     reason = ntlm_http_handshake(&params, send_leg, x, &authenticated, err, errlen);
     if (reason == REASON_OK && (x->r.status < 200 || x->r.status >= 300)) {
         snprintf(err, errlen, "the proxy %s answered CONNECT with HTTP %d", p->name,

@@ -21,16 +21,11 @@
 #include <stdbool.h>
 
 #include "lib/core/conf.h"
+#include "lib/remote/net.h"
 
-struct proxy_endpoint {
-    char host[256]; /* without IPv6 brackets */
-    char port[8];
-    char name[272]; /* "host:port" (brackets for IPv6), for messages */
-};
-
-/* Parse "http://HOST:PORT[/]" (an explicit port; no path, user or query).
- * REASON_OK, or REASON_CONFIG with one line in @err. */
-int proxy_parse(const char *url, struct proxy_endpoint *p, char *err, size_t errlen);
+/* Parse "http://HOST:PORT[/]" (an explicit port; no path, user or query)
+ * with net_url_split.  REASON_OK, or REASON_CONFIG with one line in @err. */
+int proxy_parse(const char *url, struct net_url *p, char *err, size_t errlen);
 
 /* Connect to @p and open a tunnel to @authority ("host:port" of the origin)
  * authenticating as cfg->proxy_user with NTLM; the whole exchange within
@@ -42,7 +37,7 @@ int proxy_parse(const char *url, struct proxy_endpoint *p, char *err, size_t err
  *   REASON_HTTP_AUTH_REFUSED   407 after our AUTHENTICATE, or no NTLM offered
  *   REASON_HTTP_ERROR          any other CONNECT status, or a malformed reply
  *   REASON_MALFORMED_REPLY     a malformed NTLM CHALLENGE */
-int proxy_tunnel_ntlm(const struct crauth_config *cfg, const struct proxy_endpoint *p,
+int proxy_tunnel_ntlm(const struct crauth_config *cfg, const struct net_url *p,
                       const char *authority, long timeout_ms, int *fd, char *err,
                       size_t errlen);
 
@@ -57,7 +52,7 @@ int proxy_tunnel_ntlm(const struct crauth_config *cfg, const struct proxy_endpoi
  */
 struct proxy_sockets {
     const struct crauth_config *cfg;
-    struct proxy_endpoint ep;
+    struct net_url ep;
     bool use_proxy;        /* cfg->proxy set */
     bool ntlm;             /* proxy_auth = ntlm: our tunnel */
     const char *authority; /* "host:port" of the origin being requested */

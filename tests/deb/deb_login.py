@@ -16,6 +16,10 @@ end), /run/crauth and /var/lib/crauth.  Only the PAM service file is private
      stores the new counter, and the same code again is replayed-code (11).
 
 Prints one line per check and "N passed, N failed"; exit 0 when all pass.
+
+`deb_login.py --hold`: one login whose helper waits at its prompt until
+a line arrives on standard input (test_deb.sh purges the package
+meanwhile): prints "at-prompt" when the prompt is shown, then the outcome.
 """
 import os
 import pwd
@@ -165,6 +169,33 @@ def local_backend(confdir, crauth_user):
         write_file(TOKENS, original, 0o600, crauth_user)
 
 
+def hold():
+    """A login that waits at the helper's prompt for a line on stdin."""
+    crauth_user = pwd.getpwnam("_crauth")
+    with open(TOKENS) as f:
+        original = f.read()
+    write_file(TOKENS, original + "%s hotp/6 %s 0\n" % (USER, KEY20), 0o600, crauth_user)
+    confdir = tempfile.mkdtemp(prefix="crauth-deb-pam-")
+    try:
+        with open(os.path.join(confdir, SERVICE), "w") as f:
+            f.write("auth required pam_crauth.so\n")
+        with open(os.path.join(confdir, "other"), "w") as f:
+            f.write("auth required pam_deny.so\n")
+
+        def conv(batch):
+            if not any(s in (ph.PAM_PROMPT_ECHO_OFF, ph.PAM_PROMPT_ECHO_ON) for s, _ in batch):
+                return [None] * len(batch)
+            print("at-prompt", flush=True)
+            sys.stdin.readline()
+            return ["000000" if s in (ph.PAM_PROMPT_ECHO_OFF, ph.PAM_PROMPT_ECHO_ON) else None
+                    for s, _ in batch]
+        r = ph.authenticate(SERVICE, USER, confdir, conv)
+        print("outcome %s %s" % (r.name, r.reason()), flush=True)
+    finally:
+        shutil.rmtree(confdir, True)
+    return 0
+
+
 def main():
     if os.geteuid() != 0:
         print("SKIP: deb_login.py needs root")
@@ -188,4 +219,4 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(hold() if sys.argv[1:] == ["--hold"] else main())

@@ -13,7 +13,13 @@
 #      (tests/deb/deb_login.py: reference server and embedded default);
 #   5. enable the profile with pam-auth-update, check its place in
 #      common-auth, then apt-get purge and check that everything is gone and
-#      /etc/pam.d is byte for byte as before.
+#      /etc/pam.d is byte for byte as before;
+#   6. install again, start a login whose helper waits at its prompt (as
+#      _crauth), purge: the purge must succeed although deluser cannot
+#      remove the busy user, and say so; the user is removed afterwards.
+# Along the way: `crauth check` passes on the fresh install and fails on a
+# root-owned lock file; no installed text file under /usr/share/doc or
+# /usr/share/pam-configs carries an SPDX-License-Identifier line.
 # The machine is left as it was: a trap purges the package, puts back an
 # existing /etc/security/crauth.conf and removes the temp dir.  It refuses to
 # run (77) when libpam-crauth is installed or a _crauth user exists already,
@@ -67,16 +73,31 @@ pamd_sums() { sums /etc/pam.d; }
 # pam-auth-update's records: the install adds the profile to "seen", the
 # purge takes it out again
 varpam_sums() { sums /var/lib/pam; }
+# licence tags belong in the sources, not in what an admin reads (in a
+# pam-configs profile such a line is even read as a field)
+no_spdx_line() {
+    for f in $(find /usr/share/doc/libpam-crauth /usr/share/pam-configs/crauth -type f); do
+        if zcat -f "$f" | grep -q 'SPDX-License-Identifier'; then
+            echo "SPDX line in $f" >&2
+            return 1
+        fi
+    done
+}
 
 work=$(mktemp -d /tmp/crauth-deb.XXXXXX)
 chmod 755 "$work" # apt's _apt user reads the .deb from here
 installed=0
+hold_pid=""
 extra_pkgs=""
 conf_saved=""
 conf_ours=0 # from here on, whatever is at $conf is the test's
 cleanup() {
     status=$?
     set +e
+    if [ -n "$hold_pid" ]; then
+        kill "$hold_pid" 2>/dev/null
+        wait "$hold_pid" 2>/dev/null
+    fi
     if [ "$installed" = 1 ]; then
         echo "cleanup: purging libpam-crauth"
         DEBIAN_FRONTEND=noninteractive apt-get purge -y -q libpam-crauth >/dev/null 2>&1
@@ -85,6 +106,14 @@ cleanup() {
         echo "cleanup: purging what the install pulled in:$extra_pkgs"
         # shellcheck disable=SC2086
         DEBIAN_FRONTEND=noninteractive apt-get purge -y -q $extra_pkgs >/dev/null 2>&1
+    fi
+    # step 6 may leave the _crauth user the purge could not remove; it did
+    # not exist when this test started
+    if [ "$installed" = 0 ] && getent passwd _crauth >/dev/null; then
+        deluser --system --quiet _crauth >/dev/null 2>&1
+    fi
+    if [ "$installed" = 0 ] && getent group _crauth >/dev/null; then
+        delgroup --system --quiet _crauth >/dev/null 2>&1
     fi
     if [ "$conf_ours" = 1 ]; then
         rm -f "$conf"
@@ -186,6 +215,15 @@ check "the pam-configs profile is installed, Default: no" \
 check "pam_crauth is not in /etc/pam.d/common-auth" \
     sh -c '! grep -q pam_crauth /etc/pam.d/common-auth'
 check "/etc/pam.d is unchanged by the install" same "$(pamd_sums)" "$pamd_before"
+check "no SPDX-License-Identifier line in the installed docs and profile" no_spdx_line
+check "crauth check passes on the fresh install (as root: it becomes _crauth)" \
+    sh -c "crauth check >'$work/check.log' 2>&1"
+[ -f "$work/check.log" ] && sed 's/^/    /' "$work/check.log"
+chown root:root /var/lib/crauth/tokens.lock
+check "crauth check fails on a root-owned tokens.lock, naming the chown" \
+    sh -c "! crauth check >'$work/check-lock.log' 2>&1 &&
+        grep -q 'FAIL.*lock.*chown _crauth:_crauth /var/lib/crauth/tokens.lock' '$work/check-lock.log'"
+chown _crauth:_crauth /var/lib/crauth/tokens.lock
 
 # ---------------------------------------------------------------- 4. logins
 echo "# logins through the installed module (tests/deb/deb_login.py)"
@@ -231,6 +269,37 @@ for path in /var/lib/crauth /run/crauth "$helper" /usr/libexec/crauth "$module" 
 done
 check "/etc/pam.d is byte for byte as before" same "$(pamd_sums)" "$pamd_before"
 check "/var/lib/pam is byte for byte as before" same "$(varpam_sums)" "$varpam_before"
+
+# ---------------------------------------------------------------- 6. purge, helper running
+echo "# install again; a login waits at the helper's prompt while the package is purged"
+installed=1
+if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$deb" >"$work/install2.log" 2>&1; then
+    cat "$work/install2.log"
+    echo "FAIL - apt-get install (again)"
+    exit 1
+fi
+mkfifo "$work/hold.in" "$work/hold.out"
+/usr/bin/python3 "$top/tests/deb/deb_login.py" --hold <"$work/hold.in" >"$work/hold.out" 2>"$work/hold.err" &
+hold_pid=$!
+exec 8>"$work/hold.in" 9<"$work/hold.out"
+read -r at_prompt <&9 || at_prompt=""
+check "a login waits at the helper's prompt" same "$at_prompt" "at-prompt"
+check "its helper runs as _crauth" pgrep -u _crauth -x crauth-helper
+if DEBIAN_FRONTEND=noninteractive apt-get purge -y -q libpam-crauth >"$work/purge2.log" 2>&1; then
+    installed=0
+fi
+check "apt-get purge succeeds while a helper runs as _crauth" same "$installed" 0
+check "the purge says the busy _crauth user was kept" \
+    grep -q "the user _crauth is still in use" "$work/purge2.log"
+echo >&8
+read -r outcome <&9 || outcome=""
+exec 8>&- 9<&-
+wait "$hold_pid" || true
+hold_pid=""
+check "the login ended once answered ($outcome)" sh -c "case '$outcome' in outcome*) ;; *) exit 1 ;; esac"
+deluser --system --quiet _crauth >/dev/null 2>&1 || true
+delgroup --system --quiet _crauth >/dev/null 2>&1 || true
+check "no _crauth user once the helper is gone" sh -c '! getent passwd _crauth'
 
 echo "test_deb: $passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -336,8 +336,8 @@ def install_sudoers(test, user, defaults=(), commands=("/usr/bin/id",)):
 
 # ------------------------------------------------------------------ syslog capture
 _ATTEMPT = re.compile(r"pam_crauth\((?P<service>[^:)]+):auth\): (?P<what>authenticated|"
-                      r"authentication failed): user=(?P<user>\S+) .*?reason=(?P<reason>\d+) "
-                      r"\((?P<name>[a-z-]+)\)")
+                      r"authentication failed|not enrolled): user=(?P<user>\S+) "
+                      r".*?reason=(?P<reason>\d+) \((?P<name>[a-z-]+)\)")
 
 
 class LogCapture:

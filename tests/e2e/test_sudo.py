@@ -9,6 +9,7 @@ sudo through `runuser -u USER --` (root starting a process as the user,
 without authentication of its own), on a pty or, for `sudo -S`, on pipes.
 """
 import os
+import socket
 import sys
 import unittest
 
@@ -158,6 +159,44 @@ class SudoTerminal(SudoCase):
         p.hangup()
         got = self.log.wait_attempts(SERVICE, 1, self.since)
         self.assertEqual([r for r, *_ in got], [17], got)
+
+
+class SudoServerDown(SudoCase):
+    """No server can be reached: sudo says "Sorry, try again" after each
+    attempt, and before it the module's one line, an error message that
+    sudo shows despite PAM_SILENT, says why."""
+
+    def setUp(self):
+        super().setUp()
+        # a port that refuses: bound, never listening, held for the test
+        self.refusing = socket.socket()
+        self.addCleanup(self.refusing.close)
+        self.refusing.bind(("127.0.0.1", 0))
+        url = "https://127.0.0.1:%d/" % self.refusing.getsockname()[1]
+        self.crauth.write_conf(backend="server", method="server-challenge", urls=[url],
+                               keyword="getchallenge")
+
+    WHY = r"The authentication server could not be reached\.\r?\n"
+
+    def test_terminal_says_why_every_time(self):
+        p = self.sudo()
+        for _ in range(2):
+            p.expect(self.WHY)
+            p.expect(r"Sorry, try again\.")
+        p.expect(self.WHY)
+        p.expect(r"3 incorrect password attempts")
+        self.assertEqual(p.wait(), 1, p.out)
+        self.assertEqual(p.out.count("could not be reached"), 3, p.out)
+        self.log.assert_reasons(self, SERVICE, [30, 30, 30], self.since)
+
+    def test_stdin(self):
+        """sudo -S: the line goes to standard error, which a script sees."""
+        e.install_sudoers(self, self.user.name, ["passwd_tries=1"])
+        p = self.sudo("-S", driver=e.Piped)
+        p.close_stdin()
+        self.assertEqual(p.wait(), 1, p.out)
+        self.assertIn("The authentication server could not be reached.", p.out)
+        self.log.assert_reasons(self, SERVICE, [30], self.since)
 
 
 class SudoServerSinglePrompt(SudoCase):

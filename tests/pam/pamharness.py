@@ -41,6 +41,8 @@ _libc.strdup.argtypes = [ctypes.c_char_p]
 _libc.calloc.restype = ctypes.c_void_p
 _libc.calloc.argtypes = [ctypes.c_size_t, ctypes.c_size_t]
 _libc.openlog.argtypes = [ctypes.c_char_p, ctypes.c_int, ctypes.c_int]
+_libc.setlogmask.argtypes = [ctypes.c_int]
+_libc.setlogmask.restype = ctypes.c_int
 _libpam = ctypes.CDLL("libpam.so.0")
 
 
@@ -134,13 +136,34 @@ def _capture_through_pipe(call):
     return code, b"".join(chunks).decode("utf-8", "replace")
 
 
+LOG_NOTICE, LOG_INFO = 5, 6
+
+
+def log_mask_only(*priorities):
+    """A setlogmask(3) mask that lets only these priorities through."""
+    mask = 0
+    for p in priorities:
+        mask |= 1 << p
+    return mask
+
+
 def authenticate(service, user, confdir, conversation, *, rhost=None, tty=None,
-                 ruser=None, flags=0, capture_log=True, log_pipe=False):
+                 ruser=None, flags=0, capture_log=True, log_pipe=False, log_mask=None):
     """Run pam_start_confdir / pam_authenticate / pam_end once.
 
     `conversation(messages)` gets a list of (style, text) for one conversation
     call and returns a list of answers (str or None), one per message.
+    `log_mask` (setlogmask(3), see log_mask_only) keeps only lines of those
+    priorities, in the captured log too: how a test tells a line's level.
     """
+    if log_mask is not None:
+        saved = _libc.setlogmask(log_mask)
+        try:
+            return authenticate(service, user, confdir, conversation, rhost=rhost, tty=tty,
+                                ruser=ruser, flags=flags, capture_log=capture_log,
+                                log_pipe=log_pipe)
+        finally:
+            _libc.setlogmask(saved)
     calls = []
     delays = []
 

@@ -206,6 +206,43 @@ class EmergencyRadius(RadiusCase):
         self.configure([unused_udp_port()])
         r = self.emergency()
         self.assertEqual((r.name, r.reason()), ("PAM_SERVICE_ERR", 50), r.log)
+class UserIsTold(ServerCase):
+    """When no server could be asked (PAM_AUTHINFO_UNAVAIL), the user sees one
+    line saying so, as PAM_ERROR_MSG: sudo authenticates with PAM_SILENT and
+    shows only "Sorry, try again" otherwise.  Any other outcome: no such line."""
+
+    UNREACHABLE = "The authentication server could not be reached."
+
+    def told(self, r):
+        return [t for t in r.texts(ph.PAM_ERROR_MSG) if t == self.UNREACHABLE]
+
+    def test_unreachable_under_pam_silent(self):
+        self.configure("otp", urls=["https://127.0.0.1:%d/" % closed_port()])
+        r = self.login("hotp-user", self.same_answer("123456"), flags=ph.PAM_SILENT)
+        self.assertEqual((r.name, r.reason()), ("PAM_AUTHINFO_UNAVAIL", 30), r.log)
+        self.assertEqual(self.told(r), [self.UNREACHABLE], r.calls)
+        # one conversation call of its own, after the prompt
+        self.assertEqual(r.calls[-1], [(ph.PAM_ERROR_MSG, self.UNREACHABLE)])
+
+    def test_timeout(self):
+        self.configure("otp", timeout=1)
+        self.srv.set_fault("hang")
+        r = self.login("hotp-user", self.same_answer("123456"), flags=ph.PAM_SILENT)
+        self.assertEqual((r.name, r.reason()), ("PAM_AUTHINFO_UNAVAIL", 31), r.log)
+        self.assertEqual(self.told(r), [self.UNREACHABLE])
+
+    def test_not_for_an_answer_without_verdict(self):
+        self.configure("otp")
+        self.srv.set_fault("soap_fault")
+        r = self.login("hotp-user", self.same_answer("123456"), flags=ph.PAM_SILENT)
+        self.assertEqual(r.reason(), 36, r.log)
+        self.assertEqual(self.told(r), [])
+
+    def test_not_for_a_wrong_code(self):
+        self.configure("otp")
+        r = self.login("hotp-user", self.same_answer("000000"))
+        self.assertEqual(r.reason(), 10, r.log)
+        self.assertEqual(self.told(r), [])
 
 
 if __name__ == "__main__":

@@ -243,6 +243,31 @@ class LocalBackend(unittest.TestCase):
         self.assertEqual((r.name, r.reason()), ("PAM_USER_UNKNOWN", 14))
         self.assertEqual(r.calls, [])
 
+    def test_unenrolled_user_under_a_rollout_stack(self):
+        """[user_unknown=ignore]: an unenrolled user passes on to the next
+        module; the line says "not enrolled", at info, not a failure."""
+        with open(os.path.join(self.dir, "crauth-rollout"), "w") as f:
+            f.write("auth [success=ok user_unknown=ignore default=die] %s conf=%s helper=%s\n"
+                    "auth required pam_permit.so\n" % (os.environ["PAM_CRAUTH"], self.conf,
+                                                       HELPER))
+        info_only = ph.log_mask_only(ph.LOG_INFO)
+        r = self.login("mallory", self.fixed("123456"), service="crauth-rollout",
+                       log_mask=info_only)
+        self.assertEqual(r.name, "PAM_SUCCESS", r.log)
+        self.assertRegex(r.log, r"not enrolled: user=mallory .*reason=14 \(user-unknown\)")
+        self.assertNotIn("authentication failed", r.log)
+        r = self.login("mallory", self.fixed("123456"), service="crauth-rollout",
+                       log_mask=0xff & ~info_only)
+        self.assertNotIn("user=mallory", r.log)     # not at notice or any other level
+        # a wrong code is a failure, at notice: not in an info-only log
+        r = self.login("carol", self.fixed("000000"), service="crauth-rollout",
+                       log_mask=info_only)
+        self.assertEqual(r.name, "PAM_AUTH_ERR")
+        self.assertNotIn("user=carol", r.log)
+        r = self.login("carol", self.fixed("000000"), service="crauth-rollout",
+                       log_mask=ph.log_mask_only(ph.LOG_NOTICE))
+        self.assertIn("authentication failed: user=carol", r.log)
+
     def test_hostile_user_name(self):
         r = self.login("bob\nreason=0 (ok)", self.fixed("123456"))
         self.assertEqual(r.name, "PAM_USER_UNKNOWN")

@@ -26,6 +26,21 @@ class FaultKnobs(ServerCase):
     def test_delay_beyond_timeout(self):
         self.fault("delay", "PAM_AUTHINFO_UNAVAIL", 31, "no complete reply in time", seconds=30)
 
+    def test_timeout_is_for_the_request_alone(self):
+        """crauth.conf(5): timeout counts from the connection, not with it.
+        A reply 3.5 s late is past timeout (1 s) but within connect_timeout
+        + timeout (6 s), which is all libcurl's CURLOPT_TIMEOUT would bound."""
+        self.configure("server-challenge", connect_timeout=5, timeout=1)
+        self.srv.set_fault("delay", step="response", seconds=3.5)
+        r = self.login("twostep", self.kbdint())
+        self.assertOutcome(r, "PAM_AUTHINFO_UNAVAIL", 31)
+        self.assertIn("none within timeout (1 s) after the connection was made", r.log)
+        # a reply inside timeout is taken
+        self.srv.clear_faults()
+        self.srv.set_fault("delay", step="response", seconds=0.2)
+        self.configure("server-challenge", connect_timeout=5, timeout=3)
+        self.assertOutcome(self.login("twostep", self.kbdint()), "PAM_SUCCESS", 0)
+
     def test_hang(self):
         self.fault("hang", "PAM_AUTHINFO_UNAVAIL", 31)
 

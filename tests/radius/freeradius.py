@@ -307,9 +307,13 @@ class FreeRadius:
 
     def start(self):
         self._configure()
+        # a sanitizer build preloads its runtime into the tests; freeradius
+        # dlopens its modules with RTLD_DEEPBIND, which that runtime refuses
+        env = {k: v for k, v in os.environ.items()
+               if k not in ("LD_PRELOAD", "ASAN_OPTIONS", "UBSAN_OPTIONS")}
         self.proc = subprocess.Popen(["freeradius", "-f", "-l", "stdout", "-d", self.dir],
                                      stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT)
+                                     stderr=subprocess.STDOUT, env=env)
         self._reader = threading.Thread(target=self._read_output, daemon=True)
         self._reader.start()
         if not self._ready.wait(START_TIMEOUT) or self.proc.poll() is not None:

@@ -1,10 +1,15 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-3-Clause
-# The CLI contract: the documented soft-token examples, explain, and
-# one-line errors with a non-zero exit.
+# The CLI contract (crauth(1)): the documented soft-token examples,
+# explain, --help for every verb before anything else is parsed (exit 0,
+# usage on stdout), --version, and errors as one line "crauth VERB: ..."
+# with exit status 2 for a command line a verb cannot use, 1 when the work
+# failed.
 set -u
 : "${CRAUTH:?set CRAUTH to the crauth binary}"
 fails=0
+errf=$(mktemp)
+trap 'rm -f "$errf"' EXIT
 expect() { # expect WANT CMD...
     want=$1; shift
     got=$("$@" 2>&1); rc=$?
@@ -46,5 +51,91 @@ expect_error "unknown verb" "$CRAUTH" frobnicate
 # one-byte CSI (U+009B) each become '?'
 expect_error 'question "12?\[2J?x?" does not fit' "$CRAUTH" ocra --suite OCRA-1:HOTP-SHA1-6:QN08 \
     --key $K --question "$(printf '12\033[2J\nx\302\233')"
+
+# --help: exit 0, "usage: crauth VERB" on stdout, nothing on stderr, even
+# where an option before it lacks its value
+expect_help() { # expect_help VERB... -- ARGS...
+    verb=""
+    while [ "$1" != "--" ]; do verb="$verb $1"; shift; done
+    shift
+    out=$("$@" 2>"$errf"); rc=$?
+    err=$(cat "$errf")
+    case "$out" in
+    "usage: crauth$verb"*) first=ok ;;
+    *) first=bad ;;
+    esac
+    if [ "$rc" != 0 ] || [ -n "$err" ] || [ "$first" != ok ]; then
+        echo "FAIL: $* -> rc=$rc, stdout '$(printf '%s' "$out" | head -1)', stderr '$err'"
+        fails=$((fails + 1))
+    fi
+}
+for verb in hotp totp ocra explain cache check cms-respond; do
+    expect_help "$verb" -- "$CRAUTH" "$verb" --help
+done
+for verb in add list remove resync; do
+    expect_help token "$verb" -- "$CRAUTH" token "$verb" --help
+done
+expect_help token -- "$CRAUTH" token --help
+expect_help check -- "$CRAUTH" check --helper --help
+expect_help check -- "$CRAUTH" check --conf --help
+expect_help hotp -- "$CRAUTH" hotp --counter --help
+expect_help cache -- "$CRAUTH" cache list --user --help
+expect_help "" -- "$CRAUTH" --help
+# no option the usage does not document: check's test-only --helper
+if "$CRAUTH" check --help | grep -q -- --helper; then
+    echo "FAIL: crauth check --help shows the test-only --helper"; fails=$((fails + 1))
+fi
+if "$CRAUTH" --help | grep -q -- --helper; then
+    echo "FAIL: crauth --help shows the test-only --helper"; fails=$((fails + 1))
+fi
+
+# --version
+v=$("$CRAUTH" --version 2>&1); rc=$?
+if [ "$rc" != 0 ] || ! printf '%s' "$v" | grep -Eqx 'crauth [0-9]+\.[0-9]+(\.[0-9]+)?[^ ]*'; then
+    echo "FAIL: crauth --version -> rc=$rc '$v'"; fails=$((fails + 1))
+fi
+
+# exit status and prefix: expect_status STATUS VERB CMD... -- one stderr line
+# "crauth VERB: ...", nothing on stdout
+expect_status() {
+    want=$1 prefix="crauth $2: "; shift 2
+    out=$("$@" 2>"$errf" </dev/null); rc=$?
+    err=$(cat "$errf")
+    lines=$(printf '%s\n' "$err" | wc -l)
+    case "$err" in
+    "$prefix"*) pre=ok ;;
+    *) pre=bad ;;
+    esac
+    if [ "$rc" != "$want" ] || [ "$lines" != 1 ] || [ "$pre" != ok ] || [ -n "$out" ]; then
+        echo "FAIL: $* -> rc=$rc (want $want), stderr '$err' (want one line '$prefix...')"
+        fails=$((fails + 1))
+    fi
+}
+# a command line the verb cannot use: 2
+expect_status 2 hotp "$CRAUTH" hotp --key $K
+expect_status 2 hotp "$CRAUTH" hotp --counter 1
+expect_status 2 hotp "$CRAUTH" hotp --key $K --counter 1 --bogus
+expect_status 2 hotp "$CRAUTH" hotp --key $K --counter
+expect_status 2 hotp "$CRAUTH" hotp --key $K --counter 1 --counter 2
+expect_status 2 hotp "$CRAUTH" hotp --key $K --counter 1 extra
+expect_status 2 totp "$CRAUTH" totp --key $K --hash md5
+expect_status 2 ocra "$CRAUTH" ocra --key $K --question 1
+expect_status 2 ocra "$CRAUTH" ocra --suite OCRA-1:HOTP-SHA1-6:QN08 --key $K
+expect_status 2 explain "$CRAUTH" explain
+expect_status 2 explain "$CRAUTH" explain 1 2
+expect_status 2 cache "$CRAUTH" cache
+expect_status 2 cache "$CRAUTH" cache frob
+expect_status 2 cache "$CRAUTH" cache list --bogus
+expect_status 2 cache "$CRAUTH" cache list --user
+expect_status 2 check "$CRAUTH" check --bogus
+expect_status 2 check "$CRAUTH" check --user
+expect_status 2 check "$CRAUTH" check extra
+expect_status 2 cms-respond "$CRAUTH" cms-respond
+expect_status 2 token "$CRAUTH" token frob
+expect_status 2 token "$CRAUTH" token add
+expect_status 2 token "$CRAUTH" token list --bogus
+# the work failed: 1
+expect_status 1 hotp "$CRAUTH" hotp --key-file /nonexistent/key --counter 1
+expect_status 1 cache "$CRAUTH" cache list --conf /nonexistent/crauth.conf
 [ "$fails" = 0 ] && echo "cli: all passed"
 exit $((fails > 0))

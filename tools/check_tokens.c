@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * check_tokens.c - `crauth check`, backend local: the tokens file, every
+ * line of it, its directory and lock, and the certificates of x509 tokens.
+ *
+ * One bad line harms only its user at login time (lib/core/tokens.h), so a
+ * login test of one user says nothing about the others: check walks every
+ * line, as `PATH:LINE: what is wrong`.  The helper rewrites the file in
+ * its directory (STATE) and locks PATH.lock for every login: a directory
+ * or a lock the helper's user cannot write fails every login, so both are
+ * checked, and the fix names the user and the chown/chmod.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "lib/common/reason.h"
+#include "lib/core/fileio.h"
+#include "lib/core/tokens.h"
+#include "lib/core/x509_token.h"
+#include "tools/check.h"
+
+static void
+check_directory(struct check_report *rep, const char *path)
+{
+    const char *slash = strrchr(path, '/'), *u = rep->owner.name;
+    char dir[PATH_MAX], owner[64];
+    struct stat st;
+
+    snprintf(dir, sizeof(dir), "%.*s", slash == NULL ? 1 : slash == path ? 1 :
+             (int)(slash - path), slash == NULL ? "." : path);
+    if (stat(dir, &st) != 0) {
+        check_step(rep, "-", "tokens", REASON_TOKENS_FILE, "directory %s: %s: install -d -o "
+                   "%s -g %s -m 0700 %s", dir, strerror(errno), u, u, dir);
+        return;
+    }
+    if (!check_may(&st, rep->owner.uid, rep->owner.gid, S_IWUSR | S_IXUSR)) {
+        check_step(rep, "-", "tokens", REASON_TOKENS_FILE, "directory %s is %s's, mode %04o: "
+                   "%s cannot write the new file and the lock there, so every login that "
+                   "keeps STATE fails: chown %s:%s %s && chmod 0700 %s", dir,
+                   fileio_user_name(st.st_uid, owner, sizeof(owner)),
+                   (unsigned)(st.st_mode & 07777), u, u, u, dir, dir);
+    }
+}
+
+/* PATH.lock: made by the first login when missing; when it exists, the
+ * helper's user must be able to open it for writing. */
+static void
+check_lock(struct check_report *rep, const char *path)
+{
+    const char *u = rep->owner.name;
+    char lock[PATH_MAX], owner[64], group[64];
+    struct stat st;
+
+    if (snprintf(lock, sizeof(lock), "%s.lock", path) >= (int)sizeof(lock))
+        return;
+    if (lstat(lock, &st) != 0) {
+        if (errno != ENOENT)
+            check_step(rep, "-", "lock", REASON_TOKENS_FILE, "%s: %s", lock, strerror(errno));
+        else
+            check_step(rep, "-", "lock", REASON_OK, "%s: made by the first login", lock);
+        return;
+    }
+    fileio_user_name(st.st_uid, owner, sizeof(owner));
+    fileio_group_name(st.st_gid, group, sizeof(group));
+    if (!S_ISREG(st.st_mode) || !check_may(&st, rep->owner.uid, rep->owner.gid,
+                                           S_IRUSR | S_IWUSR)) {
+        check_step(rep, "-", "lock", REASON_TOKENS_FILE, "%s is %s%s:%s mode %04o: %s cannot "
+                   "take the lock, so every local login fails: %schown %s:%s %s && chmod "
+                   "0600 %s", lock, S_ISREG(st.st_mode) ? "" : "not a regular file, ", owner,
+                   group, (unsigned)(st.st_mode & 07777), u, S_ISREG(st.st_mode) ? "" : "rm ",
+                   u, u, lock, lock);
+        return;
+    }
+    check_step(rep, "-", "lock", REASON_OK, "%s (%s:%s mode %04o)", lock, owner, group,
+               (unsigned)(st.st_mode & 07777));
+}
+
+static void
+check_x509(struct check_report *rep, const struct crauth_config *cfg,
+           const struct tokens_entry *e)
+{
+    struct x509_token *x = NULL;
+    char err[512];
+    int reason = x509_token_load(e->tok.x509_path, cfg->x509_ca, &x, err, sizeof(err));
+
+    if (reason != REASON_OK)
+        check_step(rep, "-", "x509", reason, "%s:%d: %s", cfg->tokens, e->line, err);
+    else
+        check_step(rep, "-", "x509", REASON_OK, "%s:%d: %s: %s%s", cfg->tokens, e->line,
+                   e->tok.x509_path, x509_token_summary(x),
+                   cfg->x509_ca ? ", chain verified" : "");
+    x509_token_free(x);
+}
+
+void
+check_tokens(struct check_report *rep, const struct crauth_config *cfg, const char *user)
+{
+    struct tokens t;
+    struct tokens_entry e;
+    size_t pos = 0, n_tokens = 0, user_tokens = 0, user_bad = 0;
+    int line = 0;
+    unsigned bad = 0;
+    char err[512];
+
+    if (cfg->backend != BACKEND_LOCAL)
+        return;
+    check_directory(rep, cfg->tokens);
+    /* the helper's own reader: trust rules, size, NUL bytes */
+    if (tokens_read(cfg->tokens, NULL, &t, err, sizeof(err)) != REASON_OK) {
+        check_step(rep, "-", "tokens", REASON_TOKENS_FILE, "%s", err);
+        tokens_free(&t);
+        check_lock(rep, cfg->tokens);
+        return;
+    }
+    while (tokens_next(t.text, t.len, &pos, &line, &e)) {
+        bool mine = tokens_entry_user_is(t.text, &e, user);
+
+        if (e.kind == TOKENS_ENTRY_BAD) {
+            /* the message never holds a key; the USER column might */
+            check_step(rep, "-", "tokens", REASON_TOKENS_FILE, "%s:%d: %s", cfg->tokens, e.line,
+                       e.message);
+            bad++;
+            user_bad += mine;
+        } else if (e.kind == TOKENS_ENTRY_TOKEN) {
+            n_tokens++;
+            user_tokens += mine;
+            if (e.tok.kind == TOKEN_X509)
+                check_x509(rep, cfg, &e);
+        }
+        tokens_entry_wipe(&e);
+    }
+    if (bad == 0)
+        check_step(rep, "-", "tokens", REASON_OK, "%s: %zu token line(s), none bad",
+                   cfg->tokens, n_tokens);
+    tokens_free(&t);
+    check_lock(rep, cfg->tokens);
+    if (user == NULL)
+        return;
+    if (user_tokens == 0 && user_bad == 0)
+        check_step(rep, "-", "user", REASON_USER_UNKNOWN, "no line for user %s in %s: `crauth "
+                   "token add %s TYPE --generate`", user, cfg->tokens, user);
+    else if (user_bad != 0)
+        check_step(rep, "-", "user", REASON_TOKENS_FILE, "user %s has %zu bad line(s) in %s "
+                   "(above): every login of %s fails", user, user_bad, cfg->tokens, user);
+    else
+        check_step(rep, "-", "user", REASON_OK, "user %s has %zu token(s)", user, user_tokens);
+}
