@@ -30,7 +30,7 @@ remotepluginexecdir = $(pkglibexecdir)
 remotepluginexec_LTLIBRARIES = helper/crauth-remote.la
 helper_crauth_remote_la_SOURCES = helper/plugin_remote.c helper/backend_server.c \
 	helper/server_call.c helper/server_reply.c helper/server_impl.h
-helper_crauth_remote_la_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(CURL_CFLAGS) $(XML_CFLAGS)
+helper_crauth_remote_la_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(CURL_CFLAGS)
 helper_crauth_remote_la_LIBADD = libcrauth_remote.la
 helper_crauth_remote_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared \
 	-Wl,--version-script=$(top_srcdir)/helper/plugin.sym

@@ -7,7 +7,7 @@
 set -eu
 
 build="autoconf automake libtool pkg-config gcc make libc6-dev python3 openssl
-       libpam0g-dev libpam-runtime libssl-dev libcurl4-openssl-dev libxml2-dev libinih-dev
+       libpam0g-dev libpam-runtime libssl-dev libcurl4-openssl-dev libexpat1-dev libinih-dev
        libseccomp-dev scdoc libcrypt-dev libqrencode-dev"
 test="$build libcmocka-dev oathtool clang libclang-rt-14-dev valgrind cppcheck clang-tidy bear
       winbind gss-ntlmssp python3-gssapi apache2 libapache2-mod-auth-gssapi

@@ -311,7 +311,6 @@ cmd_check(int argc, char **argv)
          config_backend_name(cfg->backend), config_method_name(cfg->method), cfg->n_urls);
     check_files(&rep, cfg, user);
     if (cfg->backend == BACKEND_SERVER) {
-        soap_init();
         if ((http = http_new(cfg)) == NULL) {
             step(&rep, "-", "http", REASON_INTERNAL, "libcurl could not be set up");
             goto summary;

@@ -8,5 +8,5 @@ tools_crauth_SOURCES = tools/crauth.c tools/softtoken.c tools/softtoken.h tools/
 	tools/token_cmd.c tools/token_cmd.h tools/token_add.c tools/token_resync.c tools/qr_term.c \
 	tools/qr_term.h
 tools_crauth_CPPFLAGS = $(AM_CPPFLAGS) -DCRAUTH_TIER_TOOLS
-tools_crauth_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(CURL_CFLAGS) $(XML_CFLAGS) $(QRENCODE_CFLAGS)
+tools_crauth_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(CURL_CFLAGS) $(QRENCODE_CFLAGS)
 tools_crauth_LDADD = libcrauth_remote.la libcrauth_core.la $(QRENCODE_LIBS)
