@@ -124,7 +124,8 @@ reply_free_document(struct reply_doc *doc)
 
     for (; c != NULL; c = next) {
         next = c->next;
-        secmem_wipe(c, sizeof(*c) + c->size);
+        /* only the bytes handed out were ever written */
+        secmem_wipe(c->data, c->used);
         free(c);
     }
     doc->chunks = NULL;
