@@ -26,8 +26,8 @@ EXITED = re.compile(r"^\+\+\+ exited")
 LABELS = [
     "PAM app: pam_start, module load, until the spawn",
     "posix_spawn + exec of the helper",
-    "helper start to HELLO (ld.so: 39 libraries; config parse)",
-    "HELLO to connect (cache, libcurl/OpenSSL/libxml2 init)",
+    "helper start to HELLO (ld.so; config parse; crauth-remote.so)",
+    "HELLO to connect (cache, libcurl/OpenSSL init)",
     "connect to ClientHello (TCP, SSL_CTX, CA file)",
     "TLS handshake (both sides)",
     "step 1: request to challenge shown (server, XML)",

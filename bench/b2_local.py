@@ -134,7 +134,7 @@ def main():
         "pam_oath checks the code inside the application; crauth spawns a helper "
         "(privilege separation), and the helper's start alone (exec -> HELLO, %s) is %.1f x "
         "pam_oath's whole login: ld.so relocates 39 libraries (%.0f %% of the helper's "
-        "instructions), most of them there only for the server backend (libcurl, libxml2)."
+        "instructions), most of them there only for the server backend (libcurl, expat)."
         % (c.ms(hh), hh / o, 100 * ir["_dl_start"] / total),
         "After HELLO, the first SHA-256 (cache record names) initialises OpenSSL 3: %.1f M Ir "
         "(%.0f %%), of which reading openssl.cnf %.1f M Ir; liboath uses built-in hashes. The "
@@ -144,7 +144,7 @@ def main():
         "With a helper that starts like a stub linked to libcrypto and libinih only, the "
         "login would take ~%s (%.1f x). Even a static binary's bare exec costs %s here "
         "(%.2f x pam_oath's login), so <= 1.3 x is out of reach while every login execs a "
-        "helper; it needs: a local-only helper without libcurl/libxml2 (separate binary, or "
+        "helper; it needs: a local-only helper without libcurl/expat (separate binary, or "
         "dlopen the server backend), built-in HMAC/SHA instead of OpenSSL's provider start-up "
         "(or OPENSSL_init_crypto with OPENSSL_INIT_NO_LOAD_CONFIG), and to go all the way "
         "a long-lived privileged verifier the module talks to over a Unix socket instead "

@@ -13,7 +13,7 @@ are spawned by bench/spawntime.c (no interpreter inside the interval).
 To see what could be cut, the same interval is measured for stubs that
 write a frame at once from main() but are linked against subsets of the
 helper's libraries: libc only, what a local-only helper needs (libcrypto,
-libinih), everything but libxml2, and the helper's full set.  callgrind
+libinih), everything but the XML parser (expat), and the helper's full set.  callgrind
 splits the helper's own start into ld.so, constructors and main.
 """
 import os
@@ -128,11 +128,11 @@ def main():
             print("| %s | %s | %.2f | %.0f %% |" % (label, name, found[name] / 1e6,
                                                   100 * found[name] / total))
     print("| whole run | | %.2f | 100 %% |" % (total / 1e6))
-    full = c.median(times["stub: helper's full set (+ libxml2)"])
+    full = c.median(times[c.STUB_FULL])
     local = c.median(times["stub: + libcrypto, libinih (local-only helper)"])
-    noxml = c.median(times["stub: + libssl, libcurl (no libxml2)"])
+    noxml = c.median(times[c.STUB_NO_XML])
     print("\nwhat could be cut (stub medians): a local-only helper starts in %s instead of %s "
-          "(-%s); without libxml2 (and its ICU/libstdc++) %s (-%s)"
+          "(-%s); without the XML parser (expat) %s (-%s)"
           % (c.ms(local), c.ms(full), c.ms(full - local), c.ms(noxml), c.ms(full - noxml)))
     static = c.median(times["stub: static, no ld.so"])
     notes = [
@@ -141,7 +141,7 @@ def main():
         % (h / u, c.ms(h), c.ms(u), "nearly all" if full > 0.8 * h else "much", c.ms(full)),
         "Before HELLO the helper itself does little (config parse %.2f M Ir, privileges "
         "%.2f M Ir); ld.so is %.0f %% of the instructions of a whole (local, user-unknown) "
-        "run. libxml2 and libcurl initialise nothing before HELLO; the library constructors "
+        "run. libcurl and expat initialise nothing before HELLO; the library constructors "
         "that do run (%.2f M Ir) are mostly gnutls's, loaded only because Debian's libcurl "
         "links librtmp and libldap, while the helper's TLS is OpenSSL." % (
             found.get("config_load", 0) / 1e6, found.get("privs_drop", 0) / 1e6,
@@ -154,9 +154,9 @@ def main():
             found.get("CONF_modules_load_file_ex", 0) / 1e6),
         "What could be cut, measured with stubs in this run: a local-only helper (libcrypto "
         "and libinih only; server backend dlopen'ed or in a second binary) starts in %s "
-        "instead of %s; dropping libxml2 (ICU, libstdc++) alone saves %s; a static binary "
+        "instead of %s; the XML parser (expat) costs %s; a static binary "
         "starts in %s. Debian's libcurl packages all bring a similar dependency tree, so for "
-        "the server backend the realistic cuts are libxml2 and (bigger) a long-lived helper."
+        "the server backend the realistic cut left is a long-lived helper."
         % (c.ms(local), c.ms(full), c.ms(full - noxml), c.ms(static)),
     ]
     c.emit({"id": 5, "name": "helper start (exec -> HELLO) vs unix_chkpwd", "notes": notes,

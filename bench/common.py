@@ -290,9 +290,11 @@ STUBS = [
     ("stub: static, no ld.so", ["-static"]),
     ("stub: libc only", []),
     ("stub: + libcrypto, libinih (local-only helper)", ["-lcrypto", "-linih"]),
-    ("stub: + libssl, libcurl (no libxml2)", ["-lcrypto", "-linih", "-lssl", "-lcurl"]),
-    ("stub: helper's full set (+ libxml2)", ["-lcrypto", "-linih", "-lssl", "-lcurl", "-lxml2"]),
+    ("stub: + libssl, libcurl (no XML parser)", ["-lcrypto", "-linih", "-lssl", "-lcurl"]),
+    ("stub: helper's full set (+ expat)", ["-lcrypto", "-linih", "-lssl", "-lcurl", "-lexpat"]),
 ]
+# the two a server login's libraries are told apart by: with and without the XML parser
+STUB_FULL, STUB_NO_XML = STUBS[-1][0], STUBS[-2][0]
 
 
 def build_spawn_tools(workdir):

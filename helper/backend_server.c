@@ -31,7 +31,6 @@
 static int
 server_open(struct session *s)
 {
-    soap_init();
     s->backend_data = http_new(s->cfg);
     if (s->backend_data == NULL) {
         session_note(s, "error", "libcurl could not be initialised");

@@ -31,7 +31,7 @@ remotepluginexec_LTLIBRARIES = helper/crauth-remote.la
 helper_crauth_remote_la_SOURCES = helper/plugin_remote.c helper/failover.c helper/failover.h \
 	helper/backend_server.c helper/server_call.c helper/server_reply.c helper/server_impl.h \
 	helper/backend_radius.c
-helper_crauth_remote_la_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(CURL_CFLAGS) $(XML_CFLAGS)
+helper_crauth_remote_la_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(CURL_CFLAGS)
 # libcrauth_radius holds libcrauth_remote (its LIBADD): naming both links it twice.
 helper_crauth_remote_la_LIBADD = libcrauth_radius.la
 helper_crauth_remote_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared \

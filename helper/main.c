@@ -321,7 +321,7 @@ out:
     for (size_t i = 0; i <= W_AUTHTOK; i++)
         secmem_free_str(&req.item[i]);
     /* The module waits for our exit status before it gives its verdict:
-     * skip the libraries' exit handlers (OpenSSL, libcurl, libxml2 clean-up
+     * skip the libraries' exit handlers (OpenSSL and libcurl clean-up
      * of memory the kernel is about to drop anyway).  Our own secrets are
      * wiped above; frames went out with write(2), no stdio buffer. */
 #ifdef CRAUTH_SANITIZERS

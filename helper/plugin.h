@@ -2,7 +2,7 @@
 /*
  * plugin.h - the backends that talk to servers live in a plugin,
  * crauth-remote.so, loaded only when the configuration asks for one: a
- * local login maps no libcurl, libxml2 or libssl (nor what they pull in),
+ * local login maps no libcurl, expat or libssl (nor what they pull in),
  * which is most of what starting the helper used to cost.
  *
  * The plugin sits next to the helper executable (the directory of

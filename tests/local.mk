@@ -73,14 +73,14 @@ tests_unit_test_ntlm_SOURCES = tests/unit/test_ntlm.c
 tests_unit_test_ntlm_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(CRYPTO_CFLAGS)
 tests_unit_test_ntlm_LDADD = libcrauth_ntlm.la libcrauth_common.la $(CMOCKA_LIBS) $(CRYPTO_LIBS)
 tests_unit_test_soap_SOURCES = tests/unit/test_soap.c tests/unit/soap_test.h
-tests_unit_test_soap_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(XML_CFLAGS)
-tests_unit_test_soap_LDADD = libcrauth_remote.la libcrauth_core.la $(CMOCKA_LIBS) $(XML_LIBS)
+tests_unit_test_soap_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(EXPAT_CFLAGS)
+tests_unit_test_soap_LDADD = libcrauth_remote.la libcrauth_core.la $(CMOCKA_LIBS) $(EXPAT_LIBS)
 tests_unit_test_soap_hostile_SOURCES = tests/unit/test_soap_hostile.c tests/unit/soap_test.h
-tests_unit_test_soap_hostile_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(XML_CFLAGS)
-tests_unit_test_soap_hostile_LDADD = libcrauth_remote.la libcrauth_core.la $(CMOCKA_LIBS) $(XML_LIBS)
+tests_unit_test_soap_hostile_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(EXPAT_CFLAGS)
+tests_unit_test_soap_hostile_LDADD = libcrauth_remote.la libcrauth_core.la $(CMOCKA_LIBS) $(EXPAT_LIBS)
 tests_unit_test_soap_shapes_SOURCES = tests/unit/test_soap_shapes.c tests/unit/soap_test.h
-tests_unit_test_soap_shapes_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(XML_CFLAGS) $(CURL_CFLAGS)
-tests_unit_test_soap_shapes_LDADD = libcrauth_remote.la libcrauth_core.la $(CMOCKA_LIBS) $(XML_LIBS)
+tests_unit_test_soap_shapes_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(CURL_CFLAGS)
+tests_unit_test_soap_shapes_LDADD = libcrauth_remote.la libcrauth_core.la $(CMOCKA_LIBS)
 # The server backend's reading of replies, linked with the helper's session
 # and conversation (it is part of crauth-remote.so otherwise).
 tests_unit_test_server_reply_SOURCES = tests/unit/test_server_reply.c helper/server_reply.c

@@ -245,7 +245,6 @@ cmd_check(int argc, char **argv)
     check_tokens(&rep, cfg, user);
     check_pam(&rep);
     if (cfg->backend == BACKEND_SERVER) {
-        soap_init();
         if ((http = http_new(cfg)) == NULL) {
             check_step(&rep, "-", "http", REASON_INTERNAL, "libcurl could not be set up");
             goto summary;

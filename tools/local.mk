@@ -9,6 +9,6 @@ tools_crauth_SOURCES = tools/crauth.c tools/softtoken.c tools/softtoken.h tools/
 	tools/qr_term.h tools/cli.c tools/cli.h tools/check.h tools/check_files.c \
 	tools/check_tokens.c tools/check_pam.c
 tools_crauth_CPPFLAGS = $(AM_CPPFLAGS) -DCRAUTH_TIER_TOOLS
-tools_crauth_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(CURL_CFLAGS) $(XML_CFLAGS) $(QRENCODE_CFLAGS)
+tools_crauth_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(CURL_CFLAGS) $(QRENCODE_CFLAGS)
 # libcrauth_radius holds libcrauth_remote (its LIBADD)
 tools_crauth_LDADD = libcrauth_radius.la libcrauth_core.la $(QRENCODE_LIBS)

@@ -18,7 +18,7 @@
  *                          directory and locks, server sockets, CA file
  *   RLIMIT_NPROC   64      libcurl's resolver thread; counted per real uid,
  *                          which is _crauth, shared by concurrent logins
- *   RLIMIT_AS      512 MiB OpenSSL, libcurl and libxml2 mapped, a thread's
+ *   RLIMIT_AS      512 MiB OpenSSL, libcurl and expat mapped, a thread's
  *   RLIMIT_DATA    512 MiB stack and malloc arena (measured peak: ~60 MiB)
  *   RLIMIT_STACK   1 MiB   frame buffers live on the stack
  *   RLIMIT_CPU     10 s    a login uses well under a second of CPU

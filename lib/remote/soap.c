@@ -1,113 +1,97 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * soap.c - libxml2 set-up and the authUser and getChallenge requests (the
- * reply parser is in soap_reply.c and soap_xml.c).
+ * soap.c - the authUser and getChallenge requests (the reply parser is in
+ * soap_reply.c, soap_tree.c and soap_xml.c).
  *
- * The request carries the user's response, so besides wiping the buffer we
- * hand out, soap_init() makes libxml2 wipe everything it frees: the text
- * writer escapes values into temporary strings and grows internal buffers
- * by reallocation, and neither can be reached from here to be wiped.
+ * The envelope is fixed text; only the values vary, and each is checked
+ * and escaped on its way in.  The request carries the user's response, so
+ * it is measured first and written once into a buffer of its exact size:
+ * no copy is left behind by a buffer that grew, and soap_free_request
+ * wipes the one there is.
  */
 #include "lib/remote/soap.h"
 
-#include <malloc.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <libxml/parser.h>
-#include <libxml/xmlmemory.h>
-#include <libxml/xmlwriter.h>
-
 #include "lib/common/secmem.h"
 #include "lib/common/utf8.h"
+#include "lib/remote/soap_impl.h"
 
 #define NS_XSD "http://www.w3.org/2001/XMLSchema"
 #define NS_XSI "http://www.w3.org/2001/XMLSchema-instance"
 
-/* ------------------------------------------------------------ allocator */
+/* ------------------------------------------------------------- escaping */
 
-static void
-wipe_free(void *p)
+/* XML 1.0 2.2: Char is tab, LF, CR, U+0020..U+D7FF, U+E000..U+FFFD and
+ * U+10000..U+10FFFF; the surrogates are not UTF-8 (RFC 3629 3) already. */
+static bool
+xml_char(uint32_t cp)
 {
-    if (p == NULL)
-        return;
-    secmem_wipe(p, malloc_usable_size(p));
-    free(p);
+    if (cp < 0x20)
+        return cp == '\t' || cp == '\n' || cp == '\r';
+    return cp != 0xfffe && cp != 0xffff;
 }
 
-/* Always move, so the old block is wiped instead of being left behind by
- * an in-place shrink or a copy that realloc made on its own. */
-static void *
-wipe_realloc(void *p, size_t n)
+ssize_t
+soap_escape(const char *s, char *out)
 {
-    size_t old;
-    void *q;
+    size_t len = strlen(s), at = 0, used = 0, n;
+    const char *ref;
+    uint32_t cp;
 
-    if (p == NULL)
-        return malloc(n);
-    q = malloc(n > 0 ? n : 1);
-    if (q == NULL)
-        return NULL;
-    old = malloc_usable_size(p);
-    memcpy(q, p, old < n ? old : n);
-    wipe_free(p);
-    return q;
-}
-
-static char *
-wipe_strdup(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-
-    if (d != NULL)
-        memcpy(d, s, n);
-    return d;
-}
-
-/* libxml2 reports errors that have no parser context (encoding
- * conversion, I/O) through the generic channel, which prints to stderr;
- * the parser reports the same failure again through its context. */
-static void
-quiet(void *ctx, const char *msg, ...)
-{
-    (void)ctx;
-    (void)msg;
-}
-
-static void
-init_once(void)
-{
-    /* Must come before anything else allocates through libxml2; blocks
-     * allocated earlier are plain malloc blocks, which wipe_free handles. */
-    xmlMemSetup(wipe_free, malloc, wipe_realloc, wipe_strdup);
-    xmlInitParser();
-    xmlThrDefSetGenericErrorFunc(NULL, quiet);
-    xmlSetGenericErrorFunc(NULL, quiet);
-}
-
-void
-soap_init(void)
-{
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-
-    pthread_once(&once, init_once);
+    while (at < len) {
+        n = utf8_next(s + at, len - at, &cp);
+        if (n == 0 || !xml_char(cp))
+            return -1;
+        /* 2.4: & and < always; > so that "]]>" never appears; " for
+         * attribute values.  The rest stands for itself. */
+        switch (cp) {
+        case '&':
+            ref = "&amp;";
+            break;
+        case '<':
+            ref = "&lt;";
+            break;
+        case '>':
+            ref = "&gt;";
+            break;
+        case '"':
+            ref = "&quot;";
+            break;
+        default:
+            ref = NULL;
+            break;
+        }
+        if (ref != NULL) {
+            if (out != NULL)
+                memcpy(out + used, ref, strlen(ref));
+            used += strlen(ref);
+        } else {
+            if (out != NULL)
+                memcpy(out + used, s + at, n);
+            used += n;
+        }
+        at += n;
+    }
+    return (ssize_t)used;
 }
 
 /* ------------------------------------------------------------- request */
 
-/* UTF-8 as RFC 3629 has it, no control character (C0, DEL, C1), and
- * nothing else XML 1.0 (2.2 Characters) cannot carry: U+FFFE and U+FFFF. */
+/* What a credential may hold, stricter than XML: UTF-8 as RFC 3629 has it,
+ * no control character at all (C0 with tab, LF and CR, which XML would
+ * carry but a server would normalise; DEL; C1), and nothing XML 1.0 (2.2
+ * Characters) cannot carry: U+FFFE and U+FFFF. */
 static bool
 valid_value(const char *s)
 {
     size_t len = strlen(s);
 
     return len <= SOAP_MAX_VALUE && utf8_valid(s, len) && text_is_printable(s) &&
-           strstr(s, "\xef\xbf\xbe") == NULL && strstr(s, "\xef\xbf\xbf") == NULL;
+           soap_escape(s, NULL) >= 0;
 }
 
 struct field {
@@ -116,64 +100,71 @@ struct field {
     const char *value;
 };
 
-static int
-write_attribute(xmlTextWriterPtr w, const struct field *f)
-{
-    const xmlChar *id = BAD_CAST f->id;
+/* The envelope of doc/protocol.md 2.2: no XML declaration, the four
+ * prefixes on the Envelope, an empty Header, unqualified children, one
+ * attributes element per field that is set.  Each piece of fixed text
+ * below goes out as it is; values are escaped. */
+static const char envelope_head[] =
+    "<soapenv:Envelope xmlns:soapenv=\"" SOAP_NS_ENVELOPE "\" xmlns:xsd=\"" NS_XSD
+    "\" xmlns:xsi=\"" NS_XSI "\" xmlns:aut=\"" SOAP_NS_AUTH "\"><soapenv:Header/><soapenv:Body>";
+static const char set_head[] = "<credentialAttributeSet>";
+static const char value_head[] = "<attributes><value xsi:type=\"";
+static const char value_type_end[] = "\">";
+static const char value_tail[] = "</value><attributeID>";
+static const char attribute_tail[] = "</attributeID></attributes>";
+static const char set_tail[] = "</credentialAttributeSet>";
+static const char envelope_tail[] = "</soapenv:Body></soapenv:Envelope>";
 
-    if (xmlTextWriterStartElement(w, BAD_CAST "attributes") < 0 ||
-        xmlTextWriterStartElement(w, BAD_CAST "value") < 0 ||
-        xmlTextWriterWriteAttribute(w, BAD_CAST "xsi:type", BAD_CAST f->type) < 0 ||
-        xmlTextWriterWriteString(w, BAD_CAST f->value) < 0 || xmlTextWriterEndElement(w) < 0 ||
-        xmlTextWriterWriteElement(w, BAD_CAST "attributeID", id) < 0 ||
-        xmlTextWriterEndElement(w) < 0)
-        return -1;
-    return 0;
+/* Append @s (fixed text) at *at, unless only measuring (@out NULL). */
+static void
+put(char *out, size_t *at, const char *s)
+{
+    size_t n = strlen(s);
+
+    if (out != NULL)
+        memcpy(out + *at, s, n);
+    *at += n;
 }
 
-/* The envelope of doc/protocol.md 2.2: no XML declaration, the four
- * prefixes on the Envelope, an empty Header, unqualified children. */
-static int
-write_envelope(xmlTextWriterPtr w, const char *operation, const struct field *fields, size_t n)
+/* The whole request into @out, or its length when @out is NULL.  The
+ * values were checked: escaping cannot fail here. */
+static size_t
+write_envelope(char *out, const char *operation, const struct field *fields, size_t n)
 {
-    static const char *const ns[][2] = {
-        {"xmlns:soapenv", SOAP_NS_ENVELOPE},
-        {"xmlns:xsd", NS_XSD},
-        {"xmlns:xsi", NS_XSI},
-        {"xmlns:aut", SOAP_NS_AUTH},
-    };
+    size_t at = 0;
 
-    if (xmlTextWriterStartElement(w, BAD_CAST "soapenv:Envelope") < 0)
-        return -1;
-    for (size_t i = 0; i < sizeof(ns) / sizeof(ns[0]); i++)
-        if (xmlTextWriterWriteAttribute(w, BAD_CAST ns[i][0], BAD_CAST ns[i][1]) < 0)
-            return -1;
-    if (xmlTextWriterStartElement(w, BAD_CAST "soapenv:Header") < 0 ||
-        xmlTextWriterEndElement(w) < 0 ||
-        xmlTextWriterStartElement(w, BAD_CAST "soapenv:Body") < 0 ||
-        xmlTextWriterStartElement(w, BAD_CAST operation) < 0 ||
-        xmlTextWriterStartElement(w, BAD_CAST "credentialAttributeSet") < 0)
-        return -1;
-    for (size_t i = 0; i < n; i++)
-        if (fields[i].value != NULL && write_attribute(w, &fields[i]) < 0)
-            return -1;
-    /* credentialAttributeSet, the operation, Body, Envelope */
-    for (int i = 0; i < 4; i++)
-        if (xmlTextWriterEndElement(w) < 0)
-            return -1;
-    return 0;
+    put(out, &at, envelope_head);
+    put(out, &at, "<");
+    put(out, &at, operation);
+    put(out, &at, ">");
+    put(out, &at, set_head);
+    for (size_t i = 0; i < n; i++) {
+        if (fields[i].value == NULL)
+            continue;
+        put(out, &at, value_head);
+        put(out, &at, fields[i].type);
+        put(out, &at, value_type_end);
+        at += (size_t)soap_escape(fields[i].value, out != NULL ? out + at : NULL);
+        put(out, &at, value_tail);
+        put(out, &at, fields[i].id);
+        put(out, &at, attribute_tail);
+    }
+    put(out, &at, set_tail);
+    put(out, &at, "</");
+    put(out, &at, operation);
+    put(out, &at, ">");
+    put(out, &at, envelope_tail);
+    return at;
 }
 
 int
 soap_build_request(const struct soap_request *req, char **xml, size_t *len)
 {
     char format[16];
+    const char *operation;
     bool getchallenge;
-    xmlBufferPtr buf = NULL;
-    xmlTextWriterPtr w = NULL;
-    char *out = NULL;
+    char *out;
     size_t n;
-    int rc = -1;
 
     if (xml != NULL)
         *xml = NULL;
@@ -183,6 +174,7 @@ soap_build_request(const struct soap_request *req, char **xml, size_t *len)
         return -1;
     snprintf(format, sizeof(format), "%u", req->password_format);
     getchallenge = req->operation == SOAP_GET_CHALLENGE;
+    operation = getchallenge ? "aut:getChallenge" : "aut:authUser";
 
     /* The order of doc/protocol.md 2.2; PASSWORD_FORMAT is always sent with
      * authUser (the server requires it), the rest only when set.
@@ -219,34 +211,15 @@ soap_build_request(const struct soap_request *req, char **xml, size_t *len)
             return -1;
     }
 
-    buf = xmlBufferCreate();
-    if (buf == NULL)
-        goto out;
-    w = xmlNewTextWriterMemory(buf, 0);
-    if (w == NULL ||
-        write_envelope(w, getchallenge ? "aut:getChallenge" : "aut:authUser", fields, nfields) < 0)
-        goto out;
-    /* Freeing the writer flushes its output buffer into buf. */
-    xmlFreeTextWriter(w);
-    w = NULL;
-    n = (size_t)xmlBufferLength(buf);
+    n = write_envelope(NULL, operation, fields, nfields);
     out = malloc(n + 1);
     if (out == NULL)
-        goto out;
-    memcpy(out, xmlBufferContent(buf), n);
+        return -1;
+    write_envelope(out, operation, fields, nfields);
     out[n] = '\0';
     *xml = out;
     *len = n;
-    rc = 0;
-out:
-    if (w != NULL)
-        xmlFreeTextWriter(w);
-    if (buf != NULL) {
-        /* wipe_free clears the block too, but only once soap_init ran. */
-        secmem_wipe((void *)xmlBufferContent(buf), (size_t)xmlBufferLength(buf));
-        xmlBufferFree(buf);
-    }
-    return rc;
+    return 0;
 }
 
 void

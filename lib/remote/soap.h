@@ -3,8 +3,9 @@
  * soap.h - the authUser and getChallenge SOAP 1.1 requests and their
  * replies (OneSpan/IDENTIKEY style).
  *
- * Building uses libxml2's writer so every value is escaped; parsing treats
- * the reply as hostile: size cap, no network, no DTD, no entity expansion,
+ * Building writes a fixed envelope with every value checked and escaped;
+ * parsing (expat) treats the reply as hostile: size cap, no network, no
+ * DTD, no entity expansion, caps on depth, attributes and namespaces,
  * elements found by name and namespace, never by position, and anything
  * repeated or missing that matters makes the reply malformed.
  *
@@ -91,8 +92,7 @@ struct soap_reply {
  * soap_free_request, which wipes it: it holds the response).  0 ok, -1 on a
  * missing or empty required field, a value that is not valid UTF-8, holds a
  * control character (C0, DEL, C1) or U+FFFE/U+FFFF, or is longer than
- * SOAP_MAX_VALUE bytes, or out of memory.  Call soap_init() first, so that
- * libxml2's own copies of the values are wiped as well. */
+ * SOAP_MAX_VALUE bytes, or out of memory. */
 int soap_build_request(const struct soap_request *req, char **xml, size_t *len);
 void soap_free_request(char *xml, size_t len);
 
@@ -103,6 +103,8 @@ void soap_free_request(char *xml, size_t len);
  * boundary.  @charset: the charset parameter of the HTTP Content-Type, or
  * NULL; it counts only when the document names no encoding itself, and
  * only UTF-8, US-ASCII, ISO-8859-1, ISO-8859-15 and windows-1252 are taken.
+ * A document may name those and UTF-16 itself (a byte order mark, its XML
+ * declaration); any other encoding makes it malformed.
  * @reply is all zero unless SOAP_OK (only the fault fields for SOAP_FAULT).
  * @err is "" on SOAP_OK and one printable-ASCII line otherwise, starting
  * "reply: ". */
@@ -113,11 +115,5 @@ int soap_parse_reply_of(enum soap_operation operation, const char *body, size_t 
 /* soap_parse_reply_of for an authUser reply whose HTTP named no charset. */
 int soap_parse_reply(const char *body, size_t len, struct soap_reply *reply, char *err,
                      size_t errlen);
-
-/* Once per process (further calls do nothing), before any other use of
- * libxml2 and before soap_build_request / soap_parse_reply: libxml2's
- * global set-up.  It installs libxml2 allocator hooks that wipe every block
- * libxml2 frees or moves, and silences libxml2's generic error channel. */
-void soap_init(void);
 
 #endif

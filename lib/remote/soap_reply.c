@@ -21,21 +21,19 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <libxml/tree.h>
-
 #include "lib/remote/soap_impl.h"
 
 /* ------------------------------------------------------------- content */
 
 static int
-read_codes(struct parse *p, const xmlNode *codes, struct soap_reply *r)
+read_codes(struct parse *p, const struct reply_el *codes, struct soap_reply *r)
 {
-    xmlNode *rc, *sc, *re, *se;
+    const struct reply_el *rc, *sc, *re, *se;
 
-    if (reply_need_one(p, codes, NULL, "returnCode", &rc) != SOAP_OK ||
-        reply_need_one(p, codes, NULL, "statusCode", &sc) != SOAP_OK ||
-        reply_find_one(p, codes, NULL, "returnCodeEnum", &re) != SOAP_OK ||
-        reply_find_one(p, codes, NULL, "statusCodeEnum", &se) != SOAP_OK)
+    if (reply_need_one(p, codes, NS_NONE, "returnCode", &rc) != SOAP_OK ||
+        reply_need_one(p, codes, NS_NONE, "statusCode", &sc) != SOAP_OK ||
+        reply_find_one(p, codes, NS_NONE, "returnCodeEnum", &re) != SOAP_OK ||
+        reply_find_one(p, codes, NS_NONE, "statusCodeEnum", &se) != SOAP_OK)
         return SOAP_MALFORMED;
     if (reply_int(p, rc, "returnCode", &r->return_code) != SOAP_OK ||
         reply_int(p, sc, "statusCode", &r->status_code) != SOAP_OK)
@@ -112,23 +110,23 @@ add_repeat(struct parse *p, const struct known_attribute *k, char *field, const 
  * of the two would the server mean?) unless it is repeatable; unknown ones
  * are skipped unread, with or without a value. */
 static int
-read_attributes(struct parse *p, const xmlNode *set, struct soap_reply *r)
+read_attributes(struct parse *p, const struct reply_el *set, struct soap_reply *r)
 {
     char id[SOAP_TEXT], what[SOAP_TEXT + 8], text[SOAP_MESSAGE];
-    xmlNode *idn, *value;
+    const struct reply_el *idn, *value;
     unsigned count = 0;
 
-    for (const xmlNode *a = set->children; a != NULL; a = a->next) {
+    for (const struct reply_el *a = set->children; a != NULL; a = a->next) {
         const struct known_attribute *k = NULL;
         bool *has;
         char *field;
 
-        if (!reply_is_el(a, NULL, "attributes"))
+        if (!reply_is_el(a, NS_NONE, "attributes"))
             continue;
         if (++count > SOAP_MAX_ATTRIBUTES)
             return reply_fail(p, "more than %d attributes in resultAttribute",
                               SOAP_MAX_ATTRIBUTES);
-        if (reply_need_one(p, a, NULL, "attributeID", &idn) != SOAP_OK ||
+        if (reply_need_one(p, a, NS_NONE, "attributeID", &idn) != SOAP_OK ||
             reply_text(p, idn, "attributeID", id, sizeof(id), TEXT_TRIM) != SOAP_OK)
             return SOAP_MALFORMED;
         for (size_t i = 0; i < sizeof(known) / sizeof(known[0]) && k == NULL; i++)
@@ -136,7 +134,7 @@ read_attributes(struct parse *p, const xmlNode *set, struct soap_reply *r)
                 k = &known[i];
         if (k == NULL)
             continue;
-        if (reply_need_one(p, a, NULL, "value", &value) != SOAP_OK)
+        if (reply_need_one(p, a, NS_NONE, "value", &value) != SOAP_OK)
             return SOAP_MALFORMED;
         has = (bool *)((char *)r + k->has);
         field = (char *)r + k->field;
@@ -159,15 +157,15 @@ read_attributes(struct parse *p, const xmlNode *set, struct soap_reply *r)
 
 /* Only the first entry: the rest are for the server's own log. */
 static int
-read_errors(struct parse *p, const xmlNode *stack, struct soap_reply *r)
+read_errors(struct parse *p, const struct reply_el *stack, struct soap_reply *r)
 {
-    xmlNode *code, *desc;
+    const struct reply_el *code, *desc;
 
-    for (const xmlNode *e = stack->children; e != NULL; e = e->next) {
-        if (!reply_is_el(e, NULL, "errors"))
+    for (const struct reply_el *e = stack->children; e != NULL; e = e->next) {
+        if (!reply_is_el(e, NS_NONE, "errors"))
             continue;
-        if (reply_find_one(p, e, NULL, "errorCode", &code) != SOAP_OK ||
-            reply_find_one(p, e, NULL, "errorDesc", &desc) != SOAP_OK)
+        if (reply_find_one(p, e, NS_NONE, "errorCode", &code) != SOAP_OK ||
+            reply_find_one(p, e, NS_NONE, "errorDesc", &desc) != SOAP_OK)
             return SOAP_MALFORMED;
         if (code != NULL && reply_int(p, code, "errorCode", &r->error_code) != SOAP_OK)
             return SOAP_MALFORMED;
@@ -181,13 +179,13 @@ read_errors(struct parse *p, const xmlNode *stack, struct soap_reply *r)
 
 /* results: resultCodes (required), resultAttribute and errorStack. */
 static int
-read_results(struct parse *p, const xmlNode *results, struct soap_reply *r)
+read_results(struct parse *p, const struct reply_el *results, struct soap_reply *r)
 {
-    xmlNode *codes, *set, *stack;
+    const struct reply_el *codes, *set, *stack;
 
-    if (reply_need_one(p, results, NULL, "resultCodes", &codes) != SOAP_OK ||
-        reply_find_one(p, results, NULL, "resultAttribute", &set) != SOAP_OK ||
-        reply_find_one(p, results, NULL, "errorStack", &stack) != SOAP_OK)
+    if (reply_need_one(p, results, NS_NONE, "resultCodes", &codes) != SOAP_OK ||
+        reply_find_one(p, results, NS_NONE, "resultAttribute", &set) != SOAP_OK ||
+        reply_find_one(p, results, NS_NONE, "errorStack", &stack) != SOAP_OK)
         return SOAP_MALFORMED;
     if (read_codes(p, codes, r) != SOAP_OK)
         return SOAP_MALFORMED;
@@ -202,29 +200,29 @@ read_results(struct parse *p, const xmlNode *results, struct soap_reply *r)
  * or results itself (ifad/identikey's parse_response reads both); both at
  * once would leave two answers to choose from. */
 static int
-read_auth_user(struct parse *p, const xmlNode *op, struct soap_reply *r)
+read_auth_user(struct parse *p, const struct reply_el *op, struct soap_reply *r)
 {
-    xmlNode *wrapper, *results;
+    const struct reply_el *wrapper, *results;
 
-    if (reply_find_one(p, op, NULL, "authUserResults", &wrapper) != SOAP_OK ||
-        reply_find_one(p, op, NULL, "results", &results) != SOAP_OK)
+    if (reply_find_one(p, op, NS_NONE, "authUserResults", &wrapper) != SOAP_OK ||
+        reply_find_one(p, op, NS_NONE, "results", &results) != SOAP_OK)
         return SOAP_MALFORMED;
     if (wrapper != NULL && results != NULL)
         return reply_fail(p, "both authUserResults and results in authUserResponse");
     if (wrapper == NULL && results == NULL)
-        return reply_need_one(p, op, NULL, "authUserResults", &wrapper);
-    if (wrapper != NULL && reply_need_one(p, wrapper, NULL, "results", &results) != SOAP_OK)
+        return reply_need_one(p, op, NS_NONE, "authUserResults", &wrapper);
+    if (wrapper != NULL && reply_need_one(p, wrapper, NS_NONE, "results", &results) != SOAP_OK)
         return SOAP_MALFORMED;
     return read_results(p, results, r);
 }
 
 /* getChallengeResponse holds results directly (doc/protocol.md 2.4). */
 static int
-read_get_challenge(struct parse *p, const xmlNode *op, struct soap_reply *r)
+read_get_challenge(struct parse *p, const struct reply_el *op, struct soap_reply *r)
 {
-    xmlNode *results;
+    const struct reply_el *results;
 
-    if (reply_need_one(p, op, NULL, "results", &results) != SOAP_OK)
+    if (reply_need_one(p, op, NS_NONE, "results", &results) != SOAP_OK)
         return SOAP_MALFORMED;
     return read_results(p, results, r);
 }
@@ -232,13 +230,13 @@ read_get_challenge(struct parse *p, const xmlNode *op, struct soap_reply *r)
 /* faultcode and faultstring are required by SOAP 1.1, but a Fault is a
  * failure either way: a missing one just stays "". */
 static int
-read_fault(struct parse *p, const xmlNode *fault, struct soap_reply *r)
+read_fault(struct parse *p, const struct reply_el *fault, struct soap_reply *r)
 {
-    xmlNode *code, *string;
+    const struct reply_el *code, *string;
     const int cut = TEXT_TRIM | TEXT_CUT;
 
-    if (reply_find_one(p, fault, NULL, "faultcode", &code) != SOAP_OK ||
-        reply_find_one(p, fault, NULL, "faultstring", &string) != SOAP_OK)
+    if (reply_find_one(p, fault, NS_NONE, "faultcode", &code) != SOAP_OK ||
+        reply_find_one(p, fault, NS_NONE, "faultstring", &string) != SOAP_OK)
         return SOAP_MALFORMED;
     if (code != NULL &&
         reply_text(p, code, "faultcode", r->fault_code, sizeof(r->fault_code), cut) != SOAP_OK)
@@ -250,65 +248,51 @@ read_fault(struct parse *p, const xmlNode *fault, struct soap_reply *r)
     return SOAP_FAULT;
 }
 
-/* SOAP 1.1 says a header entry with mustUnderstand="1" that the receiver
- * does not know must not be ignored, and we know none. */
+/* SOAP 1.1 (4.2.3) says a header entry with mustUnderstand="1" that the
+ * receiver does not know must not be ignored, and we know none. */
 static int
-check_header(struct parse *p, const xmlNode *header)
+check_header(struct parse *p, const struct reply_el *header)
 {
     char what[200];
 
-    for (xmlNode *h = header->children; h != NULL; h = h->next) {
-        xmlChar *mu;
-        bool must;
-
-        if (h->type != XML_ELEMENT_NODE)
-            continue;
-        mu = xmlGetNsProp(h, BAD_CAST "mustUnderstand", BAD_CAST SOAP_NS_ENVELOPE);
-        if (mu == NULL)
-            continue;
-        reply_trim((char *)mu);
-        must = strcmp((char *)mu, "1") == 0 || strcmp((char *)mu, "true") == 0;
-        xmlFree(mu);
-        if (must)
+    for (const struct reply_el *h = header->children; h != NULL; h = h->next)
+        if (h->must_understand)
             return reply_fail(p, "header %s must be understood",
                               reply_describe(h, what, sizeof(what)));
-    }
     return SOAP_OK;
 }
 
 static int
-read_envelope(struct parse *p, xmlDocPtr doc, enum soap_operation operation,
+read_envelope(struct parse *p, const struct reply_el *root, enum soap_operation operation,
               struct soap_reply *r)
 {
     static const char *const reply_names[] = {
         [SOAP_AUTH_USER] = "authUserResponse",
         [SOAP_GET_CHALLENGE] = "getChallengeResponse",
     };
-    xmlNode *root = xmlDocGetRootElement(doc), *header, *body, *op = NULL;
+    const struct reply_el *header, *body, *op = NULL;
     char what[200];
     unsigned n = 0;
 
     if (root == NULL)
         return reply_fail(p, "no root element");
-    if (!reply_is_el(root, SOAP_NS_ENVELOPE, "Envelope"))
+    if (!reply_is_el(root, NS_ENVELOPE, "Envelope"))
         return reply_fail(p, "root element %s is not a SOAP 1.1 Envelope",
-                    reply_describe(root, what, sizeof(what)));
-    if (reply_find_one(p, root, SOAP_NS_ENVELOPE, "Header", &header) != SOAP_OK ||
+                          reply_describe(root, what, sizeof(what)));
+    if (reply_find_one(p, root, NS_ENVELOPE, "Header", &header) != SOAP_OK ||
         (header != NULL && check_header(p, header) != SOAP_OK) ||
-        reply_need_one(p, root, SOAP_NS_ENVELOPE, "Body", &body) != SOAP_OK || body == NULL)
+        reply_need_one(p, root, NS_ENVELOPE, "Body", &body) != SOAP_OK || body == NULL)
         return SOAP_MALFORMED;
-    for (xmlNode *c = body->children; c != NULL; c = c->next) {
-        if (c->type != XML_ELEMENT_NODE)
-            continue;
+    for (const struct reply_el *c = body->children; c != NULL; c = c->next) {
         if (op == NULL)
             op = c;
         n++;
     }
     if (n != 1)
         return reply_fail(p, "Body holds %u elements, not one", n);
-    if (reply_is_el(op, SOAP_NS_ENVELOPE, "Fault"))
+    if (reply_is_el(op, NS_ENVELOPE, "Fault"))
         return read_fault(p, op, r);
-    if (reply_is_el(op, SOAP_NS_AUTH, reply_names[operation]))
+    if (reply_is_el(op, NS_AUTH, reply_names[operation]))
         return operation == SOAP_AUTH_USER ? read_auth_user(p, op, r)
                                            : read_get_challenge(p, op, r);
     return reply_fail(p, "unexpected %s in Body (the request was %s)",
@@ -322,7 +306,7 @@ soap_parse_reply_of(enum soap_operation operation, const char *body, size_t len,
 {
     struct parse p = {.err = err, .errlen = errlen};
     struct soap_reply r;
-    xmlDocPtr doc = NULL;
+    struct reply_doc doc = {0};
     int rc;
 
     memset(&r, 0, sizeof(r));
@@ -338,11 +322,9 @@ soap_parse_reply_of(enum soap_operation operation, const char *body, size_t len,
     if (len > SOAP_MAX_REPLY)
         return reply_fail(&p, "body of %zu bytes is over the limit of %d", len, SOAP_MAX_REPLY);
 
-    if (reply_crowded_tag(body, len))
-        return reply_fail(&p, "more than %d attributes in one tag", MAX_TAG_ATTRIBUTES);
     rc = reply_read_document(&p, body, len, charset, &doc);
     if (rc == SOAP_OK)
-        rc = read_envelope(&p, doc, operation, &r);
+        rc = read_envelope(&p, doc.root, operation, &r);
     /* Nothing half-read leaves here: the caller gets all or nothing. */
     if (rc == SOAP_OK) {
         *reply = r;
@@ -351,7 +333,7 @@ soap_parse_reply_of(enum soap_operation operation, const char *body, size_t len,
         memcpy(reply->fault_string, r.fault_string, sizeof(r.fault_string));
     }
     secmem_wipe(&r, sizeof(r));
-    xmlFreeDoc(doc);
+    reply_free_document(&doc);
     return rc;
 }
 

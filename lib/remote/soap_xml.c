@@ -1,170 +1,142 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * soap_xml.c - reading a reply document from a server that may be hostile
- * or broken, and the strict tree helpers soap_reply.c reads it with.
+ * or broken, with expat, into the small tree soap_reply.c reads.
  *
- * The body is capped before libxml2 sees it, and so are the attributes of
- * a tag and the namespaces in scope, which libxml2 2.9 handles in quadratic
- * time.  The parser never touches the network, and any DOCTYPE stops it
- * before the internal subset is read, so no entity is ever declared, let
- * alone expanded or fetched; its depth limit stays the default.  Elements
- * are found by name and namespace, never by position; whatever the client
- * acts on must be there exactly once.
+ * The body is capped before expat sees it (soap_reply.c).  expat reads no
+ * file and no network on its own, and nothing here asks it to: there is no
+ * external entity handler and parameter entities are never parsed.  Any
+ * DOCTYPE stops the parser as soon as its name is read, before an internal
+ * subset is, so no entity is ever declared, let alone expanded or fetched.
+ * While it parses, the nesting depth, the attributes of one tag, the
+ * namespace declarations in scope and the length of a namespace name are
+ * capped, and at most MAX_ELEMENT_TEXT bytes of an element's text are
+ * kept: the tree grows with the body, never faster.  Names are read with
+ * expat's namespace processing, so an element is its namespace name and
+ * local name, whatever prefix the server chose.
  */
 #include "lib/remote/soap_impl.h"
 
-#include <limits.h>
-#include <stdarg.h>
+#include <malloc.h>
+#include <stdalign.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include <libxml/SAX2.h>
-#include <libxml/parser.h>
-#include <libxml/tree.h>
+#include <expat.h>
 
+#include "lib/common/secmem.h"
 #include "lib/common/utf8.h"
 #include "lib/remote/soap.h"
 
-/* XML_PARSE_NOENT, _DTDLOAD, _DTDATTR and _HUGE stay off on purpose. */
-#define PARSE_OPTIONS (XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING)
+/* expat hands names over as "namespace-name SEP local-name".  U+001F
+ * cannot appear in XML 1.0 (2.2 Char), not even as a character reference,
+ * so no namespace name or local name ever holds it. */
+#define SEP_STR "\x1f"
+#define SEP '\x1f'
+#define MUST_UNDERSTAND SOAP_NS_ENVELOPE SEP_STR "mustUnderstand"
 
-#define MAX_NAMESPACES 128 /* declarations in scope at once */
+#define CHUNK 16384  /* the tree's memory comes in blocks of at least this */
+#define SHOWN_NS 120 /* bytes of another namespace's name kept for messages */
 
-/* Room for any text we read; longer text does not fit any field. */
-#define SCRATCH 1024
+/* ------------------------------------------------------------- memory */
 
-#if LIBXML_VERSION >= 21200
-typedef const xmlError *xml_error_t;
-#else
-typedef xmlError *xml_error_t;
-#endif
-
-/* -------------------------------------------------------------- errors */
-
-/* err is logged as one line: printable ASCII only, whatever the server
- * put in names or libxml2 in its messages. */
+/* expat holds the whole reply in its buffers: they are wiped when freed or
+ * moved, like everything else that held server data. */
 static void
-sanitise(char *s)
+wipe_free(void *p)
 {
-    for (; *s != '\0'; s++) {
-        if ((unsigned char)*s < 0x20)
-            *s = ' ';
-        else if ((unsigned char)*s > 0x7e)
-            *s = '?';
-    }
+    if (p == NULL)
+        return;
+    secmem_wipe(p, malloc_usable_size(p));
+    free(p);
 }
 
-static void vsay(struct parse *p, const char *fmt, va_list ap)
-    __attribute__((format(printf, 2, 0)));
-
-static void
-vsay(struct parse *p, const char *fmt, va_list ap)
+/* Always move, so the old block is wiped instead of being left behind by
+ * an in-place shrink or a copy that realloc made on its own. */
+static void *
+wipe_realloc(void *p, size_t n)
 {
-    int n;
+    size_t old;
+    void *q;
 
-    if (p->err == NULL || p->errlen == 0)
-        return;
-    n = snprintf(p->err, p->errlen, "reply: ");
-    if (n > 0 && (size_t)n < p->errlen)
-        vsnprintf(p->err + n, p->errlen - (size_t)n, fmt, ap);
-    sanitise(p->err);
+    if (p == NULL)
+        return malloc(n);
+    q = malloc(n > 0 ? n : 1);
+    if (q == NULL)
+        return NULL;
+    old = malloc_usable_size(p);
+    memcpy(q, p, old < n ? old : n);
+    wipe_free(p);
+    return q;
+}
+
+struct reply_chunk {
+    struct reply_chunk *next;
+    size_t size, used;
+    alignas(struct reply_el) unsigned char data[];
+};
+
+/* @n bytes from the document's blocks, aligned for a struct reply_el. */
+static void *
+doc_alloc(struct reply_doc *doc, size_t n)
+{
+    const size_t align = alignof(struct reply_el);
+    struct reply_chunk *c = doc->chunks;
+    size_t at, size;
+
+    if (c != NULL) {
+        at = (c->used + align - 1) & ~(align - 1);
+        if (at <= c->size && n <= c->size - at) {
+            c->used = at + n;
+            return c->data + at;
+        }
+    }
+    size = n > CHUNK ? n : CHUNK;
+    c = malloc(sizeof(*c) + size);
+    if (c == NULL)
+        return NULL;
+    c->next = doc->chunks;
+    c->size = size;
+    c->used = n;
+    doc->chunks = c;
+    return c->data;
+}
+
+static char *
+doc_strndup(struct reply_doc *doc, const char *s, size_t n)
+{
+    char *d = doc_alloc(doc, n + 1);
+
+    if (d != NULL) {
+        memcpy(d, s, n);
+        d[n] = '\0';
+    }
+    return d;
 }
 
 void
-reply_say(struct parse *p, const char *fmt, ...)
+reply_free_document(struct reply_doc *doc)
 {
-    va_list ap;
+    struct reply_chunk *c = doc->chunks, *next;
 
-    va_start(ap, fmt);
-    vsay(p, fmt, ap);
-    va_end(ap);
-}
-
-/* Record the first problem only: later ones are usually its echoes. */
-int
-reply_fail(struct parse *p, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (!p->failed) {
-        p->failed = true;
-        va_start(ap, fmt);
-        vsay(p, fmt, ap);
-        va_end(ap);
+    for (; c != NULL; c = next) {
+        next = c->next;
+        /* only the bytes handed out were ever written */
+        secmem_wipe(c->data, c->used);
+        free(c);
     }
-    return SOAP_MALFORMED;
+    doc->chunks = NULL;
+    doc->root = NULL;
 }
 
-/* "{namespace}local" or "local", for messages. */
-const char *
-reply_describe(const xmlNode *n, char *buf, size_t size)
-{
-    if (n->ns != NULL && n->ns->href != NULL)
-        snprintf(buf, size, "{%.120s}%.60s", (const char *)n->ns->href, (const char *)n->name);
-    else
-        snprintf(buf, size, "%.60s", (const char *)n->name);
-    return buf;
-}
-
-/* ------------------------------------------------------------- parsing */
-
-/* The structured handler of our own parser context, so concurrent parses
- * never share an error sink and nothing reaches stderr. */
-static void
-on_xml_error(void *ctx, xml_error_t e)
-{
-    struct parse *p = ((xmlParserCtxtPtr)ctx)->_private;
-    size_t n;
-
-    if (p == NULL || e == NULL || e->level < XML_ERR_ERROR || p->xml_error)
-        return;
-    p->xml_error = true;
-    p->xml_line = e->line;
-    snprintf(p->xml_msg, sizeof(p->xml_msg), "%s", e->message != NULL ? e->message : "?");
-    n = strlen(p->xml_msg);
-    while (n > 0 && (p->xml_msg[n - 1] == '\n' || p->xml_msg[n - 1] == ' '))
-        p->xml_msg[--n] = '\0';
-}
-
-/* Called once the DOCTYPE's name and external id are read, before an
- * internal subset is: nothing of a DTD is parsed, declared or loaded. */
-static void
-on_doctype(void *ctx, const xmlChar *name, const xmlChar *external_id, const xmlChar *system_id)
-{
-    xmlParserCtxtPtr ctxt = ctx;
-    struct parse *p = ctxt->_private;
-
-    (void)name;
-    (void)external_id;
-    (void)system_id;
-    p->doctype = true;
-    xmlStopParser(ctxt);
-}
-
-/* libxml2 2.9 looks prefixes up by walking every declaration in scope, so
- * a deep pile of them makes each element expensive; ours have seven. */
-static void
-on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri,
-         int nb_namespaces, const xmlChar **namespaces, int nb_attributes, int nb_defaulted,
-         const xmlChar **attributes)
-{
-    xmlParserCtxtPtr ctxt = ctx;
-    struct parse *p = ctxt->_private;
-
-    if (ctxt->nsNr / 2 > MAX_NAMESPACES) {
-        p->crowded = true;
-        xmlStopParser(ctxt);
-        return;
-    }
-    xmlSAX2StartElementNs(ctx, localname, prefix, uri, nb_namespaces, namespaces, nb_attributes,
-                          nb_defaulted, attributes);
-}
+/* ---------------------------------------------------------- encodings */
 
 /* Does the document say its own encoding: a byte order mark, the first
  * bytes of UTF-16 or UCS-4 "<" (XML 1.0 Appendix F.1), or an XML
- * declaration with an encoding?  Then it wins over HTTP, as libxml2 has it. */
+ * declaration with an encoding?  Then it wins over HTTP (RFC 7303 3.2). */
 static bool
 names_own_encoding(const char *body, size_t len)
 {
@@ -184,16 +156,14 @@ names_own_encoding(const char *body, size_t len)
 }
 
 /* The charsets a reply may be sent in when only HTTP names them: UTF-8 and
- * single-byte sets whose first 128 characters are ASCII, so that the cheap
- * byte-level checks before parsing (reply_crowded_tag) see what libxml2
- * will see.  NULL when @charset is not one of them. */
+ * single-byte sets whose first 128 characters are ASCII.  The name expat
+ * is given, or NULL when @charset is not one of them. */
 static const char *
 reply_charset(const char *charset)
 {
     static const char *const known[][2] = {
-        {"utf-8", "UTF-8"},           {"us-ascii", "ASCII"},
-        {"iso-8859-1", "ISO-8859-1"}, {"latin1", "ISO-8859-1"},
-        {"iso-8859-15", "ISO-8859-15"}, {"windows-1252", "WINDOWS-1252"},
+        {"utf-8", "UTF-8"},       {"us-ascii", "US-ASCII"},       {"iso-8859-1", "ISO-8859-1"},
+        {"latin1", "ISO-8859-1"}, {"iso-8859-15", "ISO-8859-15"}, {"windows-1252", "windows-1252"},
     };
 
     for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
@@ -202,231 +172,374 @@ reply_charset(const char *charset)
     return NULL;
 }
 
-int
-reply_read_document(struct parse *p, const char *body, size_t len, const char *charset,
-                    xmlDocPtr *docp)
+/* expat decodes UTF-8, UTF-16, ISO-8859-1 and US-ASCII itself; for any
+ * other name, from HTTP or the XML declaration, it asks for a table of the
+ * code point of each byte (-1: no character).  These two are the ones
+ * libxml2 used to read for us, by the Unicode mapping files
+ * MAPPINGS/VENDORS/MICSFT/WINDOWS/CP1252.TXT and MAPPINGS/ISO8859/8859-15.TXT:
+ * windows-1252 differs from ISO-8859-1 at 0x80..0x9f, five of which are
+ * unassigned; ISO-8859-15 at eight bytes.  Any other encoding is refused. */
+static bool
+single_byte_map(const char *name, int map[256])
 {
-    xmlParserCtxtPtr ctxt;
-    xmlDocPtr doc = NULL;
-    const char *encoding = NULL;
-    int rc = SOAP_MALFORMED;
+    /* 0x80 to 0x9f, eight a row */
+    /* clang-format off */
+    static const uint16_t cp1252[32] = {
+        0x20ac, 0,      0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
+        0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0,      0x017d, 0,
+        0,      0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
+        0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0,      0x017e, 0x0178,
+    };
+    /* clang-format on */
+    static const uint16_t latin9[][2] = {
+        {0xa4, 0x20ac}, {0xa6, 0x0160}, {0xa8, 0x0161}, {0xb4, 0x017d},
+        {0xb8, 0x017e}, {0xbc, 0x0152}, {0xbd, 0x0153}, {0xbe, 0x0178},
+    };
 
-    if (charset != NULL && charset[0] != '\0' && !names_own_encoding(body, len) &&
-        (encoding = reply_charset(charset)) == NULL)
-        return reply_fail(p, "charset '%.40s' of the HTTP reply is not supported (UTF-8, "
-                          "US-ASCII, ISO-8859-1, ISO-8859-15, windows-1252)", charset);
-    /* The context's SAX handler is its own copy, so changing it here
-     * touches no other parse. */
-    ctxt = xmlNewParserCtxt();
-    if (ctxt == NULL)
-        return reply_fail(p, "out of memory");
-    ctxt->_private = p;
-    ctxt->sax->serror = on_xml_error;
-    ctxt->sax->internalSubset = on_doctype;
-    ctxt->sax->startElementNs = on_start;
-    doc = xmlCtxtReadMemory(ctxt, body, (int)len, NULL, encoding, PARSE_OPTIONS);
-    if (p->doctype || (doc != NULL && (doc->intSubset != NULL || doc->extSubset != NULL))) {
-        reply_fail(p, "DOCTYPE is not allowed");
-    } else if (p->crowded) {
-        reply_fail(p, "more than %d namespace declarations in scope", MAX_NAMESPACES);
-    } else if (!ctxt->wellFormed || doc == NULL) {
-        if (p->xml_error)
-            reply_fail(p, "not well-formed XML at line %d: %s", p->xml_line, p->xml_msg);
-        else
-            reply_fail(p, "not well-formed XML");
-    } else if (!ctxt->nsWellFormed) {
-        reply_fail(p, "namespace error at line %d: %s", p->xml_line,
-                   p->xml_error ? p->xml_msg : "?");
-    } else {
-        *docp = doc;
-        doc = NULL;
-        rc = SOAP_OK;
+    for (int i = 0; i < 256; i++)
+        map[i] = i;
+    if (strcasecmp(name, "latin1") == 0)
+        return true;
+    if (strcasecmp(name, "windows-1252") == 0) {
+        for (int i = 0; i < 32; i++)
+            map[0x80 + i] = cp1252[i] != 0 ? cp1252[i] : -1;
+        return true;
     }
-    xmlFreeDoc(doc);
-    xmlFreeParserCtxt(ctxt);
-    return rc;
-}
-
-/* More than MAX_TAG_ATTRIBUTES attributes (namespace declarations
- * included) in one tag?  libxml2 2.9 checks for duplicate attributes in
- * quadratic time, so 256 KiB of one tag's attributes costs a second of CPU;
- * ours have at most eight.  One linear pass counts the '=' outside quotes
- * in each tag; comments, CDATA and PIs are skipped, anything unterminated
- * is left for the parser to report. */
-bool
-reply_crowded_tag(const char *body, size_t len)
-{
-    static const char *const skip[][2] = {{"<!--", "-->"}, {"<![CDATA[", "]]>"}, {"<?", "?>"}};
-    const char *p = body, *end = body + len;
-
-    while ((p = memchr(p, '<', (size_t)(end - p))) != NULL) {
-        const char *close = NULL;
-        unsigned eq = 0;
-        char quote = 0;
-
-        for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]) && close == NULL; i++)
-            if ((size_t)(end - p) >= strlen(skip[i][0]) &&
-                memcmp(p, skip[i][0], strlen(skip[i][0])) == 0)
-                close = skip[i][1];
-        if (close != NULL) {
-            p = memmem(p, (size_t)(end - p), close, strlen(close));
-            if (p == NULL)
-                return false;
-            continue;
-        }
-        for (p++; p < end && (quote != 0 || *p != '>'); p++) {
-            if (quote != 0 && *p == quote)
-                quote = 0;
-            else if (quote == 0 && (*p == '"' || *p == '\''))
-                quote = *p;
-            else if (quote == 0 && *p == '=' && ++eq > MAX_TAG_ATTRIBUTES)
-                return true;
-        }
-        if (p == end)
-            return false;
+    if (strcasecmp(name, "ISO-8859-15") == 0) {
+        for (size_t i = 0; i < sizeof(latin9) / sizeof(latin9[0]); i++)
+            map[latin9[i][0]] = latin9[i][1];
+        return true;
     }
     return false;
 }
 
-/* -------------------------------------------------------- tree helpers */
+/* ------------------------------------------------------- the document */
 
-/* @ns NULL means "in no namespace", as the vendor sends everything below
- * the operation element. */
-bool
-reply_is_el(const xmlNode *n, const char *ns, const char *name)
+/* What the handlers share while expat reads one document. */
+struct builder {
+    struct parse *p;
+    XML_Parser parser;
+    struct reply_doc *doc;
+    struct reply_el *current; /* the innermost open element */
+    unsigned depth;
+    unsigned namespaces;     /* declarations in scope */
+    unsigned tag_namespaces; /* declarations on the tag being opened */
+    const char *last_other;  /* the NS_OTHER name stored last, shared while it repeats */
+    const char *given;       /* the encoding expat was given, or NULL */
+    char declared[32];       /* the XML declaration's encoding, "" if none */
+    char refused[32];        /* the encoding on_unknown_encoding had no table for */
+    size_t text_len;
+    bool text_long;
+    char text[MAX_ELEMENT_TEXT]; /* the current element's character data so far */
+};
+
+/* Stop at the first problem.  expat may still report the rest of the tag
+ * it is in, so every handler does nothing once parsing has failed. */
+static void
+halt(struct builder *b)
 {
-    if (n->type != XML_ELEMENT_NODE || strcmp((const char *)n->name, name) != 0)
-        return false;
-    if (ns == NULL)
-        return n->ns == NULL;
-    return n->ns != NULL && n->ns->href != NULL && strcmp((const char *)n->ns->href, ns) == 0;
+    XML_StopParser(b->parser, XML_FALSE);
 }
 
-/* The child element @ns:@name of @parent into *out, NULL if there is none;
- * two of them make the reply malformed. */
-int
-reply_find_one(struct parse *p, const xmlNode *parent, const char *ns, const char *name,
-               xmlNode **out)
+/* Called once the DOCTYPE's name and identifiers are read, before any
+ * internal subset is: nothing of a DTD is parsed, declared or loaded. */
+static void
+on_doctype(void *data, const XML_Char *name, const XML_Char *sysid, const XML_Char *pubid,
+           int has_internal_subset)
 {
-    *out = NULL;
+    struct builder *b = data;
+
+    (void)name;
+    (void)sysid;
+    (void)pubid;
+    (void)has_internal_subset;
+    reply_fail(b->p, "DOCTYPE is not allowed");
+    halt(b);
+}
+
+static void
+on_xml_decl(void *data, const XML_Char *version, const XML_Char *encoding, int standalone)
+{
+    struct builder *b = data;
+
+    (void)version;
+    (void)standalone;
+    if (encoding != NULL)
+        snprintf(b->declared, sizeof(b->declared), "%s", encoding);
+}
+
+static int
+on_unknown_encoding(void *data, const XML_Char *name, XML_Encoding *info)
+{
+    struct builder *b = data;
+
+    if (!single_byte_map(name, info->map)) {
+        snprintf(b->refused, sizeof(b->refused), "%s", name);
+        return XML_STATUS_ERROR;
+    }
+    info->data = NULL;
+    info->convert = NULL;
+    info->release = NULL;
+    return XML_STATUS_OK;
+}
+
+static void
+on_namespace_start(void *data, const XML_Char *prefix, const XML_Char *uri)
+{
+    struct builder *b = data;
+
+    (void)prefix;
+    b->namespaces++;
+    b->tag_namespaces++;
+    if (b->p->failed)
+        return;
+    if (b->namespaces > MAX_NAMESPACES) {
+        reply_fail(b->p, "more than %d namespace declarations in scope", MAX_NAMESPACES);
+        halt(b);
+    } else if (uri != NULL && strlen(uri) > MAX_NAMESPACE_NAME) {
+        /* expat hands it over again with every element in it */
+        reply_fail(b->p, "namespace name longer than %d bytes", MAX_NAMESPACE_NAME);
+        halt(b);
+    }
+}
+
+static void
+on_namespace_end(void *data, const XML_Char *prefix)
+{
+    struct builder *b = data;
+
+    (void)prefix;
+    b->namespaces--;
+}
+
+/* @name as expat gives it, "namespace-name SEP local" or "local", into @el. */
+static bool
+set_name(struct builder *b, struct reply_el *el, const char *name)
+{
+    const char *sep = strrchr(name, SEP);
+    size_t ns_len, shown;
+
+    el->ns = NS_NONE;
+    if (sep != NULL) {
+        ns_len = (size_t)(sep - name);
+        if (ns_len == strlen(SOAP_NS_ENVELOPE) && memcmp(name, SOAP_NS_ENVELOPE, ns_len) == 0) {
+            el->ns = NS_ENVELOPE;
+        } else if (ns_len == strlen(SOAP_NS_AUTH) && memcmp(name, SOAP_NS_AUTH, ns_len) == 0) {
+            el->ns = NS_AUTH;
+        } else {
+            el->ns = NS_OTHER;
+            shown = utf8_fit(name, ns_len, SHOWN_NS);
+            if (b->last_other == NULL || strlen(b->last_other) != shown ||
+                memcmp(b->last_other, name, shown) != 0)
+                b->last_other = doc_strndup(b->doc, name, shown);
+            el->other_ns = b->last_other;
+            if (el->other_ns == NULL)
+                return false;
+        }
+        name = sep + 1;
+    }
+    el->name = doc_strndup(b->doc, name, strlen(name));
+    return el->name != NULL;
+}
+
+/* soapenv:mustUnderstand, white space at its ends removed (its type,
+ * xsd:boolean, collapses white space). */
+static bool
+must_understand(const XML_Char **atts)
+{
+    for (size_t i = 0; atts[i] != NULL; i += 2) {
+        const char *v = atts[i + 1];
+        size_t n;
+
+        if (strcmp(atts[i], MUST_UNDERSTAND) != 0)
+            continue;
+        v += strspn(v, " \t\r\n");
+        n = strlen(v);
+        while (n > 0 && strchr(" \t\r\n", v[n - 1]) != NULL)
+            n--;
+        return (n == 1 && v[0] == '1') || (n == 4 && memcmp(v, "true", 4) == 0);
+    }
+    return false;
+}
+
+static void
+on_start(void *data, const XML_Char *name, const XML_Char **atts)
+{
+    struct builder *b = data;
+    struct reply_el *el, *parent = b->current;
+    unsigned n = b->tag_namespaces;
+
+    b->tag_namespaces = 0;
+    if (b->p->failed)
+        return;
+    for (size_t i = 0; atts[i] != NULL; i += 2)
+        n++;
+    if (++b->depth > MAX_DEPTH) {
+        reply_fail(b->p, "elements nested more than %d deep", MAX_DEPTH);
+        halt(b);
+        return;
+    }
+    if (n > MAX_TAG_ATTRIBUTES) {
+        reply_fail(b->p, "more than %d attributes in one tag", MAX_TAG_ATTRIBUTES);
+        halt(b);
+        return;
+    }
+    el = doc_alloc(b->doc, sizeof(*el));
+    if (el != NULL)
+        memset(el, 0, sizeof(*el));
+    if (el == NULL || !set_name(b, el, name)) {
+        reply_fail(b->p, "out of memory");
+        halt(b);
+        return;
+    }
+    el->text = "";
+    el->must_understand = must_understand(atts);
+    el->parent = parent;
     if (parent == NULL)
-        return reply_fail(p, "no element to look for %s in", name);
-    for (xmlNode *c = parent->children; c != NULL; c = c->next) {
-        if (!reply_is_el(c, ns, name))
-            continue;
-        if (*out != NULL)
-            return reply_fail(p, "duplicate %s in %.60s", name, (const char *)parent->name);
-        *out = c;
-    }
-    return SOAP_OK;
+        b->doc->root = el;
+    else if (parent->last_child == NULL)
+        parent->children = el;
+    else
+        parent->last_child->next = el;
+    if (parent != NULL)
+        parent->last_child = el;
+    /* The parent's text is of no use now: an element with an element
+     * inside has no text a reply could mean. */
+    b->text_len = 0;
+    b->text_long = false;
+    b->current = el;
 }
 
-/* As reply_find_one, but it must be there.  A namesake in another namespace is
- * mentioned, since that is the likely mistake. */
-int
-reply_need_one(struct parse *p, const xmlNode *parent, const char *ns, const char *name,
-               xmlNode **out)
+static void
+on_end(void *data, const XML_Char *name)
 {
-    char what[200];
+    struct builder *b = data;
+    struct reply_el *el = b->current;
 
-    if (reply_find_one(p, parent, ns, name, out) != SOAP_OK || parent == NULL)
-        return SOAP_MALFORMED;
-    if (*out != NULL)
-        return SOAP_OK;
-    for (const xmlNode *c = parent->children; c != NULL; c = c->next)
-        if (c->type == XML_ELEMENT_NODE && strcmp((const char *)c->name, name) == 0)
-            return reply_fail(p, "no %s in %.60s (found %s)", name, (const char *)parent->name,
-                              reply_describe(c, what, sizeof(what)));
-    return reply_fail(p, "no %s in %.60s", name, (const char *)parent->name);
-}
-
-/* XML white space (XML 1.0 2.3, production S): exactly these four. */
-void
-reply_trim(char *s)
-{
-    size_t start = strspn(s, " \t\r\n");
-    size_t n = strlen(s + start);
-
-    memmove(s, s + start, n + 1);
-    while (n > 0 && strchr(" \t\r\n", s[n - 1]) != NULL)
-        s[--n] = '\0';
-}
-
-/* The character data of @el, however the parser split it into text and
- * CDATA nodes (comments and processing instructions in between do not
- * count), into @out of @size bytes.  An element inside makes the reply
- * malformed; so does text that does not fit, unless TEXT_CUT says the
- * field is for logs only and may be cut at a character boundary. */
-int
-reply_text(struct parse *p, const xmlNode *el, const char *what, char *out, size_t size,
-           int flags)
-{
-    char buf[SCRATCH];
-    size_t used = 0, n;
-    bool long_text = false;
-    char name[200];
-
-    for (const xmlNode *c = el->children; c != NULL; c = c->next) {
-        if (c->type == XML_COMMENT_NODE || c->type == XML_PI_NODE)
-            continue;
-        if (c->type != XML_TEXT_NODE && c->type != XML_CDATA_SECTION_NODE) {
-            if (c->type == XML_ELEMENT_NODE)
-                return reply_fail(p, "element %s inside %s",
-                                  reply_describe(c, name, sizeof(name)), what);
-            return reply_fail(p, "unexpected node inside %s", what);
+    (void)name;
+    if (b->p->failed || el == NULL)
+        return;
+    if (el->children == NULL) {
+        el->text = doc_strndup(b->doc, b->text, b->text_len);
+        el->text_long = b->text_long;
+        if (el->text == NULL) {
+            reply_fail(b->p, "out of memory");
+            halt(b);
+            return;
         }
-        n = c->content != NULL ? strlen((const char *)c->content) : 0;
-        if (long_text || n == 0)
-            continue;
-        if (n > sizeof(buf) - 1 - used) {
-            n = utf8_fit((const char *)c->content, n, sizeof(buf) - 1 - used);
-            long_text = true;
-        }
-        memcpy(buf + used, c->content, n);
-        used += n;
     }
-    buf[used] = '\0';
-    if (flags & TEXT_TRIM)
-        reply_trim(buf);
-    n = strlen(buf);
-    if (long_text || n >= size) {
-        if (!(flags & TEXT_CUT))
-            return reply_fail(p, "%s longer than %zu bytes", what, size - 1);
-        n = utf8_fit(buf, n, size - 1);
-    }
-    memcpy(out, buf, n);
-    out[n] = '\0';
-    return SOAP_OK;
+    b->text_len = 0;
+    b->text_long = false;
+    b->current = el->parent;
+    b->depth--;
 }
 
-/* xsd:int, strictly: its whiteSpace facet is "collapse" (XML Schema
- * Part 2 3.3.17), so white space at the ends goes; then an optional sign,
- * digits, nothing else, and it fits. */
-int
-reply_int(struct parse *p, const xmlNode *el, const char *what, int *out)
+/* Text, CDATA and references alike, in as many pieces as expat likes. */
+static void
+on_text(void *data, const XML_Char *s, int len)
 {
-    char text[32] = "";
-    const char *s = text;
-    long long v = 0;
-    bool neg = false;
+    struct builder *b = data;
+    size_t room = sizeof(b->text) - 1 - b->text_len, n = (size_t)len;
 
-    if (reply_text(p, el, what, text, sizeof(text), TEXT_TRIM) != SOAP_OK)
-        return SOAP_MALFORMED;
-    if (*s == '+' || *s == '-')
-        neg = *s++ == '-';
-    if (*s == '\0')
-        return reply_fail(p, "%s '%s' is not an integer", what, text);
-    for (; *s != '\0'; s++) {
-        if (*s < '0' || *s > '9')
-            return reply_fail(p, "%s '%s' is not an integer", what, text);
-        v = v * 10 + (*s - '0');
-        if (v > (long long)INT_MAX + 1)
-            return reply_fail(p, "%s '%s' is out of range", what, text);
+    if (b->p->failed || b->current == NULL || b->current->children != NULL || b->text_long)
+        return;
+    if (n > room) {
+        n = utf8_fit(s, n, room);
+        b->text_long = true;
     }
-    if (neg)
-        v = -v;
-    if (v > INT_MAX)
-        return reply_fail(p, "%s '%s' is out of range", what, text);
-    *out = (int)v;
-    return SOAP_OK;
+    memcpy(b->text + b->text_len, s, n);
+    b->text_len += n;
+}
+
+/* ------------------------------------------------------------ parsing */
+
+/* expat's error, and where: one line.  A byte that is not in the encoding
+ * the document is read in (a Latin-1 reply that names no charset is the
+ * usual case) is named as such rather than as an "invalid token". */
+static void
+say_xml_error(struct builder *b, const char *body, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)body;
+    enum XML_Error code = XML_GetErrorCode(b->parser);
+    unsigned long line = XML_GetCurrentLineNumber(b->parser);
+    unsigned long column = XML_GetCurrentColumnNumber(b->parser) + 1;
+    XML_Index at = XML_GetCurrentByteIndex(b->parser);
+    const char *kind = "not well-formed XML", *encoding;
+    bool utf16 = len >= 2 && (u[0] == 0x00 || u[1] == 0x00 || (u[0] == 0xfe && u[1] == 0xff) ||
+                              (u[0] == 0xff && u[1] == 0xfe));
+
+    encoding = b->given != NULL ? b->given : b->declared[0] != '\0' ? b->declared : "UTF-8";
+    switch (code) {
+    case XML_ERROR_NO_MEMORY:
+        reply_fail(b->p, "out of memory");
+        return;
+    case XML_ERROR_UNKNOWN_ENCODING:
+        if (b->refused[0] != '\0') {
+            reply_fail(b->p,
+                       "encoding '%s' is not supported (UTF-8, UTF-16, US-ASCII, "
+                       "ISO-8859-1, ISO-8859-15, windows-1252)",
+                       b->refused);
+            return;
+        }
+        break;
+    case XML_ERROR_INVALID_TOKEN:
+        if (!utf16 && strncasecmp(encoding, "UTF-16", 6) != 0 && at >= 0 && (size_t)at < len &&
+            u[at] >= 0x80) {
+            reply_fail(b->p, "%s at line %lu, column %lu: not %s (byte 0x%02X)", kind, line, column,
+                       encoding, u[at]);
+            return;
+        }
+        break;
+    case XML_ERROR_UNBOUND_PREFIX:
+    case XML_ERROR_UNDECLARING_PREFIX:
+    case XML_ERROR_RESERVED_PREFIX_XML:
+    case XML_ERROR_RESERVED_PREFIX_XMLNS:
+    case XML_ERROR_RESERVED_NAMESPACE_URI:
+        kind = "namespace error";
+        break;
+    default:
+        break;
+    }
+    reply_fail(b->p, "%s at line %lu, column %lu: %s", kind, line, column,
+               XML_ErrorString(code) != NULL ? XML_ErrorString(code) : "?");
+}
+
+int
+reply_read_document(struct parse *p, const char *body, size_t len, const char *charset,
+                    struct reply_doc *doc)
+{
+    static const XML_Memory_Handling_Suite wiping = {malloc, wipe_realloc, wipe_free};
+    struct builder b = {.p = p, .doc = doc};
+    int rc = SOAP_MALFORMED;
+
+    memset(doc, 0, sizeof(*doc));
+    if (charset != NULL && charset[0] != '\0' && !names_own_encoding(body, len) &&
+        (b.given = reply_charset(charset)) == NULL)
+        return reply_fail(p,
+                          "charset '%.40s' of the HTTP reply is not supported (UTF-8, "
+                          "US-ASCII, ISO-8859-1, ISO-8859-15, windows-1252)",
+                          charset);
+    b.parser = XML_ParserCreate_MM(b.given, &wiping, SEP_STR);
+    if (b.parser == NULL)
+        return reply_fail(p, "out of memory");
+    XML_SetUserData(b.parser, &b);
+    /* Behind the DOCTYPE stop: no parameter entity is ever read, and
+     * expat's own limit on entity amplification (2.4.0) is left on. */
+    XML_SetParamEntityParsing(b.parser, XML_PARAM_ENTITY_PARSING_NEVER);
+    XML_SetStartDoctypeDeclHandler(b.parser, on_doctype);
+    XML_SetXmlDeclHandler(b.parser, on_xml_decl);
+    XML_SetUnknownEncodingHandler(b.parser, on_unknown_encoding, &b);
+    XML_SetNamespaceDeclHandler(b.parser, on_namespace_start, on_namespace_end);
+    XML_SetElementHandler(b.parser, on_start, on_end);
+    XML_SetCharacterDataHandler(b.parser, on_text);
+    /* One call with the whole body, the last: nothing is deferred. */
+    if (XML_Parse(b.parser, body, (int)len, XML_TRUE) == XML_STATUS_OK && !p->failed)
+        rc = SOAP_OK;
+    else if (!p->failed)
+        say_xml_error(&b, body, len);
+    XML_ParserFree(b.parser);
+    secmem_wipe(&b, sizeof(b));
+    if (rc != SOAP_OK)
+        reply_free_document(doc);
+    return rc;
 }
