@@ -18,7 +18,7 @@ the unit tests|libcmocka-dev
 a cross-check against another OATH implementation|oathtool
 the sanitizer builds and the fuzzers|clang libclang-rt-14-dev
 the helper under memcheck|valgrind
-static analysis|cppcheck clang-tidy bear
+static analysis and the format check|cppcheck clang-tidy clang-format bear
 NTLM against other implementations: Samba's ntlm_auth, GSS-NTLMSSP, and Apache as an NTLM server (the tests run private instances; none need to be running)|winbind gss-ntlmssp python3-gssapi apache2 libapache2-mod-auth-gssapi
 the end-to-end tests with the real sshd, ssh, sudo, su and login|openssh-server openssh-client python3-paramiko sudo util-linux login passwd
 the proxy tests, squid as an HTTP CONNECT proxy with NTLM (a private instance)|squid
