@@ -25,18 +25,30 @@ static const char *
 pam_name(int code)
 {
     switch (code) {
-    case PAM_SUCCESS: return "PAM_SUCCESS";
-    case PAM_SERVICE_ERR: return "PAM_SERVICE_ERR";
-    case PAM_SYSTEM_ERR: return "PAM_SYSTEM_ERR";
-    case PAM_PERM_DENIED: return "PAM_PERM_DENIED";
-    case PAM_AUTH_ERR: return "PAM_AUTH_ERR";
-    case PAM_AUTHINFO_UNAVAIL: return "PAM_AUTHINFO_UNAVAIL";
-    case PAM_USER_UNKNOWN: return "PAM_USER_UNKNOWN";
-    case PAM_MAXTRIES: return "PAM_MAXTRIES";
-    case PAM_CONV_ERR: return "PAM_CONV_ERR";
-    case PAM_CRED_INSUFFICIENT: return "PAM_CRED_INSUFFICIENT";
-    case PAM_ABORT: return "PAM_ABORT";
-    default: return "PAM_UNNAMED";
+    case PAM_SUCCESS:
+        return "PAM_SUCCESS";
+    case PAM_SERVICE_ERR:
+        return "PAM_SERVICE_ERR";
+    case PAM_SYSTEM_ERR:
+        return "PAM_SYSTEM_ERR";
+    case PAM_PERM_DENIED:
+        return "PAM_PERM_DENIED";
+    case PAM_AUTH_ERR:
+        return "PAM_AUTH_ERR";
+    case PAM_AUTHINFO_UNAVAIL:
+        return "PAM_AUTHINFO_UNAVAIL";
+    case PAM_USER_UNKNOWN:
+        return "PAM_USER_UNKNOWN";
+    case PAM_MAXTRIES:
+        return "PAM_MAXTRIES";
+    case PAM_CONV_ERR:
+        return "PAM_CONV_ERR";
+    case PAM_CRED_INSUFFICIENT:
+        return "PAM_CRED_INSUFFICIENT";
+    case PAM_ABORT:
+        return "PAM_ABORT";
+    default:
+        return "PAM_UNNAMED";
     }
 }
 

@@ -45,8 +45,8 @@ attempts_reserve(struct cache *c, const char *user, const struct attempts_limit 
     }
     if ((reason = cache_lock(c, user, CACHE_LOCK_TIMEOUT_MS, &lock, err, errlen)) != REASON_OK)
         return reason;
-    reason = cache_user_reserve(c, user, time(NULL), l->window, (uint32_t)l->max_failures,
-                                failures, err, errlen);
+    reason = cache_user_reserve(c, user, time(NULL), l->window, (uint32_t)l->max_failures, failures,
+                                err, errlen);
     cache_unlock(lock);
     return reason;
 }
@@ -101,8 +101,8 @@ attempts_take_challenge(struct cache *c, const struct attempts_place *place,
         log_msg(LOG_WARNING, "cache: %s", err);
         return TAKEN_NONE;
     }
-    if (cache_take_challenge(c, place->user, place->service, place->rhost ? place->rhost : "",
-                             &r, &found, err, sizeof(err)) != REASON_OK)
+    if (cache_take_challenge(c, place->user, place->service, place->rhost ? place->rhost : "", &r,
+                             &found, err, sizeof(err)) != REASON_OK)
         log_msg(LOG_WARNING, "cache: %s", err);
     cache_unlock(lock);
     if (!found)
@@ -139,8 +139,7 @@ attempts_keep_challenge(struct cache *c, const struct attempts_place *place,
     if (c == NULL)
         return REASON_CACHE;
     if (ch->server >= 0 && (unsigned)ch->server >= servers->n) {
-        log_msg(LOG_ERR, "a challenge from server %d of %u cannot be kept", ch->server,
-                servers->n);
+        log_msg(LOG_ERR, "a challenge from server %d of %u cannot be kept", ch->server, servers->n);
         return REASON_INTERNAL;
     }
     if (ch->expires == 0)

@@ -67,10 +67,10 @@ struct attempts_servers {
 };
 
 enum attempts_taken {
-    TAKEN_NONE,      /* there is none */
-    TAKEN_OK,        /* @ch is filled and usable */
-    TAKEN_EXPIRED,   /* there was one, its time was up */
-    TAKEN_UNUSABLE,  /* its issuing server is no longer configured, or it was too long */
+    TAKEN_NONE,     /* there is none */
+    TAKEN_OK,       /* @ch is filled and usable */
+    TAKEN_EXPIRED,  /* there was one, its time was up */
+    TAKEN_UNUSABLE, /* its issuing server is no longer configured, or it was too long */
 };
 
 /* Take (and so consume) the challenge kept for @place.  @servers are the
@@ -84,8 +84,7 @@ enum attempts_taken attempts_take_challenge(struct cache *c, const struct attemp
  * it is 0), naming its issuer ch->server of @servers.  REASON_OK, or
  * REASON_CACHE; REASON_INTERNAL when ch->server is not one of @servers. */
 int attempts_keep_challenge(struct cache *c, const struct attempts_place *place,
-                            const struct attempts_servers *servers, long ttl,
-                            struct challenge *ch);
+                            const struct attempts_servers *servers, long ttl, struct challenge *ch);
 
 /* One of ATTEMPTS_CALLER_MAX slots for @uid, held until release (or the
  * process's end).  REASON_OK with *fd set, REASON_CALLER_BUSY when all are

@@ -152,17 +152,18 @@ skew_hint(struct session *s, const struct token *tok, const struct ocra_input *i
         for (int sign = -1; sign <= 1; sign += 2) {
             char out[OCRA_OUT_SIZE];
             int64_t t = now + sign * d;
-            bool hit = t >= 0 && code_at_step(tok, in_tmpl, t, out) == OTP_OK &&
-                       otp_code_equal(out, code);
+            bool hit =
+                t >= 0 && code_at_step(tok, in_tmpl, t, out) == OTP_OK && otp_code_equal(out, code);
 
             secmem_wipe(out, sizeof(out));
             if (!hit)
                 continue;
-            log_direct(LOG_NOTICE, "user %s: tokens file line %d: a code matched step %+lld "
+            log_direct(LOG_NOTICE,
+                       "user %s: tokens file line %d: a code matched step %+lld "
                        "(token clock about %lld s %s; totp_skew = %ld); not accepted. "
-                       "`crauth token resync` can store the drift", s->user, tok->line,
-                       (long long)sign * (long long)d, (long long)d * (long long)step,
-                       sign < 0 ? "behind" : "ahead", skew);
+                       "`crauth token resync` can store the drift",
+                       s->user, tok->line, (long long)sign * (long long)d,
+                       (long long)d * (long long)step, sign < 0 ? "behind" : "ahead", skew);
             return;
         }
     }
@@ -287,8 +288,10 @@ verify(struct session *s, const char *question, const char *code)
              * it is refused exactly like a wrong one: the caller must not
              * learn that it matched (a guessing oracle), and the code stays
              * unused.  Only syslog hears why. */
-            log_direct(LOG_ERR, "user %s: a matching code was refused because the tokens "
-                       "file %s could not be updated: %s", s->user, s->cfg->tokens, err);
+            log_direct(LOG_ERR,
+                       "user %s: a matching code was refused because the tokens "
+                       "file %s could not be updated: %s",
+                       s->user, s->cfg->tokens, err);
             break;
         }
         {

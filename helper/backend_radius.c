@@ -148,8 +148,7 @@ call(struct session *s, int only, const struct radius_ask *q, struct radius_resu
             continue;
         }
         reason = radius_access_request(&b->params, name, s->user, q->password, q->state,
-                                       q->state_len, b->calling_station_id, res, err,
-                                       sizeof(err));
+                                       q->state_len, b->calling_station_id, res, err, sizeof(err));
         failover_remember(s->cache, key, reason, now);
         if (reason == REASON_OK) {
             *used = (int)i;
@@ -164,8 +163,8 @@ call(struct session *s, int only, const struct radius_ask *q, struct radius_resu
             best = reason;
             break;
         }
-        log_msg(LOG_WARNING, "RADIUS server %s: %s (%s)%s", name, crauth_reason_name(reason),
-                err, i + 1 < to ? "; trying the next server" : "");
+        log_msg(LOG_WARNING, "RADIUS server %s: %s (%s)%s", name, crauth_reason_name(reason), err,
+                i + 1 < to ? "; trying the next server" : "");
         if (failover_more_telling(reason, best)) {
             best = reason;
             snprintf(first_err, sizeof(first_err), "%s: %s", name, err);
@@ -196,12 +195,12 @@ reply_text(const struct radius_result *res, char *out, size_t size)
  * text of its own: the messages are what the server wants shown, and
  * picking a "challenge" out of free text would be a guess. */
 static int
-take_challenge(struct session *s, const struct radius_result *res, int used,
-               struct challenge *next)
+take_challenge(struct session *s, const struct radius_result *res, int used, struct challenge *next)
 {
     if (res->state_len == 0) {
-        session_note(s, "mismatch", "Access-Challenge without State: the answer could not be "
-                                    "tied to it; make the server send State (RFC 2865 4.4)");
+        session_note(s, "mismatch",
+                     "Access-Challenge without State: the answer could not be "
+                     "tied to it; make the server send State (RFC 2865 4.4)");
         return REASON_METHOD_MISMATCH;
     }
     next->text[0] = '\0';
@@ -229,8 +228,9 @@ interpret(struct session *s, const struct radius_result *res, int used, enum exp
         session_note(s, "radius", "Access-Accept");
         if (expect != EXPECT_CHALLENGE)
             return REASON_OK;
-        session_note(s, "mismatch", "the server accepted the request alone, with no "
-                                    "challenge: set method = otp or auto");
+        session_note(s, "mismatch",
+                     "the server accepted the request alone, with no "
+                     "challenge: set method = otp or auto");
         return REASON_METHOD_MISMATCH;
     case RADIUS_ACCESS_REJECT:
         session_note(s, "radius", "Access-Reject");
@@ -279,14 +279,15 @@ ask(struct session *s, const struct challenge *answered, const char *answer, enu
         /* User-Password holds 128 bytes (RFC 2865 5.2): no server could
          * accept it, and a cut answer would be some other answer */
         log_debug("the answer is over %d bytes, more than User-Password holds (RFC 2865 5.2): "
-                  "wrong, and not sent", RADIUS_MAX_PASSWORD);
+                  "wrong, and not sent",
+                  RADIUS_MAX_PASSWORD);
         session_note(s, "answer", "too long for RADIUS, not sent");
         return REASON_WRONG_RESPONSE;
     }
     if (answered != NULL) {
         if (answered->server < 0 || (unsigned)answered->server >= s->cfg->n_radius_servers ||
-            hex_decode(answered->key, strlen(answered->key), state, sizeof(state),
-                       &q.state_len) != 0 ||
+            hex_decode(answered->key, strlen(answered->key), state, sizeof(state), &q.state_len) !=
+                0 ||
             q.state_len == 0) {
             session_note(s, "challenge", "its State or issuing server is unusable");
             return REASON_CHALLENGE_UNKNOWN;

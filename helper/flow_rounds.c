@@ -61,8 +61,9 @@ flow_auto(struct session *s)
             break;
         if (++ch.round > SESSION_MAX_ROUNDS) {
             if (!wrong) {
-                session_note(s, "mismatch", "the server asked more questions than crauth "
-                                            "answers in one attempt");
+                session_note(s, "mismatch",
+                             "the server asked more questions than crauth "
+                             "answers in one attempt");
                 reason = REASON_METHOD_MISMATCH;
             }
             break;

@@ -80,8 +80,7 @@ gather_password(struct session *s, const char *typed, const char **out)
             session_note(s, "first_pass", "missing");
             return REASON_EMPTY_ANSWER;
         } else {
-            if ((reason = dialog_ask(s, false, s->cfg->request_prompt, &s->password)) !=
-                REASON_OK)
+            if ((reason = dialog_ask(s, false, s->cfg->request_prompt, &s->password)) != REASON_OK)
                 return reason;
             session_note(s, "password", "prompted");
         }
@@ -197,8 +196,9 @@ issue_for_next_attempt(struct session *s, struct challenge *ch)
 
     if (ch->block[0] != '\0') {
         /* an envelope is never kept: it is made for one attempt */
-        session_note(s, "mismatch", "key-possession challenges cannot be answered in a "
-                                    "later attempt; single_prompt does not apply");
+        session_note(s, "mismatch",
+                     "key-possession challenges cannot be answered in a "
+                     "later attempt; single_prompt does not apply");
         return REASON_METHOD_MISMATCH;
     }
     if ((reason = session_keep_challenge(s, ch)) != REASON_OK)
@@ -251,8 +251,8 @@ flow_client_challenge(struct session *s)
     bool handled = false;
     int reason;
 
-    if (s->cfg->single_prompt && ((reason = answer_pending(s, false, &handled)) != REASON_OK ||
-                                  handled))
+    if (s->cfg->single_prompt &&
+        ((reason = answer_pending(s, false, &handled)) != REASON_OK || handled))
         return reason;
     session_enter(s, ST_WF_CHALLENGE);
     if ((reason = s->backend->make_challenge(s, &ch)) != REASON_OK)

@@ -40,8 +40,7 @@ int dialog_ask(struct session *s, bool echo, const char *prompt, char **answer);
  * server's message, or challenge_text. */
 int dialog_show_challenge(struct session *s, const struct challenge *ch);
 /* The prompt for the answer to @ch. */
-void dialog_response_prompt(struct session *s, const struct challenge *ch, char *out,
-                            size_t size);
+void dialog_response_prompt(struct session *s, const struct challenge *ch, char *out, size_t size);
 /* PAM_AUTHTOK may stand in for what is asked (use_first_pass, try_first_pass). */
 bool dialog_first_pass_allowed(const struct session *s);
 

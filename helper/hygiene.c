@@ -15,8 +15,8 @@
 static void
 setup_signals(void)
 {
-    static const int ignored[] = {SIGINT, SIGQUIT, SIGHUP, SIGTSTP, SIGTTIN, SIGTTOU,
-                                  SIGPIPE, SIGXFSZ};
+    static const int ignored[] = {SIGINT,  SIGQUIT, SIGHUP,  SIGTSTP,
+                                  SIGTTIN, SIGTTOU, SIGPIPE, SIGXFSZ};
     struct sigaction dfl = {.sa_handler = SIG_DFL}, ign = {.sa_handler = SIG_IGN};
     sigset_t none;
 

@@ -52,8 +52,13 @@ struct request {
 };
 
 static const size_t item_max[W_AUTHTOK + 1] = {
-    [W_USER] = 256, [W_SERVICE] = 256, [W_RHOST] = 1024, [W_TTY] = 1024,
-    [W_RUSER] = 256, [W_CONF] = PATH_MAX - 1, [W_AUTHTOK] = WIRE_MAX_ANSWER,
+    [W_USER] = 256,
+    [W_SERVICE] = 256,
+    [W_RHOST] = 1024,
+    [W_TTY] = 1024,
+    [W_RUSER] = 256,
+    [W_CONF] = PATH_MAX - 1,
+    [W_AUTHTOK] = WIRE_MAX_ANSWER,
 };
 
 static bool
@@ -96,8 +101,7 @@ read_request(struct request *req, char *detail, size_t dlen)
             break;
         }
         if (f->type < W_USER || f->type > W_AUTHTOK || req->item[f->type] != NULL) {
-            snprintf(detail, dlen, "unexpected %s frame in the request",
-                     wire_type_name(f->type));
+            snprintf(detail, dlen, "unexpected %s frame in the request", wire_type_name(f->type));
             break;
         }
         if (wire_text(f, item_max[f->type], &text) != WIRE_OK) {
@@ -135,8 +139,7 @@ check_caller(const struct request *req, const struct caller *caller, char *detai
     }
     pw = getpwuid(caller->uid);
     if (pw == NULL || strcmp(pw->pw_name, req->item[W_USER]) != 0) {
-        snprintf(detail, dlen, "caller uid %u may authenticate only itself",
-                 (unsigned)caller->uid);
+        snprintf(detail, dlen, "caller uid %u may authenticate only itself", (unsigned)caller->uid);
         return REASON_CALLER_NOT_ALLOWED;
     }
     return REASON_OK;
@@ -224,8 +227,10 @@ main(int argc, char **argv)
         goto out;
     }
     if (argc != 1 || isatty(STDIN_FILENO)) {
-        log_direct(LOG_WARNING, "refused: run by uid %u from a terminal or with arguments; "
-                   "crauth-helper is started by pam_crauth.so only", (unsigned)caller.uid);
+        log_direct(LOG_WARNING,
+                   "refused: run by uid %u from a terminal or with arguments; "
+                   "crauth-helper is started by pam_crauth.so only",
+                   (unsigned)caller.uid);
         fprintf(stderr, "crauth-helper is started by pam_crauth.so, not by hand.\n");
         return REASON_CALLER_NOT_ALLOWED;
     }
@@ -262,9 +267,8 @@ main(int argc, char **argv)
             log_debug("cache unusable: %s", err);
         }
     }
-    if (caller.restricted &&
-        (reason = attempts_caller_slot(s.cache, caller.uid, &slot, detail, sizeof(detail))) !=
-            REASON_OK)
+    if (caller.restricted && (reason = attempts_caller_slot(s.cache, caller.uid, &slot, detail,
+                                                            sizeof(detail))) != REASON_OK)
         goto out;
     /* the server code is mapped only when the configuration asks for it */
     if (cfg->backend == BACKEND_LOCAL) {
@@ -274,7 +278,7 @@ main(int argc, char **argv)
         OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
         s.backend = &backend_local;
     } else if ((reason = plugin_load(config_backend_name(cfg->backend), caller.set_id, &s.backend,
-                                   detail, sizeof(detail))) != REASON_OK)
+                                     detail, sizeof(detail))) != REASON_OK)
         goto out;
     hygiene_lifetime(lifetime_s(cfg, s.backend));
     wire_put_hello(hello, step_budget_ms(cfg, s.backend), (uint32_t)cfg->fail_delay_ms);
@@ -320,7 +324,7 @@ out:
     config_free(cfg);
     for (size_t i = 0; i <= W_AUTHTOK; i++)
         secmem_free_str(&req.item[i]);
-    /* The module waits for our exit status before it gives its verdict:
+        /* The module waits for our exit status before it gives its verdict:
      * skip the libraries' exit handlers (OpenSSL and libcurl clean-up
      * of memory the kernel is about to drop anyway).  Our own secrets are
      * wiped above; frames went out with write(2), no stdio buffer. */

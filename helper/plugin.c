@@ -25,8 +25,7 @@ trusted(const struct stat *st, bool set_id)
 }
 
 int
-plugin_load(const char *name, bool set_id, const struct backend **out, char *err,
-            size_t errlen)
+plugin_load(const char *name, bool set_id, const struct backend **out, char *err, size_t errlen)
 {
     char exe[PATH_MAX], path[PATH_MAX + sizeof(PLUGIN_FILE)], fdpath[64];
     struct stat st, dst;
@@ -59,14 +58,15 @@ plugin_load(const char *name, bool set_id, const struct backend **out, char *err
     fd = openat(dfd, PLUGIN_FILE, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     close(dfd);
     if (fd < 0) {
-        snprintf(err, errlen, "backend = %s needs %s: %s (install it with the helper)", name,
-                 path, strerror(errno));
+        snprintf(err, errlen, "backend = %s needs %s: %s (install it with the helper)", name, path,
+                 strerror(errno));
         return REASON_HELPER_PRIVILEGES;
     }
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || !trusted(&st, set_id)) {
-        snprintf(err, errlen, "%s must be a regular file owned by root and writable by no one "
-                 "else (uid %u, mode %04o)", path, (unsigned)st.st_uid,
-                 (unsigned)(st.st_mode & 07777));
+        snprintf(err, errlen,
+                 "%s must be a regular file owned by root and writable by no one "
+                 "else (uid %u, mode %04o)",
+                 path, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
         close(fd);
         return REASON_HELPER_PRIVILEGES;
     }
@@ -81,8 +81,10 @@ plugin_load(const char *name, bool set_id, const struct backend **out, char *err
     /* the handle stays open for the helper's life: the backend is in it */
     *(void **)&entry = dlsym(handle, PLUGIN_ENTRY);
     if (entry == NULL || (*out = entry(name, PLUGIN_ABI)) == NULL) {
-        snprintf(err, errlen, "%s has no backend '%s' for this helper (ABI %d): reinstall "
-                 "both from one build", path, name, PLUGIN_ABI);
+        snprintf(err, errlen,
+                 "%s has no backend '%s' for this helper (ABI %d): reinstall "
+                 "both from one build",
+                 path, name, PLUGIN_ABI);
         return REASON_HELPER_PRIVILEGES;
     }
     return REASON_OK;

@@ -66,9 +66,11 @@ drop_groups(uid_t ruid, uid_t euid, char *err, size_t errlen)
     if (ruid == 0 && euid != 0 && setresuid((uid_t)-1, 0, (uid_t)-1) == 0 &&
         setgroups(0, NULL) == 0)
         return 0;
-    snprintf(err, errlen, "cannot drop the caller's supplementary groups (%s): the helper "
+    snprintf(err, errlen,
+             "cannot drop the caller's supplementary groups (%s): the helper "
              "needs the file capability cap_setgid=ep (setcap cap_setgid=ep HELPER; "
-             "`make install-setuid` and the Debian package set it)", strerror(errno));
+             "`make install-setuid` and the Debian package set it)",
+             strerror(errno));
     return -1;
 }
 
@@ -92,8 +94,8 @@ privs_drop(struct caller *c, char *err, size_t errlen)
     if (drop_groups(ruid, euid, err, errlen) != 0)
         return -1;
     if (setresgid(egid, egid, egid) != 0 || setresuid(euid, euid, euid) != 0) {
-        snprintf(err, errlen, "cannot become uid %u gid %u: %s", (unsigned)euid,
-                 (unsigned)egid, strerror(errno));
+        snprintf(err, errlen, "cannot become uid %u gid %u: %s", (unsigned)euid, (unsigned)egid,
+                 strerror(errno));
         return -1;
     }
     if (getresuid(&r, &e, &s) != 0 || r != euid || e != euid || s != euid ||

@@ -39,8 +39,7 @@ session_note(struct session *s, const char *key, const char *value)
     size_t used = strlen(s->detail);
 
     log_sanitize(value, clean, sizeof(clean));
-    snprintf(s->detail + used, sizeof(s->detail) - used, "%s%s=%s", used ? " " : "", key,
-             clean);
+    snprintf(s->detail + used, sizeof(s->detail) - used, "%s%s=%s", used ? " " : "", key, clean);
 }
 
 static struct attempts_limit
@@ -92,8 +91,10 @@ session_guess_begin(struct session *s)
         snprintf(n, sizeof(n), "%u", failures);
         session_note(s, "recent_failures", n);
     } else if (reason != REASON_OK) {
-        log_msg(LOG_ERR, "cache: the failure could not be counted, so the code is not "
-                "checked: %s", err);
+        log_msg(LOG_ERR,
+                "cache: the failure could not be counted, so the code is not "
+                "checked: %s",
+                err);
         session_note(s, "cache_error", err);
     }
     return reason;
@@ -143,7 +144,9 @@ enum attempts_taken
 session_take_challenge(struct session *s, struct challenge *ch)
 {
     static const char *const why[] = {
-        [TAKEN_NONE] = NULL, [TAKEN_OK] = "taken", [TAKEN_EXPIRED] = "expired",
+        [TAKEN_NONE] = NULL,
+        [TAKEN_OK] = "taken",
+        [TAKEN_EXPIRED] = "expired",
         [TAKEN_UNUSABLE] = "unusable (issuing server gone, or too long); discarded",
     };
     struct attempts_place p = place_of(s);

@@ -87,7 +87,7 @@ struct session {
     const struct backend *backend;
     void *backend_data;
     struct cache *cache; /* NULL when the cache directory is unusable */
-    char detail[512]; /* "key=value ..." for the attempt's log line; no secrets */
+    char detail[512];    /* "key=value ..." for the attempt's log line; no secrets */
 };
 
 /* Run the configured flow to its end.  Fills s->detail. */

@@ -52,8 +52,8 @@ parse_options(pam_handle_t *pamh, int argc, const char **argv, struct options *o
 
     if (bad >= 0) {
         /* `crauth check` reports the same line with its file and line */
-        pam_syslog(pamh, LOG_ERR, "unknown or malformed argument '%s' (known: "
-                   PAM_ARGS_KNOWN ")", argv[bad]);
+        pam_syslog(pamh, LOG_ERR, "unknown or malformed argument '%s' (known: " PAM_ARGS_KNOWN ")",
+                   argv[bad]);
         return -1;
     }
     opt->conf = args.conf;
@@ -82,7 +82,10 @@ send_request(const struct helper_proc *h, pam_handle_t *pamh, const char *user,
         int pam_item;
         uint8_t frame;
     } items[] = {
-        {PAM_SERVICE, W_SERVICE}, {PAM_RHOST, W_RHOST}, {PAM_TTY, W_TTY}, {PAM_RUSER, W_RUSER},
+        {PAM_SERVICE, W_SERVICE},
+        {PAM_RHOST, W_RHOST},
+        {PAM_TTY, W_TTY},
+        {PAM_RUSER, W_RUSER},
     };
     uint8_t start[6];
 
@@ -143,13 +146,17 @@ judge(struct relay *r, int reason, bool exited, int status)
         return reason == REASON_OK ? REASON_PROTOCOL : reason;
     }
     if (WIFSIGNALED(status)) {
-        snprintf(r->detail, sizeof(r->detail), "the helper was killed by signal %d%s after "
-                 "its verdict", WTERMSIG(status), signal_note(WTERMSIG(status)));
+        snprintf(r->detail, sizeof(r->detail),
+                 "the helper was killed by signal %d%s after "
+                 "its verdict",
+                 WTERMSIG(status), signal_note(WTERMSIG(status)));
         return REASON_HELPER_CRASHED;
     }
     if (!WIFEXITED(status) || WEXITSTATUS(status) != (reason & 0xff)) {
-        snprintf(r->detail, sizeof(r->detail), "the helper's verdict %d and exit status %d "
-                 "disagree", reason, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+        snprintf(r->detail, sizeof(r->detail),
+                 "the helper's verdict %d and exit status %d "
+                 "disagree",
+                 reason, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
         return REASON_PROTOCOL;
     }
     return reason;
@@ -166,9 +173,9 @@ log_attempt(pam_handle_t *pamh, const char *user, int reason, bool verdict, cons
     const struct crauth_reason_info *info = crauth_reason_lookup(reason);
     int pam_code = crauth_reason_pam(reason);
     bool unenrolled = verdict && reason == REASON_USER_UNKNOWN;
-    int prio = reason == REASON_OK || unenrolled                              ? LOG_INFO
+    int prio = reason == REASON_OK || unenrolled                             ? LOG_INFO
                : (pam_code == PAM_SERVICE_ERR || pam_code == PAM_SYSTEM_ERR) ? LOG_ERR
-                                                                            : LOG_NOTICE;
+                                                                             : LOG_NOTICE;
     const char *rhost = item(pamh, PAM_RHOST);
     const char *tty = item(pamh, PAM_TTY);
     char u[128], h[128], t[64];
@@ -266,8 +273,8 @@ out:
     if (reason == REASON_OK && retval != PAM_SUCCESS)
         retval = PAM_AUTH_ERR;
     if (retval != PAM_SUCCESS)
-        pam_fail_delay(pamh, relay.hello_seen ? relay.fail_delay_ms * 1000u
-                                              : DEFAULT_FAIL_DELAY_US);
+        pam_fail_delay(pamh,
+                       relay.hello_seen ? relay.fail_delay_ms * 1000u : DEFAULT_FAIL_DELAY_US);
     if (retval == PAM_AUTHINFO_UNAVAIL && relay.got_result)
         tell_unreachable(pamh);
     log_attempt(pamh, user, reason, relay.got_result, relay.detail, started);

@@ -236,7 +236,8 @@ relay_run(struct relay *r)
             break;
         }
         if (wire_text(f, WIRE_MAX_PAYLOAD, &text) != WIRE_OK) {
-            reason = fail(r, REASON_PROTOCOL, "%s frame is not valid text", wire_type_name(f->type));
+            reason =
+                fail(r, REASON_PROTOCOL, "%s frame is not valid text", wire_type_name(f->type));
             break;
         }
         if (f->type == W_INFO || f->type == W_ERROR) {

@@ -22,13 +22,13 @@
 struct relay {
     pam_handle_t *pamh;
     struct helper_proc *helper;
-    bool silent;              /* PAM_SILENT: drop PAM_TEXT_INFO not shown with a prompt */
+    bool silent; /* PAM_SILENT: drop PAM_TEXT_INFO not shown with a prompt */
     bool hello_seen;
-    uint32_t budget_ms;       /* from HELLO: the longest the helper may take per step */
-    uint32_t fail_delay_ms;   /* from HELLO */
-    bool got_result;          /* a RESULT frame arrived */
-    int result;               /* its reason code */
-    char detail[1024];        /* its detail text, or our own reason text */
+    uint32_t budget_ms;     /* from HELLO: the longest the helper may take per step */
+    uint32_t fail_delay_ms; /* from HELLO */
+    bool got_result;        /* a RESULT frame arrived */
+    int result;             /* its reason code */
+    char detail[1024];      /* its detail text, or our own reason text */
     int npending;
     int pending_style[RELAY_MAX_PENDING];
     char *pending_text[RELAY_MAX_PENDING];

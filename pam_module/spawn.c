@@ -97,8 +97,8 @@ spawn_helper(const char *path, char *const argv[], char *const envp[], int in_fd
 
 /* The child of fork(): the same as spawn_helper's actions, plus setuid(0). */
 static void
-exec_helper_as_root(const char *path, char *const argv[], char *const envp[], int in_fd,
-                    int out_fd, int devnull)
+exec_helper_as_root(const char *path, char *const argv[], char *const envp[], int in_fd, int out_fd,
+                    int devnull)
 {
     sigset_t none;
 

@@ -58,8 +58,7 @@ check_step(struct check_report *rep, const char *where, const char *name, int re
         if ((unsigned char)*c < 0x20 || *c == 0x7f)
             *c = '?';
     if (reason == REASON_OK || reason == CHECK_WARN) {
-        printf("  %-5s %-24s %-10s %s\n", reason == CHECK_WARN ? "warn" : "ok", where, name,
-               text);
+        printf("  %-5s %-24s %-10s %s\n", reason == CHECK_WARN ? "warn" : "ok", where, name, text);
         return;
     }
     printf("  FAIL  %-24s %-10s %s [reason %d %s]\n", where, name, text, reason,
@@ -84,8 +83,8 @@ check_network(struct check_report *rep, const char *where, const char *url, long
         return false;
     }
     snprintf(what, sizeof(what), "%s", u.name);
-    reason = net_connect_bounded(u.host, u.port, what, wire_now_ms() + timeout_s * 1000, &fd,
-                                 &info, err, sizeof(err));
+    reason = net_connect_bounded(u.host, u.port, what, wire_now_ms() + timeout_s * 1000, &fd, &info,
+                                 err, sizeof(err));
     if (!info.resolved) {
         check_step(rep, where, "dns", reason, "%s", err);
         return false;
@@ -96,8 +95,7 @@ check_network(struct check_report *rep, const char *where, const char *url, long
         return false;
     }
     close(fd);
-    check_step(rep, where, "tcp", REASON_OK, "%s port %s accepts connections", info.addr,
-               u.port);
+    check_step(rep, where, "tcp", REASON_OK, "%s port %s accepts connections", info.addr, u.port);
     return true;
 }
 
@@ -122,14 +120,14 @@ round_trip(struct check_report *rep, struct http *http, const struct crauth_conf
         return false;
     }
     check_step(rep, where, "http", REASON_OK, "HTTP %ld, XML reply%s%s", hr.status,
-         cfg->http_auth == HTTP_AUTH_NONE ? "" : "; authenticated as ",
-         cfg->http_auth == HTTP_AUTH_NONE ? "" : cfg->http_user);
-    parsed = soap_parse_reply_of(req->operation, hr.body, hr.len, hr.charset, reply, err,
-                                 sizeof(err));
+               cfg->http_auth == HTTP_AUTH_NONE ? "" : "; authenticated as ",
+               cfg->http_auth == HTTP_AUTH_NONE ? "" : cfg->http_user);
+    parsed =
+        soap_parse_reply_of(req->operation, hr.body, hr.len, hr.charset, reply, err, sizeof(err));
     http_reply_free(&hr);
     if (parsed == SOAP_FAULT) {
         check_step(rep, where, "soap", REASON_SOAP_FAULT, "SOAP Fault %s: %s", reply->fault_code,
-             reply->fault_string);
+                   reply->fault_string);
         return false;
     }
     if (parsed != SOAP_OK) {
@@ -140,10 +138,11 @@ round_trip(struct check_report *rep, struct http *http, const struct crauth_conf
 }
 
 static void
-check_server(struct check_report *rep, struct http *http, const struct crauth_config *cfg, unsigned i,
-             const char *user)
+check_server(struct check_report *rep, struct http *http, const struct crauth_config *cfg,
+             unsigned i, const char *user)
 {
-    struct soap_request req = {.userid = PROBE_USER, .domain = cfg->domain,
+    struct soap_request req = {.userid = PROBE_USER,
+                               .domain = cfg->domain,
                                .component = cfg->component_type,
                                .password_format = (unsigned)cfg->password_format};
     struct soap_reply reply;
@@ -161,7 +160,7 @@ check_server(struct check_report *rep, struct http *http, const struct crauth_co
     if (!round_trip(rep, http, cfg, i, where, &req, &reply))
         return;
     check_step(rep, where, "soap", REASON_OK, "authUser answered %d/%d %s for the probe user",
-         reply.return_code, reply.status_code, reply.status_enum);
+               reply.return_code, reply.status_code, reply.status_enum);
     if (user == NULL)
         return;
     req.userid = user;
@@ -175,20 +174,21 @@ check_server(struct check_report *rep, struct http *http, const struct crauth_co
         else
             req.static_password = cfg->keyword;
     } else {
-        check_step(rep, where, "challenge", REASON_OK, "not tried: needs method = get-challenge, "
+        check_step(rep, where, "challenge", REASON_OK,
+                   "not tried: needs method = get-challenge, "
                    "or server-challenge or auto with a keyword");
         return;
     }
     if (!round_trip(rep, http, cfg, i, where, &req, &reply))
         return;
     if (reply.has_challenge)
-        check_step(rep, where, "challenge", REASON_OK, "user %s got challenge %s (no response sent)",
-             user, reply.challenge);
+        check_step(rep, where, "challenge", REASON_OK,
+                   "user %s got challenge %s (no response sent)", user, reply.challenge);
     else
-        check_step(rep, where, "challenge", reply.return_code == 0 ? REASON_METHOD_MISMATCH
-                                                             : REASON_SERVER_REFUSED,
-             "no challenge for user %s: %d/%d %s %s", user, reply.return_code,
-             reply.status_code, reply.status_enum, reply.status_message);
+        check_step(rep, where, "challenge",
+                   reply.return_code == 0 ? REASON_METHOD_MISMATCH : REASON_SERVER_REFUSED,
+                   "no challenge for user %s: %d/%d %s %s", user, reply.return_code,
+                   reply.status_code, reply.status_enum, reply.status_message);
     secmem_wipe(&reply, sizeof(reply));
 }
 
@@ -205,7 +205,8 @@ cmd_check(int argc, char **argv)
     };
     const char *conf = NULL, *user = NULL;
     struct crauth_config *cfg = NULL;
-    struct check_report rep = {.first_reason = REASON_OK, .helper = CRAUTH_HELPER_PATH,
+    struct check_report rep = {.first_reason = REASON_OK,
+                               .helper = CRAUTH_HELPER_PATH,
                                .pamdir = PAM_DIR_DEFAULT};
     struct http *http = NULL;
     char err[512];

@@ -34,8 +34,8 @@ struct check_owner {
 struct check_report {
     int first_reason; /* REASON_OK until a step fails */
     unsigned failures;
-    const char *helper;  /* the helper's path */
-    const char *pamdir;  /* where the PAM stacks are */
+    const char *helper; /* the helper's path */
+    const char *pamdir; /* where the PAM stacks are */
     struct check_owner owner;
 };
 

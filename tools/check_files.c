@@ -60,8 +60,7 @@ describe(const struct stat *st, char *buf, size_t size)
     char user[64], group[64];
 
     snprintf(buf, size, "%s:%s mode %04o", fileio_user_name(st->st_uid, user, sizeof(user)),
-             fileio_group_name(st->st_gid, group, sizeof(group)),
-             (unsigned)(st->st_mode & 07777));
+             fileio_group_name(st->st_gid, group, sizeof(group)), (unsigned)(st->st_mode & 07777));
     return buf;
 }
 
@@ -113,18 +112,22 @@ check_helper(struct check_report *rep, const struct crauth_config *cfg)
     bool set_id, cap;
 
     if (stat(h, &st) != 0) {
-        check_step(rep, "-", "helper", REASON_HELPER_UNAVAILABLE, "%s: %s (install it: make "
-                   "install && make install-setuid, or the Debian package)", h, strerror(errno));
+        check_step(rep, "-", "helper", REASON_HELPER_UNAVAILABLE,
+                   "%s: %s (install it: make "
+                   "install && make install-setuid, or the Debian package)",
+                   h, strerror(errno));
         return;
     }
     describe(&st, found, sizeof(found));
     if (!S_ISREG(st.st_mode) || (st.st_mode & (S_IWGRP | S_IWOTH))) {
-        check_step(rep, "-", "helper", REASON_HELPER_PRIVILEGES, "%s is %s, writable by "
-                   "others or not a file: chmod go-w %s", h, found, h);
+        check_step(rep, "-", "helper", REASON_HELPER_PRIVILEGES,
+                   "%s is %s, writable by "
+                   "others or not a file: chmod go-w %s",
+                   h, found, h);
         return;
     }
-    set_id = rep->owner.system_user && st.st_uid == rep->owner.uid &&
-             st.st_gid == rep->owner.gid && (st.st_mode & 06000) == 06000;
+    set_id = rep->owner.system_user && st.st_uid == rep->owner.uid && st.st_gid == rep->owner.gid &&
+             (st.st_mode & 06000) == 06000;
     cap = has_cap_setgid(h);
     if (set_id && cap) {
         check_step(rep, "-", "helper", REASON_OK, "%s set-uid/set-gid %s, cap_setgid=ep", h, u);
@@ -132,19 +135,21 @@ check_helper(struct check_report *rep, const struct crauth_config *cfg)
     }
     if (files_are_system_users(rep, cfg)) {
         /* chown clears the capability: setcap comes last */
-        check_step(rep, "-", "helper", REASON_HELPER_PRIVILEGES, "%s is %s%s, but the files "
+        check_step(rep, "-", "helper", REASON_HELPER_PRIVILEGES,
+                   "%s is %s%s, but the files "
                    "belong to %s: %s; fix: chown %s:%s %s && chmod 6755 %s && setcap "
-                   "cap_setgid=ep %s (or `make install-setuid`)", h, found,
-                   cap ? "" : ", no cap_setgid=ep", u,
+                   "cap_setgid=ep %s (or `make install-setuid`)",
+                   h, found, cap ? "" : ", no cap_setgid=ep", u,
                    set_id ? "logins by non-root programs (screen lockers) fail with reason 61"
                           : "it runs as its caller and every login fails",
                    u, u, h, h, h);
         return;
     }
-    check_step(rep, "-", "helper", CHECK_WARN, "%s is %s%s, not set-uid/set-gid %s with "
+    check_step(rep, "-", "helper", CHECK_WARN,
+               "%s is %s%s, not set-uid/set-gid %s with "
                "cap_setgid=ep: it runs as its caller; for a system install: `make "
-               "install-setuid` or the Debian package", h, found, cap ? "" : ", no capability",
-               SYSTEM_USER);
+               "install-setuid` or the Debian package",
+               h, found, cap ? "" : ", no capability", SYSTEM_USER);
 }
 
 /* helper/plugin.h: owned by root (or, for a helper that is not set-id, by
@@ -166,36 +171,45 @@ check_plugin(struct check_report *rep, const struct crauth_config *cfg)
 
     if (cfg->backend == BACKEND_LOCAL)
         return;
-    snprintf(dir, sizeof(dir), "%.*s", slash == NULL ? 1 : slash == rep->helper ? 1 :
-             (int)(slash - rep->helper), slash == NULL ? "." : rep->helper);
+    snprintf(dir, sizeof(dir), "%.*s",
+             slash == NULL          ? 1
+             : slash == rep->helper ? 1
+                                    : (int)(slash - rep->helper),
+             slash == NULL ? "." : rep->helper);
     snprintf(path, sizeof(path), "%s/%s", dir, PLUGIN_FILE);
     set_id = stat(rep->helper, &hst) == 0 && (hst.st_mode & S_ISUID);
     if (stat(dir, &dst) != 0) {
-        check_step(rep, "-", "plugin", REASON_HELPER_PRIVILEGES, "directory %s of the helper: "
-                   "%s", dir, strerror(errno));
+        check_step(rep, "-", "plugin", REASON_HELPER_PRIVILEGES,
+                   "directory %s of the helper: "
+                   "%s",
+                   dir, strerror(errno));
         return;
     }
     if (!plugin_trusted(&dst, set_id)) {
-        check_step(rep, "-", "plugin", REASON_HELPER_PRIVILEGES, "directory %s of the helper "
+        check_step(rep, "-", "plugin", REASON_HELPER_PRIVILEGES,
+                   "directory %s of the helper "
                    "is %s, writable by someone other than root: chown root:root %s && chmod "
-                   "0755 %s", dir, describe(&dst, found, sizeof(found)), dir, dir);
+                   "0755 %s",
+                   dir, describe(&dst, found, sizeof(found)), dir, dir);
         return;
     }
     if (lstat(path, &st) != 0) {
-        check_step(rep, "-", "plugin", REASON_HELPER_PRIVILEGES, "backend = %s needs %s: %s "
+        check_step(rep, "-", "plugin", REASON_HELPER_PRIVILEGES,
+                   "backend = %s needs %s: %s "
                    "(install it with the helper: make install, or the Debian package)",
                    config_backend_name(cfg->backend), path, strerror(errno));
         return;
     }
     if (!S_ISREG(st.st_mode) || !plugin_trusted(&st, set_id)) {
-        check_step(rep, "-", "plugin", REASON_HELPER_PRIVILEGES, "%s must be a regular file "
+        check_step(rep, "-", "plugin", REASON_HELPER_PRIVILEGES,
+                   "%s must be a regular file "
                    "owned by root and writable by no one else (it is %s%s): chown root:root "
-                   "%s && chmod 0644 %s", path, S_ISREG(st.st_mode) ? "" : "not a file, ",
+                   "%s && chmod 0644 %s",
+                   path, S_ISREG(st.st_mode) ? "" : "not a file, ",
                    describe(&st, found, sizeof(found)), path, path);
         return;
     }
-    check_step(rep, "-", "plugin", REASON_OK, "%s (%s)", path, describe(&st, found,
-                                                                       sizeof(found)));
+    check_step(rep, "-", "plugin", REASON_OK, "%s (%s)", path, describe(&st, found, sizeof(found)));
 }
 
 static void
@@ -206,14 +220,17 @@ check_cache(struct check_report *rep, const struct crauth_config *cfg)
     char found[160];
 
     if (stat(d, &st) != 0) {
-        check_step(rep, "-", "cache", REASON_CACHE, "%s: %s: install -d -o %s -g %s -m 0700 %s "
-                   "(conf/crauth.tmpfiles makes it at boot)", d, strerror(errno), u, u, d);
+        check_step(rep, "-", "cache", REASON_CACHE,
+                   "%s: %s: install -d -o %s -g %s -m 0700 %s "
+                   "(conf/crauth.tmpfiles makes it at boot)",
+                   d, strerror(errno), u, u, d);
         return;
     }
     if (!S_ISDIR(st.st_mode) || st.st_uid != rep->owner.uid || (st.st_mode & 022)) {
-        check_step(rep, "-", "cache", REASON_CACHE, "%s must be a directory owned by %s, "
-                   "writable by no one else (it is %s): chown %s:%s %s && chmod 0700 %s", d, u,
-                   describe(&st, found, sizeof(found)), u, u, d, d);
+        check_step(rep, "-", "cache", REASON_CACHE,
+                   "%s must be a directory owned by %s, "
+                   "writable by no one else (it is %s): chown %s:%s %s && chmod 0700 %s",
+                   d, u, describe(&st, found, sizeof(found)), u, u, d, d);
         return;
     }
     check_step(rep, "-", "cache", REASON_OK, "%s (%s)", d, describe(&st, found, sizeof(found)));

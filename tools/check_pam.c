@@ -114,26 +114,30 @@ judge_line(struct check_report *rep, const char *file, int lineno, struct pam_li
         return;
     (*found)++;
     if (strcasecmp(type, "auth") != 0 && strcasecmp(type, "account") != 0) {
-        check_step(rep, "-", "pam", REASON_CONFIG, "%s:%d: %s has no '%s' functions (only "
+        check_step(rep, "-", "pam", REASON_CONFIG,
+                   "%s:%d: %s has no '%s' functions (only "
                    "auth, and account, which it leaves to the other modules): libpam fails "
-                   "this stack there; remove the line", file, lineno, MODULE, type);
+                   "this stack there; remove the line",
+                   file, lineno, MODULE, type);
         return;
     }
     if (l->too_many) {
-        check_step(rep, "-", "pam", REASON_CONFIG, "%s:%d: more than %d arguments", file,
-                   lineno, MAX_ARGS);
+        check_step(rep, "-", "pam", REASON_CONFIG, "%s:%d: more than %d arguments", file, lineno,
+                   MAX_ARGS);
         return;
     }
     /* account ignores its arguments, auth refuses what it does not know */
     bad = pam_args_parse(l->argc, (const char *const *)l->argv, &args);
     if (bad >= 0 && strcasecmp(type, "auth") == 0) {
-        check_step(rep, "-", "pam", REASON_CONFIG, "%s:%d: unknown or malformed argument '%s' "
+        check_step(rep, "-", "pam", REASON_CONFIG,
+                   "%s:%d: unknown or malformed argument '%s' "
                    "(known: " PAM_ARGS_KNOWN "): the module refuses it, and every login "
-                   "through this line fails with reason 50", file, lineno, l->argv[bad]);
+                   "through this line fails with reason 50",
+                   file, lineno, l->argv[bad]);
         return;
     }
-    check_step(rep, "-", "pam", REASON_OK, "%s:%d: %s %s, %d argument(s)%s", file, lineno,
-               l->type, l->module, l->argc, args.conf ? ", its own conf=" : "");
+    check_step(rep, "-", "pam", REASON_OK, "%s:%d: %s %s, %d argument(s)%s", file, lineno, l->type,
+               l->module, l->argc, args.conf ? ", its own conf=" : "");
 }
 
 /* Read @path line by line as libpam does. */

@@ -48,10 +48,11 @@
 
 /* The name within the exchange's own lookup time, with its addresses. */
 static bool
-check_dns(struct check_report *rep, const char *where, const struct radius_endpoint *ep, long timeout_ms,
-          int socktype)
+check_dns(struct check_report *rep, const char *where, const struct radius_endpoint *ep,
+          long timeout_ms, int socktype)
 {
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = socktype,
+    struct addrinfo hints = {.ai_family = AF_UNSPEC,
+                             .ai_socktype = socktype,
                              .ai_flags = AI_ADDRCONFIG | AI_NUMERICSERV};
     struct addrinfo *res = NULL;
     char addrs[200] = "";
@@ -59,17 +60,20 @@ check_dns(struct check_report *rep, const char *where, const struct radius_endpo
     int rc = resolve_bounded(ep->host, ep->port, &hints, wire_now_ms() + timeout_ms, &res);
 
     if (rc == RESOLVE_TIMED_OUT) {
-        check_step(rep, where, "dns", REASON_SERVER_UNREACHABLE, "%s: no answer within timeout (%ld "
-             "ms); check /etc/resolv.conf, or give an address", ep->host, timeout_ms);
+        check_step(rep, where, "dns", REASON_SERVER_UNREACHABLE,
+                   "%s: no answer within timeout (%ld "
+                   "ms); check /etc/resolv.conf, or give an address",
+                   ep->host, timeout_ms);
         return false;
     }
     if (rc == RESOLVE_LOCAL_FAILURE || rc == EAI_MEMORY) {
-        check_step(rep, where, "dns", REASON_RESOURCE_LIMIT, "%s: no thread or memory for the lookup",
-             ep->host);
+        check_step(rep, where, "dns", REASON_RESOURCE_LIMIT,
+                   "%s: no thread or memory for the lookup", ep->host);
         return false;
     }
     if (rc != 0) {
-        check_step(rep, where, "dns", REASON_SERVER_UNREACHABLE, "%s: %s", ep->host, gai_strerror(rc));
+        check_step(rep, where, "dns", REASON_SERVER_UNREACHABLE, "%s: %s", ep->host,
+                   gai_strerror(rc));
         return false;
     }
     for (const struct addrinfo *ai = res; ai != NULL && used + 2 < sizeof(addrs);
@@ -78,8 +82,7 @@ check_dns(struct check_report *rep, const char *where, const struct radius_endpo
 
         if (getnameinfo(ai->ai_addr, ai->ai_addrlen, a, sizeof(a), NULL, 0, NI_NUMERICHOST) != 0)
             continue;
-        used += (size_t)snprintf(addrs + used, sizeof(addrs) - used, "%s%s", used ? ", " : "",
-                                 a);
+        used += (size_t)snprintf(addrs + used, sizeof(addrs) - used, "%s%s", used ? ", " : "", a);
     }
     freeaddrinfo(res);
     check_step(rep, where, "dns", REASON_OK, "%s -> %s", ep->host, addrs);
@@ -117,8 +120,8 @@ check_probe(struct check_report *rep, const char *where, const struct radius_par
     struct radius_result res;
     char err[512];
     int64_t start = wire_now_ms();
-    int reason = radius_access_request(p, server, PROBE_USER, PROBE_PASSWORD, NULL, 0, NULL,
-                                       &res, err, sizeof(err));
+    int reason = radius_access_request(p, server, PROBE_USER, PROBE_PASSWORD, NULL, 0, NULL, &res,
+                                       err, sizeof(err));
     long ms = (long)(wire_now_ms() - start);
     const char *verdict = p->transport == RADIUS_UDP ? "secret" : "radius";
 
@@ -126,31 +129,39 @@ check_probe(struct check_report *rep, const char *where, const struct radius_par
         if (!replied(reason)) {
             /* a server drops what it cannot verify (RFC 2865 3, RFC 3579
              * 3.2): silence may be a wrong secret, not only a dead server */
-            check_step(rep, where, "udp", reason, "%s%s", err, strstr(err, "no reply") == NULL ? ""
-                 : " (a server that is up stays silent too when [radius] secret is wrong "
-                   "or this host is not one of its clients: see its log)");
+            check_step(rep, where, "udp", reason, "%s%s", err,
+                       strstr(err, "no reply") == NULL
+                           ? ""
+                           : " (a server that is up stays silent too when [radius] secret is wrong "
+                             "or this host is not one of its clients: see its log)");
             return false;
         }
-        check_step(rep, where, "udp", REASON_OK, "a reply in %ld ms to an Access-Request for the probe "
-             "user %s", ms, PROBE_USER);
+        check_step(rep, where, "udp", REASON_OK,
+                   "a reply in %ld ms to an Access-Request for the probe "
+                   "user %s",
+                   ms, PROBE_USER);
     }
     if (reason == REASON_UNAUTHENTIC_REPLY) {
-        check_step(rep, where, verdict, reason, "%s%s", err, p->transport == RADIUS_UDP
-             ? " (is [radius] secret the server's secret for this host?)" : "");
+        check_step(rep, where, verdict, reason, "%s%s", err,
+                   p->transport == RADIUS_UDP
+                       ? " (is [radius] secret the server's secret for this host?)"
+                       : "");
         return false;
     }
     if (reason != REASON_OK) {
         check_step(rep, where, verdict, reason, "%s", err);
         return false;
     }
-    check_step(rep, where, verdict, REASON_OK, "%s for the probe user, verified%s%s", code_name(res.code),
-         p->transport == RADIUS_UDP ? ": the shared secret matches" : "",
-         res.message_authenticator ? "; Message-Authenticator present"
-                                   : "; no Message-Authenticator (allowed by "
-                                     "require_message_authenticator = no)");
+    check_step(rep, where, verdict, REASON_OK, "%s for the probe user, verified%s%s",
+               code_name(res.code), p->transport == RADIUS_UDP ? ": the shared secret matches" : "",
+               res.message_authenticator ? "; Message-Authenticator present"
+                                         : "; no Message-Authenticator (allowed by "
+                                           "require_message_authenticator = no)");
     if (res.code == RADIUS_ACCESS_ACCEPT)
-        check_step(rep, where, "probe", CHECK_WARN, "the server accepted %s, a user that should not exist: "
-             "check its policy", PROBE_USER);
+        check_step(rep, where, "probe", CHECK_WARN,
+                   "the server accepted %s, a user that should not exist: "
+                   "check its policy",
+                   PROBE_USER);
     return true;
 }
 
@@ -185,15 +196,19 @@ read_password(const char *user, char *buf, size_t size, char *err, size_t errlen
     }
     n = strcspn(buf, "\r\n");
     if (buf[n] == '\0' && n + 1 == size) {
-        snprintf(err, errlen, "the password is over %d bytes, more than a RADIUS User-Password "
-                 "holds", RADIUS_MAX_PASSWORD);
+        snprintf(err, errlen,
+                 "the password is over %d bytes, more than a RADIUS User-Password "
+                 "holds",
+                 RADIUS_MAX_PASSWORD);
         return -1;
     }
     buf[n] = '\0';
     if (n == 0 || n > RADIUS_MAX_PASSWORD) {
-        snprintf(err, errlen, n == 0 ? "the password for %s is empty"
-                                     : "the password for %s is over 128 bytes, more than a "
-                                       "RADIUS User-Password holds", user);
+        snprintf(err, errlen,
+                 n == 0 ? "the password for %s is empty"
+                        : "the password for %s is over 128 bytes, more than a "
+                          "RADIUS User-Password holds",
+                 user);
         return -1;
     }
     return 0;
@@ -207,8 +222,8 @@ check_user(struct check_report *rep, const char *where, const struct crauth_conf
 {
     struct radius_result res;
     char err[512], raw[RADIUS_MESSAGE_SIZE], shown[RADIUS_MESSAGE_SIZE];
-    int reason = radius_access_request(p, server, user, password, NULL, 0, NULL, &res, err,
-                                       sizeof(err));
+    int reason =
+        radius_access_request(p, server, user, password, NULL, 0, NULL, &res, err, sizeof(err));
 
     if (reason != REASON_OK) {
         check_step(rep, where, "user", reason, "%s", err);
@@ -223,18 +238,23 @@ check_user(struct check_report *rep, const char *where, const struct crauth_conf
     if (res.code == RADIUS_ACCESS_ACCEPT)
         check_step(rep, where, "user", REASON_OK, "Access-Accept for %s", user);
     else if (res.code == RADIUS_ACCESS_REJECT)
-        check_step(rep, where, "user", REASON_WRONG_RESPONSE, "Access-Reject for %s: a wrong password "
-             "or code, or a user the server does not know%s%s", user, shown[0] ? ": " : "",
-             shown);
+        check_step(rep, where, "user", REASON_WRONG_RESPONSE,
+                   "Access-Reject for %s: a wrong password "
+                   "or code, or a user the server does not know%s%s",
+                   user, shown[0] ? ": " : "", shown);
     else if (res.state_len == 0)
-        check_step(rep, where, "user", REASON_METHOD_MISMATCH, "Access-Challenge for %s without State: "
-             "crauth cannot answer it; make the server send State", user);
+        check_step(rep, where, "user", REASON_METHOD_MISMATCH,
+                   "Access-Challenge for %s without State: "
+                   "crauth cannot answer it; make the server send State",
+                   user);
     else if (cfg->method == METHOD_OTP)
-        check_step(rep, where, "user", REASON_METHOD_MISMATCH, "Access-Challenge for %s (\"%s\"): "
-             "method = otp refuses it; set method = auto", user, shown);
+        check_step(rep, where, "user", REASON_METHOD_MISMATCH,
+                   "Access-Challenge for %s (\"%s\"): "
+                   "method = otp refuses it; set method = auto",
+                   user, shown);
     else
-        check_step(rep, where, "user", REASON_OK, "Access-Challenge for %s (not answered): \"%s\"", user,
-             shown);
+        check_step(rep, where, "user", REASON_OK, "Access-Challenge for %s (not answered): \"%s\"",
+                   user, shown);
     secmem_wipe(&res, sizeof(res));
 }
 
@@ -285,8 +305,10 @@ check_radius(struct check_report *rep, const struct crauth_config *cfg, const ch
         if (!check_probe(rep, where, &p, server) || !have_password)
             continue;
         if (sent_to != NULL) {
-            check_step(rep, where, "user", REASON_OK, "not tried: sent to %s only (a one-time code "
-                 "works once)", sent_to);
+            check_step(rep, where, "user", REASON_OK,
+                       "not tried: sent to %s only (a one-time code "
+                       "works once)",
+                       sent_to);
             continue;
         }
         check_user(rep, where, cfg, &p, server, user, password);

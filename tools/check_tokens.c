@@ -29,18 +29,24 @@ check_directory(struct check_report *rep, const char *path)
     char dir[PATH_MAX], owner[64];
     struct stat st;
 
-    snprintf(dir, sizeof(dir), "%.*s", slash == NULL ? 1 : slash == path ? 1 :
-             (int)(slash - path), slash == NULL ? "." : path);
+    snprintf(dir, sizeof(dir), "%.*s",
+             slash == NULL   ? 1
+             : slash == path ? 1
+                             : (int)(slash - path),
+             slash == NULL ? "." : path);
     if (stat(dir, &st) != 0) {
-        check_step(rep, "-", "tokens", REASON_TOKENS_FILE, "directory %s: %s: install -d -o "
-                   "%s -g %s -m 0700 %s", dir, strerror(errno), u, u, dir);
+        check_step(rep, "-", "tokens", REASON_TOKENS_FILE,
+                   "directory %s: %s: install -d -o "
+                   "%s -g %s -m 0700 %s",
+                   dir, strerror(errno), u, u, dir);
         return;
     }
     if (!check_may(&st, rep->owner.uid, rep->owner.gid, S_IWUSR | S_IXUSR)) {
-        check_step(rep, "-", "tokens", REASON_TOKENS_FILE, "directory %s is %s's, mode %04o: "
+        check_step(rep, "-", "tokens", REASON_TOKENS_FILE,
+                   "directory %s is %s's, mode %04o: "
                    "%s cannot write the new file and the lock there, so every login that "
-                   "keeps STATE fails: chown %s:%s %s && chmod 0700 %s", dir,
-                   fileio_user_name(st.st_uid, owner, sizeof(owner)),
+                   "keeps STATE fails: chown %s:%s %s && chmod 0700 %s",
+                   dir, fileio_user_name(st.st_uid, owner, sizeof(owner)),
                    (unsigned)(st.st_mode & 07777), u, u, u, dir, dir);
     }
 }
@@ -65,13 +71,15 @@ check_lock(struct check_report *rep, const char *path)
     }
     fileio_user_name(st.st_uid, owner, sizeof(owner));
     fileio_group_name(st.st_gid, group, sizeof(group));
-    if (!S_ISREG(st.st_mode) || !check_may(&st, rep->owner.uid, rep->owner.gid,
-                                           S_IRUSR | S_IWUSR)) {
-        check_step(rep, "-", "lock", REASON_TOKENS_FILE, "%s is %s%s:%s mode %04o: %s cannot "
+    if (!S_ISREG(st.st_mode) ||
+        !check_may(&st, rep->owner.uid, rep->owner.gid, S_IRUSR | S_IWUSR)) {
+        check_step(rep, "-", "lock", REASON_TOKENS_FILE,
+                   "%s is %s%s:%s mode %04o: %s cannot "
                    "take the lock, so every local login fails: %schown %s:%s %s && chmod "
-                   "0600 %s", lock, S_ISREG(st.st_mode) ? "" : "not a regular file, ", owner,
-                   group, (unsigned)(st.st_mode & 07777), u, S_ISREG(st.st_mode) ? "" : "rm ",
-                   u, u, lock, lock);
+                   "0600 %s",
+                   lock, S_ISREG(st.st_mode) ? "" : "not a regular file, ", owner, group,
+                   (unsigned)(st.st_mode & 07777), u, S_ISREG(st.st_mode) ? "" : "rm ", u, u, lock,
+                   lock);
         return;
     }
     check_step(rep, "-", "lock", REASON_OK, "%s (%s:%s mode %04o)", lock, owner, group,
@@ -79,8 +87,7 @@ check_lock(struct check_report *rep, const char *path)
 }
 
 static void
-check_x509(struct check_report *rep, const struct crauth_config *cfg,
-           const struct tokens_entry *e)
+check_x509(struct check_report *rep, const struct crauth_config *cfg, const struct tokens_entry *e)
 {
     struct x509_token *x = NULL;
     char err[512];
@@ -90,8 +97,7 @@ check_x509(struct check_report *rep, const struct crauth_config *cfg,
         check_step(rep, "-", "x509", reason, "%s:%d: %s", cfg->tokens, e->line, err);
     else
         check_step(rep, "-", "x509", REASON_OK, "%s:%d: %s: %s%s", cfg->tokens, e->line,
-                   e->tok.x509_path, x509_token_summary(x),
-                   cfg->x509_ca ? ", chain verified" : "");
+                   e->tok.x509_path, x509_token_summary(x), cfg->x509_ca ? ", chain verified" : "");
     x509_token_free(x);
 }
 
@@ -133,18 +139,22 @@ check_tokens(struct check_report *rep, const struct crauth_config *cfg, const ch
         tokens_entry_wipe(&e);
     }
     if (bad == 0)
-        check_step(rep, "-", "tokens", REASON_OK, "%s: %zu token line(s), none bad",
-                   cfg->tokens, n_tokens);
+        check_step(rep, "-", "tokens", REASON_OK, "%s: %zu token line(s), none bad", cfg->tokens,
+                   n_tokens);
     tokens_free(&t);
     check_lock(rep, cfg->tokens);
     if (user == NULL)
         return;
     if (user_tokens == 0 && user_bad == 0)
-        check_step(rep, "-", "user", REASON_USER_UNKNOWN, "no line for user %s in %s: `crauth "
-                   "token add %s TYPE --generate`", user, cfg->tokens, user);
+        check_step(rep, "-", "user", REASON_USER_UNKNOWN,
+                   "no line for user %s in %s: `crauth "
+                   "token add %s TYPE --generate`",
+                   user, cfg->tokens, user);
     else if (user_bad != 0)
-        check_step(rep, "-", "user", REASON_TOKENS_FILE, "user %s has %zu bad line(s) in %s "
-                   "(above): every login of %s fails", user, user_bad, cfg->tokens, user);
+        check_step(rep, "-", "user", REASON_TOKENS_FILE,
+                   "user %s has %zu bad line(s) in %s "
+                   "(above): every login of %s fails",
+                   user, user_bad, cfg->tokens, user);
     else
         check_step(rep, "-", "user", REASON_OK, "user %s has %zu token(s)", user, user_tokens);
 }

@@ -50,8 +50,8 @@ openssl_reason(void)
 }
 
 int
-cms_read_user_file(const char *path, const char *what, size_t max, int private_file,
-                   char **out, size_t *len, char *err, size_t errlen)
+cms_read_user_file(const char *path, const char *what, size_t max, int private_file, char **out,
+                   size_t *len, char *err, size_t errlen)
 {
     struct stat st;
     char *buf = NULL;
@@ -180,8 +180,8 @@ load_key_file(const struct cms_key_source *src, struct cms_key *key, char *err, 
     BIO *bio = NULL;
     int reason;
 
-    reason = cms_read_user_file(src->key_file, "key file", KEY_FILE_MAX, 1, &text, &len, err,
-                                errlen);
+    reason =
+        cms_read_user_file(src->key_file, "key file", KEY_FILE_MAX, 1, &text, &len, err, errlen);
     if (reason != REASON_OK)
         return reason;
     reason = REASON_CERT_INVALID;
@@ -195,8 +195,10 @@ load_key_file(const struct cms_key_source *src, struct cms_key *key, char *err, 
     } else if (ctx.err[0] != '\0') {
         snprintf(err, errlen, "%s", ctx.err);
     } else if (ctx.no_terminal) {
-        snprintf(err, errlen, "key file %s is encrypted and there is no terminal to ask for "
-                 "its pass phrase: give --pass-file", src->key_file);
+        snprintf(err, errlen,
+                 "key file %s is encrypted and there is no terminal to ask for "
+                 "its pass phrase: give --pass-file",
+                 src->key_file);
     } else if (ctx.asked) {
         snprintf(err, errlen, "key file %s: cannot decrypt it (wrong pass phrase?): %s",
                  src->key_file, openssl_reason());
@@ -213,8 +215,7 @@ out:
 }
 
 static int
-load_pkcs11_key(const struct cms_key_source *src, struct cms_key *key, char *err,
-                size_t errlen)
+load_pkcs11_key(const struct cms_key_source *src, struct cms_key *key, char *err, size_t errlen)
 {
     ENGINE *e = NULL;
     char *pin = NULL;
@@ -233,7 +234,8 @@ load_pkcs11_key(const struct cms_key_source *src, struct cms_key *key, char *err
     /* without a terminal the engine would read the PIN from standard
      * input, which holds the envelope */
     if (src->pin_file == NULL && !pin_in_uri && !have_terminal()) {
-        snprintf(err, errlen, "no PIN for the token and no terminal to ask for it: give "
+        snprintf(err, errlen,
+                 "no PIN for the token and no terminal to ask for it: give "
                  "--pin-file or pin-value in the URI");
         return REASON_CERT_INVALID;
     }
@@ -242,8 +244,10 @@ load_pkcs11_key(const struct cms_key_source *src, struct cms_key *key, char *err
         goto out;
     }
     if ((e = ENGINE_by_id("pkcs11")) == NULL) {
-        snprintf(err, errlen, "OpenSSL's pkcs11 engine is not installed "
-                 "(apt-get install libengine-pkcs11-openssl): %s", openssl_reason());
+        snprintf(err, errlen,
+                 "OpenSSL's pkcs11 engine is not installed "
+                 "(apt-get install libengine-pkcs11-openssl): %s",
+                 openssl_reason());
         goto out;
     }
     /* libp11 tells of every failure on stderr in lines of its own; the

@@ -26,15 +26,14 @@ struct cms_key {
 
 /* Load the key @src names.  REASON_OK, or REASON_CERT_INVALID with one line
  * in @err (unreadable, wrong pass phrase or PIN, no such object). */
-int cms_key_load(const struct cms_key_source *src, struct cms_key *key, char *err,
-                 size_t errlen);
+int cms_key_load(const struct cms_key_source *src, struct cms_key *key, char *err, size_t errlen);
 void cms_key_free(struct cms_key *key);
 
 /* Read a small file the user owns (key, certificate, pass phrase, PIN) of
  * at most @max bytes into a new NUL-terminated buffer (wiped and freed with
  * secmem_free_str).  @private_file: refuse a file others may read or write.
  * REASON_OK or REASON_CERT_INVALID with @err. */
-int cms_read_user_file(const char *path, const char *what, size_t max, int private_file,
-                       char **out, size_t *len, char *err, size_t errlen);
+int cms_read_user_file(const char *path, const char *what, size_t max, int private_file, char **out,
+                       size_t *len, char *err, size_t errlen);
 
 #endif

@@ -40,10 +40,10 @@
 #include "tools/verbs.h"
 
 #define VERB "cms-respond"
-#define CHALLENGE_LEN 20          /* RFC 5024 5.3.17 */
-#define ENVELOPE_MAX (64 * 1024)  /* an RSA-8192 envelope is under 2 KiB */
+#define CHALLENGE_LEN 20         /* RFC 5024 5.3.17 */
+#define ENVELOPE_MAX (64 * 1024) /* an RSA-8192 envelope is under 2 KiB */
 #define CERT_FILE_MAX (64 * 1024)
-#define STDIN_TIMEOUT_MS 300000   /* the helper's default prompt_timeout */
+#define STDIN_TIMEOUT_MS 300000 /* the helper's default prompt_timeout */
 
 static const char usage[] =
     "usage: crauth cms-respond --key-file KEY [--pass-file FILE] [--cert CERT]\n"
@@ -112,8 +112,10 @@ read_envelope(char **out, size_t *len, char *err, size_t errlen)
         int r;
 
         if (left <= 0) {
-            snprintf(err, errlen, "no end of input within %d s: give the envelope on standard "
-                     "input and close it (^D on a terminal)", STDIN_TIMEOUT_MS / 1000);
+            snprintf(err, errlen,
+                     "no end of input within %d s: give the envelope on standard "
+                     "input and close it (^D on a terminal)",
+                     STDIN_TIMEOUT_MS / 1000);
             goto fail;
         }
         r = poll(&p, 1, (int)left);
@@ -156,8 +158,8 @@ load_cert(const char *path, X509 **cert, char *err, size_t errlen)
     char *text = NULL;
     size_t len;
     BIO *bio;
-    int reason = cms_read_user_file(path, "certificate", CERT_FILE_MAX, 0, &text, &len, err,
-                                    errlen);
+    int reason =
+        cms_read_user_file(path, "certificate", CERT_FILE_MAX, 0, &text, &len, err, errlen);
 
     *cert = NULL;
     if (reason != REASON_OK)
@@ -192,7 +194,8 @@ open_envelope(const char *text, size_t len, EVP_PKEY *key, X509 *cert,
         goto out;
     }
     if ((cms = PEM_read_bio_CMS(in, NULL, NULL, NULL)) == NULL) {
-        snprintf(err, errlen, "standard input holds no whole PEM CMS block (-----BEGIN CMS----- "
+        snprintf(err, errlen,
+                 "standard input holds no whole PEM CMS block (-----BEGIN CMS----- "
                  "to -----END CMS-----); copy the envelope whole");
         goto out;
     }
@@ -205,14 +208,16 @@ open_envelope(const char *text, size_t len, EVP_PKEY *key, X509 *cert,
         unsigned long e = ERR_peek_last_error();
         const char *why = e ? ERR_reason_error_string(e) : NULL;
 
-        snprintf(err, errlen, "the envelope does not open with this key (addressed to another "
-                 "key, or damaged): %s", why ? why : "no detail from OpenSSL");
+        snprintf(err, errlen,
+                 "the envelope does not open with this key (addressed to another "
+                 "key, or damaged): %s",
+                 why ? why : "no detail from OpenSSL");
         goto out;
     }
     n = BIO_get_mem_data(out, &data);
     if (n != CHALLENGE_LEN) {
-        snprintf(err, errlen, "the envelope holds %ld bytes, not a %d-byte challenge; not shown",
-                 n, CHALLENGE_LEN);
+        snprintf(err, errlen, "the envelope holds %ld bytes, not a %d-byte challenge; not shown", n,
+                 CHALLENGE_LEN);
         goto out;
     }
     memcpy(secret, data, CHALLENGE_LEN);
@@ -270,8 +275,8 @@ parse_options(int argc, char **argv, struct cms_key_source *src, const char **ce
         {"cert", required_argument, NULL, OPT_CERT},
         {NULL, 0, NULL, 0},
     };
-    const char **slot[] = {&src->key_file, &src->pass_file, &src->pkcs11_uri, &src->pin_file,
-                           &src->pkcs11_module, cert_path};
+    const char **slot[] = {&src->key_file, &src->pass_file,     &src->pkcs11_uri,
+                           &src->pin_file, &src->pkcs11_module, cert_path};
     int opt;
 
     opterr = 0;

@@ -70,8 +70,10 @@ cmd_explain(int argc, char **argv)
     }
     r = crauth_reason_find(argv[1]);
     if (r == NULL)
-        return cli_error("explain", CLI_USAGE, "'%s' is not a reason code or name; "
-                         "`crauth explain --all` lists them", argv[1]);
+        return cli_error("explain", CLI_USAGE,
+                         "'%s' is not a reason code or name; "
+                         "`crauth explain --all` lists them",
+                         argv[1]);
     explain_one(r);
     return 0;
 }

@@ -56,13 +56,13 @@ enum option_id {
 /* getopt_long() values: above any character, so they never clash with '?' or ':'. */
 #define OPTION_VALUE(id) (0x100 + (id))
 
-
 static void complain(const char *verb, const char *format, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* One line on stderr.  Control characters (from echoed user input) become
  * '?', so the message stays one line and cannot drive the terminal. */
-static void complain(const char *verb, const char *format, ...)
+static void
+complain(const char *verb, const char *format, ...)
 {
     char prefix[64];
     va_list ap;
@@ -73,7 +73,8 @@ static void complain(const char *verb, const char *format, ...)
     va_end(ap);
 }
 
-static const char *result_text(int rc)
+static const char *
+result_text(int rc)
 {
     switch (rc) {
     case OTP_ERR_ARG:
@@ -95,8 +96,9 @@ static const char *result_text(int rc)
  * because silently letting the last one win hides typos in scripts.  The
  * leading '+' stops at the first operand instead of permuting argv.
  * --help was handled before (cli_wants_help). */
-static bool collect_options(const char *verb, int argc, char **argv,
-                            const struct option *longopts, const char *values[OPT_COUNT])
+static bool
+collect_options(const char *verb, int argc, char **argv, const struct option *longopts,
+                const char *values[OPT_COUNT])
 {
     int opt, longindex = -1;
 
@@ -122,15 +124,18 @@ static bool collect_options(const char *verb, int argc, char **argv,
         longindex = -1;
     }
     if (optind < argc) {
-        complain(verb, "unexpected argument \"%s\"; all inputs are --options, see \"crauth %s "
-                       "--help\"", argv[optind], verb);
+        complain(verb,
+                 "unexpected argument \"%s\"; all inputs are --options, see \"crauth %s "
+                 "--help\"",
+                 argv[optind], verb);
         return false;
     }
     return true;
 }
 
 /* --help anywhere, before any parsing: the usage on stdout. */
-static bool help(const char *verb, int argc, char **argv, const char *usage)
+static bool
+help(const char *verb, int argc, char **argv, const char *usage)
 {
     if (!cli_wants_help(argc, argv))
         return false;
@@ -140,7 +145,8 @@ static bool help(const char *verb, int argc, char **argv, const char *usage)
 
 /* strtoull() alone accepts " 12", "+12" and "-12" (the latter wrapping
  * around), so the first character must already be a digit. */
-static bool parse_u64(const char *text, uint64_t max, uint64_t *value)
+static bool
+parse_u64(const char *text, uint64_t max, uint64_t *value)
 {
     unsigned long long parsed;
     char *end;
@@ -155,7 +161,8 @@ static bool parse_u64(const char *text, uint64_t max, uint64_t *value)
     return true;
 }
 
-static bool parse_digits(const char *verb, const char *text, unsigned *digits)
+static bool
+parse_digits(const char *verb, const char *text, unsigned *digits)
 {
     uint64_t value;
 
@@ -168,18 +175,22 @@ static bool parse_digits(const char *verb, const char *text, unsigned *digits)
     return true;
 }
 
-static bool parse_counter(const char *verb, const char *text, uint64_t *counter)
+static bool
+parse_counter(const char *verb, const char *text, uint64_t *counter)
 {
     if (!parse_u64(text, UINT64_MAX, counter)) {
-        complain(verb, "--counter \"%s\" is not a counter; give a decimal number from 0 to "
-                       "%" PRIu64, text, UINT64_MAX);
+        complain(verb,
+                 "--counter \"%s\" is not a counter; give a decimal number from 0 to "
+                 "%" PRIu64,
+                 text, UINT64_MAX);
         return false;
     }
     return true;
 }
 
 /* @text NULL means "now", which is what a soft token normally wants. */
-static bool parse_time(const char *verb, const char *text, int64_t *unix_time)
+static bool
+parse_time(const char *verb, const char *text, int64_t *unix_time)
 {
     uint64_t value;
 
@@ -194,8 +205,10 @@ static bool parse_time(const char *verb, const char *text, int64_t *unix_time)
         return true;
     }
     if (!parse_u64(text, INT64_MAX, &value)) {
-        complain(verb, "--time \"%s\" is not a time; give seconds since 1970-01-01 UTC, from 0 "
-                       "to %" PRId64, text, INT64_MAX);
+        complain(verb,
+                 "--time \"%s\" is not a time; give seconds since 1970-01-01 UTC, from 0 "
+                 "to %" PRId64,
+                 text, INT64_MAX);
         return false;
     }
     *unix_time = (int64_t)value;
@@ -203,8 +216,8 @@ static bool parse_time(const char *verb, const char *text, int64_t *unix_time)
 }
 
 /* read() rather than stdio, so no FILE buffer keeps a copy of the key. */
-static bool read_key_file(const char *verb, const char *path, char buf[KEY_FILE_MAX],
-                          char **hex)
+static bool
+read_key_file(const char *verb, const char *path, char buf[KEY_FILE_MAX], char **hex)
 {
     bool from_stdin = strcmp(path, "-") == 0;
     int fd = from_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
@@ -213,8 +226,8 @@ static bool read_key_file(const char *verb, const char *path, char buf[KEY_FILE_
     char *start, *end;
 
     if (fd < 0) {
-        complain(verb, "cannot open key file \"%s\": %s; check the path and its permissions",
-                 path, strerror(errno));
+        complain(verb, "cannot open key file \"%s\": %s; check the path and its permissions", path,
+                 strerror(errno));
         return false;
     }
     for (;;) {
@@ -230,8 +243,10 @@ static bool read_key_file(const char *verb, const char *path, char buf[KEY_FILE_
             break;
         len += (size_t)n;
         if (len == KEY_FILE_MAX - 1) {
-            complain(verb, "key file \"%s\" is too long; it must hold only the hex key (at most "
-                           "%d bytes)", path, OTP_MAX_KEY);
+            complain(verb,
+                     "key file \"%s\" is too long; it must hold only the hex key (at most "
+                     "%d bytes)",
+                     path, OTP_MAX_KEY);
             goto out;
         }
     }
@@ -244,8 +259,7 @@ static bool read_key_file(const char *verb, const char *path, char buf[KEY_FILE_
     for (start = buf; *start == ' ' || *start == '\t' || *start == '\n' || *start == '\r';)
         start++;
     end = start + strlen(start);
-    while (end > start && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n' ||
-                           end[-1] == '\r'))
+    while (end > start && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n' || end[-1] == '\r'))
         *--end = '\0';
     *hex = start;
     ok = true;
@@ -257,8 +271,8 @@ out:
 
 /* 0, or the exit status: CLI_USAGE for the command line, CLI_FAILED for a
  * key file that cannot be read or holds no key. */
-static int load_key(const char *verb, const char *values[OPT_COUNT], uint8_t key[OTP_MAX_KEY],
-                    size_t *keylen)
+static int
+load_key(const char *verb, const char *values[OPT_COUNT], uint8_t key[OTP_MAX_KEY], size_t *keylen)
 {
     char file_buf[KEY_FILE_MAX];
     char *trimmed = NULL;
@@ -283,8 +297,10 @@ static int load_key(const char *verb, const char *values[OPT_COUNT], uint8_t key
         /* kept for scripts (a documented verb), but a key in argv is seen
          * by every user through ps and /proc: say so to a person */
         if (isatty(STDERR_FILENO))
-            fprintf(stderr, "crauth %s: warning: --key shows the key to every user of this "
-                    "machine (ps, /proc); use --key-file PATH or --key-file - (stdin)\n", verb);
+            fprintf(stderr,
+                    "crauth %s: warning: --key shows the key to every user of this "
+                    "machine (ps, /proc); use --key-file PATH or --key-file - (stdin)\n",
+                    verb);
     }
     if (hex[0] == '\0') {
         complain(verb, "%s is empty; give the key as hex digits", origin);
@@ -301,7 +317,8 @@ out:
     return status;
 }
 
-static int print_code(const char *verb, const char *code)
+static int
+print_code(const char *verb, const char *code)
 {
     if (printf("%s\n", code) < 0 || fflush(stdout) != 0) {
         complain(verb, "cannot write to standard output: %s", strerror(errno));
@@ -310,11 +327,14 @@ static int print_code(const char *verb, const char *code)
     return EXIT_SUCCESS;
 }
 
-#define KEY_OPTIONS                                                                             \
-    {"key", required_argument, NULL, OPTION_VALUE(OPT_KEY)},                                    \
-    {"key-file", required_argument, NULL, OPTION_VALUE(OPT_KEY_FILE)}
+#define KEY_OPTIONS                                                                                \
+    {"key", required_argument, NULL, OPTION_VALUE(OPT_KEY)},                                       \
+    {                                                                                              \
+        "key-file", required_argument, NULL, OPTION_VALUE(OPT_KEY_FILE)                            \
+    }
 
-int cmd_hotp(int argc, char **argv)
+int
+cmd_hotp(int argc, char **argv)
 {
     static const struct option longopts[] = {
         KEY_OPTIONS,
@@ -360,7 +380,8 @@ out:
     return status;
 }
 
-int cmd_totp(int argc, char **argv)
+int
+cmd_totp(int argc, char **argv)
 {
     static const struct option longopts[] = {
         KEY_OPTIONS,
@@ -381,8 +402,9 @@ int cmd_totp(int argc, char **argv)
     char code[OTP_CODE_SIZE] = "";
     int status = CLI_USAGE, rc;
 
-    if (help(verb, argc, argv, "--key HEX|--key-file PATH [--time UNIX] [--step S] [--digits D] "
-                            "[--hash sha1|sha256|sha512]")) {
+    if (help(verb, argc, argv,
+             "--key HEX|--key-file PATH [--time UNIX] [--step S] [--digits D] "
+             "[--hash sha1|sha256|sha512]")) {
         status = EXIT_SUCCESS;
         goto out;
     }
@@ -390,8 +412,7 @@ int cmd_totp(int argc, char **argv)
         goto out;
     if (!parse_time(verb, values[OPT_TIME], &unix_time))
         goto out;
-    if (values[OPT_STEP] != NULL &&
-        (!parse_u64(values[OPT_STEP], UINT_MAX, &step) || step == 0)) {
+    if (values[OPT_STEP] != NULL && (!parse_u64(values[OPT_STEP], UINT_MAX, &step) || step == 0)) {
         complain(verb, "--step \"%s\" is not a time step; give seconds from 1 to %u",
                  values[OPT_STEP], UINT_MAX);
         goto out;
@@ -419,7 +440,8 @@ out:
 }
 
 /* "QN08 (numeric, up to 8 digits)", for messages about --question. */
-static void describe_question_format(const struct ocra_suite *suite, char *buf, size_t size)
+static void
+describe_question_format(const struct ocra_suite *suite, char *buf, size_t size)
 {
     char detail[64];
     int n;
@@ -444,8 +466,9 @@ static void describe_question_format(const struct ocra_suite *suite, char *buf, 
 }
 
 /* Whether an option the suite does or does not use was given accordingly. */
-static bool suite_input_matches(const char *verb, const struct ocra_suite *suite, bool used,
-                                bool given, const char *option, const char *meaning)
+static bool
+suite_input_matches(const char *verb, const struct ocra_suite *suite, bool used, bool given,
+                    const char *option, const char *meaning)
 {
     if (used && !given)
         complain(verb, "suite %s includes %s; give %s", suite->text, meaning, option);
@@ -455,9 +478,9 @@ static bool suite_input_matches(const char *verb, const struct ocra_suite *suite
 }
 
 /* P from --pin (hashed here with the suite's PH) or --pin-hash (already hashed). */
-static bool load_pin_hash(const char *verb, const struct ocra_suite *suite,
-                          const char *values[OPT_COUNT], uint8_t pin_hash[PIN_HASH_MAX],
-                          size_t *pin_hash_len)
+static bool
+load_pin_hash(const char *verb, const struct ocra_suite *suite, const char *values[OPT_COUNT],
+              uint8_t pin_hash[PIN_HASH_MAX], size_t *pin_hash_len)
 {
     size_t expected;
 
@@ -489,24 +512,28 @@ static bool load_pin_hash(const char *verb, const struct ocra_suite *suite,
     return true;
 }
 
-static bool load_session(const char *verb, const struct ocra_suite *suite, const char *hex,
-                         uint8_t session[SESSION_MAX], size_t *session_len)
+static bool
+load_session(const char *verb, const struct ocra_suite *suite, const char *hex,
+             uint8_t session[SESSION_MAX], size_t *session_len)
 {
-    if (!suite_input_matches(verb, suite, suite->session_len != 0, hex != NULL,
-                             "--session HEX", "the session information (S)"))
+    if (!suite_input_matches(verb, suite, suite->session_len != 0, hex != NULL, "--session HEX",
+                             "the session information (S)"))
         return false;
     if (hex == NULL)
         return true;
     if (hex[0] == '\0' ||
         hex_decode(hex, strlen(hex), session, suite->session_len, session_len) != 0) {
-        complain(verb, "--session must be 1 to %u bytes as hex (an even number of 0-9/a-f "
-                       "digits); shorter values are zero-padded on the left", suite->session_len);
+        complain(verb,
+                 "--session must be 1 to %u bytes as hex (an even number of 0-9/a-f "
+                 "digits); shorter values are zero-padded on the left",
+                 suite->session_len);
         return false;
     }
     return true;
 }
 
-int cmd_ocra(int argc, char **argv)
+int
+cmd_ocra(int argc, char **argv)
 {
     static const struct option longopts[] = {
         KEY_OPTIONS,
@@ -533,9 +560,10 @@ int cmd_ocra(int argc, char **argv)
     int status = CLI_USAGE, rc;
 
     memset(&in, 0, sizeof(in));
-    if (help(verb, argc, argv, "--suite SUITE --key HEX|--key-file PATH [--question Q] "
-                            "[--counter N] [--pin PIN | --pin-hash HEX] [--session HEX] "
-                            "[--time UNIX]")) {
+    if (help(verb, argc, argv,
+             "--suite SUITE --key HEX|--key-file PATH [--question Q] "
+             "[--counter N] [--pin PIN | --pin-hash HEX] [--session HEX] "
+             "[--time UNIX]")) {
         status = EXIT_SUCCESS;
         goto out;
     }
@@ -546,21 +574,24 @@ int cmd_ocra(int argc, char **argv)
         goto out;
     }
     if (ocra_suite_parse(values[OPT_SUITE], &suite) != OTP_OK) {
-        complain(verb, "--suite \"%s\" is not a valid RFC 6287 suite; expected the form "
-                       "OCRA-1:HOTP-SHA1-6:C-QN08-PSHA1-S064-T1M", values[OPT_SUITE]);
+        complain(verb,
+                 "--suite \"%s\" is not a valid RFC 6287 suite; expected the form "
+                 "OCRA-1:HOTP-SHA1-6:C-QN08-PSHA1-S064-T1M",
+                 values[OPT_SUITE]);
         goto out;
     }
 
     describe_question_format(&suite, question_format, sizeof(question_format));
     if (values[OPT_QUESTION] == NULL) {
-        complain(verb, "--question is missing; suite %s needs the challenge, format %s",
-                 suite.text, question_format);
+        complain(verb, "--question is missing; suite %s needs the challenge, format %s", suite.text,
+                 question_format);
         goto out;
     }
     /* one challenge, or RFC 6287 7.3's mutual question: two joined */
     if (ocra_question_check(&suite, values[OPT_QUESTION]) != OTP_OK) {
         if (ocra_mutual_question_check(&suite, values[OPT_QUESTION]) != OTP_OK) {
-            complain(verb, "--question \"%.*s\" does not fit suite format %s, nor two such "
+            complain(verb,
+                     "--question \"%.*s\" does not fit suite format %s, nor two such "
                      "challenges joined (a mutual question, up to %u characters)",
                      OCRA_MAX_MUTUAL_QUESTION + 1, values[OPT_QUESTION], question_format,
                      2 * suite.q_max);

@@ -41,8 +41,15 @@ static const char usage_add[] =
     "  TYPE: hotp/DIGITS, totp/STEP/DIGITS/HASH or an OCRA suite (see crauth(1))\n";
 
 enum {
-    OPT_TOKENS = 0x100, OPT_CONF, OPT_GENERATE, OPT_KEY_FILE, OPT_FORCE, OPT_ISSUER, OPT_LABEL,
-    OPT_QR, OPT_COUNT
+    OPT_TOKENS = 0x100,
+    OPT_CONF,
+    OPT_GENERATE,
+    OPT_KEY_FILE,
+    OPT_FORCE,
+    OPT_ISSUER,
+    OPT_LABEL,
+    OPT_QR,
+    OPT_COUNT
 };
 
 struct add_opts {
@@ -114,8 +121,10 @@ load_key(const struct add_opts *o, const struct token *tok, uint8_t *key, size_t
         goto out;
     }
     if (*keylen < OTPKEY_MIN && !o->force) {
-        token_fail(rc, "add: the key is %zu bytes; RFC 4226 asks for at least %d: give a longer "
-                   "key, or --force", *keylen, OTPKEY_MIN);
+        token_fail(rc,
+                   "add: the key is %zu bytes; RFC 4226 asks for at least %d: give a longer "
+                   "key, or --force",
+                   *keylen, OTPKEY_MIN);
         goto out;
     }
     token_note("key read as %s, %zu bytes", enc == OTPKEY_HEX ? "hex" : "base32", *keylen);
@@ -158,8 +167,7 @@ show_enrolment(const struct add_opts *o, const struct token *tok, const char *ur
 }
 
 static int
-add_key_token(const char *user, const char *type, const struct token *tok,
-              const struct add_opts *o)
+add_key_token(const char *user, const char *type, const struct token *tok, const struct add_opts *o)
 {
     uint8_t key[OTP_MAX_KEY];
     size_t keylen = 0;
@@ -173,8 +181,13 @@ add_key_token(const char *user, const char *type, const struct token *tok,
         goto out;
     if (o->generate && tok->kind != TOKEN_OCRA) {
         struct otpauth p = {
-            .totp = tok->kind == TOKEN_TOTP, .key = key, .keylen = keylen, .hash = tok->hash,
-            .digits = tok->digits, .period = tok->step, .counter = 0,
+            .totp = tok->kind == TOKEN_TOTP,
+            .key = key,
+            .keylen = keylen,
+            .hash = tok->hash,
+            .digits = tok->digits,
+            .period = tok->step,
+            .counter = 0,
         };
 
         host_name(host, sizeof(host));
@@ -260,8 +273,8 @@ add_backup(const char *user, const struct add_opts *o)
         goto out;
     }
     token_note("added %lu backup codes for %s at lines %d-%d of %s%s; each works once, and "
-               "they are shown only now", count, user, first, last, path,
-               removed > 0 ? " (the old set is removed)" : "");
+               "they are shown only now",
+               count, user, first, last, path, removed > 0 ? " (the old set is removed)" : "");
     rc = 0;
     goto out;
 failed:
@@ -284,7 +297,7 @@ check_type(const char *user, const char *type, struct token *tok)
     memset(tok, 0, sizeof(*tok));
     if (strcmp(type, "x509") == 0)
         return token_fail(rc, "add: x509 lines hold a certificate path, not a key: write them "
-                          "by hand");
+                              "by hand");
     if (snprintf(line, sizeof(line), "%s %s 00", user, type) >= (int)sizeof(line) ||
         !tokens_next(line, strlen(line), &pos, &n, &e))
         return token_fail(rc, "add: TYPE is too long");
@@ -326,42 +339,64 @@ cmd_token_add(int argc, char **argv)
     optind = 0;
     while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
         switch (c) {
-        case OPT_TOKENS: o.tokens = optarg; break;
-        case OPT_CONF: o.conf = optarg; break;
-        case OPT_GENERATE: o.generate = true; break;
-        case OPT_KEY_FILE: o.key_file = optarg; break;
-        case OPT_FORCE: o.force = true; break;
-        case OPT_ISSUER: o.issuer = optarg; break;
-        case OPT_LABEL: o.label = optarg; break;
-        case OPT_QR: o.qr = true; break;
-        case OPT_COUNT: o.count = optarg; break;
+        case OPT_TOKENS:
+            o.tokens = optarg;
+            break;
+        case OPT_CONF:
+            o.conf = optarg;
+            break;
+        case OPT_GENERATE:
+            o.generate = true;
+            break;
+        case OPT_KEY_FILE:
+            o.key_file = optarg;
+            break;
+        case OPT_FORCE:
+            o.force = true;
+            break;
+        case OPT_ISSUER:
+            o.issuer = optarg;
+            break;
+        case OPT_LABEL:
+            o.label = optarg;
+            break;
+        case OPT_QR:
+            o.qr = true;
+            break;
+        case OPT_COUNT:
+            o.count = optarg;
+            break;
         default:
-            return token_fail(TOKEN_EXIT_USAGE, "add: bad option '%s'; see `crauth token add "
-                              "--help`", argv[optind - 1]);
+            return token_fail(TOKEN_EXIT_USAGE,
+                              "add: bad option '%s'; see `crauth token add "
+                              "--help`",
+                              argv[optind - 1]);
         }
     }
     if (argc - optind != 2)
         return token_fail(TOKEN_EXIT_USAGE, "add: give USER and TYPE; see `crauth token add "
-                          "--help`");
+                                            "--help`");
     user = argv[optind];
     type = argv[optind + 1];
     if (!token_user_ok(user))
-        return token_fail(TOKEN_EXIT_USAGE, "add: '%s' cannot be a USER of the tokens file "
-                          "(1..%d characters, no blank)", user, TOKENS_MAX_USER);
+        return token_fail(TOKEN_EXIT_USAGE,
+                          "add: '%s' cannot be a USER of the tokens file "
+                          "(1..%d characters, no blank)",
+                          user, TOKENS_MAX_USER);
     if (strcmp(type, "backup") == 0) {
         if (o.generate || o.key_file || o.force || o.issuer || o.label || o.qr)
             return token_fail(TOKEN_EXIT_USAGE, "add: backup codes take only --count, --tokens "
-                              "and --conf");
+                                                "and --conf");
         return add_backup(user, &o);
     }
     if (o.count != NULL)
         return token_fail(TOKEN_EXIT_USAGE, "add: --count is for backup codes");
     if (o.generate == (o.key_file != NULL))
         return token_fail(TOKEN_EXIT_USAGE, "add: give --generate or --key-file F (the key is "
-                          "never taken from the command line)");
+                                            "never taken from the command line)");
     if (!o.generate && (o.issuer || o.label || o.qr))
         return token_fail(TOKEN_EXIT_USAGE, "add: --issuer, --label and --qr go with "
-                          "--generate");
+                                            "--generate");
     if ((rc = check_type(user, type, &tok)) == 0)
         rc = add_key_token(user, type, &tok, &o);
     secmem_wipe(&tok, sizeof(tok));

@@ -118,16 +118,19 @@ become_owner(const char *path)
     if (geteuid() != 0 || (pw = getpwnam("_crauth")) == NULL)
         return 0;
     if (stat(path, &st) != 0) {
-        snprintf(dir, sizeof(dir), "%.*s", slash == NULL ? 1 : slash == path ? 1 :
-                 (int)(slash - path), slash == NULL ? "." : path);
+        snprintf(dir, sizeof(dir), "%.*s",
+                 slash == NULL   ? 1
+                 : slash == path ? 1
+                                 : (int)(slash - path),
+                 slash == NULL ? "." : path);
         if (errno != ENOENT || stat(dir, &st) != 0)
             return 0; /* the edit itself reports the problem */
     }
     if (st.st_uid != pw->pw_uid)
         return 0;
     if (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0)
-        return token_fail(TOKEN_EXIT_FAILED, "cannot switch to _crauth, the owner of %s: %s",
-                          path, strerror(errno));
+        return token_fail(TOKEN_EXIT_FAILED, "cannot switch to _crauth, the owner of %s: %s", path,
+                          strerror(errno));
     return 0;
 }
 
@@ -183,8 +186,8 @@ print_token(const char *text, const struct tokens_entry *e)
     else if (!tok->has_state)
         snprintf(state, sizeof(state), "state -");
     else if (tok->has_drift)
-        snprintf(state, sizeof(state), "state %llu drift %lld",
-                 (unsigned long long)tok->state, (long long)tok->drift);
+        snprintf(state, sizeof(state), "state %llu drift %lld", (unsigned long long)tok->state,
+                 (long long)tok->drift);
     else
         snprintf(state, sizeof(state), "state %llu", (unsigned long long)tok->state);
     printf("%-16.*s %-28.*s line %-5d %s\n", (int)e->user_len, text + e->user_start,
@@ -232,8 +235,8 @@ cmd_token_list(int argc, char **argv)
     if (tokens_read(path, NULL, &t, err, sizeof(err)) != REASON_OK)
         return token_fail(TOKEN_EXIT_FAILED, "%s", err);
     while (tokens_next(t.text, t.len, &pos, &line, &e)) {
-        if (e.kind != TOKENS_ENTRY_BLANK && (user == NULL || tokens_entry_user_is(t.text, &e,
-                                                                                   user))) {
+        if (e.kind != TOKENS_ENTRY_BLANK &&
+            (user == NULL || tokens_entry_user_is(t.text, &e, user))) {
             if (e.kind == TOKENS_ENTRY_BAD) {
                 print_bad(t.text, &e, user);
                 bad++;
@@ -283,7 +286,7 @@ cmd_token_remove(int argc, char **argv)
         } else if (c == OPT_LINE) {
             if (!token_parse_uint(optarg, INT_MAX, &line))
                 return token_fail(TOKEN_EXIT_USAGE, "remove: --line wants a line number, 1 or "
-                                  "more");
+                                                    "more");
         } else {
             return token_fail(TOKEN_EXIT_USAGE, "remove: bad option '%s'; %s", argv[optind - 1],
                               "see `crauth token remove --help`");
@@ -291,7 +294,7 @@ cmd_token_remove(int argc, char **argv)
     }
     if (argc - optind != 1)
         return token_fail(TOKEN_EXIT_USAGE, "remove: give one USER; see `crauth token remove "
-                          "--help`");
+                                            "--help`");
     user = argv[optind];
     if (!token_user_ok(user))
         return token_fail(TOKEN_EXIT_USAGE, "remove: '%s' cannot be a USER of the tokens file",
@@ -311,8 +314,7 @@ cmd_token_remove(int argc, char **argv)
         rc = 0;
     tokens_edit_end(&ed);
     if (rc == 0)
-        printf("removed %u line%s of %s from %s\n", removed, removed == 1 ? "" : "s", user,
-               path);
+        printf("removed %u line%s of %s from %s\n", removed, removed == 1 ? "" : "s", user, path);
     return rc;
 }
 

@@ -53,8 +53,8 @@ code_at(const struct token *tok, uint64_t moment, char out[OTP_CODE_SIZE])
         return otp_hotp(tok->key, tok->keylen, moment, tok->digits, tok->hash, out) == OTP_OK;
     if (moment > (uint64_t)INT64_MAX / tok->step)
         return false;
-    return otp_totp(tok->key, tok->keylen, (int64_t)(moment * tok->step), tok->step,
-                    tok->digits, tok->hash, out) == OTP_OK;
+    return otp_totp(tok->key, tok->keylen, (int64_t)(moment * tok->step), tok->step, tok->digits,
+                    tok->hash, out) == OTP_OK;
 }
 
 /* The first moment m in [lo, hi] whose code is @r->code1 and whose next is
@@ -80,8 +80,7 @@ search(const struct token *tok, const struct resync *r, uint64_t lo, uint64_t hi
 }
 
 static int
-resync_hotp(struct tokens_edit *ed, const struct token *tok, const struct resync *r,
-            bool *found)
+resync_hotp(struct tokens_edit *ed, const struct token *tok, const struct resync *r, bool *found)
 {
     uint64_t c0 = tok->has_state ? tok->state : 0, c, lo;
     char err[256];
@@ -89,9 +88,11 @@ resync_hotp(struct tokens_edit *ed, const struct token *tok, const struct resync
     if (!search(tok, r, c0, c0 + r->window, &c)) {
         lo = c0 > r->window ? c0 - r->window : 0;
         if (c0 > 0 && search(tok, r, lo, c0 - 1, &c))
-            return token_fail(TOKEN_EXIT_FAILED, "line %d: the codes are for counter %" PRIu64
+            return token_fail(TOKEN_EXIT_FAILED,
+                              "line %d: the codes are for counter %" PRIu64
                               ", before STATE %" PRIu64 ": they were used; press the token "
-                              "for new ones", tok->line, c, c0);
+                              "for new ones",
+                              tok->line, c, c0);
         return 0;
     }
     *found = true;
@@ -99,13 +100,13 @@ resync_hotp(struct tokens_edit *ed, const struct token *tok, const struct resync
         tokens_edit_commit(ed, err, sizeof(err)) != REASON_OK)
         return token_fail(TOKEN_EXIT_FAILED, "%s: %s", ed->path, err);
     printf("line %d: hotp counter found at %" PRIu64 " (%" PRIu64 " ahead of STATE); STATE is "
-           "now %" PRIu64 "\n", tok->line, c, c - c0, c + 2);
+           "now %" PRIu64 "\n",
+           tok->line, c, c - c0, c + 2);
     return 0;
 }
 
 static int
-resync_totp(struct tokens_edit *ed, const struct token *tok, const struct resync *r,
-            bool *found)
+resync_totp(struct tokens_edit *ed, const struct token *tok, const struct resync *r, bool *found)
 {
     uint64_t now = (uint64_t)r->now / tok->step, lo, t;
     int64_t drift;
@@ -119,18 +120,24 @@ resync_totp(struct tokens_edit *ed, const struct token *tok, const struct resync
     drift = (int64_t)(t + 1) - (int64_t)now;
     printf("line %d: totp drift %+" PRId64 " step%s (%+" PRId64 " s): the token's clock is %s\n",
            tok->line, drift, drift == 1 || drift == -1 ? "" : "s", drift * (int64_t)tok->step,
-           drift == 0 ? "right" : drift > 0 ? "ahead" : "behind");
+           drift == 0  ? "right"
+           : drift > 0 ? "ahead"
+                       : "behind");
     if (!r->store) {
         if (drift != 0)
             token_note("not stored; add --store to keep it on line %d", tok->line);
         return 0;
     }
     if (tok->has_state && tok->state >= t + 1)
-        return token_fail(TOKEN_EXIT_FAILED, "line %d: the codes are not newer than STATE "
-                          "(already used); wait for new ones", tok->line);
+        return token_fail(TOKEN_EXIT_FAILED,
+                          "line %d: the codes are not newer than STATE "
+                          "(already used); wait for new ones",
+                          tok->line);
     if (drift > TOKENS_MAX_DRIFT || drift < -TOKENS_MAX_DRIFT)
-        return token_fail(TOKEN_EXIT_FAILED, "line %d: a drift of %" PRId64 " steps is more "
-                          "than can be kept (%d)", tok->line, drift, TOKENS_MAX_DRIFT);
+        return token_fail(TOKEN_EXIT_FAILED,
+                          "line %d: a drift of %" PRId64 " steps is more "
+                          "than can be kept (%d)",
+                          tok->line, drift, TOKENS_MAX_DRIFT);
     if (tokens_edit_set_state(ed, tok->line, t + 1, err, sizeof(err)) != REASON_OK ||
         tokens_edit_set_drift(ed, tok->line, drift, err, sizeof(err)) != REASON_OK ||
         tokens_edit_commit(ed, err, sizeof(err)) != REASON_OK)
@@ -172,10 +179,14 @@ resync_user(const char *path, const char *user, const struct resync *r)
     if (rc != 0 || found)
         return rc;
     if (tried == 0)
-        return token_fail(TOKEN_EXIT_FAILED, "%s has no hotp or totp token of %zu digits for "
-                          "%s", path, strlen(r->code1), user);
-    return token_fail(TOKEN_EXIT_FAILED, "no token of %s gives these two codes in a row within "
-                      "%lu steps; check their order, or widen --window", user, r->window);
+        return token_fail(TOKEN_EXIT_FAILED,
+                          "%s has no hotp or totp token of %zu digits for "
+                          "%s",
+                          path, strlen(r->code1), user);
+    return token_fail(TOKEN_EXIT_FAILED,
+                      "no token of %s gives these two codes in a row within "
+                      "%lu steps; check their order, or widen --window",
+                      user, r->window);
 }
 
 int
@@ -220,13 +231,15 @@ cmd_token_resync(int argc, char **argv)
             else
                 return token_fail(TOKEN_EXIT_USAGE, "resync: --time wants seconds since 1970");
         } else {
-            return token_fail(TOKEN_EXIT_USAGE, "resync: bad option '%s'; see `crauth token "
-                              "resync --help`", argv[optind - 1]);
+            return token_fail(TOKEN_EXIT_USAGE,
+                              "resync: bad option '%s'; see `crauth token "
+                              "resync --help`",
+                              argv[optind - 1]);
         }
     }
     if (argc - optind != 3)
         return token_fail(TOKEN_EXIT_USAGE, "resync: give USER CODE1 CODE2; see `crauth token "
-                          "resync --help`");
+                                            "resync --help`");
     user = argv[optind];
     r.code1 = argv[optind + 1];
     r.code2 = argv[optind + 2];
@@ -236,8 +249,10 @@ cmd_token_resync(int argc, char **argv)
     if (strlen(r.code1) != strlen(r.code2) || strlen(r.code1) < OTP_MIN_DIGITS ||
         strlen(r.code1) > OTP_MAX_DIGITS || strspn(r.code1, "0123456789") != strlen(r.code1) ||
         strspn(r.code2, "0123456789") != strlen(r.code2))
-        return token_fail(TOKEN_EXIT_USAGE, "resync: CODE1 and CODE2 are two codes of %d to %d "
-                          "digits, of the same length", OTP_MIN_DIGITS, OTP_MAX_DIGITS);
+        return token_fail(TOKEN_EXIT_USAGE,
+                          "resync: CODE1 and CODE2 are two codes of %d to %d "
+                          "digits, of the same length",
+                          OTP_MIN_DIGITS, OTP_MAX_DIGITS);
     if ((rc = token_resolve(tokens_opt, conf_opt, path, sizeof(path))) != 0)
         return rc;
     return resync_user(path, user, &r);

@@ -36,10 +36,10 @@ void log_defer_end(void);
 void log_direct(int priority, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 void log_msg(int priority, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-#define log_debug(...)                                                                         \
-    do {                                                                                       \
-        if (log_debug_enabled())                                                               \
-            log_msg(LOG_DEBUG, __VA_ARGS__);                                                   \
+#define log_debug(...)                                                                             \
+    do {                                                                                           \
+        if (log_debug_enabled())                                                                   \
+            log_msg(LOG_DEBUG, __VA_ARGS__);                                                       \
     } while (0)
 
 /* Copy @in to @out replacing control characters (C0, DEL, C1) with '?', so

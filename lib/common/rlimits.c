@@ -9,12 +9,9 @@
 #define MIB ((rlim_t)1024 * 1024)
 
 static const struct rlimit_need needs[] = {
-    {RLIMIT_FSIZE, "RLIMIT_FSIZE", 2 * MIB},
-    {RLIMIT_NOFILE, "RLIMIT_NOFILE", 64},
-    {RLIMIT_NPROC, "RLIMIT_NPROC", 64},
-    {RLIMIT_AS, "RLIMIT_AS", 512 * MIB},
-    {RLIMIT_DATA, "RLIMIT_DATA", 512 * MIB},
-    {RLIMIT_STACK, "RLIMIT_STACK", 1 * MIB},
+    {RLIMIT_FSIZE, "RLIMIT_FSIZE", 2 * MIB}, {RLIMIT_NOFILE, "RLIMIT_NOFILE", 64},
+    {RLIMIT_NPROC, "RLIMIT_NPROC", 64},      {RLIMIT_AS, "RLIMIT_AS", 512 * MIB},
+    {RLIMIT_DATA, "RLIMIT_DATA", 512 * MIB}, {RLIMIT_STACK, "RLIMIT_STACK", 1 * MIB},
     {RLIMIT_CPU, "RLIMIT_CPU", 10},
 };
 
@@ -45,7 +42,8 @@ rlimits_raise(char *err, size_t errlen)
         if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < needs[i].min) {
             format_limit(rl.rlim_max, have, sizeof(have));
             format_limit(needs[i].min, want, sizeof(want));
-            snprintf(err, errlen, "the caller's hard limit %s = %s is below the %s a login "
+            snprintf(err, errlen,
+                     "the caller's hard limit %s = %s is below the %s a login "
                      "needs; raise it for the calling user (limits.conf, ulimit -H)",
                      needs[i].name, have, want);
             return -1;

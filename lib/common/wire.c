@@ -290,23 +290,41 @@ const char *
 wire_type_name(uint8_t type)
 {
     switch (type) {
-    case W_USER: return "USER";
-    case W_SERVICE: return "SERVICE";
-    case W_RHOST: return "RHOST";
-    case W_TTY: return "TTY";
-    case W_RUSER: return "RUSER";
-    case W_CONF: return "CONF";
-    case W_AUTHTOK: return "AUTHTOK";
-    case W_START: return "START";
-    case W_ANSWER: return "ANSWER";
-    case W_CANCEL: return "CANCEL";
-    case W_HELLO: return "HELLO";
-    case W_PROMPT_ECHO_OFF: return "PROMPT_ECHO_OFF";
-    case W_PROMPT_ECHO_ON: return "PROMPT_ECHO_ON";
-    case W_INFO: return "INFO";
-    case W_ERROR: return "ERROR";
-    case W_RESULT: return "RESULT";
-    case W_LOG: return "LOG";
-    default: return "UNKNOWN";
+    case W_USER:
+        return "USER";
+    case W_SERVICE:
+        return "SERVICE";
+    case W_RHOST:
+        return "RHOST";
+    case W_TTY:
+        return "TTY";
+    case W_RUSER:
+        return "RUSER";
+    case W_CONF:
+        return "CONF";
+    case W_AUTHTOK:
+        return "AUTHTOK";
+    case W_START:
+        return "START";
+    case W_ANSWER:
+        return "ANSWER";
+    case W_CANCEL:
+        return "CANCEL";
+    case W_HELLO:
+        return "HELLO";
+    case W_PROMPT_ECHO_OFF:
+        return "PROMPT_ECHO_OFF";
+    case W_PROMPT_ECHO_ON:
+        return "PROMPT_ECHO_ON";
+    case W_INFO:
+        return "INFO";
+    case W_ERROR:
+        return "ERROR";
+    case W_RESULT:
+        return "RESULT";
+    case W_LOG:
+        return "LOG";
+    default:
+        return "UNKNOWN";
     }
 }

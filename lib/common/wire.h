@@ -25,21 +25,21 @@
 #define WIRE_VERSION 1
 #define WIRE_HEADER 3
 #define WIRE_MAX_PAYLOAD 4096
-#define WIRE_MAX_ANSWER 512 /* PAM_MAX_RESP_SIZE */
+#define WIRE_MAX_ANSWER 512         /* PAM_MAX_RESP_SIZE */
 #define WIRE_WRITE_TIMEOUT_MS 10000 /* a frame to a reader that stopped reading */
 
 enum wire_type {
     /* module -> helper */
-    W_USER = 0x01,     /* text: the user to authenticate */
-    W_SERVICE = 0x02,  /* text: PAM service name */
-    W_RHOST = 0x03,    /* text: PAM_RHOST */
-    W_TTY = 0x04,      /* text: PAM_TTY */
-    W_RUSER = 0x05,    /* text: PAM_RUSER */
-    W_CONF = 0x06,     /* text: conf= path */
-    W_AUTHTOK = 0x07,  /* text, secret: PAM_AUTHTOK from an earlier module */
-    W_START = 0x08,    /* u16 version, u32 flags (WIRE_F_*) */
-    W_ANSWER = 0x09,   /* text, secret: answer to the last prompt */
-    W_CANCEL = 0x0a,   /* empty: the conversation failed */
+    W_USER = 0x01,    /* text: the user to authenticate */
+    W_SERVICE = 0x02, /* text: PAM service name */
+    W_RHOST = 0x03,   /* text: PAM_RHOST */
+    W_TTY = 0x04,     /* text: PAM_TTY */
+    W_RUSER = 0x05,   /* text: PAM_RUSER */
+    W_CONF = 0x06,    /* text: conf= path */
+    W_AUTHTOK = 0x07, /* text, secret: PAM_AUTHTOK from an earlier module */
+    W_START = 0x08,   /* u16 version, u32 flags (WIRE_F_*) */
+    W_ANSWER = 0x09,  /* text, secret: answer to the last prompt */
+    W_CANCEL = 0x0a,  /* empty: the conversation failed */
     /* helper -> module */
     W_HELLO = 0x41,           /* u16 version, u32 step budget ms, u32 failure delay ms */
     W_PROMPT_ECHO_OFF = 0x42, /* text */

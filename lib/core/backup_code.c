@@ -110,8 +110,8 @@ backup_code_verify(const char *hash, const char *code)
     if ((data = calloc(1, sizeof(*data))) == NULL)
         goto out;
     out = crypt_rn(canon, hash, data, sizeof(*data));
-    match = out != NULL && strlen(out) == strlen(hash) &&
-            CRYPTO_memcmp(out, hash, strlen(hash)) == 0;
+    match =
+        out != NULL && strlen(out) == strlen(hash) && CRYPTO_memcmp(out, hash, strlen(hash)) == 0;
 out:
     secmem_wipe(canon, sizeof(canon));
     if (data != NULL) {

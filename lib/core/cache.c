@@ -83,9 +83,10 @@ cache_open(const char *dir, struct cache **out, char *err, size_t errlen)
         if (st.st_uid != geteuid() && fileio_setid_hint(st.st_uid) != NULL)
             snprintf(err, errlen, "cache dir %s: %s", dir, fileio_setid_hint(st.st_uid));
         else
-            snprintf(err, errlen, "cache dir %s must be owned by %s and writable by no one "
-                     "else (it is %s's, mode %04o): chown %s:%s %s && chmod 0700 %s", dir, self,
-                     owner, (unsigned)(st.st_mode & 07777), self, group, dir, dir);
+            snprintf(err, errlen,
+                     "cache dir %s must be owned by %s and writable by no one "
+                     "else (it is %s's, mode %04o): chown %s:%s %s && chmod 0700 %s",
+                     dir, self, owner, (unsigned)(st.st_mode & 07777), self, group, dir, dir);
         close(dfd);
         return REASON_CACHE;
     }
@@ -159,8 +160,7 @@ write_record(struct cache *c, const char *name, const struct cache_record *r, bo
         snprintf(err, errlen, "cache record too large, or a control character in its text");
         return REASON_CACHE;
     }
-    if (fileio_replace_at(c->dfd, c->dir, name, buf, (size_t)len, &owner, err, errlen) ==
-        FILEIO_OK)
+    if (fileio_replace_at(c->dfd, c->dir, name, buf, (size_t)len, &owner, err, errlen) == FILEIO_OK)
         rc = REASON_OK;
     secmem_wipe(buf, sizeof(buf));
     return rc;
@@ -180,8 +180,7 @@ read_record(struct cache *c, const char *name, struct cache_record *r, bool *fou
     fd = openat(c->dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         if (errno != ENOENT)
-            log_msg(LOG_WARNING, "cache file %s/%s unreadable: %s", c->dir, name,
-                    strerror(errno));
+            log_msg(LOG_WARNING, "cache file %s/%s unreadable: %s", c->dir, name, strerror(errno));
         return;
     }
     if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size <= CACHE_MAX_FILE)
@@ -245,8 +244,8 @@ current_failures(struct cache *c, const char *user, int64_t now, int64_t window,
 
     record_name(name, 'u', user, NULL, NULL);
     read_record(c, name, r, &found);
-    return found && r->type == CACHE_USER && strcmp(r->user, user) == 0 &&
-           r->window_start <= now && r->window_start + window > now;
+    return found && r->type == CACHE_USER && strcmp(r->user, user) == 0 && r->window_start <= now &&
+           r->window_start + window > now;
 }
 
 uint32_t
@@ -258,8 +257,8 @@ cache_user_failures(struct cache *c, const char *user, int64_t now, int64_t wind
 }
 
 int
-cache_user_reserve(struct cache *c, const char *user, int64_t now, int64_t window,
-                   uint32_t max, uint32_t *count, char *err, size_t errlen)
+cache_user_reserve(struct cache *c, const char *user, int64_t now, int64_t window, uint32_t max,
+                   uint32_t *count, char *err, size_t errlen)
 {
     struct cache_record r;
     char name[NAME_SIZE];
@@ -362,8 +361,8 @@ cache_server_is_down(struct cache *c, const char *url, int64_t now, int64_t dead
 
 /* Calls @fn(name, record) for every record file. */
 static void
-each_record(struct cache *c, bool (*fn)(struct cache *, const char *, const struct cache_record *,
-                                         void *),
+each_record(struct cache *c,
+            bool (*fn)(struct cache *, const char *, const struct cache_record *, void *),
             void *arg)
 {
     /* a fresh descriptor: a dup would share (and inherit) the read offset */

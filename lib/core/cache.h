@@ -44,16 +44,15 @@ int cache_put_challenge(struct cache *c, const struct cache_record *r, char *err
 
 /* Remove and return the challenge for user+service+rhost: the key is
  * consumed before anyone can use it.  *found false if there is none. */
-int cache_take_challenge(struct cache *c, const char *user, const char *service,
-                         const char *rhost, struct cache_record *r, bool *found, char *err,
-                         size_t errlen);
+int cache_take_challenge(struct cache *c, const char *user, const char *service, const char *rhost,
+                         struct cache_record *r, bool *found, char *err, size_t errlen);
 
 /* Count one failure for @user in a window of @window seconds, unless
  * @max are counted already (REASON_RATE_LIMITED, nothing written).
  * *count is the number in the current window.  The caller holds the
  * user's lock. */
-int cache_user_reserve(struct cache *c, const char *user, int64_t now, int64_t window,
-                       uint32_t max, uint32_t *count, char *err, size_t errlen);
+int cache_user_reserve(struct cache *c, const char *user, int64_t now, int64_t window, uint32_t max,
+                       uint32_t *count, char *err, size_t errlen);
 /* Take one failure back (an attempt that judged nothing). */
 int cache_user_release(struct cache *c, const char *user, int64_t now, int64_t window, char *err,
                        size_t errlen);

@@ -46,8 +46,8 @@ static const struct field fields[] = {
 #undef T
 #define N_FIELDS (sizeof(fields) / sizeof(fields[0]))
 
-static const char *const type_names[] = {
-    [CACHE_CHALLENGE] = "challenge", [CACHE_USER] = "user", [CACHE_SERVER] = "server"};
+static const char *const type_names[] =
+    {[CACHE_CHALLENGE] = "challenge", [CACHE_USER] = "user", [CACHE_SERVER] = "server"};
 
 static bool
 put(char *buf, size_t size, size_t *used, const char *s, size_t n)
@@ -139,8 +139,7 @@ fail(char *err, size_t errlen, const char *what, int line)
 }
 
 int
-cache_record_parse(const char *buf, size_t len, struct cache_record *r, char *err,
-                   size_t errlen)
+cache_record_parse(const char *buf, size_t len, struct cache_record *r, char *err, size_t errlen)
 {
     bool seen[N_FIELDS] = {0};
     size_t pos = strlen(HEADER);

@@ -36,12 +36,12 @@ struct cache_record {
     char service[CACHE_TEXT];
     char rhost[CACHE_TEXT];
     char tty[CACHE_TEXT];
-    char server[CACHE_TEXT];  /* the issuing server's url */
-    char text[CACHE_TEXT];    /* the challenge as shown */
+    char server[CACHE_TEXT];     /* the issuing server's url */
+    char text[CACHE_TEXT];       /* the challenge as shown */
     char key[CACHE_KEY];         /* CHALLENGE_KEY or State: never shown, never logged */
     char message[CACHE_MESSAGE]; /* CREDFLD_CHALLENGE_MESSAGE, Reply-Message */
-    int64_t created;          /* unix time */
-    int64_t expires;          /* unix time */
+    int64_t created;             /* unix time */
+    int64_t expires;             /* unix time */
     /* CACHE_USER: recent failures (user) */
     uint32_t failures;
     int64_t window_start;

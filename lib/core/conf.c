@@ -73,8 +73,7 @@ static const struct key_def keys[] = {
     {"server", "component_type", K_STR, F(component_type), 0, 0, NULL},
     {"server", "domain", K_STR, F(domain), 0, 0, NULL},
     {"server", "password_format", K_INT, F(password_format), 0, 4294967295L, NULL},
-    {"server", "response_attribute", K_ENUM, F(response_attribute), 0, 0,
-     response_attribute_names},
+    {"server", "response_attribute", K_ENUM, F(response_attribute), 0, 0, response_attribute_names},
     {"server", "request_host_code", K_BOOL, F(request_host_code), 0, 0, NULL},
     {"server", "http_auth", K_ENUM, F(http_auth), 0, 0, http_auth_names},
     {"server", "http_user", K_STR, F(http_user), 0, 0, NULL},
@@ -112,8 +111,8 @@ static const struct key_def keys[] = {
     {"radius", "ca_file", K_PATH, F(radius_ca_file), 0, 0, NULL},
     {"radius", "client_cert", K_PATH, F(radius_client_cert), 0, 0, NULL},
     {"radius", "client_key", K_PATH, F(radius_client_key), 0, 0, NULL},
-    {"radius", "require_message_authenticator", K_BOOL, F(require_message_authenticator), 0,
-     0, NULL},
+    {"radius", "require_message_authenticator", K_BOOL, F(require_message_authenticator), 0, 0,
+     NULL},
     {"cache", "dir", K_PATH, F(cache_dir), 0, 0, NULL},
     {"cache", "challenge_ttl", K_INT, F(challenge_ttl), 10, 3600, NULL},
     {"cache", "reuse_challenge", K_BOOL, F(reuse_challenge), 0, 0, NULL},
@@ -138,8 +137,7 @@ struct parse {
     bool failed;
 };
 
-static void __attribute__((format(printf, 2, 3)))
-fail(struct parse *p, const char *fmt, ...)
+static void __attribute__((format(printf, 2, 3))) fail(struct parse *p, const char *fmt, ...)
 {
     char what[256];
     va_list ap;
@@ -274,8 +272,9 @@ store(struct parse *p, const struct key_def *k, const char *value)
         return set_string(slot, value, false);
     case K_SECRET:
         if (p->not_secret_safe && value[0] != '\0') {
-            fail(p, "%s must be in a file only root and the helper's user can read; move it to "
-                    "the secrets file (root:_crauth 0640)",
+            fail(p,
+                 "%s must be in a file only root and the helper's user can read; move it to "
+                 "the secrets file (root:_crauth 0640)",
                  k->name);
             return 0;
         }
@@ -346,8 +345,13 @@ static int
 parse_text(struct crauth_config *cfg, const char *name, const char *text, bool not_secret_safe,
            bool is_secrets, char *err, size_t errlen)
 {
-    struct parse p = {.cfg = cfg, .file = name, .text = text, .is_secrets = is_secrets,
-                      .not_secret_safe = not_secret_safe, .err = err, .errlen = errlen};
+    struct parse p = {.cfg = cfg,
+                      .file = name,
+                      .text = text,
+                      .is_secrets = is_secrets,
+                      .not_secret_safe = not_secret_safe,
+                      .err = err,
+                      .errlen = errlen};
     int rc;
 
     ini_allow_multiline = false;
@@ -358,11 +362,11 @@ parse_text(struct crauth_config *cfg, const char *name, const char *text, bool n
 }
 
 static int
-parse_file(struct crauth_config *cfg, const char *path, bool is_secrets, char *err,
-           size_t errlen)
+parse_file(struct crauth_config *cfg, const char *path, bool is_secrets, char *err, size_t errlen)
 {
     const struct fileio_rules rules = {
-        .what = is_secrets ? "secrets file" : "configuration", .max_size = CONFIG_MAX_FILE,
+        .what = is_secrets ? "secrets file" : "configuration",
+        .max_size = CONFIG_MAX_FILE,
         .secret = is_secrets,
     };
     struct fileio_buf buf;
@@ -376,11 +380,11 @@ parse_file(struct crauth_config *cfg, const char *path, bool is_secrets, char *e
     default:
         return -EPERM;
     }
-    rc = parse_text(cfg, path, buf.text,
-                    (buf.st.st_mode & S_IROTH) ||
-                        ((buf.st.st_mode & S_IRGRP) && buf.st.st_gid != 0 &&
-                         buf.st.st_gid != getegid()),
-                    is_secrets, err, errlen);
+    rc =
+        parse_text(cfg, path, buf.text,
+                   (buf.st.st_mode & S_IROTH) || ((buf.st.st_mode & S_IRGRP) &&
+                                                  buf.st.st_gid != 0 && buf.st.st_gid != getegid()),
+                   is_secrets, err, errlen);
     fileio_free(&buf);
     return rc;
 }
@@ -409,8 +413,8 @@ config_load(const char *path, bool explicit_path, struct crauth_config **out, ch
     if (cfg->secrets_path != NULL) {
         rc = parse_file(cfg, cfg->secrets_path, true, err, errlen);
         if (rc == -ENOENT)
-            snprintf(err, errlen, "%s: secrets file named in %s does not exist",
-                     cfg->secrets_path, path);
+            snprintf(err, errlen, "%s: secrets file named in %s does not exist", cfg->secrets_path,
+                     path);
         if (rc != 0) {
             config_free(cfg);
             return rc == -EINVAL ? REASON_CONFIG : REASON_SECRETS_FILE;

@@ -129,8 +129,7 @@ int config_load(const char *path, bool explicit_path, struct crauth_config **out
 
 /* Parse a configuration held in memory (no file checks, no secrets file):
  * the fuzzers' entry point.  REASON_OK or REASON_CONFIG. */
-int config_parse_buffer(const char *text, struct crauth_config **out, char *err,
-                        size_t errlen);
+int config_parse_buffer(const char *text, struct crauth_config **out, char *err, size_t errlen);
 
 void config_free(struct crauth_config *cfg);
 
@@ -143,7 +142,6 @@ const char *config_key_at(unsigned i);
 
 /* Key @i's value in @cfg as crauth.conf(5) writes it: "(none)", "(empty)",
  * quoted when it has blanks at an end; a secret only as "(secret)". */
-const char *config_value_text(const struct crauth_config *cfg, unsigned i, char *buf,
-                              size_t size);
+const char *config_value_text(const struct crauth_config *cfg, unsigned i, char *buf, size_t size);
 
 #endif

@@ -62,8 +62,8 @@ config_defaults(const char *path)
     cfg->max_failures = 10;
     cfg->failure_window = 300;
     if (!cfg->path || !cfg->component_type || !cfg->keyword || !cfg->challenge_format ||
-        !cfg->otp_prompt || !cfg->response_prompt || !cfg->request_prompt ||
-        !cfg->challenge_text || !cfg->tokens || !cfg->cache_dir) {
+        !cfg->otp_prompt || !cfg->response_prompt || !cfg->request_prompt || !cfg->challenge_text ||
+        !cfg->tokens || !cfg->cache_dir) {
         config_free(cfg);
         return NULL;
     }
@@ -75,8 +75,8 @@ valid_question_format(const char *f)
 {
     int n;
 
-    if (strlen(f) != 3 || strchr("ANH", f[0]) == NULL || f[1] < '0' || f[1] > '9' ||
-        f[2] < '0' || f[2] > '9')
+    if (strlen(f) != 3 || strchr("ANH", f[0]) == NULL || f[1] < '0' || f[1] > '9' || f[2] < '0' ||
+        f[2] > '9')
         return false;
     n = (f[1] - '0') * 10 + (f[2] - '0');
     return n >= 4 && n <= 64;
@@ -92,16 +92,19 @@ check_method(const struct crauth_config *cfg, char *err, size_t errlen)
     case BACKEND_LOCAL:
         if (cfg->method == METHOD_OTP || cfg->method == METHOD_CLIENT_CHALLENGE)
             return 0;
-        snprintf(err, errlen, "%s: method = %s needs a server (backend = server%s); with "
-                 "backend = local use otp or client-challenge", f, m,
-                 cfg->method == METHOD_GET_CHALLENGE ? "" : " or radius");
+        snprintf(err, errlen,
+                 "%s: method = %s needs a server (backend = server%s); with "
+                 "backend = local use otp or client-challenge",
+                 f, m, cfg->method == METHOD_GET_CHALLENGE ? "" : " or radius");
         return -1;
     case BACKEND_RADIUS:
         if (cfg->method == METHOD_OTP || cfg->method == METHOD_SERVER_CHALLENGE ||
             cfg->method == METHOD_AUTO)
             return 0;
-        snprintf(err, errlen, "%s: method = %s does not exist over RADIUS (no 1-step "
-                 "challenge/response there); use auto, otp or server-challenge", f, m);
+        snprintf(err, errlen,
+                 "%s: method = %s does not exist over RADIUS (no 1-step "
+                 "challenge/response there); use auto, otp or server-challenge",
+                 f, m);
         return -1;
     case BACKEND_SERVER:
         return 0;
@@ -120,34 +123,41 @@ check_server(const struct crauth_config *cfg, char *err, size_t errlen)
     }
     if (cfg->http_auth != HTTP_AUTH_NONE &&
         (cfg->http_user == NULL || cfg->http_password == NULL)) {
-        snprintf(err, errlen, "%s: http_auth = %s needs http_user and http_password "
-                 "(the password in the secrets file)", f,
-                 cfg->http_auth == HTTP_AUTH_BASIC ? "basic" : "ntlm");
+        snprintf(err, errlen,
+                 "%s: http_auth = %s needs http_user and http_password "
+                 "(the password in the secrets file)",
+                 f, cfg->http_auth == HTTP_AUTH_BASIC ? "basic" : "ntlm");
         return -1;
     }
     if (cfg->proxy_auth != HTTP_AUTH_NONE &&
         (cfg->proxy == NULL || cfg->proxy_user == NULL || cfg->proxy_password == NULL)) {
-        snprintf(err, errlen, "%s: proxy_auth = %s needs proxy, proxy_user and proxy_password",
-                 f, cfg->proxy_auth == HTTP_AUTH_BASIC ? "basic" : "ntlm");
+        snprintf(err, errlen, "%s: proxy_auth = %s needs proxy, proxy_user and proxy_password", f,
+                 cfg->proxy_auth == HTTP_AUTH_BASIC ? "basic" : "ntlm");
         return -1;
     }
     for (unsigned i = 0; i < cfg->n_urls; i++) {
         if (strncmp(cfg->urls[i], "http://", 7) != 0)
             continue;
         if (cfg->http_auth == HTTP_AUTH_BASIC) {
-            snprintf(err, errlen, "%s: http_auth = basic would send the password in clear "
-                     "to %s; use https", f, cfg->urls[i]);
+            snprintf(err, errlen,
+                     "%s: http_auth = basic would send the password in clear "
+                     "to %s; use https",
+                     f, cfg->urls[i]);
             return -1;
         }
         if (cfg->http_auth == HTTP_AUTH_NTLM && !cfg->allow_http_ntlm) {
-            snprintf(err, errlen, "%s: NTLM over plain http to %s is refused; use https "
-                     "or set allow_http_ntlm = yes", f, cfg->urls[i]);
+            snprintf(err, errlen,
+                     "%s: NTLM over plain http to %s is refused; use https "
+                     "or set allow_http_ntlm = yes",
+                     f, cfg->urls[i]);
             return -1;
         }
     }
     if (cfg->password_format == 0 && cfg->response_attribute == RESPONSE_IN_DP_RESPONSE) {
-        snprintf(err, errlen, "%s: response_attribute = CREDFLD_DP_RESPONSE needs a separate "
-                 "password format (password_format other than 0)", f);
+        snprintf(err, errlen,
+                 "%s: response_attribute = CREDFLD_DP_RESPONSE needs a separate "
+                 "password format (password_format other than 0)",
+                 f);
         return -1;
     }
     return 0;
@@ -161,31 +171,38 @@ check_radius(const struct crauth_config *cfg, char *err, size_t errlen)
     if (cfg->backend != BACKEND_RADIUS)
         return 0;
     if (cfg->n_radius_servers == 0) {
-        snprintf(err, errlen, "%s: backend = radius needs at least one [radius] server line",
-                 f);
+        snprintf(err, errlen, "%s: backend = radius needs at least one [radius] server line", f);
         return -1;
     }
     if (cfg->radius_transport == RADIUS_TRANSPORT_UDP &&
         (cfg->radius_secret == NULL || cfg->radius_secret[0] == '\0')) {
-        snprintf(err, errlen, "%s: [radius] secret is needed for transport = udp (keep it "
-                 "in a file only root and _crauth can read)", f);
+        snprintf(err, errlen,
+                 "%s: [radius] secret is needed for transport = udp (keep it "
+                 "in a file only root and _crauth can read)",
+                 f);
         return -1;
     }
     if (cfg->radius_transport == RADIUS_TRANSPORT_TLS) {
         if (cfg->radius_secret != NULL) {
-            snprintf(err, errlen, "%s: RADIUS/TLS uses the fixed secret \"radsec\" (RFC "
-                     "6614 2.3); remove [radius] secret", f);
+            snprintf(err, errlen,
+                     "%s: RADIUS/TLS uses the fixed secret \"radsec\" (RFC "
+                     "6614 2.3); remove [radius] secret",
+                     f);
             return -1;
         }
         if (cfg->radius_ca_file == NULL) {
-            snprintf(err, errlen, "%s: transport = tls needs [radius] ca_file to verify the "
-                     "server", f);
+            snprintf(err, errlen,
+                     "%s: transport = tls needs [radius] ca_file to verify the "
+                     "server",
+                     f);
             return -1;
         }
     }
     if (strlen(cfg->keyword) > 128) {
-        snprintf(err, errlen, "%s: the keyword is over 128 bytes, more than a RADIUS "
-                 "User-Password holds (RFC 2865 5.2)", f);
+        snprintf(err, errlen,
+                 "%s: the keyword is over 128 bytes, more than a RADIUS "
+                 "User-Password holds (RFC 2865 5.2)",
+                 f);
         return -1;
     }
     if ((cfg->radius_client_cert == NULL) != (cfg->radius_client_key == NULL)) {
@@ -205,14 +222,17 @@ config_validate(const struct crauth_config *cfg, char *err, size_t errlen)
         return -1;
     if (cfg->single_prompt && cfg->method != METHOD_CLIENT_CHALLENGE &&
         cfg->method != METHOD_SERVER_CHALLENGE) {
-        snprintf(err, errlen, "%s: single_prompt = yes is for client-challenge and "
-                 "server-challenge; method = %s asks its questions in one attempt", f,
-                 config_method_name(cfg->method));
+        snprintf(err, errlen,
+                 "%s: single_prompt = yes is for client-challenge and "
+                 "server-challenge; method = %s asks its questions in one attempt",
+                 f, config_method_name(cfg->method));
         return -1;
     }
     if (!valid_question_format(cfg->challenge_format)) {
-        snprintf(err, errlen, "%s: challenge_format '%s' is not an OCRA question format "
-                 "(A, N or H and a length 04..64, e.g. N08)", f, cfg->challenge_format);
+        snprintf(err, errlen,
+                 "%s: challenge_format '%s' is not an OCRA question format "
+                 "(A, N or H and a length 04..64, e.g. N08)",
+                 f, cfg->challenge_format);
         return -1;
     }
     if (cfg->request != REQUEST_KEYWORD && cfg->keyword[0] == '\0' &&
@@ -254,8 +274,8 @@ config_check_files(const struct crauth_config *cfg, char *err, size_t errlen)
             if (e == EACCES)
                 snprintf(fix, sizeof(fix), ": chown root:%s %s && chmod 0640 %s", group,
                          files[i].path, files[i].path);
-            snprintf(err, errlen, "%s: %s %s cannot be read by %s: %s%s", cfg->path,
-                     files[i].key, files[i].path, self, strerror(e), fix);
+            snprintf(err, errlen, "%s: %s %s cannot be read by %s: %s%s", cfg->path, files[i].key,
+                     files[i].path, self, strerror(e), fix);
             return -1;
         }
         close(fd);

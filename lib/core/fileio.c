@@ -41,8 +41,7 @@ fileio_user_name(uid_t uid, char *buf, size_t size)
     return buf;
 }
 
-#define HELPER_FIX(h)                                                                         \
-    "chown _crauth:_crauth " h " && chmod 6755 " h " && setcap cap_setgid=ep " h
+#define HELPER_FIX(h) "chown _crauth:_crauth " h " && chmod 6755 " h " && setcap cap_setgid=ep " h
 
 const char *
 fileio_setid_hint(uid_t owner)
@@ -53,8 +52,10 @@ fileio_setid_hint(uid_t owner)
         pw->pw_uid != owner)
         return NULL;
     return "it belongs to " FILEIO_SYSTEM_USER ", but this runs as root: crauth-helper is not "
-           "set-uid " FILEIO_SYSTEM_USER "; fix: " HELPER_FIX(CRAUTH_HELPER_PATH) " (or `make "
-           "install-setuid`); crauth itself: runuser -u " FILEIO_SYSTEM_USER " -- crauth ...";
+           "set-uid " FILEIO_SYSTEM_USER "; fix: " HELPER_FIX(
+               CRAUTH_HELPER_PATH) " (or `make "
+                                   "install-setuid`); crauth itself: runuser -u " FILEIO_SYSTEM_USER
+                                   " -- crauth ...";
 }
 
 const char *
@@ -85,8 +86,8 @@ names_of(const struct stat *st, struct names *n)
 }
 
 int
-fileio_check(const char *path, const struct stat *st, const struct fileio_rules *rules,
-             char *err, size_t errlen)
+fileio_check(const char *path, const struct stat *st, const struct fileio_rules *rules, char *err,
+             size_t errlen)
 {
     mode_t mode = st->st_mode & 07777;
     mode_t want = rules->secret ? 0640 : 0644;
@@ -102,9 +103,10 @@ fileio_check(const char *path, const struct stat *st, const struct fileio_rules 
     }
     if (st->st_uid != 0 && st->st_uid != geteuid()) {
         names_of(st, &n);
-        snprintf(err, errlen, "%s %s is owned by %s; only root or %s may own it: "
-                 "chown root:%s %s && chmod %04o %s", rules->what, path, n.owner, n.self,
-                 n.selfgroup, path, (unsigned)want, path);
+        snprintf(err, errlen,
+                 "%s %s is owned by %s; only root or %s may own it: "
+                 "chown root:%s %s && chmod %04o %s",
+                 rules->what, path, n.owner, n.self, n.selfgroup, path, (unsigned)want, path);
         return FILEIO_REFUSED;
     }
     if ((mode & S_IWOTH) || ((mode & S_IWGRP) && st->st_gid != 0)) {
@@ -114,8 +116,8 @@ fileio_check(const char *path, const struct stat *st, const struct fileio_rules 
                  (unsigned)mode, path);
         return FILEIO_REFUSED;
     }
-    if (rules->secret && ((mode & S_IROTH) ||
-                          ((mode & S_IRGRP) && st->st_gid != 0 && st->st_gid != getegid()))) {
+    if (rules->secret &&
+        ((mode & S_IROTH) || ((mode & S_IRGRP) && st->st_gid != 0 && st->st_gid != getegid()))) {
         char fix[PATH_MAX + 80];
 
         names_of(st, &n);
@@ -125,21 +127,20 @@ fileio_check(const char *path, const struct stat *st, const struct fileio_rules 
         else
             snprintf(fix, sizeof(fix), "chmod 0600 %s", path);
         snprintf(err, errlen, "%s %s holds secrets and is readable by %s (%s:%s mode %04o): %s",
-                 rules->what, path, (mode & S_IROTH) ? "everyone" : "its group", n.owner,
-                 n.group, (unsigned)mode, fix);
+                 rules->what, path, (mode & S_IROTH) ? "everyone" : "its group", n.owner, n.group,
+                 (unsigned)mode, fix);
         return FILEIO_REFUSED;
     }
     if ((size_t)st->st_size > rules->max_size) {
-        snprintf(err, errlen, "%s %s is larger than %zu bytes", rules->what, path,
-                 rules->max_size);
+        snprintf(err, errlen, "%s %s is larger than %zu bytes", rules->what, path, rules->max_size);
         return FILEIO_REFUSED;
     }
     return FILEIO_OK;
 }
 
 int
-fileio_read(const char *path, const struct fileio_rules *rules, struct fileio_buf *out,
-            char *err, size_t errlen)
+fileio_read(const char *path, const struct fileio_rules *rules, struct fileio_buf *out, char *err,
+            size_t errlen)
 {
     int fd, rc = FILEIO_ERROR;
     size_t got = 0, cap;
@@ -270,8 +271,8 @@ fill(int fd, const void *data, size_t len, const struct fileio_owner *owner)
 }
 
 int
-fileio_replace_at(int dirfd, const char *dirname, const char *name, const void *data,
-                  size_t len, const struct fileio_owner *owner, char *err, size_t errlen)
+fileio_replace_at(int dirfd, const char *dirname, const char *name, const void *data, size_t len,
+                  const struct fileio_owner *owner, char *err, size_t errlen)
 {
     char tmp[NAME_MAX + 1], proc[64];
     int fd, saved;

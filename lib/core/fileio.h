@@ -35,10 +35,10 @@ enum fileio_status {
 };
 
 struct fileio_rules {
-    const char *what;  /* "configuration", "tokens file", ... for messages */
-    size_t max_size;   /* larger files are refused */
-    bool secret;       /* readable by root and the helper's user only */
-    bool allow_nul;    /* binary content (certificates in DER): NUL bytes allowed */
+    const char *what; /* "configuration", "tokens file", ... for messages */
+    size_t max_size;  /* larger files are refused */
+    bool secret;      /* readable by root and the helper's user only */
+    bool allow_nul;   /* binary content (certificates in DER): NUL bytes allowed */
 };
 
 /* A file's content, NUL-terminated; wiped and freed by fileio_free. */
@@ -64,7 +64,7 @@ struct fileio_owner {
     mode_t mode; /* permission bits of the new file */
     uid_t uid;   /* owner to give it when running as root; ignored otherwise */
     gid_t gid;
-    bool chown;  /* set owner when euid is 0 */
+    bool chown; /* set owner when euid is 0 */
     /* sync the file and its directory: the new content survives a crash
      * (the tokens file's counters); without it the replacement is still
      * atomic, only not durable (the cache, in /run: gone at boot anyway) */
@@ -75,8 +75,8 @@ struct fileio_owner {
  * @data, atomically and durably.  FILEIO_OK or FILEIO_ERROR with @err. */
 int fileio_replace_at(int dirfd, const char *dirname, const char *name, const void *data,
                       size_t len, const struct fileio_owner *owner, char *err, size_t errlen);
-int fileio_replace(const char *path, const void *data, size_t len,
-                   const struct fileio_owner *owner, char *err, size_t errlen);
+int fileio_replace(const char *path, const void *data, size_t len, const struct fileio_owner *owner,
+                   char *err, size_t errlen);
 
 /* Remove temporary names fileio_replace* left for @name in @dirfd (all of
  * them, or, with @min_age_s > 0, those older than that: for directories

@@ -35,9 +35,8 @@
  * also keeps the whole DataInput in a small stack buffer. */
 #define OCRA_MAX_SESSION 512
 
-#define DATA_INPUT_MAX                                                                     \
-    (OCRA_SUITE_SIZE + 1 + OCRA_C_BYTES + OCRA_Q_BYTES + MAC_MAX + OCRA_MAX_SESSION +      \
-     OCRA_T_BYTES)
+#define DATA_INPUT_MAX                                                                             \
+    (OCRA_SUITE_SIZE + 1 + OCRA_C_BYTES + OCRA_Q_BYTES + MAC_MAX + OCRA_MAX_SESSION + OCRA_T_BYTES)
 
 /* 10^128 < 2^426, so 54 bytes hold any numeric question of up to 128
  * digits (a mutual question: two QN64 challenges joined). */
@@ -58,32 +57,38 @@ static const struct {
 };
 
 /* The enum comes from callers and may hold anything; check before indexing. */
-static bool hash_known(enum otp_hash hash)
+static bool
+hash_known(enum otp_hash hash)
 {
     return (unsigned)hash < sizeof(hashes) / sizeof(hashes[0]);
 }
 
-static const EVP_MD *hash_md(enum otp_hash hash)
+static const EVP_MD *
+hash_md(enum otp_hash hash)
 {
     return hash_known(hash) ? hashes[hash].md() : NULL;
 }
 
-static size_t hash_size(enum otp_hash hash)
+static size_t
+hash_size(enum otp_hash hash)
 {
     return hash_known(hash) ? hashes[hash].size : 0;
 }
 
-static bool key_valid(const uint8_t *key, size_t keylen)
+static bool
+key_valid(const uint8_t *key, size_t keylen)
 {
     return key != NULL && keylen >= 1 && keylen <= OTP_MAX_KEY;
 }
 
-static bool digits_valid(unsigned digits)
+static bool
+digits_valid(unsigned digits)
 {
     return digits >= OTP_MIN_DIGITS && digits <= OTP_MAX_DIGITS;
 }
 
-static bool is_digit(char c)
+static bool
+is_digit(char c)
 {
     return c >= '0' && c <= '9';
 }
@@ -91,12 +96,14 @@ static bool is_digit(char c)
 static const char alphanumeric[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
 /* Only ASCII: isalnum() would let the locale widen what a question may hold. */
-static bool is_ascii_alnum(char c)
+static bool
+is_ascii_alnum(char c)
 {
     return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-static void put_be64(uint8_t *dst, uint64_t value)
+static void
+put_be64(uint8_t *dst, uint64_t value)
 {
     for (int i = 7; i >= 0; i--) {
         dst[i] = (uint8_t)(value & 0xff);
@@ -106,14 +113,16 @@ static void put_be64(uint8_t *dst, uint64_t value)
 
 /* Nibble @index of @buf counted from the most significant nibble of buf[0];
  * @buf must start zeroed. */
-static void put_nibble(uint8_t *buf, size_t index, unsigned nibble)
+static void
+put_nibble(uint8_t *buf, size_t index, unsigned nibble)
 {
     buf[index / 2] |= (uint8_t)(index % 2 == 0 ? nibble << 4 : nibble);
 }
 
 /* On failure @mac is wiped, since OpenSSL may have left partial output. */
-static int hmac(enum otp_hash hash, const uint8_t *key, size_t keylen, const uint8_t *msg,
-                size_t msglen, uint8_t mac[MAC_MAX], size_t *maclen)
+static int
+hmac(enum otp_hash hash, const uint8_t *key, size_t keylen, const uint8_t *msg, size_t msglen,
+     uint8_t mac[MAC_MAX], size_t *maclen)
 {
     const EVP_MD *md = hash_md(hash);
     unsigned int len = 0;
@@ -132,7 +141,8 @@ static int hmac(enum otp_hash hash, const uint8_t *key, size_t keylen, const uin
 /* RFC 4226 section 5.3.  The offset comes from the last byte whatever the
  * hash, as RFC 6238 does for SHA-256/512; offset + 3 <= 18 stays inside a
  * SHA-1 MAC. */
-static uint32_t dynamic_truncation(const uint8_t *mac, size_t maclen)
+static uint32_t
+dynamic_truncation(const uint8_t *mac, size_t maclen)
 {
     unsigned offset = mac[maclen - 1] & 0x0f;
 
@@ -141,7 +151,8 @@ static uint32_t dynamic_truncation(const uint8_t *mac, size_t maclen)
 }
 
 /* 64-bit modulus: 10^10 does not fit 32 bits (and exceeds any truncated value). */
-static int format_code(uint32_t truncated, unsigned digits, char *out, size_t outsize)
+static int
+format_code(uint32_t truncated, unsigned digits, char *out, size_t outsize)
 {
     uint64_t modulus = 1;
     int written;
@@ -156,8 +167,9 @@ static int format_code(uint32_t truncated, unsigned digits, char *out, size_t ou
     return OTP_OK;
 }
 
-int otp_hotp(const uint8_t *key, size_t keylen, uint64_t counter, unsigned digits,
-             enum otp_hash hash, char out[OTP_CODE_SIZE])
+int
+otp_hotp(const uint8_t *key, size_t keylen, uint64_t counter, unsigned digits, enum otp_hash hash,
+         char out[OTP_CODE_SIZE])
 {
     uint8_t moving_factor[8];
     uint8_t mac[MAC_MAX];
@@ -180,8 +192,9 @@ out:
     return rc;
 }
 
-int otp_totp(const uint8_t *key, size_t keylen, int64_t unix_time, unsigned step, unsigned digits,
-             enum otp_hash hash, char out[OTP_CODE_SIZE])
+int
+otp_totp(const uint8_t *key, size_t keylen, int64_t unix_time, unsigned step, unsigned digits,
+         enum otp_hash hash, char out[OTP_CODE_SIZE])
 {
     if (out != NULL)
         out[0] = '\0';
@@ -192,7 +205,8 @@ int otp_totp(const uint8_t *key, size_t keylen, int64_t unix_time, unsigned step
 
 /* --- OCRA suite grammar (RFC 6287 section 6) ------------------------------------------- */
 
-static bool take_literal(const char **pos, const char *literal)
+static bool
+take_literal(const char **pos, const char *literal)
 {
     size_t len = strlen(literal);
 
@@ -204,7 +218,8 @@ static bool take_literal(const char **pos, const char *literal)
 
 /* None of the names is a prefix of another, and whatever follows a name is
  * checked by the next token, so "SHA10" or "SHA2560" fail there. */
-static bool take_hash_name(const char **pos, enum otp_hash *hash)
+static bool
+take_hash_name(const char **pos, enum otp_hash *hash)
 {
     for (unsigned i = 0; i < sizeof(hashes) / sizeof(hashes[0]); i++) {
         if (take_literal(pos, hashes[i].suite_name)) {
@@ -219,8 +234,8 @@ static bool take_hash_name(const char **pos, enum otp_hash *hash)
  * (the 08 of QN08, the 064 of S064) have min == max and keep their leading
  * zeros; free-form numbers (digits, TG) must not have any, so "06" and "010"
  * are refused rather than silently read as 6 and 10. */
-static bool take_number(const char **pos, unsigned min_digits, unsigned max_digits,
-                        unsigned *value)
+static bool
+take_number(const char **pos, unsigned min_digits, unsigned max_digits, unsigned *value)
 {
     const char *p = *pos;
     unsigned n = 0, v = 0;
@@ -241,7 +256,8 @@ static bool take_number(const char **pos, unsigned min_digits, unsigned max_digi
 /* TG of RFC 6287 section 6.3: [1-59]S, [1-59]M or [1-48]H.  The RFC's table
  * says [0-48]H; verified erratum 3729 corrects it to [1-48]H, and a zero step
  * could not divide time anyway. */
-static bool take_time_step(const char **pos, unsigned *seconds)
+static bool
+take_time_step(const char **pos, unsigned *seconds)
 {
     unsigned count, unit_max, unit_seconds;
 
@@ -266,7 +282,8 @@ static bool take_time_step(const char **pos, unsigned *seconds)
 /* Upper case only, as the RFC writes suites: the suite text is hashed into
  * DataInput, so "ocra-1:..." would silently give different responses than
  * the peer expects. */
-int ocra_suite_parse(const char *text, struct ocra_suite *suite)
+int
+ocra_suite_parse(const char *text, struct ocra_suite *suite)
 {
     struct ocra_suite parsed;
     const char *pos;
@@ -322,13 +339,15 @@ int ocra_suite_parse(const char *text, struct ocra_suite *suite)
 
 /* The suite structs reaching the functions below may have been filled by
  * hand rather than by the parser, so anything that sizes a buffer is checked. */
-static bool question_shape_valid(const struct ocra_suite *suite)
+static bool
+question_shape_valid(const struct ocra_suite *suite)
 {
     return (suite->q_format == 'A' || suite->q_format == 'N' || suite->q_format == 'H') &&
            suite->q_max >= 4 && suite->q_max <= OCRA_MAX_QUESTION;
 }
 
-static bool suite_consistent(const struct ocra_suite *suite)
+static bool
+suite_consistent(const struct ocra_suite *suite)
 {
     if (memchr(suite->text, '\0', sizeof(suite->text)) == NULL || suite->text[0] == '\0')
         return false;
@@ -340,8 +359,8 @@ static bool suite_consistent(const struct ocra_suite *suite)
 }
 
 /* @question has @min to @max characters of the suite's format. */
-static int question_fits(const struct ocra_suite *suite, const char *question, size_t min,
-                         size_t max)
+static int
+question_fits(const struct ocra_suite *suite, const char *question, size_t min, size_t max)
 {
     size_t len;
 
@@ -355,7 +374,7 @@ static int question_fits(const struct ocra_suite *suite, const char *question, s
     for (size_t i = 0; i < len; i++) {
         char c = question[i];
 
-        if (suite->q_format == 'N' ? !is_digit(c)
+        if (suite->q_format == 'N'   ? !is_digit(c)
             : suite->q_format == 'H' ? hex_digit_value(c) < 0
                                      : !is_ascii_alnum(c))
             return OTP_ERR_QUESTION;
@@ -363,14 +382,16 @@ static int question_fits(const struct ocra_suite *suite, const char *question, s
     return OTP_OK;
 }
 
-int ocra_question_check(const struct ocra_suite *suite, const char *question)
+int
+ocra_question_check(const struct ocra_suite *suite, const char *question)
 {
     return question_fits(suite, question, 1, suite != NULL ? suite->q_max : 0);
 }
 
 /* Any question of 2 to 2 * q_max characters splits into two challenges of
  * at most q_max each, so the length bounds each challenge as QFxx says. */
-int ocra_mutual_question_check(const struct ocra_suite *suite, const char *question)
+int
+ocra_mutual_question_check(const struct ocra_suite *suite, const char *question)
 {
     size_t max = suite != NULL ? 2 * (size_t)suite->q_max : 0;
 
@@ -384,7 +405,8 @@ int ocra_mutual_question_check(const struct ocra_suite *suite, const char *quest
  * (12345678 -> BC614E, 22222222 -> 153158E -> 153158E0).  A plain
  * multiply-by-ten over a byte array is enough for 64 digits and, unlike
  * BIGNUM, needs no heap that we would then have to wipe. */
-static void encode_numeric_question(const char *question, uint8_t q[OCRA_Q_BYTES])
+static void
+encode_numeric_question(const char *question, uint8_t q[OCRA_Q_BYTES])
 {
     uint8_t number[NUMERIC_QUESTION_BYTES];
     size_t first, nibble = 0;
@@ -413,8 +435,8 @@ static void encode_numeric_question(const char *question, uint8_t q[OCRA_Q_BYTES
 
 /* @q must be zeroed; the question has passed ocra_question_check() or
  * ocra_mutual_question_check(), so it fits the 128 bytes. */
-static void encode_question(const struct ocra_suite *suite, const char *question,
-                            uint8_t q[OCRA_Q_BYTES])
+static void
+encode_question(const struct ocra_suite *suite, const char *question, uint8_t q[OCRA_Q_BYTES])
 {
     size_t len = strlen(question);
 
@@ -433,7 +455,8 @@ static void encode_question(const struct ocra_suite *suite, const char *question
  * is refused rather than ignored, because a caller passing one almost
  * certainly has the wrong suite.  Integers cannot signal "absent", so for C
  * and T only the unused case (must be 0) is checkable. */
-static int ocra_inputs_check(const struct ocra_suite *suite, const struct ocra_input *in)
+static int
+ocra_inputs_check(const struct ocra_suite *suite, const struct ocra_input *in)
 {
     if (in->question == NULL)
         return OTP_ERR_INPUT;
@@ -463,8 +486,9 @@ static int ocra_inputs_check(const struct ocra_suite *suite, const struct ocra_i
  * reference code prepends '0' digits to the session hex until it fills the
  * field.  Q is the opposite (padded on the right), which is why the two are
  * handled differently. */
-static size_t ocra_data_input(const struct ocra_suite *suite, const struct ocra_input *in,
-                              uint8_t msg[DATA_INPUT_MAX])
+static size_t
+ocra_data_input(const struct ocra_suite *suite, const struct ocra_input *in,
+                uint8_t msg[DATA_INPUT_MAX])
 {
     size_t len = strlen(suite->text) + 1; /* the NUL is the 00 separator */
 
@@ -490,8 +514,9 @@ static size_t ocra_data_input(const struct ocra_suite *suite, const struct ocra_
     return len;
 }
 
-int ocra_compute(const struct ocra_suite *suite, const uint8_t *key, size_t keylen,
-                 const struct ocra_input *in, char *out, size_t outsize)
+int
+ocra_compute(const struct ocra_suite *suite, const uint8_t *key, size_t keylen,
+             const struct ocra_input *in, char *out, size_t outsize)
 {
     uint8_t data_input[DATA_INPUT_MAX];
     uint8_t mac[MAC_MAX];
@@ -533,8 +558,9 @@ out:
 }
 
 /* An empty PIN is refused: it would make P a constant everyone knows. */
-int ocra_pin_hash(const struct ocra_suite *suite, const char *pin, uint8_t *out, size_t outsize,
-                  size_t *outlen)
+int
+ocra_pin_hash(const struct ocra_suite *suite, const char *pin, uint8_t *out, size_t outsize,
+              size_t *outlen)
 {
     const EVP_MD *md;
     unsigned int len = 0;
@@ -561,7 +587,8 @@ int ocra_pin_hash(const struct ocra_suite *suite, const char *pin, uint8_t *out,
  * of the alphabet size that fits in 256, so every character is equally
  * likely.  RFC 6287 only says "alphanumeric" for A; we take [0-9A-Za-z],
  * the set ocra_question_check() accepts. */
-int ocra_question_generate(const struct ocra_suite *suite, char *out, size_t outsize)
+int
+ocra_question_generate(const struct ocra_suite *suite, char *out, size_t outsize)
 {
     const char *alphabet;
     size_t alphabet_len, produced = 0;
@@ -601,7 +628,8 @@ out:
 
 /* Empty strings never compare equal: an empty code is what a failed
  * computation leaves behind, and it must not match an empty user input. */
-bool otp_code_equal(const char *a, const char *b)
+bool
+otp_code_equal(const char *a, const char *b)
 {
     size_t len;
 
@@ -613,7 +641,8 @@ bool otp_code_equal(const char *a, const char *b)
     return CRYPTO_memcmp(a, b, len) == 0;
 }
 
-int otp_hash_parse(const char *name, enum otp_hash *hash)
+int
+otp_hash_parse(const char *name, enum otp_hash *hash)
 {
     if (name == NULL || hash == NULL)
         return OTP_ERR_ARG;
@@ -627,7 +656,8 @@ int otp_hash_parse(const char *name, enum otp_hash *hash)
 }
 
 /* NULL for a value outside enum otp_hash. */
-const char *otp_hash_name(enum otp_hash hash)
+const char *
+otp_hash_name(enum otp_hash hash)
 {
     return hash_known(hash) ? hashes[hash].name : NULL;
 }

@@ -29,14 +29,14 @@ enum otp_result {
 
 enum otp_hash { OTP_SHA1 = 0, OTP_SHA256, OTP_SHA512 };
 
-#define OTP_MIN_DIGITS 4        /* HOTP/TOTP/OCRA truncated codes */
+#define OTP_MIN_DIGITS 4 /* HOTP/TOTP/OCRA truncated codes */
 #define OTP_MAX_DIGITS 10
-#define OTP_CODE_SIZE 11        /* OTP_MAX_DIGITS + NUL */
-#define OTP_MAX_KEY 128         /* bytes; longer keys are refused */
-#define OCRA_OUT_SIZE 129       /* OCRA with 0 digits: whole HMAC as hex + NUL */
-#define OCRA_MAX_QUESTION 64    /* characters (QFxx with xx <= 64) */
+#define OTP_CODE_SIZE 11             /* OTP_MAX_DIGITS + NUL */
+#define OTP_MAX_KEY 128              /* bytes; longer keys are refused */
+#define OCRA_OUT_SIZE 129            /* OCRA with 0 digits: whole HMAC as hex + NUL */
+#define OCRA_MAX_QUESTION 64         /* characters (QFxx with xx <= 64) */
 #define OCRA_MAX_MUTUAL_QUESTION 128 /* characters of two joined challenges (Q is 128 bytes) */
-#define OCRA_SUITE_SIZE 64      /* longest suite text + NUL */
+#define OCRA_SUITE_SIZE 64           /* longest suite text + NUL */
 
 /* HOTP (RFC 4226): code for @counter, @digits 4..10, @hash as in the TOTP
  * extension of RFC 6238.  @key 1..OTP_MAX_KEY bytes. */
@@ -69,14 +69,14 @@ int ocra_suite_parse(const char *text, struct ocra_suite *suite);
 /* Inputs for one OCRA computation.  Pointers the suite does not use must be
  * NULL / zero, and those it uses must be given (OTP_ERR_INPUT otherwise). */
 struct ocra_input {
-    uint64_t counter;         /* C */
-    const char *question;     /* Q, in the suite's format, 1..q_max chars */
-    const uint8_t *pin_hash;  /* P: already hashed with the suite's PH */
+    uint64_t counter;        /* C */
+    const char *question;    /* Q, in the suite's format, 1..q_max chars */
+    const uint8_t *pin_hash; /* P: already hashed with the suite's PH */
     size_t pin_hash_len;
-    const uint8_t *session;   /* S: session information bytes */
-    size_t session_len;       /* <= suite session_len */
-    uint64_t time_steps;      /* T: steps since the epoch (unix_time / time_step) */
-    bool mutual;              /* Q is two challenges joined (see ocra_mutual_question_check) */
+    const uint8_t *session; /* S: session information bytes */
+    size_t session_len;     /* <= suite session_len */
+    uint64_t time_steps;    /* T: steps since the epoch (unix_time / time_step) */
+    bool mutual;            /* Q is two challenges joined (see ocra_mutual_question_check) */
 };
 
 /* Response for @in into @out (size >= OTP_CODE_SIZE, or OCRA_OUT_SIZE when

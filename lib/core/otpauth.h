@@ -26,15 +26,15 @@
 #define OTPAUTH_URI_SIZE 1024
 
 struct otpauth {
-    bool totp;           /* totp (period) or hotp (counter) */
+    bool totp; /* totp (period) or hotp (counter) */
     const uint8_t *key;
     size_t keylen;
     const char *issuer;  /* non-empty, no ':' (the format forbids it) */
     const char *account; /* non-empty, no ':' */
     enum otp_hash hash;
     unsigned digits;
-    unsigned period;     /* totp, seconds */
-    uint64_t counter;    /* hotp */
+    unsigned period;  /* totp, seconds */
+    uint64_t counter; /* hotp */
 };
 
 /* The URI into @out.  REASON_OK, or REASON_CONFIG with @err for an issuer

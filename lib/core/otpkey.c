@@ -73,7 +73,8 @@ otpkey_decode_text(const char *text, uint8_t key[OTP_MAX_KEY], size_t *keylen,
         *encoding = OTPKEY_BASE32;
         reason = REASON_OK;
     } else {
-        snprintf(err, errlen, "the key is neither hex (an even number of 0-9a-f digits) nor "
+        snprintf(err, errlen,
+                 "the key is neither hex (an even number of 0-9a-f digits) nor "
                  "RFC 4648 base32 (A-Z 2-7, optional '=' padding), or is longer than %d bytes",
                  OTP_MAX_KEY);
     }

@@ -38,8 +38,7 @@ struct field {
 
 /* What is wrong with the line, into e->message.  Never a key: messages
  * quote only text that has already been recognised as a TYPE. */
-static bool __attribute__((format(printf, 2, 3)))
-bad(struct tokens_entry *e, const char *fmt, ...)
+static bool __attribute__((format(printf, 2, 3))) bad(struct tokens_entry *e, const char *fmt, ...)
 {
     va_list ap;
 
@@ -367,7 +366,9 @@ int
 tokens_read(const char *path, const char *user, struct tokens *t, char *err, size_t errlen)
 {
     static const struct fileio_rules rules = {
-        .what = "tokens file", .max_size = TOKENS_MAX_FILE, .secret = true,
+        .what = "tokens file",
+        .max_size = TOKENS_MAX_FILE,
+        .secret = true,
     };
     struct fileio_buf buf;
     int rc;
@@ -411,8 +412,7 @@ tokens_lock(const char *path, int timeout_ms, int *fd, char *err, size_t errlen)
     if ((rc = lockfile_acquire(*fd, timeout_ms)) == 0)
         return REASON_OK;
     if (rc == EWOULDBLOCK)
-        snprintf(err, errlen, "%s is held by another login for over %d ms", lockpath,
-                 timeout_ms);
+        snprintf(err, errlen, "%s is held by another login for over %d ms", lockpath, timeout_ms);
     else
         snprintf(err, errlen, "cannot lock %s: %s", lockpath, strerror(rc));
     close(*fd);
@@ -440,8 +440,8 @@ tokens_store_state(const char *path, struct tokens *t, size_t i, uint64_t state,
     int rc = REASON_TOKENS_FILE;
 
     if (tok->has_state && state < tok->state) {
-        snprintf(err, errlen, "line %d: refusing to move STATE back from %llu to %llu",
-                 tok->line, (unsigned long long)tok->state, (unsigned long long)state);
+        snprintf(err, errlen, "line %d: refusing to move STATE back from %llu to %llu", tok->line,
+                 (unsigned long long)tok->state, (unsigned long long)state);
         return REASON_TOKENS_FILE;
     }
     if (stat(path, &st) != 0) {

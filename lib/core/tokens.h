@@ -59,10 +59,10 @@
 #define TOKENS_MAX_FILE (1024 * 1024)
 #define TOKENS_MAX_PER_USER 32 /* room for a set of backup codes beside the tokens */
 #define TOKENS_MAX_USER 256
-#define TOKENS_MAX_HASH 128    /* backup: crypt hash, with its NUL */
-#define TOKENS_MAX_PATH 256    /* x509: certificate path, with its NUL */
+#define TOKENS_MAX_HASH 128 /* backup: crypt hash, with its NUL */
+#define TOKENS_MAX_PATH 256 /* x509: certificate path, with its NUL */
 #define TOKENS_MAX_DRIFT 100000
-#define TOKENS_MAX_BAD 32      /* bad lines recorded; all are counted */
+#define TOKENS_MAX_BAD 32 /* bad lines recorded; all are counted */
 #define TOKENS_MESSAGE_SIZE 160
 
 enum token_kind { TOKEN_HOTP, TOKEN_TOTP, TOKEN_OCRA, TOKEN_BACKUP, TOKEN_X509 };
@@ -142,11 +142,11 @@ enum tokens_entry_kind { TOKENS_ENTRY_BLANK, TOKENS_ENTRY_TOKEN, TOKENS_ENTRY_BA
 
 struct tokens_entry {
     int line;
-    size_t start, end; /* the line's bytes; end is at its '\n' or the end of the text */
+    size_t start, end;           /* the line's bytes; end is at its '\n' or the end of the text */
     size_t user_start, user_len; /* the USER field; user_len 0: blank, or USER unreadable */
     size_t type_start, type_len; /* the TYPE field, as written; type_len 0 when absent */
     enum tokens_entry_kind kind;
-    struct token tok; /* TOKENS_ENTRY_TOKEN; it holds a key: tokens_entry_wipe */
+    struct token tok;                  /* TOKENS_ENTRY_TOKEN; it holds a key: tokens_entry_wipe */
     char message[TOKENS_MESSAGE_SIZE]; /* TOKENS_ENTRY_BAD */
 };
 

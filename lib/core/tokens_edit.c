@@ -42,7 +42,9 @@ tokens_edit_begin(const char *path, int timeout_ms, struct tokens_edit *ed, char
                   size_t errlen)
 {
     static const struct fileio_rules rules = {
-        .what = "tokens file", .max_size = TOKENS_MAX_FILE, .secret = true,
+        .what = "tokens file",
+        .max_size = TOKENS_MAX_FILE,
+        .secret = true,
     };
     struct fileio_buf buf;
     struct stat st;
@@ -63,21 +65,29 @@ tokens_edit_begin(const char *path, int timeout_ms, struct tokens_edit *ed, char
         ed->existed = true;
         ed->text = buf.text; /* locked in RAM by fileio_read */
         ed->len = buf.len;
-        ed->owner = (struct fileio_owner){
-            .mode = buf.st.st_mode & 07777, .uid = buf.st.st_uid, .gid = buf.st.st_gid,
-            .chown = true, .durable = true};
+        ed->owner = (struct fileio_owner){.mode = buf.st.st_mode & 07777,
+                                          .uid = buf.st.st_uid,
+                                          .gid = buf.st.st_gid,
+                                          .chown = true,
+                                          .durable = true};
     } else if (rc == FILEIO_MISSING) {
         /* a new file: 0600, owned like the directory it goes in */
         slash = strrchr(path, '/');
-        snprintf(dir, sizeof(dir), "%.*s", slash == NULL ? 1 : slash == path ? 1 :
-                 (int)(slash - path), slash == NULL ? "." : path);
+        snprintf(dir, sizeof(dir), "%.*s",
+                 slash == NULL   ? 1
+                 : slash == path ? 1
+                                 : (int)(slash - path),
+                 slash == NULL ? "." : path);
         if (stat(dir, &st) != 0) {
             snprintf(err, errlen, "cannot create tokens file %s: %s: %s", path, dir,
                      strerror(errno));
             goto failed;
         }
-        ed->owner = (struct fileio_owner){
-            .mode = 0600, .uid = st.st_uid, .gid = st.st_gid, .chown = true, .durable = true};
+        ed->owner = (struct fileio_owner){.mode = 0600,
+                                          .uid = st.st_uid,
+                                          .gid = st.st_gid,
+                                          .chown = true,
+                                          .durable = true};
         if ((ed->text = calloc(1, 1)) == NULL) {
             snprintf(err, errlen, "out of memory");
             goto failed;
@@ -96,7 +106,7 @@ failed:
 /* Replace bytes [@start, @end) of the text with @ins. */
 static int
 text_splice(struct tokens_edit *ed, size_t start, size_t end, const char *ins, size_t inslen,
-       char *err, size_t errlen)
+            char *err, size_t errlen)
 {
     size_t len = ed->len - (end - start) + inslen;
     char *text;
@@ -139,8 +149,7 @@ entry_at(const struct tokens_edit *ed, int line, struct tokens_entry *e)
 
 /* The token on @line, or an error naming what is there instead. */
 static int
-token_at(const struct tokens_edit *ed, int line, struct tokens_entry *e, char *err,
-         size_t errlen)
+token_at(const struct tokens_edit *ed, int line, struct tokens_entry *e, char *err, size_t errlen)
 {
     if (!entry_at(ed, line, e)) {
         snprintf(err, errlen, "line %d: the file has fewer lines", line);
@@ -155,8 +164,7 @@ token_at(const struct tokens_edit *ed, int line, struct tokens_entry *e, char *e
 }
 
 int
-tokens_edit_append(struct tokens_edit *ed, const char *line, int *lineno, char *err,
-                   size_t errlen)
+tokens_edit_append(struct tokens_edit *ed, const char *line, int *lineno, char *err, size_t errlen)
 {
     struct tokens_entry e, other;
     size_t len = strlen(line), pos = 0;
@@ -184,8 +192,7 @@ tokens_edit_append(struct tokens_edit *ed, const char *line, int *lineno, char *
         tokens_entry_wipe(&other);
     }
     if (count > TOKENS_MAX_PER_USER) {
-        snprintf(err, errlen, "user %s would have more than %d tokens", user,
-                 TOKENS_MAX_PER_USER);
+        snprintf(err, errlen, "user %s would have more than %d tokens", user, TOKENS_MAX_PER_USER);
         goto out;
     }
     {
@@ -218,8 +225,8 @@ out:
 }
 
 int
-tokens_edit_remove(struct tokens_edit *ed, const char *user, int line,
-                   const enum token_kind *kind, unsigned *removed, char *err, size_t errlen)
+tokens_edit_remove(struct tokens_edit *ed, const char *user, int line, const enum token_kind *kind,
+                   unsigned *removed, char *err, size_t errlen)
 {
     struct tokens_entry e;
     size_t pos = 0;
@@ -247,8 +254,9 @@ tokens_edit_remove(struct tokens_edit *ed, const char *user, int line,
         tokens_entry_wipe(&e);
     }
     if (rc == REASON_OK && line > 0) {
-        snprintf(err, errlen, seen ? "line %d is not a line of user %s"
-                                   : "line %d: the file has fewer lines (user %s)",
+        snprintf(err, errlen,
+                 seen ? "line %d is not a line of user %s"
+                      : "line %d: the file has fewer lines (user %s)",
                  line, user);
         rc = REASON_TOKENS_FILE;
     }
@@ -256,8 +264,7 @@ tokens_edit_remove(struct tokens_edit *ed, const char *user, int line,
 }
 
 int
-tokens_edit_set_state(struct tokens_edit *ed, int line, uint64_t state, char *err,
-                      size_t errlen)
+tokens_edit_set_state(struct tokens_edit *ed, int line, uint64_t state, char *err, size_t errlen)
 {
     struct tokens_entry e;
     char num[32];
@@ -281,8 +288,7 @@ tokens_edit_set_state(struct tokens_edit *ed, int line, uint64_t state, char *er
 }
 
 int
-tokens_edit_set_drift(struct tokens_edit *ed, int line, int64_t drift, char *err,
-                      size_t errlen)
+tokens_edit_set_drift(struct tokens_edit *ed, int line, int64_t drift, char *err, size_t errlen)
 {
     struct tokens_entry e;
     char field[40];

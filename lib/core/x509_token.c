@@ -44,9 +44,9 @@
 
 struct x509_token {
     X509 *cert;
-    bool is_ec;       /* else RSA */
+    bool is_ec; /* else RSA */
     int key_bits;
-    char *what;       /* the file name, for messages */
+    char *what; /* the file name, for messages */
     char summary[512];
 };
 
@@ -126,17 +126,19 @@ check_key(struct x509_token *t, char *err, size_t errlen)
             return REASON_CERT_INVALID;
         }
         if (t->key_bits < EC_MIN_BITS) {
-            snprintf(err, errlen, "certificate %s: an EC key on %s (%d bits); give one of %d "
-                     "bits or more (P-256, P-384, P-521)", t->what, group, t->key_bits,
-                     EC_MIN_BITS);
+            snprintf(err, errlen,
+                     "certificate %s: an EC key on %s (%d bits); give one of %d "
+                     "bits or more (P-256, P-384, P-521)",
+                     t->what, group, t->key_bits, EC_MIN_BITS);
             return REASON_CERT_INVALID;
         }
         t->is_ec = true;
         need = KU_KEY_AGREEMENT;
     } else {
-        snprintf(err, errlen, "certificate %s: its key type %s cannot receive a CMS envelope; "
-                 "give RSA (key transport) or EC (key agreement)", t->what,
-                 EVP_PKEY_get0_type_name(pk));
+        snprintf(err, errlen,
+                 "certificate %s: its key type %s cannot receive a CMS envelope; "
+                 "give RSA (key transport) or EC (key agreement)",
+                 t->what, EVP_PKEY_get0_type_name(pk));
         return REASON_CERT_INVALID;
     }
     if (X509_get_extension_flags(t->cert) & EXFLAG_INVALID) {
@@ -154,8 +156,8 @@ check_key(struct x509_token *t, char *err, size_t errlen)
 }
 
 int
-x509_token_parse(const char *text, size_t len, const char *what, struct x509_token **out,
-                 char *err, size_t errlen)
+x509_token_parse(const char *text, size_t len, const char *what, struct x509_token **out, char *err,
+                 size_t errlen)
 {
     struct x509_token *t = NULL;
     BIO *bio = NULL;
@@ -168,8 +170,7 @@ x509_token_parse(const char *text, size_t len, const char *what, struct x509_tok
 
     *out = NULL;
     if (len > X509_CERT_MAX_FILE) {
-        snprintf(err, errlen, "certificate %s is larger than %d bytes", what,
-                 X509_CERT_MAX_FILE);
+        snprintf(err, errlen, "certificate %s is larger than %d bytes", what, X509_CERT_MAX_FILE);
         return REASON_CERT_INVALID;
     }
     if ((t = calloc(1, sizeof(*t))) == NULL || (t->what = strdup(what)) == NULL ||
@@ -179,21 +180,27 @@ x509_token_parse(const char *text, size_t len, const char *what, struct x509_tok
     }
     reason = REASON_CERT_INVALID;
     if (!PEM_read_bio(bio, &name, &header, &der, &derlen)) {
-        snprintf(err, errlen, "certificate %s holds no PEM block (-----BEGIN CERTIFICATE-----): "
-                 "%s", what, openssl_reason());
+        snprintf(err, errlen,
+                 "certificate %s holds no PEM block (-----BEGIN CERTIFICATE-----): "
+                 "%s",
+                 what, openssl_reason());
         goto out;
     }
     if (strcmp(name, PEM_STRING_X509) != 0) {
         char label[41];
 
         log_sanitize(name, label, sizeof(label));
-        snprintf(err, errlen, "certificate %s holds a PEM \"%s\" block where a CERTIFICATE "
-                 "should be", what, label);
+        snprintf(err, errlen,
+                 "certificate %s holds a PEM \"%s\" block where a CERTIFICATE "
+                 "should be",
+                 what, label);
         goto out;
     }
     if (header[0] != '\0') {
-        snprintf(err, errlen, "certificate %s: its PEM block has headers (Proc-Type, ...); "
-                 "give a plain certificate", what);
+        snprintf(err, errlen,
+                 "certificate %s: its PEM block has headers (Proc-Type, ...); "
+                 "give a plain certificate",
+                 what);
         goto out;
     }
     p = der;
@@ -203,8 +210,10 @@ x509_token_parse(const char *text, size_t len, const char *what, struct x509_tok
         goto out;
     }
     if (p != der + derlen) {
-        snprintf(err, errlen, "certificate %s: its PEM block has %ld bytes after the "
-                 "certificate", what, (long)(der + derlen - p));
+        snprintf(err, errlen,
+                 "certificate %s: its PEM block has %ld bytes after the "
+                 "certificate",
+                 what, (long)(der + derlen - p));
         goto out;
     }
     /* a read-only memory BIO hands out what it has not read yet */
@@ -214,8 +223,10 @@ x509_token_parse(const char *text, size_t len, const char *what, struct x509_tok
             break;
     if (i < restlen) {
         if (restlen - i >= 11 && memcmp(rest + i, "-----BEGIN ", 11) == 0)
-            snprintf(err, errlen, "certificate %s holds more than one PEM block; keep the user's "
-                     "certificate only (CA certificates go into x509_ca)", what);
+            snprintf(err, errlen,
+                     "certificate %s holds more than one PEM block; keep the user's "
+                     "certificate only (CA certificates go into x509_ca)",
+                     what);
         else
             snprintf(err, errlen, "certificate %s has text after the certificate", what);
         goto out;
@@ -302,8 +313,7 @@ add_ca_certs(X509_STORE *store, const struct fileio_buf *buf)
 }
 
 int
-x509_token_verify_chain(const struct x509_token *t, const char *ca_file, char *err,
-                        size_t errlen)
+x509_token_verify_chain(const struct x509_token *t, const char *ca_file, char *err, size_t errlen)
 {
     static const struct fileio_rules rules = {.what = "x509_ca file", .max_size = CA_MAX_FILE};
     struct fileio_buf buf = {0};
@@ -351,8 +361,8 @@ out:
 }
 
 int
-x509_token_load(const char *cert_path, const char *ca_file, struct x509_token **out,
-                char *err, size_t errlen)
+x509_token_load(const char *cert_path, const char *ca_file, struct x509_token **out, char *err,
+                size_t errlen)
 {
     static const struct fileio_rules rules = {.what = "certificate",
                                               .max_size = X509_CERT_MAX_FILE};
@@ -389,8 +399,8 @@ x509_token_summary(const struct x509_token *t)
 }
 
 int
-x509_token_challenge(const struct x509_token *t, uint8_t secret[X509_CHALLENGE_LEN],
-                     char **pem, char *err, size_t errlen)
+x509_token_challenge(const struct x509_token *t, uint8_t secret[X509_CHALLENGE_LEN], char **pem,
+                     char *err, size_t errlen)
 {
     CMS_ContentInfo *cms = NULL;
     CMS_RecipientInfo *ri;
@@ -421,8 +431,8 @@ x509_token_challenge(const struct x509_token *t, uint8_t secret[X509_CHALLENGE_L
         EVP_PKEY_CTX *pctx = CMS_RecipientInfo_get0_pkey_ctx(ri);
 
         if (pctx == NULL ||
-            EVP_PKEY_CTX_set_ecdh_kdf_md(pctx, t->key_bits > 256 ? EVP_sha384() : EVP_sha256())
-                <= 0)
+            EVP_PKEY_CTX_set_ecdh_kdf_md(pctx, t->key_bits > 256 ? EVP_sha384() : EVP_sha256()) <=
+                0)
             goto fail;
     }
     if ((in = BIO_new_mem_buf(secret, X509_CHALLENGE_LEN)) == NULL ||
@@ -434,9 +444,10 @@ x509_token_challenge(const struct x509_token *t, uint8_t secret[X509_CHALLENGE_L
     if (n <= 0)
         goto fail;
     if (n > X509_ENVELOPE_MAX) {
-        snprintf(err, errlen, "certificate %s: the envelope would be %ld bytes, more than a "
-                 "prompt carries (%d); the certificate's issuer name is very long", t->what, n,
-                 X509_ENVELOPE_MAX);
+        snprintf(err, errlen,
+                 "certificate %s: the envelope would be %ld bytes, more than a "
+                 "prompt carries (%d); the certificate's issuer name is very long",
+                 t->what, n, X509_ENVELOPE_MAX);
         reason = REASON_CERT_INVALID;
         goto out;
     }

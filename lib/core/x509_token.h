@@ -45,8 +45,8 @@ struct x509_token;
  * its chain against the CAs in @ca_file.
  * REASON_OK, or REASON_CERT_INVALID, REASON_CERT_EXPIRED,
  * REASON_CERT_UNTRUSTED, REASON_CONFIG (the CA file), REASON_INTERNAL. */
-int x509_token_load(const char *cert_path, const char *ca_file, struct x509_token **out,
-                    char *err, size_t errlen);
+int x509_token_load(const char *cert_path, const char *ca_file, struct x509_token **out, char *err,
+                    size_t errlen);
 
 /* The steps of x509_token_load, for tests and the fuzzer.
  * Parse @len bytes of @text: exactly one PEM certificate (text before it is
@@ -79,8 +79,8 @@ const char *x509_token_summary(const struct x509_token *t);
  * that is wiped (x509_token_response_ok does), and uses it once.
  * REASON_OK, REASON_CERT_INVALID (envelope over X509_ENVELOPE_MAX) or
  * REASON_INTERNAL; on failure @secret is wiped and *@pem is NULL. */
-int x509_token_challenge(const struct x509_token *t, uint8_t secret[X509_CHALLENGE_LEN],
-                         char **pem, char *err, size_t errlen);
+int x509_token_challenge(const struct x509_token *t, uint8_t secret[X509_CHALLENGE_LEN], char **pem,
+                         char *err, size_t errlen);
 
 /* True if @response is the hex form of @secret: exactly X509_RESPONSE_HEX
  * hex digits (either case) after trimming blanks and line ends around it,

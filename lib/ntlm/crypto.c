@@ -235,7 +235,7 @@ ntlm_b64_encode(const uint8_t *in, size_t len, char **out)
     if (*out == NULL)
         goto out;
     ret = EVP_EncodeBlock((unsigned char *)*out, in, (int)len) == (int)olen - 1 ? NTLM_OK
-                                                                               : NTLM_ERR_CRYPTO;
+                                                                                : NTLM_ERR_CRYPTO;
     if (ret != NTLM_OK) {
         free(*out);
         *out = NULL;

@@ -48,8 +48,7 @@ int ntlm_rc4(const uint8_t key[NTLM_KEY_LEN], const uint8_t *in, size_t len, uin
  * NTLM_MAX_HASH bytes; *outlen set.  NTLM_ERR_DECODE if @cert_der is not
  * exactly one certificate, NTLM_ERR_ARG if its signature names no single
  * hash (Ed25519: RFC 5929 leaves it undefined). */
-int ntlm_cert_hash(const uint8_t *cert_der, size_t len, uint8_t out[NTLM_MAX_HASH],
-                   size_t *outlen);
+int ntlm_cert_hash(const uint8_t *cert_der, size_t len, uint8_t out[NTLM_MAX_HASH], size_t *outlen);
 
 /* CSPRNG bytes from the private context. */
 int ntlm_random_bytes(uint8_t *out, size_t len);

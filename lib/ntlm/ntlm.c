@@ -19,7 +19,7 @@
 #include "lib/ntlm/ntlm_testing.h"
 #include "lib/ntlm/unicode.h"
 
-static const uint8_t signature[8] = { 'N', 'T', 'L', 'M', 'S', 'S', 'P', 0 };
+static const uint8_t signature[8] = {'N', 'T', 'L', 'M', 'S', 'S', 'P', 0};
 
 /* What we ask for in NEGOTIATE (and at most what AUTHENTICATE confirms).
  * Deliberately no SIGN/SEAL/KEY_EXCH (HTTP has no use for them, and KEY_EXCH
@@ -33,9 +33,9 @@ static const uint8_t signature[8] = { 'N', 'T', 'L', 'M', 'S', 'S', 'P', 0 };
     (NTLMSSP_NEGOTIATE_UNICODE | NTLMSSP_NEGOTIATE_NTLM |                                          \
      NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY)
 
-#define AUTH_HDR_LEN 64       /* AUTHENTICATE fields up to and including NegotiateFlags */
-#define AUTH_MIC_OFFSET 72    /* after the 8-byte Version */
-#define MSV_AV_FLAG_MIC 0x2u  /* MsvAvFlags: "the client is providing message integrity" */
+#define AUTH_HDR_LEN 64      /* AUTHENTICATE fields up to and including NegotiateFlags */
+#define AUTH_MIC_OFFSET 72   /* after the 8-byte Version */
+#define MSV_AV_FLAG_MIC 0x2u /* MsvAvFlags: "the client is providing message integrity" */
 #define FILETIME_UNIX_EPOCH 116444736000000000ull /* 1601-01-01 to 1970-01-01 in 100 ns */
 
 struct u16 {
@@ -65,29 +65,34 @@ struct wbuf {
     bool bad;
 };
 
-static uint16_t get16(const uint8_t *p)
+static uint16_t
+get16(const uint8_t *p)
 {
     return (uint16_t)(p[0] | p[1] << 8);
 }
 
-static uint32_t get32(const uint8_t *p)
+static uint32_t
+get32(const uint8_t *p)
 {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-static void set16(uint8_t *p, size_t v)
+static void
+set16(uint8_t *p, size_t v)
 {
     p[0] = (uint8_t)v;
     p[1] = (uint8_t)(v >> 8);
 }
 
-static void set32(uint8_t *p, uint64_t v)
+static void
+set32(uint8_t *p, uint64_t v)
 {
     for (int i = 0; i < 4; i++)
         p[i] = (uint8_t)(v >> (8 * i));
 }
 
-static void put(struct wbuf *w, const void *d, size_t n)
+static void
+put(struct wbuf *w, const void *d, size_t n)
 {
     if (w->bad || n > w->cap - w->pos) {
         w->bad = true;
@@ -97,7 +102,8 @@ static void put(struct wbuf *w, const void *d, size_t n)
     }
 }
 
-static void put_av(struct wbuf *w, uint16_t id, const uint8_t *v, size_t len)
+static void
+put_av(struct wbuf *w, uint16_t id, const uint8_t *v, size_t len)
 {
     uint8_t hdr[4];
 
@@ -109,8 +115,8 @@ static void put_av(struct wbuf *w, uint16_t id, const uint8_t *v, size_t len)
     put(w, v, len);
 }
 
-__attribute__((format(printf, 3, 4))) static void set_err(char *err, size_t errsize,
-                                                          const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static void
+set_err(char *err, size_t errsize, const char *fmt, ...)
 {
     va_list ap;
 
@@ -124,9 +130,9 @@ __attribute__((format(printf, 3, 4))) static void set_err(char *err, size_t errs
 /* A security buffer (len, maxlen, offset) of the CHALLENGE.  MaxLen is
  * ignored as the spec allows; the offset of an empty field is meaningless and
  * not checked.  off + len is computed in 64 bits (CVE-2018-16890, CVE-2023-25563). */
-static int decode_field(const uint8_t *msg, size_t len, size_t at, size_t hdrlen,
-                        const char *name, const uint8_t **p, size_t *flen, char *err,
-                        size_t errsize)
+static int
+decode_field(const uint8_t *msg, size_t len, size_t at, size_t hdrlen, const char *name,
+             const uint8_t **p, size_t *flen, char *err, size_t errsize)
 {
     uint16_t l = get16(msg + at);
     uint32_t off = get32(msg + at + 4);
@@ -151,7 +157,8 @@ static int decode_field(const uint8_t *msg, size_t len, size_t at, size_t hdrlen
 }
 
 /* Lengths fixed by MS-NLMP 2.2.2.1/2.2.2.2; names are UTF-16LE so even. */
-static bool av_len_ok(uint16_t id, uint16_t avlen)
+static bool
+av_len_ok(uint16_t id, uint16_t avlen)
 {
     bool ok = true;
 
@@ -173,7 +180,8 @@ static bool av_len_ok(uint16_t id, uint16_t avlen)
 /* MS-NLMP 2.2.2.1: walk the AV_PAIR list with every read bounds-checked and
  * remember the pairs the client acts on.  Lengths are exact where the spec
  * fixes them (CVE-2023-25567 read a short MsvAvTimestamp out of bounds). */
-static int decode_av_pairs(struct ntlm_challenge *ch, char *err, size_t errsize)
+static int
+decode_av_pairs(struct ntlm_challenge *ch, char *err, size_t errsize)
 {
     const uint8_t *ti = ch->target_info;
     size_t len = ch->target_info_len, pos = 0;
@@ -181,8 +189,8 @@ static int decode_av_pairs(struct ntlm_challenge *ch, char *err, size_t errsize)
     int ret = NTLM_ERR_DECODE;
 
     if (len > NTLM_MAX_TARGET_INFO) {
-        set_err(err, errsize, "CHALLENGE TargetInfo is %zu bytes, more than the %d-byte limit",
-                len, NTLM_MAX_TARGET_INFO);
+        set_err(err, errsize, "CHALLENGE TargetInfo is %zu bytes, more than the %d-byte limit", len,
+                NTLM_MAX_TARGET_INFO);
         goto out;
     }
     for (;;) {
@@ -224,8 +232,9 @@ out:
     return ret;
 }
 
-int ntlm_challenge_decode(const uint8_t *msg, size_t len, struct ntlm_challenge *out, char *err,
-                          size_t errsize)
+int
+ntlm_challenge_decode(const uint8_t *msg, size_t len, struct ntlm_challenge *out, char *err,
+                      size_t errsize)
 {
     size_t hdrlen = 32; /* pre-NT4SP? servers stop after ServerChallenge */
     uint32_t missing;
@@ -257,8 +266,8 @@ int ntlm_challenge_decode(const uint8_t *msg, size_t len, struct ntlm_challenge 
         /* never fall back to OEM strings or NTLMv1/LM (CVE-2016-2110) */
         set_err(err, errsize, "CHALLENGE flags 0x%08x lack %s", out->flags,
                 (missing & NTLMSSP_NEGOTIATE_UNICODE) ? "NEGOTIATE_UNICODE"
-                : (missing & NTLMSSP_NEGOTIATE_NTLM) ? "NEGOTIATE_NTLM"
-                                                     : "NEGOTIATE_EXTENDED_SESSIONSECURITY");
+                : (missing & NTLMSSP_NEGOTIATE_NTLM)  ? "NEGOTIATE_NTLM"
+                                                      : "NEGOTIATE_EXTENDED_SESSIONSECURITY");
         ret = NTLM_ERR_FLAGS;
         goto out;
     }
@@ -270,8 +279,8 @@ int ntlm_challenge_decode(const uint8_t *msg, size_t len, struct ntlm_challenge 
         out->has_version = true;
         memcpy(out->version, msg + 48, 8);
     }
-    ret = decode_field(msg, len, 12, hdrlen, "TargetName", &out->target_name,
-                       &out->target_name_len, err, errsize);
+    ret = decode_field(msg, len, 12, hdrlen, "TargetName", &out->target_name, &out->target_name_len,
+                       err, errsize);
     if (ret != NTLM_OK)
         goto out;
     if (out->target_name_len % 2 != 0) {
@@ -290,10 +299,11 @@ out:
     return ret;
 }
 
-int ntlm_client_new(struct ntlm_client **out, const char *user, const char *domain,
-                    const char *password_utf8, const char *workstation, const char *spn)
+int
+ntlm_client_new(struct ntlm_client **out, const char *user, const char *domain,
+                const char *password_utf8, const char *workstation, const char *spn)
 {
-    const char *src[4] = { user, domain, workstation, spn };
+    const char *src[4] = {user, domain, workstation, spn};
     struct ntlm_client *c = NULL;
     uint8_t nt_hash[NTLM_KEY_LEN];
     int ret = NTLM_ERR_ARG;
@@ -307,7 +317,7 @@ int ntlm_client_new(struct ntlm_client **out, const char *user, const char *doma
         goto out;
     ret = NTLM_OK;
     for (int i = 0; i < 4 && ret == NTLM_OK; i++) {
-        struct u16 *dst[4] = { &c->user, &c->domain, &c->workstation, &c->spn };
+        struct u16 *dst[4] = {&c->user, &c->domain, &c->workstation, &c->spn};
 
         ret = ntlm_utf8_to_utf16le(src[i] ? src[i] : "", 0, &dst[i]->p, &dst[i]->len);
     }
@@ -326,7 +336,8 @@ out:
     return ret;
 }
 
-int ntlm_client_set_channel_binding(struct ntlm_client *c, const uint8_t *cert_der, size_t len)
+int
+ntlm_client_set_channel_binding(struct ntlm_client *c, const uint8_t *cert_der, size_t len)
 {
     int ret = NTLM_ERR_ARG;
 
@@ -342,7 +353,8 @@ out:
     return ret;
 }
 
-int ntlm_client_negotiate(struct ntlm_client *c, uint8_t **out, size_t *outlen)
+int
+ntlm_client_negotiate(struct ntlm_client *c, uint8_t **out, size_t *outlen)
 {
     uint8_t *m = NULL;
     int ret = NTLM_ERR_ARG;
@@ -379,8 +391,9 @@ out:
  * byte for byte (Samba rejects any change), with MsvAvFlags gaining the MIC
  * bit, then our channel bindings and target name (replacing any the server
  * put there), then MsvAvEOL. */
-static void build_av_pairs(const struct ntlm_client *c, const struct ntlm_challenge *ch, bool mic,
-                           struct wbuf *w)
+static void
+build_av_pairs(const struct ntlm_client *c, const struct ntlm_challenge *ch, bool mic,
+               struct wbuf *w)
 {
     const uint8_t *ti = ch->target_info;
     uint8_t flags[4];
@@ -407,9 +420,10 @@ static void build_av_pairs(const struct ntlm_client *c, const struct ntlm_challe
     put_av(w, MsvAvEOL, NULL, 0);
 }
 
-static void filetime_now(const struct ntlm_client *c, uint8_t out[8])
+static void
+filetime_now(const struct ntlm_client *c, uint8_t out[8])
 {
-    struct timespec ts = { 0, 0 };
+    struct timespec ts = {0, 0};
     uint64_t ft;
 
     if (c->testing.filetime != NULL) {
@@ -422,7 +436,8 @@ static void filetime_now(const struct ntlm_client *c, uint8_t out[8])
         out[i] = (uint8_t)(ft >> (8 * i));
 }
 
-static int random_bytes(const struct ntlm_client *c, uint8_t *out, size_t len)
+static int
+random_bytes(const struct ntlm_client *c, uint8_t *out, size_t len)
 {
     if (c->testing.random_bytes != NULL)
         return c->testing.random_bytes(c->testing.arg, out, len);
@@ -430,7 +445,8 @@ static int random_bytes(const struct ntlm_client *c, uint8_t *out, size_t len)
 }
 
 /* Header security buffer at @at pointing to @len bytes at the writer's position. */
-static void put_field(struct wbuf *w, size_t at, const uint8_t *d, size_t len)
+static void
+put_field(struct wbuf *w, size_t at, const uint8_t *d, size_t len)
 {
     if (len > UINT16_MAX || at + 8 > w->cap) {
         w->bad = true;
@@ -460,7 +476,8 @@ struct auth {
     size_t nt_len;
 };
 
-static int choose_opts(struct ntlm_client *c, const struct ntlm_challenge *ch, struct auth *a)
+static int
+choose_opts(struct ntlm_client *c, const struct ntlm_challenge *ch, struct auth *a)
 {
     int ret;
 
@@ -484,10 +501,10 @@ static int choose_opts(struct ntlm_client *c, const struct ntlm_challenge *ch, s
     return ret;
 }
 
-static int compute_responses(struct ntlm_client *c, const struct ntlm_challenge *ch,
-                             struct auth *a)
+static int
+compute_responses(struct ntlm_client *c, const struct ntlm_challenge *ch, struct auth *a)
 {
-    struct wbuf w = { 0 };
+    struct wbuf w = {0};
     uint8_t kxkey[NTLM_KEY_LEN];
     int ret = NTLM_ERR_NOMEM;
 
@@ -508,9 +525,9 @@ static int compute_responses(struct ntlm_client *c, const struct ntlm_challenge 
     if (a->nt == NULL)
         goto out;
     /* 3.3.2: with a MIC (server sent MsvAvTimestamp) the LM response is Z(24) */
-    ret = ComputeResponse(c->response_key, ch->server_challenge, a->client_challenge, a->time,
-                          a->av, a->av_len, a->nt, a->nt_len, a->mic ? NULL : a->lm,
-                          a->session_base_key);
+    ret =
+        ComputeResponse(c->response_key, ch->server_challenge, a->client_challenge, a->time, a->av,
+                        a->av_len, a->nt, a->nt_len, a->mic ? NULL : a->lm, a->session_base_key);
     if (ret == NTLM_OK)
         ret = KXKEY(a->session_base_key, kxkey);
     if (ret == NTLM_OK && a->key_exch)
@@ -522,11 +539,12 @@ out:
     return ret;
 }
 
-static int encode_authenticate(struct ntlm_client *c, const uint8_t *chal, size_t chal_len,
-                               const struct ntlm_challenge *ch, uint8_t **out, size_t *outlen)
+static int
+encode_authenticate(struct ntlm_client *c, const uint8_t *chal, size_t chal_len,
+                    const struct ntlm_challenge *ch, uint8_t **out, size_t *outlen)
 {
-    struct auth a = { 0 };
-    struct wbuf w = { 0 };
+    struct auth a = {0};
+    struct wbuf w = {0};
     int ret = choose_opts(c, ch, &a);
 
     if (ret == NTLM_OK)
@@ -576,8 +594,9 @@ out:
     return ret;
 }
 
-int ntlm_client_authenticate(struct ntlm_client *c, const uint8_t *challenge, size_t len,
-                             uint8_t **out, size_t *outlen)
+int
+ntlm_client_authenticate(struct ntlm_client *c, const uint8_t *challenge, size_t len, uint8_t **out,
+                         size_t *outlen)
 {
     struct ntlm_challenge ch;
     int ret = NTLM_ERR_ARG;
@@ -600,12 +619,14 @@ out:
     return ret;
 }
 
-const char *ntlm_client_error(const struct ntlm_client *c)
+const char *
+ntlm_client_error(const struct ntlm_client *c)
 {
     return c != NULL ? c->err : "no NTLM context";
 }
 
-void ntlm_client_free(struct ntlm_client *c)
+void
+ntlm_client_free(struct ntlm_client *c)
 {
     if (c != NULL) {
         secmem_free(c->user.p, c->user.len);
@@ -616,7 +637,8 @@ void ntlm_client_free(struct ntlm_client *c)
     }
 }
 
-int ntlm_client_set_testing(struct ntlm_client *c, const struct ntlm_testing *t)
+int
+ntlm_client_set_testing(struct ntlm_client *c, const struct ntlm_testing *t)
 {
     int ret = NTLM_ERR_ARG;
 

@@ -55,18 +55,18 @@ enum ntlm_av_id {
 /* A decoded CHALLENGE_MESSAGE.  Pointers point into the decoded buffer and
  * live as long as it does; nothing here is allocated. */
 struct ntlm_challenge {
-    uint32_t flags;                                 /* NegotiateFlags */
+    uint32_t flags; /* NegotiateFlags */
     uint8_t server_challenge[NTLM_CHALLENGE_LEN];
-    const uint8_t *target_name;                     /* UTF-16LE, may be empty (NULL, 0) */
+    const uint8_t *target_name; /* UTF-16LE, may be empty (NULL, 0) */
     size_t target_name_len;
-    const uint8_t *target_info;                     /* AV pairs incl. EOL, may be empty */
+    const uint8_t *target_info; /* AV pairs incl. EOL, may be empty */
     size_t target_info_len;
     bool has_version;
     uint8_t version[8];
-    bool has_timestamp;                             /* MsvAvTimestamp present */
-    uint8_t timestamp[8];                           /* FILETIME, little-endian as sent */
+    bool has_timestamp;   /* MsvAvTimestamp present */
+    uint8_t timestamp[8]; /* FILETIME, little-endian as sent */
     bool has_av_flags;
-    uint32_t av_flags;                              /* MsvAvFlags value */
+    uint32_t av_flags; /* MsvAvFlags value */
 };
 
 /* Parse and validate a CHALLENGE_MESSAGE (also the fuzzing entry point): every

@@ -83,8 +83,8 @@ out:
 
 int
 NTProofStr(const uint8_t response_key_nt[NTLM_KEY_LEN],
-           const uint8_t server_challenge[NTLM_CHALLENGE_LEN], const uint8_t *temp,
-           size_t templen, uint8_t out[NTLM_KEY_LEN])
+           const uint8_t server_challenge[NTLM_CHALLENGE_LEN], const uint8_t *temp, size_t templen,
+           uint8_t out[NTLM_KEY_LEN])
 {
     struct ntlm_chunk in[2] = {{server_challenge, NTLM_CHALLENGE_LEN}, {temp, templen}};
     int ret = NTLM_ERR_ARG;

@@ -91,9 +91,9 @@ int EncryptedRandomSessionKey(const uint8_t kxkey[NTLM_KEY_LEN],
 
 /* MS-NLMP 3.1.5.1.2: HMAC_MD5(ExportedSessionKey, NEGOTIATE ‖ CHALLENGE ‖ AUTHENTICATE),
  * the last with its MIC field zeroed by the caller. */
-int MIC(const uint8_t exported_session_key[NTLM_KEY_LEN], const uint8_t *negotiate,
-        size_t neglen, const uint8_t *challenge, size_t challen, const uint8_t *authenticate,
-        size_t authlen, uint8_t out[NTLM_KEY_LEN]);
+int MIC(const uint8_t exported_session_key[NTLM_KEY_LEN], const uint8_t *negotiate, size_t neglen,
+        const uint8_t *challenge, size_t challen, const uint8_t *authenticate, size_t authlen,
+        uint8_t out[NTLM_KEY_LEN]);
 
 /* MS-NLMP 2.2.2.1 MsvAvChannelBindings: MD5 of a gss_channel_bindings_struct whose
  * address fields are zero and whose application data is @app_data. */
@@ -102,7 +102,6 @@ int ntlm_channel_bindings_hash(const uint8_t *app_data, size_t len, uint8_t out[
 /* The same for TLS: application data "tls-server-end-point:" ‖ H(@cert_der) (RFC 5929
  * 4.1).  NTLM_ERR_DECODE if the certificate does not parse, NTLM_ERR_ARG if its
  * signature algorithm names no single hash (e.g. Ed25519: undefined by RFC 5929). */
-int ntlm_cert_channel_bindings_hash(const uint8_t *cert_der, size_t len,
-                                    uint8_t out[NTLM_KEY_LEN]);
+int ntlm_cert_channel_bindings_hash(const uint8_t *cert_der, size_t len, uint8_t out[NTLM_KEY_LEN]);
 
 #endif

@@ -48,12 +48,12 @@ enum ntlm_mode { NTLM_MODE_CLIENT, NTLM_MODE_SERVER };
 
 /* MS-NLMP 3.4.5.2; NTLM_ERR_ARG without extended session security (no key).
  * Checked against the 4.2.4 vectors; HTTP negotiates no signing. */
-int SIGNKEY(uint32_t flags, const uint8_t exported_session_key[NTLM_KEY_LEN],
-            enum ntlm_mode mode, uint8_t out[NTLM_KEY_LEN]);
+int SIGNKEY(uint32_t flags, const uint8_t exported_session_key[NTLM_KEY_LEN], enum ntlm_mode mode,
+            uint8_t out[NTLM_KEY_LEN]);
 
 /* MS-NLMP 3.4.5.3 with extended session security (the key is cut to 7 or 5 bytes
  * before hashing without NEGOTIATE_128); NTLM_ERR_ARG without ESS. */
-int SEALKEY(uint32_t flags, const uint8_t exported_session_key[NTLM_KEY_LEN],
-            enum ntlm_mode mode, uint8_t out[NTLM_KEY_LEN]);
+int SEALKEY(uint32_t flags, const uint8_t exported_session_key[NTLM_KEY_LEN], enum ntlm_mode mode,
+            uint8_t out[NTLM_KEY_LEN]);
 
 #endif

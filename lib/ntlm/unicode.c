@@ -34,8 +34,7 @@ nt_upcase(uint32_t c)
         u = c - 0x20;
     else if (c == 0xff)
         u = 0x178;
-    else if ((c >= 0x100 && c <= 0x12f) || (c >= 0x132 && c <= 0x137) ||
-             (c >= 0x14a && c <= 0x177))
+    else if ((c >= 0x100 && c <= 0x12f) || (c >= 0x132 && c <= 0x137) || (c >= 0x14a && c <= 0x177))
         u = (c & 1) ? c - 1 : c; /* pairs: even upper, odd lower */
     else if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17e))
         u = (c & 1) ? c : c - 1; /* pairs: odd upper, even lower */
@@ -78,7 +77,7 @@ ntlm_utf8_to_utf16le(const char *in, int upper, uint8_t **out, size_t *outlen)
         size_t nu = 1;
 
         n = utf8_next(in + i, len - i, &c); /* validated above: n > 0 */
-        if (c >= 0x10000) { /* UTF-16 surrogate pair */
+        if (c >= 0x10000) {                 /* UTF-16 surrogate pair */
             u[0] = 0xd800 | ((c - 0x10000) >> 10);
             u[1] = 0xdc00 | ((c - 0x10000) & 0x3ff);
             nu = 2;

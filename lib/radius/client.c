@@ -61,8 +61,7 @@ radius_endpoint_parse(const char *server, enum radius_transport transport,
     if (port != NULL) {
         errno = 0;
         n = strtol(port, &stop, 10);
-        if (port[0] < '0' || port[0] > '9' || *stop != '\0' || errno != 0 || n < 1 ||
-            n > 65535)
+        if (port[0] < '0' || port[0] > '9' || *stop != '\0' || errno != 0 || n < 1 || n > 65535)
             goto bad;
         snprintf(ep->port, sizeof(ep->port), "%ld", n);
     } else {
@@ -73,8 +72,10 @@ radius_endpoint_parse(const char *server, enum radius_transport transport,
              ep->port);
     return REASON_OK;
 bad:
-    snprintf(err, errlen, "RADIUS server '%.300s' is not HOST, HOST:PORT or [IPv6]:PORT (port "
-             "1 to 65535)", server);
+    snprintf(err, errlen,
+             "RADIUS server '%.300s' is not HOST, HOST:PORT or [IPv6]:PORT (port "
+             "1 to 65535)",
+             server);
     return REASON_CONFIG;
 }
 
@@ -94,9 +95,11 @@ check_params(const struct radius_params *p, char *err, size_t errlen)
 
     if (p->timeout_ms < RADIUS_MIN_TIMEOUT_MS || p->timeout_ms > RADIUS_MAX_TIMEOUT_MS ||
         p->retries < 0 || p->retries > RADIUS_MAX_RETRIES) {
-        snprintf(err, errlen, "RADIUS timeout must be %ld to %ld ms and retries 0 to %d (got %ld "
-                 "ms, %d)", RADIUS_MIN_TIMEOUT_MS, RADIUS_MAX_TIMEOUT_MS, RADIUS_MAX_RETRIES,
-                 p->timeout_ms, p->retries);
+        snprintf(err, errlen,
+                 "RADIUS timeout must be %ld to %ld ms and retries 0 to %d (got %ld "
+                 "ms, %d)",
+                 RADIUS_MIN_TIMEOUT_MS, RADIUS_MAX_TIMEOUT_MS, RADIUS_MAX_RETRIES, p->timeout_ms,
+                 p->retries);
         return REASON_CONFIG;
     }
     if (p->transport == RADIUS_UDP) {
@@ -110,7 +113,8 @@ check_params(const struct radius_params *p, char *err, size_t errlen)
         snprintf(err, errlen, "unknown RADIUS transport %d", (int)p->transport);
         return REASON_CONFIG;
     } else if (p->ca_file == NULL || p->ca_file[0] == '\0') {
-        snprintf(err, errlen, "RADIUS/TLS needs ca_file: the CA that signed the server's "
+        snprintf(err, errlen,
+                 "RADIUS/TLS needs ca_file: the CA that signed the server's "
                  "certificate");
         return REASON_CONFIG;
     }
@@ -138,20 +142,24 @@ radius_wait_fd(int fd, short events, int64_t deadline)
 int
 radius_resolve(struct radius_exchange *x, int socktype, int64_t deadline, struct addrinfo **res)
 {
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = socktype,
+    struct addrinfo hints = {.ai_family = AF_UNSPEC,
+                             .ai_socktype = socktype,
                              .ai_flags = AI_ADDRCONFIG | AI_NUMERICSERV};
     int rc = resolve_bounded(x->ep.host, x->ep.port, &hints, deadline, res);
 
     if (rc == RESOLVE_TIMED_OUT) {
-        snprintf(x->err, x->errlen, "resolving the RADIUS server %s did not finish within "
+        snprintf(x->err, x->errlen,
+                 "resolving the RADIUS server %s did not finish within "
                  "timeout; check the name servers in /etc/resolv.conf, or give an address",
                  x->ep.name);
         return REASON_SERVER_UNREACHABLE;
     }
     if (rc == RESOLVE_LOCAL_FAILURE || rc == EAI_MEMORY) {
         /* this machine's fault: not a reason to open the emergency path */
-        snprintf(x->err, x->errlen, "cannot resolve the RADIUS server %s: no thread or memory "
-                 "for the lookup on this machine", x->ep.name);
+        snprintf(x->err, x->errlen,
+                 "cannot resolve the RADIUS server %s: no thread or memory "
+                 "for the lookup on this machine",
+                 x->ep.name);
         return REASON_RESOURCE_LIMIT;
     }
     if (rc != 0) {
@@ -196,8 +204,8 @@ radius_build(struct radius_exchange *x, int fd)
 static int
 udp_open(const struct addrinfo *ai)
 {
-    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
-                    ai->ai_protocol), saved;
+    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol),
+        saved;
 
     if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
         saved = errno;
@@ -250,8 +258,8 @@ udp_exchange(struct radius_exchange *x, int fd, int64_t deadline, bool *refused)
                     goto refused;
                 if (errno == EAGAIN || errno == EINTR)
                     continue;
-                snprintf(x->err, x->errlen, "receiving from the RADIUS server %s: %s",
-                         x->ep.name, strerror(errno));
+                snprintf(x->err, x->errlen, "receiving from the RADIUS server %s: %s", x->ep.name,
+                         strerror(errno));
                 return REASON_SERVER_UNREACHABLE;
             }
             reason = radius_reply_check(buf, (size_t)n, &x->req, x->secret,
@@ -267,9 +275,10 @@ udp_exchange(struct radius_exchange *x, int fd, int64_t deadline, bool *refused)
         }
     }
     if (discarded > 0) {
-        snprintf(x->err, x->errlen, "%d repl%s from the RADIUS server %s discarded, none "
-                 "verified; the last: %s", discarded, discarded == 1 ? "y" : "ies", x->ep.name,
-                 last_err);
+        snprintf(x->err, x->errlen,
+                 "%d repl%s from the RADIUS server %s discarded, none "
+                 "verified; the last: %s",
+                 discarded, discarded == 1 ? "y" : "ies", x->ep.name, last_err);
         return last_reason;
     }
     snprintf(x->err, x->errlen, "no reply from the RADIUS server %s to %d tr%s of %ld ms",
@@ -277,8 +286,10 @@ udp_exchange(struct radius_exchange *x, int fd, int64_t deadline, bool *refused)
     return REASON_SERVER_UNREACHABLE;
 refused:
     *refused = true;
-    snprintf(x->err, x->errlen, "the RADIUS server %s refused the request (ICMP port "
-             "unreachable: nothing listens there)", x->ep.name);
+    snprintf(x->err, x->errlen,
+             "the RADIUS server %s refused the request (ICMP port "
+             "unreachable: nothing listens there)",
+             x->ep.name);
     return REASON_SERVER_UNREACHABLE;
 }
 
@@ -296,8 +307,7 @@ udp_run(struct radius_exchange *x, int64_t start)
     if ((reason = radius_resolve(x, SOCK_DGRAM, start + x->p->timeout_ms, &res)) != REASON_OK)
         return reason;
     deadline = wire_now_ms() + x->p->timeout_ms * ((int64_t)x->p->retries + 1);
-    snprintf(x->err, x->errlen, "cannot open a UDP socket to the RADIUS server %s",
-             x->ep.name);
+    snprintf(x->err, x->errlen, "cannot open a UDP socket to the RADIUS server %s", x->ep.name);
     reason = REASON_SERVER_UNREACHABLE;
     for (const struct addrinfo *ai = res; ai != NULL; ai = ai->ai_next) {
         if ((fd = udp_open(ai)) < 0) {
@@ -324,8 +334,11 @@ radius_access_request(const struct radius_params *p, const char *server, const c
     struct radius_exchange x = {
         .p = p,
         .secret = p->transport == RADIUS_TLS ? RADIUS_TLS_SECRET : p->secret,
-        .attrs = {.user = user, .password = password, .nas_identifier = p->nas_identifier,
-                  .state = state, .state_len = state_len,
+        .attrs = {.user = user,
+                  .password = password,
+                  .nas_identifier = p->nas_identifier,
+                  .state = state,
+                  .state_len = state_len,
                   .calling_station_id = calling_station_id},
         .res = res,
         .err = err,

@@ -114,7 +114,7 @@ int radius_access_request(const struct radius_params *p, const char *server, con
  * expires ...").  For `crauth check`.  REASON_OK, or the reasons of
  * radius_access_request for those steps, with one line in @err.
  */
-int radius_tls_probe(const struct radius_params *p, const char *server, char *info,
-                     size_t infolen, char *err, size_t errlen);
+int radius_tls_probe(const struct radius_params *p, const char *server, char *info, size_t infolen,
+                     char *err, size_t errlen);
 
 #endif

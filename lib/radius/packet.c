@@ -103,8 +103,8 @@ hmac_md5(const char *secret, const uint8_t *data, size_t len, uint8_t out[RADIUS
 
 int
 radius_password_hide(const char *password, const char *secret,
-                     const uint8_t authenticator[RADIUS_AUTH_LEN],
-                     uint8_t out[RADIUS_MAX_PASSWORD], size_t *outlen, char *err, size_t errlen)
+                     const uint8_t authenticator[RADIUS_AUTH_LEN], uint8_t out[RADIUS_MAX_PASSWORD],
+                     size_t *outlen, char *err, size_t errlen)
 {
     size_t plen = strlen(password);
     size_t padded = plen == 0 ? RADIUS_AUTH_LEN : (plen + 15) / 16 * 16;
@@ -197,8 +197,8 @@ radius_request_build(struct radius_request *req, uint8_t id,
                  a->state_len, RADIUS_MAX_VALUE);
         goto out;
     }
-    if ((reason = radius_password_hide(a->password, secret, authenticator, hidden, &hidden_len,
-                                       err, errlen)) != REASON_OK)
+    if ((reason = radius_password_hide(a->password, secret, authenticator, hidden, &hidden_len, err,
+                                       errlen)) != REASON_OK)
         goto out;
 
     req->data[0] = RADIUS_ACCESS_REQUEST;
@@ -212,8 +212,9 @@ radius_request_build(struct radius_request *req, uint8_t id,
     if (a->nas_identifier != NULL)
         put_attr(req, RADIUS_ATTR_NAS_IDENTIFIER, a->nas_identifier, strlen(a->nas_identifier));
     else
-        put_attr(req, a->nas_address_len == 4 ? RADIUS_ATTR_NAS_IP_ADDRESS
-                                              : RADIUS_ATTR_NAS_IPV6_ADDRESS,
+        put_attr(req,
+                 a->nas_address_len == 4 ? RADIUS_ATTR_NAS_IP_ADDRESS
+                                         : RADIUS_ATTR_NAS_IPV6_ADDRESS,
                  a->nas_address, a->nas_address_len);
     if (a->state != NULL)
         put_attr(req, RADIUS_ATTR_STATE, a->state, a->state_len);
@@ -332,8 +333,10 @@ verify_response_authenticator(const uint8_t *p, size_t len, const struct radius_
         return REASON_INTERNAL;
     }
     if (CRYPTO_memcmp(want, p + 4, RADIUS_AUTH_LEN) != 0) {
-        snprintf(err, errlen, "the %s's Response Authenticator does not verify (the shared "
-                 "secret differs, or the reply is forged)", code_name(p[0]));
+        snprintf(err, errlen,
+                 "the %s's Response Authenticator does not verify (the shared "
+                 "secret differs, or the reply is forged)",
+                 code_name(p[0]));
         return REASON_UNAUTHENTIC_REPLY;
     }
     return REASON_OK;
@@ -356,8 +359,10 @@ verify_message_authenticator(const uint8_t *p, size_t len, size_t ma_off,
         return REASON_INTERNAL;
     }
     if (CRYPTO_memcmp(want, p + ma_off, RADIUS_AUTH_LEN) != 0) {
-        snprintf(err, errlen, "the %s's Message-Authenticator does not verify (the shared "
-                 "secret differs, or the reply is forged)", code_name(p[0]));
+        snprintf(err, errlen,
+                 "the %s's Message-Authenticator does not verify (the shared "
+                 "secret differs, or the reply is forged)",
+                 code_name(p[0]));
         return REASON_UNAUTHENTIC_REPLY;
     }
     return REASON_OK;
@@ -402,9 +407,10 @@ radius_reply_check(const uint8_t *buf, size_t len, const struct radius_request *
     }
     declared = (size_t)buf[2] << 8 | buf[3];
     if (declared < RADIUS_HEADER_LEN || declared > RADIUS_MAX_PACKET || declared > len) {
-        snprintf(err, errlen, "the reply's Length field says %zu bytes, but %zu arrived "
-                 "(RFC 2865 3 allows %d to %d)", declared, len, RADIUS_HEADER_LEN,
-                 RADIUS_MAX_PACKET);
+        snprintf(err, errlen,
+                 "the reply's Length field says %zu bytes, but %zu arrived "
+                 "(RFC 2865 3 allows %d to %d)",
+                 declared, len, RADIUS_HEADER_LEN, RADIUS_MAX_PACKET);
         return REASON_MALFORMED_REPLY;
     }
     len = declared; /* the rest is padding (RFC 2865 3) */
@@ -421,16 +427,17 @@ radius_reply_check(const uint8_t *buf, size_t len, const struct radius_request *
                  req->data[1]);
         return REASON_UNAUTHENTIC_REPLY;
     }
-    if ((reason = verify_response_authenticator(buf, len, req, secret, err, errlen)) !=
-        REASON_OK)
+    if ((reason = verify_response_authenticator(buf, len, req, secret, err, errlen)) != REASON_OK)
         return reason;
     if (l.ma_off != 0) {
-        if ((reason = verify_message_authenticator(buf, len, l.ma_off, req, secret, err,
-                                                   errlen)) != REASON_OK)
+        if ((reason = verify_message_authenticator(buf, len, l.ma_off, req, secret, err, errlen)) !=
+            REASON_OK)
             return reason;
     } else if (require_message_authenticator) {
-        snprintf(err, errlen, "the %s has no Message-Authenticator; it is required (Blast-RADIUS, "
-                 "CVE-2024-3596: the server must send one in every reply)", code_name(buf[0]));
+        snprintf(err, errlen,
+                 "the %s has no Message-Authenticator; it is required (Blast-RADIUS, "
+                 "CVE-2024-3596: the server must send one in every reply)",
+                 code_name(buf[0]));
         return REASON_UNAUTHENTIC_REPLY;
     }
 

@@ -61,27 +61,27 @@ struct radius_request {
 
 /* What goes into an Access-Request.  Strings are NUL-terminated. */
 struct radius_request_attrs {
-    const char *user;               /* User-Name, 1..253 bytes */
-    const char *password;           /* User-Password, 0..128 bytes before hiding */
-    const char *nas_identifier;     /* NAS-Identifier, 1..253 bytes; or NULL: */
-    const uint8_t *nas_address;     /* 4 bytes: NAS-IP-Address, 16: NAS-IPv6-Address */
+    const char *user;           /* User-Name, 1..253 bytes */
+    const char *password;       /* User-Password, 0..128 bytes before hiding */
+    const char *nas_identifier; /* NAS-Identifier, 1..253 bytes; or NULL: */
+    const uint8_t *nas_address; /* 4 bytes: NAS-IP-Address, 16: NAS-IPv6-Address */
     size_t nas_address_len;
-    const uint8_t *state;           /* State echoed from a challenge, 1..253; or NULL */
+    const uint8_t *state; /* State echoed from a challenge, 1..253; or NULL */
     size_t state_len;
     const char *calling_station_id; /* Calling-Station-Id, 1..253; NULL or "": not sent */
 };
 
 /* The verdict of a reply that verified. */
 struct radius_result {
-    int code;                            /* RADIUS_ACCESS_ACCEPT, _REJECT or _CHALLENGE */
-    uint8_t state[RADIUS_MAX_VALUE];     /* State, opaque, to echo in the next request */
-    size_t state_len;                    /* 0: the reply had none */
-    char message[RADIUS_MESSAGE_SIZE];   /* the Reply-Messages, raw bytes (meant as UTF-8)
+    int code;                          /* RADIUS_ACCESS_ACCEPT, _REJECT or _CHALLENGE */
+    uint8_t state[RADIUS_MAX_VALUE];   /* State, opaque, to echo in the next request */
+    size_t state_len;                  /* 0: the reply had none */
+    char message[RADIUS_MESSAGE_SIZE]; /* the Reply-Messages, raw bytes (meant as UTF-8)
                                           * joined by '\n', NUL-terminated; may hold NUL
                                           * and control bytes: sanitize before display */
-    size_t message_len;                  /* bytes in message before the terminator */
-    bool message_truncated;              /* more Reply-Message text than message holds */
-    bool message_authenticator;          /* the reply had a (valid) Message-Authenticator */
+    size_t message_len;                /* bytes in message before the terminator */
+    bool message_truncated;            /* more Reply-Message text than message holds */
+    bool message_authenticator;        /* the reply had a (valid) Message-Authenticator */
 };
 
 /* Build an Access-Request into @req: Message-Authenticator first, then

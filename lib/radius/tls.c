@@ -128,11 +128,13 @@ tls_context(struct radius_exchange *x, SSL_CTX **out)
         if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1) {
             if (ERR_GET_LIB(ERR_peek_error()) == ERR_LIB_X509 &&
                 ERR_GET_REASON(ERR_peek_error()) == X509_R_KEY_VALUES_MISMATCH)
-                snprintf(x->err, x->errlen, "client_key %s does not belong to client_cert %s",
-                         key, p->client_cert);
+                snprintf(x->err, x->errlen, "client_key %s does not belong to client_cert %s", key,
+                         p->client_cert);
             else
-                snprintf(x->err, x->errlen, "client_key %s is not an unencrypted PEM private "
-                         "key: %s", key, ssl_error_text(ebuf, sizeof(ebuf), "?"));
+                snprintf(x->err, x->errlen,
+                         "client_key %s is not an unencrypted PEM private "
+                         "key: %s",
+                         key, ssl_error_text(ebuf, sizeof(ebuf), "?"));
             goto out;
         }
         if (SSL_CTX_check_private_key(ctx) != 1) {
@@ -163,8 +165,8 @@ tcp_connect(struct radius_exchange *x, int64_t deadline, int *fd)
         int soerr = 0;
         socklen_t sl = sizeof(soerr);
 
-        *fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
-                     ai->ai_protocol);
+        *fd =
+            socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
         if (*fd < 0) {
             err_no = errno;
             continue;
@@ -194,8 +196,7 @@ tcp_connect(struct radius_exchange *x, int64_t deadline, int *fd)
 /* Wait for what OpenSSL asked for.  REASON_OK to try again, or a failure
  * for @what (a phrase: "the TLS handshake") with one line in x->err. */
 static int
-ssl_wait(struct radius_exchange *x, struct tls_conn *c, int rc, int64_t deadline,
-         const char *what)
+ssl_wait(struct radius_exchange *x, struct tls_conn *c, int rc, int64_t deadline, const char *what)
 {
     char ebuf[256];
     long verify;
@@ -215,8 +216,10 @@ ssl_wait(struct radius_exchange *x, struct tls_conn *c, int rc, int64_t deadline
     }
     verify = SSL_get_verify_result(c->ssl);
     if (verify != X509_V_OK) {
-        snprintf(x->err, x->errlen, "the certificate of the RADIUS/TLS server %s does not "
-                 "verify: %s", x->ep.name, X509_verify_cert_error_string(verify));
+        snprintf(x->err, x->errlen,
+                 "the certificate of the RADIUS/TLS server %s does not "
+                 "verify: %s",
+                 x->ep.name, X509_verify_cert_error_string(verify));
         ERR_clear_error();
         return REASON_TLS_FAILURE;
     }
@@ -227,7 +230,8 @@ ssl_wait(struct radius_exchange *x, struct tls_conn *c, int rc, int64_t deadline
     }
     ERR_clear_error();
     if (!SSL_is_init_finished(c->ssl)) {
-        snprintf(x->err, x->errlen, "the RADIUS/TLS server %s closed the connection during the "
+        snprintf(x->err, x->errlen,
+                 "the RADIUS/TLS server %s closed the connection during the "
                  "TLS handshake (not RADIUS/TLS there, or it wants another client certificate)",
                  x->ep.name);
         return REASON_TLS_FAILURE;
@@ -247,9 +251,9 @@ tls_handshake(struct radius_exchange *x, struct tls_conn *c, int64_t deadline)
     int rc, reason;
 
     if ((c->ssl = SSL_new(c->ctx)) == NULL || SSL_set_fd(c->ssl, c->fd) != 1 ||
-        (literal ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(c->ssl), host) != 1
-                 : SSL_set_tlsext_host_name(c->ssl, host) != 1 ||
-                       SSL_set1_host(c->ssl, host) != 1)) {
+        (literal
+             ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(c->ssl), host) != 1
+             : SSL_set_tlsext_host_name(c->ssl, host) != 1 || SSL_set1_host(c->ssl, host) != 1)) {
         snprintf(x->err, x->errlen, "cannot set up TLS for %s", x->ep.name);
         ERR_clear_error();
         return REASON_INTERNAL;
@@ -291,7 +295,8 @@ tls_receive(struct radius_exchange *x, struct tls_conn *c, int64_t deadline)
                  * checked the client certificate; a refusal shows up here */
                 size_t used = strlen(x->err);
 
-                snprintf(x->err + used, x->errlen - used, " (under TLS 1.3 a server that "
+                snprintf(x->err + used, x->errlen - used,
+                         " (under TLS 1.3 a server that "
                          "refuses our client certificate says so only now: check client_cert)");
             }
             if (reason != REASON_OK)
@@ -302,16 +307,17 @@ tls_receive(struct radius_exchange *x, struct tls_conn *c, int64_t deadline)
         if (want == 4 && have == 4) {
             want = (size_t)buf[2] << 8 | buf[3];
             if (want < RADIUS_HEADER_LEN || want > RADIUS_MAX_PACKET) {
-                snprintf(x->err, x->errlen, "the RADIUS/TLS server %s sent a packet of length "
-                         "%zu (RFC 2865 3 allows %d to %d)", x->ep.name, want,
-                         RADIUS_HEADER_LEN, RADIUS_MAX_PACKET);
+                snprintf(x->err, x->errlen,
+                         "the RADIUS/TLS server %s sent a packet of length "
+                         "%zu (RFC 2865 3 allows %d to %d)",
+                         x->ep.name, want, RADIUS_HEADER_LEN, RADIUS_MAX_PACKET);
                 return REASON_MALFORMED_REPLY;
             }
         }
     }
     /* TLS authenticates the stream: a reply that fails here is the server's own */
-    reason = radius_reply_check(buf, have, &x->req, x->secret,
-                                x->p->require_message_authenticator, x->res, x->err, x->errlen);
+    reason = radius_reply_check(buf, have, &x->req, x->secret, x->p->require_message_authenticator,
+                                x->res, x->err, x->errlen);
     if (reason != REASON_OK && reason != REASON_INTERNAL) {
         char detail[256];
 
@@ -385,7 +391,10 @@ radius_tls_probe(const struct radius_params *p, const char *server, char *info, 
                  char *err, size_t errlen)
 {
     struct radius_result res;
-    struct radius_exchange x = {.p = p, .secret = RADIUS_TLS_SECRET, .res = &res, .err = err,
+    struct radius_exchange x = {.p = p,
+                                .secret = RADIUS_TLS_SECRET,
+                                .res = &res,
+                                .err = err,
                                 .errlen = errlen};
     struct tls_conn c = {.fd = -1};
     struct sigaction ignore = {.sa_handler = SIG_IGN}, saved;

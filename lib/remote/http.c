@@ -103,8 +103,7 @@ grab_certificate(struct http *h)
     if (curl_easy_getinfo(h->curl, CURLINFO_TLS_SSL_PTR, &tsi) != CURLE_OK || tsi == NULL ||
         tsi->backend != CURLSSLBACKEND_OPENSSL || tsi->internals == NULL)
         return;
-    if ((x = SSL_get0_peer_certificate(tsi->internals)) == NULL ||
-        (n = i2d_X509(x, &der)) <= 0)
+    if ((x = SSL_get0_peer_certificate(tsi->internals)) == NULL || (n = i2d_X509(x, &der)) <= 0)
         return;
     free(h->resp.cert);
     if ((h->resp.cert = malloc((size_t)n)) != NULL) {
@@ -171,8 +170,7 @@ on_prereq(void *arg, char *primary_ip, char *local_ip, int primary_port, int loc
  * ended `timeout` seconds after its connection was ready.  CURLOPT_TIMEOUT
  * would count the connection too. */
 static int
-on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
-            curl_off_t ulnow)
+on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
 {
     struct http *h = arg;
 
@@ -212,14 +210,13 @@ http_new(const struct crauth_config *cfg)
          curl_easy_setopt(h->curl, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1) == CURLE_OK &&
          curl_easy_setopt(h->curl, CURLOPT_SSL_VERIFYPEER, 1L) == CURLE_OK &&
          curl_easy_setopt(h->curl, CURLOPT_SSL_VERIFYHOST, 2L) == CURLE_OK &&
-         curl_easy_setopt(h->curl, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2) ==
-             CURLE_OK &&
+         curl_easy_setopt(h->curl, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2) == CURLE_OK &&
          curl_easy_setopt(h->curl, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout * 1000L) ==
              CURLE_OK &&
          /* the bound of the whole transfer; on_progress ends the request
           * part at `timeout` */
-         curl_easy_setopt(h->curl, CURLOPT_TIMEOUT_MS,
-                          (c->connect_timeout + c->timeout) * 1000L) == CURLE_OK &&
+         curl_easy_setopt(h->curl, CURLOPT_TIMEOUT_MS, (c->connect_timeout + c->timeout) * 1000L) ==
+             CURLE_OK &&
          curl_easy_setopt(h->curl, CURLOPT_PREREQFUNCTION, on_prereq) == CURLE_OK &&
          curl_easy_setopt(h->curl, CURLOPT_PREREQDATA, h) == CURLE_OK &&
          curl_easy_setopt(h->curl, CURLOPT_XFERINFOFUNCTION, on_progress) == CURLE_OK &&
@@ -247,8 +244,7 @@ http_new(const struct crauth_config *cfg)
         goto fail;
     /* a bad proxy line is reported by each http_post, as a config error */
     h->sockets.cfg = cfg;
-    h->setup_reason = proxy_setup_curl(h->curl, &h->sockets, h->setup_err,
-                                       sizeof(h->setup_err));
+    h->setup_reason = proxy_setup_curl(h->curl, &h->sockets, h->setup_err, sizeof(h->setup_err));
     if (h->setup_reason == REASON_INTERNAL)
         goto fail;
     return h;
@@ -378,13 +374,15 @@ send_leg(void *arg, const char *authz, bool final, struct ntlm_http_leg *leg, ch
                          c->sink, err, errlen);
 
     if (reason == REASON_CONNECTION_LOST && h->sockets.reuse_refused)
-        snprintf(err, errlen, "the server %s closed the connection in the middle of the NTLM "
+        snprintf(err, errlen,
+                 "the server %s closed the connection in the middle of the NTLM "
                  "handshake "
-                 "(NTLM needs all legs on one kept-alive connection)", h->names[c->index]);
+                 "(NTLM needs all legs on one kept-alive connection)",
+                 h->names[c->index]);
     if (reason != REASON_OK)
         return reason;
-    log_debug("NTLM leg to %s: HTTP %ld, %ld new connection(s)", h->names[c->index],
-              h->resp.status, new_connections(h));
+    log_debug("NTLM leg to %s: HTTP %ld, %ld new connection(s)", h->names[c->index], h->resp.status,
+              new_connections(h));
     if (final && new_connections(h) != 0) { /* must_reuse forbids it; checked anyway */
         snprintf(err, errlen, "the NTLM AUTHENTICATE to %s went on a new connection",
                  h->names[c->index]);
@@ -404,8 +402,11 @@ ntlm_handshake(struct http *h, unsigned index, const char *body, size_t len, str
     struct leg_ctx ctx = {h, index, body, len, sink};
     char peer[160];
     struct ntlm_http_params p = {
-        .user_spec = h->cfg->http_user, .password = h->cfg->http_password,
-        .spn = h->spn[index], .peer = peer, .challenge_status = 401,
+        .user_spec = h->cfg->http_user,
+        .password = h->cfg->http_password,
+        .spn = h->spn[index],
+        .peer = peer,
+        .challenge_status = 401,
         .need_cert = !h->plain[index],
     };
     bool authenticated = false;
@@ -414,9 +415,10 @@ ntlm_handshake(struct http *h, unsigned index, const char *body, size_t len, str
     snprintf(peer, sizeof(peer), "the server %s", h->names[index]);
     reason = ntlm_http_handshake(&p, send_leg, &ctx, &authenticated, err, errlen);
     if (reason == REASON_OK && !authenticated) {
-        snprintf(err, errlen, "HTTP %ld to the NTLM NEGOTIATE from %s (expected 401 with a "
-                 "CHALLENGE; is http_auth = ntlm right for this server?)", h->resp.status,
-                 h->names[index]);
+        snprintf(err, errlen,
+                 "HTTP %ld to the NTLM NEGOTIATE from %s (expected 401 with a "
+                 "CHALLENGE; is http_auth = ntlm right for this server?)",
+                 h->resp.status, h->names[index]);
         reason = REASON_HTTP_ERROR;
     }
     if (reason == REASON_OK)
@@ -433,8 +435,10 @@ ntlm_post(struct http *h, unsigned index, const char *body, size_t len, struct s
     int reason;
 
     if (h->plain[index] && !h->cfg->allow_http_ntlm) {
-        snprintf(err, errlen, "NTLM over plain http to %s is refused; use https or set "
-                 "allow_http_ntlm = yes", h->names[index]);
+        snprintf(err, errlen,
+                 "NTLM over plain http to %s is refused; use https or set "
+                 "allow_http_ntlm = yes",
+                 h->names[index]);
         return REASON_CONFIG;
     }
     if (h->ntlm_identity != h->cfg->http_user) { /* the invariant of this file's header */
@@ -447,17 +451,17 @@ ntlm_post(struct http *h, unsigned index, const char *body, size_t len, struct s
             return reason;
         if (reason != REASON_OK && !h->sockets.reuse_refused)
             return reason;
-        log_debug("NTLM: %s; authenticating again",
-                  reason == REASON_OK ? "401 on the authenticated connection"
-                                      : "the authenticated connection is gone");
+        log_debug("NTLM: %s; authenticating again", reason == REASON_OK
+                                                        ? "401 on the authenticated connection"
+                                                        : "the authenticated connection is gone");
     }
     h->ntlm_conn = -1;
     return ntlm_handshake(h, index, body, len, sink, err, errlen);
 }
 
 int
-http_post(struct http *h, unsigned index, const char *body, size_t len,
-          struct http_reply *reply, char *err, size_t errlen)
+http_post(struct http *h, unsigned index, const char *body, size_t len, struct http_reply *reply,
+          char *err, size_t errlen)
 {
     struct sink sink = {0};
     int reason;
@@ -510,8 +514,7 @@ cert_field(const struct curl_certinfo *ci, const char *name)
 }
 
 int
-http_probe(struct http *h, unsigned index, char *info, size_t infolen, char *err,
-           size_t errlen)
+http_probe(struct http *h, unsigned index, char *info, size_t infolen, char *err, size_t errlen)
 {
     CURL *main_handle = h->curl;
     struct curl_certinfo *ci = NULL;

@@ -49,8 +49,7 @@ local_cause(struct http *h, CURLcode rc, const char *msg, char *err, size_t errl
     case ENOMEM:
     case ENOBUFS:
     case EAGAIN:
-        snprintf(err, errlen, "out of a local resource (%s): %s", strerror((int)os_errno),
-                 msg);
+        snprintf(err, errlen, "out of a local resource (%s): %s", strerror((int)os_errno), msg);
         return REASON_RESOURCE_LIMIT;
     default:
         return -1;
@@ -68,15 +67,19 @@ http_classify(struct http *h, CURLcode rc, const struct sink *body, char *err, s
     if (reason >= 0)
         return reason;
     if (h->resp.too_big) {
-        snprintf(err, errlen, "the reply's HTTP header lines exceed %d bytes (or one line %d); "
-                 "refused", NTLM_HTTP_MAX_HEAD, NTLM_HTTP_MAX_LINE);
+        snprintf(err, errlen,
+                 "the reply's HTTP header lines exceed %d bytes (or one line %d); "
+                 "refused",
+                 NTLM_HTTP_MAX_HEAD, NTLM_HTTP_MAX_LINE);
         return REASON_HTTP_ERROR;
     }
 
     /* our timeout (http.c on_progress), before any errno is read */
     if (rc == CURLE_ABORTED_BY_CALLBACK && h->request_timed_out) {
-        snprintf(err, errlen, "no complete reply in time: none within timeout (%ld s) after "
-                 "the connection was made", h->cfg->timeout);
+        snprintf(err, errlen,
+                 "no complete reply in time: none within timeout (%ld s) after "
+                 "the connection was made",
+                 h->cfg->timeout);
         return REASON_SERVER_TIMEOUT;
     }
 
@@ -191,8 +194,8 @@ http_judge_status(struct http *h, long status, char *err, size_t errlen)
     curl_easy_getinfo(h->curl, CURLINFO_CONTENT_TYPE, &ct);
     curl_easy_getinfo(h->curl, CURLINFO_REDIRECT_URL, &location);
     if (status == 401 || status == 407) {
-        snprintf(err, errlen, "HTTP %ld: %s refused our authentication (http_auth = %s)",
-                 status, status == 401 ? "the server" : "the proxy",
+        snprintf(err, errlen, "HTTP %ld: %s refused our authentication (http_auth = %s)", status,
+                 status == 401 ? "the server" : "the proxy",
                  h->cfg->http_auth == HTTP_AUTH_NONE ? "none" : "set");
         return REASON_HTTP_AUTH_REFUSED;
     }

@@ -21,9 +21,9 @@ struct parse {
     enum http_head_auth auth;
     const char *why; /* set when a line is refused */
     bool oom;
-    bool http10;      /* the status line says HTTP/1.0 */
-    bool close;       /* a "close" connection option */
-    bool keep_alive;  /* a "keep-alive" connection option */
+    bool http10;     /* the status line says HTTP/1.0 */
+    bool close;      /* a "close" connection option */
+    bool keep_alive; /* a "keep-alive" connection option */
 };
 
 void
@@ -46,8 +46,8 @@ static int
 parse_status(const char *line, size_t len, struct parse *ps)
 {
     if (len < 12 || strncmp(line, "HTTP/1.", 7) != 0 || (line[7] != '0' && line[7] != '1') ||
-        line[8] != ' ' || line[9] < '1' || line[9] > '5' || line[10] < '0' ||
-        line[10] > '9' || line[11] < '0' || line[11] > '9' || (len > 12 && line[12] != ' ')) {
+        line[8] != ' ' || line[9] < '1' || line[9] > '5' || line[10] < '0' || line[10] > '9' ||
+        line[11] < '0' || line[11] > '9' || (len > 12 && line[12] != ' ')) {
         ps->why = MALFORMED("the status line is not HTTP/1.0 or HTTP/1.1 and a status code");
         return -1;
     }
@@ -118,8 +118,8 @@ static int
 parse_field(const char *line, size_t len, struct parse *ps)
 {
     const char *colon = memchr(line, ':', len), *v, *end = line + len;
-    const char *auth = ps->auth == HTTP_HEAD_PROXY_AUTHENTICATE ? "Proxy-Authenticate"
-                                                                 : "WWW-Authenticate";
+    const char *auth =
+        ps->auth == HTTP_HEAD_PROXY_AUTHENTICATE ? "Proxy-Authenticate" : "WWW-Authenticate";
     size_t nl, vl;
 
     if (colon == NULL || colon == line) {

@@ -33,16 +33,16 @@ struct http {
     CURL *curl;
     struct curl_slist *headers;
     char names[CONFIG_MAX_URLS][272]; /* "host:port" (IPv6 in brackets): logs, CONNECT */
-    char spn[CONFIG_MAX_URLS][300];       /* "HTTP/host", the NTLM target name */
-    bool plain[CONFIG_MAX_URLS];          /* http://, no TLS */
+    char spn[CONFIG_MAX_URLS][300];   /* "HTTP/host", the NTLM target name */
+    bool plain[CONFIG_MAX_URLS];      /* http://, no TLS */
     char errbuf[CURL_ERROR_SIZE];
     struct response resp;
     struct proxy_sockets sockets;
     int setup_reason; /* REASON_CONFIG when the proxy line is unusable */
     char setup_err[300];
-    int64_t connected_at;    /* CLOCK_MONOTONIC ms: the request's connection was ready; 0 before */
-    bool request_timed_out;  /* no complete reply within timeout after connected_at */
-    int ntlm_conn;           /* server whose kept-alive connection is NTLM-authenticated; -1 */
+    int64_t connected_at;   /* CLOCK_MONOTONIC ms: the request's connection was ready; 0 before */
+    bool request_timed_out; /* no complete reply within timeout after connected_at */
+    int ntlm_conn;          /* server whose kept-alive connection is NTLM-authenticated; -1 */
     const char *ntlm_identity; /* the identity it is authenticated as (cfg->http_user) */
 };
 

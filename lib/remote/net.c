@@ -106,8 +106,8 @@ int
 net_url_split(const char *url, struct net_url *u, char *err, size_t errlen)
 {
     CURLU *cu = curl_url();
-    char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL, *user = NULL,
-         *password = NULL, *query = NULL, *fragment = NULL;
+    char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL, *user = NULL, *password = NULL,
+         *query = NULL, *fragment = NULL;
     int reason = REASON_CONFIG;
     size_t hl;
 
@@ -186,8 +186,7 @@ net_wait_fd(int fd, short events, int64_t deadline_ms)
 static int
 connect_one(const struct addrinfo *ai, int64_t deadline_ms, int *err_no)
 {
-    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
-                    ai->ai_protocol);
+    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
     int soerr = 0;
     socklen_t sl = sizeof(soerr);
 
@@ -213,17 +212,17 @@ connect_one(const struct addrinfo *ai, int64_t deadline_ms, int *err_no)
 static void
 numeric_address(const struct addrinfo *ai, char *buf, size_t size)
 {
-    if (getnameinfo(ai->ai_addr, ai->ai_addrlen, buf, (socklen_t)size, NULL, 0,
-                    NI_NUMERICHOST) != 0)
+    if (getnameinfo(ai->ai_addr, ai->ai_addrlen, buf, (socklen_t)size, NULL, 0, NI_NUMERICHOST) !=
+        0)
         snprintf(buf, size, "?");
 }
 
 int
-net_connect_bounded(const char *host, const char *port, const char *what,
-                    int64_t deadline_ms, int *fd, struct net_connect_info *info,
-                    char *err, size_t errlen)
+net_connect_bounded(const char *host, const char *port, const char *what, int64_t deadline_ms,
+                    int *fd, struct net_connect_info *info, char *err, size_t errlen)
 {
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+    struct addrinfo hints = {.ai_family = AF_UNSPEC,
+                             .ai_socktype = SOCK_STREAM,
                              .ai_flags = AI_ADDRCONFIG | AI_NUMERICSERV};
     struct net_connect_info local;
     struct addrinfo *res = NULL;
@@ -235,13 +234,17 @@ net_connect_bounded(const char *host, const char *port, const char *what,
     *fd = -1;
     rc = resolve_bounded(host, port, &hints, deadline_ms, &res);
     if (rc == RESOLVE_TIMED_OUT) {
-        snprintf(err, errlen, "resolving %s did not finish within connect_timeout; check the "
-                 "name servers in /etc/resolv.conf, or give the host as an address", what);
+        snprintf(err, errlen,
+                 "resolving %s did not finish within connect_timeout; check the "
+                 "name servers in /etc/resolv.conf, or give the host as an address",
+                 what);
         return REASON_SERVER_UNREACHABLE;
     }
     if (rc == RESOLVE_LOCAL_FAILURE) {
-        snprintf(err, errlen, "cannot resolve %s: no thread or memory for the lookup on this "
-                 "machine", what);
+        snprintf(err, errlen,
+                 "cannot resolve %s: no thread or memory for the lookup on this "
+                 "machine",
+                 what);
         return REASON_RESOURCE_LIMIT;
     }
     if (rc != 0) {

@@ -30,9 +30,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define RESOLVE_TIMED_OUT 1     /* EAI_* codes are negative */
+#define RESOLVE_TIMED_OUT 1 /* EAI_* codes are negative */
 #define RESOLVE_LOCAL_FAILURE 2
-
 
 int resolve_bounded(const char *host, const char *port, const struct addrinfo *hints,
                     int64_t deadline_ms, struct addrinfo **res);
@@ -46,12 +45,12 @@ bool net_errno_is_local(int err_no);
  * name "[2001:db8::1]:8888".  The port is the URL's, else the scheme's
  * default. */
 struct net_url {
-    char scheme[16];  /* lower case, as libcurl gives it */
-    char host[256];   /* without the brackets of an IPv6 literal */
+    char scheme[16]; /* lower case, as libcurl gives it */
+    char host[256];  /* without the brackets of an IPv6 literal */
     char port[8];
-    char name[272];   /* "host:port", brackets for IPv6: for messages and CONNECT */
+    char name[272]; /* "host:port", brackets for IPv6: for messages and CONNECT */
     bool explicit_port;
-    bool bare;        /* no user, password, query or fragment; path empty or "/" */
+    bool bare; /* no user, password, query or fragment; path empty or "/" */
 };
 
 /* Split @url.  REASON_OK, or REASON_CONFIG with "'URL' is not a URL ..."
@@ -65,8 +64,8 @@ int net_wait_fd(int fd, short events, int64_t deadline_ms);
 /* What net_connect_bounded got to, for reports that tell the lookup from
  * the connection (`crauth check`). */
 struct net_connect_info {
-    bool resolved;                 /* the lookup gave addresses */
-    char addr[INET6_ADDRSTRLEN];   /* the address connected to, else the first one */
+    bool resolved;               /* the lookup gave addresses */
+    char addr[INET6_ADDRSTRLEN]; /* the address connected to, else the first one */
 };
 
 /* Resolve @host and connect to @port on its addresses in turn, all by
@@ -79,8 +78,7 @@ struct net_connect_info {
  *   REASON_RESOURCE_LIMIT      this machine could not run the lookup or
  *                              open a socket (threads, descriptors, memory)
  * @info (may be NULL) says how far it got. */
-int net_connect_bounded(const char *host, const char *port, const char *what,
-                        int64_t deadline_ms, int *fd, struct net_connect_info *info,
-                        char *err, size_t errlen);
+int net_connect_bounded(const char *host, const char *port, const char *what, int64_t deadline_ms,
+                        int *fd, struct net_connect_info *info, char *err, size_t errlen);
 
 #endif

@@ -34,8 +34,8 @@ ntlm_http_offers_add(struct ntlm_http_offers *o, const char *value, size_t len)
 {
     while (len > 0 && (*value == ' ' || *value == '\t'))
         value++, len--;
-    while (len > 0 && (value[len - 1] == ' ' || value[len - 1] == '\t' ||
-                       value[len - 1] == '\r' || value[len - 1] == '\n'))
+    while (len > 0 && (value[len - 1] == ' ' || value[len - 1] == '\t' || value[len - 1] == '\r' ||
+                       value[len - 1] == '\n'))
         len--;
     if (o->n == NTLM_HTTP_MAX_OFFERS) {
         o->too_many = true;
@@ -92,8 +92,7 @@ skip_element(const char *p)
  * token68 / #auth-param ) ], several separated by commas); the auth-params
  * of other schemes are skipped.  False at the end. */
 static bool
-next_challenge(const char **pp, const char **scheme, size_t *slen, const char **tok,
-               size_t *tlen)
+next_challenge(const char **pp, const char **scheme, size_t *slen, const char **tok, size_t *tlen)
 {
     const char *p = *pp, *q;
 
@@ -148,8 +147,8 @@ survey(const struct ntlm_http_offers *o, struct ntlm_http_found *f)
             if (s < 0) {
                 size_t used = strlen(f->others);
 
-                snprintf(f->others + used, sizeof(f->others) - used, "%s%.*s",
-                         used ? ", " : "", (int)(slen < 32 ? slen : 32), scheme);
+                snprintf(f->others + used, sizeof(f->others) - used, "%s%.*s", used ? ", " : "",
+                         (int)(slen < 32 ? slen : 32), scheme);
             } else if (tok == NULL) {
                 f->bare[s]++;
             } else {
@@ -163,8 +162,8 @@ survey(const struct ntlm_http_offers *o, struct ntlm_http_found *f)
 
 int
 ntlm_http_find_challenge(const struct ntlm_http_offers *o, const char *peer,
-                         struct ntlm_http_found *f, enum ntlm_http_scheme *scheme,
-                         uint8_t **chal, size_t *chal_len, char *err, size_t errlen)
+                         struct ntlm_http_found *f, enum ntlm_http_scheme *scheme, uint8_t **chal,
+                         size_t *chal_len, char *err, size_t errlen)
 {
     enum ntlm_http_scheme s;
 
@@ -183,13 +182,15 @@ ntlm_http_find_challenge(const struct ntlm_http_offers *o, const char *peer,
     if (f->tokens[s] == 0)
         return REASON_OK;
     if (f->tokens[s] > 1) {
-        snprintf(err, errlen, "%s sent %u %s challenges; refused as ambiguous", peer,
-                 f->tokens[s], scheme_names[s]);
+        snprintf(err, errlen, "%s sent %u %s challenges; refused as ambiguous", peer, f->tokens[s],
+                 scheme_names[s]);
         return REASON_MALFORMED_REPLY;
     }
     if (ntlm_b64_decode(f->tok[s], f->tlen[s], chal, chal_len) != NTLM_OK) {
-        snprintf(err, errlen, "malformed NTLM CHALLENGE from %s: not base64 or longer than %d "
-                 "bytes", peer, NTLM_MAX_MESSAGE);
+        snprintf(err, errlen,
+                 "malformed NTLM CHALLENGE from %s: not base64 or longer than %d "
+                 "bytes",
+                 peer, NTLM_MAX_MESSAGE);
         *chal = NULL;
         *chal_len = 0;
         return REASON_MALFORMED_REPLY;
@@ -224,12 +225,16 @@ client_error(const struct ntlm_http *n, int rc, const char *what, char *err, siz
     switch (rc) {
     case NTLM_ERR_UTF8:
     case NTLM_ERR_ARG:
-        snprintf(err, errlen, "NTLM credentials for %s are not usable (%s: not UTF-8 or "
-                 "longer than %d bytes)", n->identity, what, NTLM_MAX_STRING);
+        snprintf(err, errlen,
+                 "NTLM credentials for %s are not usable (%s: not UTF-8 or "
+                 "longer than %d bytes)",
+                 n->identity, what, NTLM_MAX_STRING);
         return REASON_CONFIG;
     case NTLM_ERR_CRYPTO:
-        snprintf(err, errlen, "NTLM crypto unavailable (%s; is the OpenSSL legacy provider, "
-                 "for MD4, installed?)", what);
+        snprintf(err, errlen,
+                 "NTLM crypto unavailable (%s; is the OpenSSL legacy provider, "
+                 "for MD4, installed?)",
+                 what);
         return REASON_INTERNAL;
     default:
         snprintf(err, errlen, "NTLM: out of memory (%s)", what);
@@ -239,8 +244,7 @@ client_error(const struct ntlm_http *n, int rc, const char *what, char *err, siz
 
 /* A new client context and its NEGOTIATE under @scheme. */
 static int
-negotiate(struct ntlm_http *n, enum ntlm_http_scheme scheme, char **authz, char *err,
-          size_t errlen)
+negotiate(struct ntlm_http *n, enum ntlm_http_scheme scheme, char **authz, char *err, size_t errlen)
 {
     uint8_t *msg = NULL;
     size_t len = 0;
@@ -284,8 +288,7 @@ split_identity(struct ntlm_http *n, const char *user_spec, char *err, size_t err
         return REASON_INTERNAL;
     }
     if (n->user[0] == '\0' || strchr(n->user, '\\') != NULL) {
-        snprintf(err, errlen, "NTLM user '%s' is not DOMAIN\\user, user or user@domain",
-                 user_spec);
+        snprintf(err, errlen, "NTLM user '%s' is not DOMAIN\\user, user or user@domain", user_spec);
         return REASON_CONFIG;
     }
     return REASON_OK;
@@ -314,9 +317,8 @@ ntlm_http_start(struct ntlm_http **out, const char *user_spec, const char *passw
 
     *out = NULL;
     *authz = NULL;
-    if (n == NULL || (n->identity = strdup(user_spec)) == NULL ||
-        (n->spn = strdup(spn)) == NULL || (n->peer = strdup(peer)) == NULL ||
-        (n->workstation = short_hostname()) == NULL) {
+    if (n == NULL || (n->identity = strdup(user_spec)) == NULL || (n->spn = strdup(spn)) == NULL ||
+        (n->peer = strdup(peer)) == NULL || (n->workstation = short_hostname()) == NULL) {
         snprintf(err, errlen, "NTLM: out of memory");
         goto out;
     }
@@ -342,16 +344,20 @@ no_challenge(struct ntlm_http *n, const struct ntlm_http_found *f, char **authz,
     if (n->scheme == NTLM_HTTP_NTLM && !n->restarted && f->bare[NTLM_HTTP_NEGOTIATE]) {
         n->restarted = true;
         log_debug("NTLM: %s gave no CHALLENGE under NTLM; sending the NEGOTIATE under "
-                  "Negotiate", n->peer);
+                  "Negotiate",
+                  n->peer);
         return negotiate(n, NTLM_HTTP_NEGOTIATE, authz, err, errlen);
     }
     if (f->bare[NTLM_HTTP_NTLM] || f->bare[NTLM_HTTP_NEGOTIATE])
-        snprintf(err, errlen, "%s rejected the NTLM NEGOTIATE for %s (it answered with a bare "
-                 "offer instead of a CHALLENGE)", n->peer, n->identity);
+        snprintf(err, errlen,
+                 "%s rejected the NTLM NEGOTIATE for %s (it answered with a bare "
+                 "offer instead of a CHALLENGE)",
+                 n->peer, n->identity);
     else
-        snprintf(err, errlen, "%s answered the NTLM NEGOTIATE for %s with no NTLM or Negotiate "
-                 "challenge (offered: %s)", n->peer, n->identity,
-                 f->others[0] ? f->others : "nothing");
+        snprintf(err, errlen,
+                 "%s answered the NTLM NEGOTIATE for %s with no NTLM or Negotiate "
+                 "challenge (offered: %s)",
+                 n->peer, n->identity, f->others[0] ? f->others : "nothing");
     return REASON_HTTP_AUTH_REFUSED;
 }
 
@@ -370,8 +376,10 @@ authenticate(struct ntlm_http *n, const uint8_t *chal, size_t chal_len,
          * then we are an "unaware" client (MS-NLMP 3.1.5.1.2 sends none) */
         if (rc != NTLM_ERR_ARG && rc != NTLM_ERR_DECODE)
             return client_error(n, rc, "channel binding", err, errlen);
-        log_msg(LOG_WARNING, "NTLM to %s: no tls-server-end-point binding is defined for its "
-                "certificate; sending none", n->peer);
+        log_msg(LOG_WARNING,
+                "NTLM to %s: no tls-server-end-point binding is defined for its "
+                "certificate; sending none",
+                n->peer);
     }
     rc = ntlm_client_authenticate(n->client, chal, chal_len, &msg, &len);
     if (rc == NTLM_ERR_DECODE) {
@@ -396,9 +404,8 @@ authenticate(struct ntlm_http *n, const uint8_t *chal, size_t chal_len,
 }
 
 static int
-ntlm_http_step(struct ntlm_http *n, const struct ntlm_http_offers *offers,
-               const uint8_t *cert_der, size_t cert_len, char **authz, char *err,
-               size_t errlen)
+ntlm_http_step(struct ntlm_http *n, const struct ntlm_http_offers *offers, const uint8_t *cert_der,
+               size_t cert_len, char **authz, char *err, size_t errlen)
 {
     struct ntlm_http_found f;
     enum ntlm_http_scheme s;
@@ -431,8 +438,7 @@ ntlm_http_handshake(const struct ntlm_http_params *p, ntlm_http_send_fn send, vo
     int reason;
 
     *authenticated = false;
-    reason = ntlm_http_start(&n, p->user_spec, p->password, p->spn, p->peer, &authz, err,
-                             errlen);
+    reason = ntlm_http_start(&n, p->user_spec, p->password, p->spn, p->peer, &authz, err, errlen);
     /* at most: NEGOTIATE, NEGOTIATE again under "Negotiate", AUTHENTICATE */
     for (int i = 0; reason == REASON_OK; i++) {
         bool final = n->authenticating;
@@ -459,8 +465,10 @@ ntlm_http_handshake(const struct ntlm_http_params *p, ntlm_http_send_fn send, vo
                      n->identity, leg.status);
             reason = REASON_HTTP_AUTH_REFUSED;
         } else if (p->need_cert && leg.cert == NULL) {
-            snprintf(err, errlen, "cannot read the TLS certificate of %s for NTLM channel "
-                     "binding", p->peer);
+            snprintf(err, errlen,
+                     "cannot read the TLS certificate of %s for NTLM channel "
+                     "binding",
+                     p->peer);
             reason = REASON_INTERNAL;
         } else {
             reason = ntlm_http_step(n, leg.offers, leg.cert, leg.cert_len, &authz, err, errlen);

@@ -35,7 +35,7 @@
 /* one authentication header line: the longest base64 NTLM token and the name */
 #define NTLM_HTTP_MAX_LINE (NTLM_HTTP_B64_MAX + 64)
 #define NTLM_HTTP_B64_MAX ((16384 + 2) / 3 * 4) /* base64 of NTLM_MAX_MESSAGE */
-#define NTLM_HTTP_MAX_HEAD (64 * 1024)           /* all header lines of one reply */
+#define NTLM_HTTP_MAX_HEAD (64 * 1024)          /* all header lines of one reply */
 
 /* The authentication header values of one 401 or 407, as received. */
 struct ntlm_http_offers {
@@ -78,8 +78,8 @@ int ntlm_http_find_challenge(const struct ntlm_http_offers *o, const char *peer,
 struct ntlm_http_leg {
     long status;
     const struct ntlm_http_offers *offers; /* WWW-/Proxy-Authenticate of a 401/407 */
-    const uint8_t *cert;                    /* TLS leaf certificate (DER) of the connection */
-    size_t cert_len;                        /* the leg went on; NULL: plain http */
+    const uint8_t *cert;                   /* TLS leaf certificate (DER) of the connection */
+    size_t cert_len;                       /* the leg went on; NULL: plain http */
 };
 
 /* Send one leg with @authz as the (Proxy-)Authorization value and read the

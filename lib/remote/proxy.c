@@ -45,8 +45,10 @@ proxy_parse(const char *url, struct net_url *p, char *err, size_t errlen)
     if (reason != REASON_OK)
         return reason;
     if (strcasecmp(p->scheme, "http") != 0 || !p->explicit_port || !p->bare) {
-        snprintf(err, errlen, "proxy '%s' must be http://HOST:PORT/ (plain http, an explicit "
-                 "port, no user, path or query)", url);
+        snprintf(err, errlen,
+                 "proxy '%s' must be http://HOST:PORT/ (plain http, an explicit "
+                 "port, no user, path or query)",
+                 url);
         memset(p, 0, sizeof(*p));
         return REASON_CONFIG;
     }
@@ -92,8 +94,8 @@ receive(struct conn *c, char *err, size_t errlen)
             return REASON_OK;
         }
         if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
-            snprintf(err, errlen, "the proxy %s closed the connection during CONNECT%s",
-                     c->name, n == 0 ? "" : " (reset)");
+            snprintf(err, errlen, "the proxy %s closed the connection during CONNECT%s", c->name,
+                     n == 0 ? "" : " (reset)");
             return REASON_CONNECTION_LOST;
         }
         if (net_wait_fd(c->fd, POLLIN, c->deadline) != 1) {
@@ -113,8 +115,8 @@ read_reply(struct conn *c, struct http_head *r, size_t *head_len, char *err, siz
     int reason;
 
     for (;;) {
-        reason = http_head_parse(c->buf, c->len, HTTP_HEAD_PROXY_AUTHENTICATE, r, head_len,
-                                 detail, sizeof(detail));
+        reason = http_head_parse(c->buf, c->len, HTTP_HEAD_PROXY_AUTHENTICATE, r, head_len, detail,
+                                 sizeof(detail));
         if (reason != REASON_OK) {
             snprintf(err, errlen, "the proxy %s sent %s", c->name, detail);
             return reason;
@@ -133,10 +135,10 @@ skip_body(struct conn *c, const struct http_head *r, size_t head_len, char *err,
     size_t left;
     int reason;
 
-    if (r->closes || r->chunked || r->content_length < 0 ||
-        r->content_length > PROXY_MAX_BODY) {
+    if (r->closes || r->chunked || r->content_length < 0 || r->content_length > PROXY_MAX_BODY) {
         /* RFC 9112 6.3 (7): without a Content-Length the body runs to the close */
-        snprintf(err, errlen, "the proxy %s ends its 407 with the connection (close, no or a "
+        snprintf(err, errlen,
+                 "the proxy %s ends its 407 with the connection (close, no or a "
                  "large Content-Length, or chunked); NTLM needs the legs on one connection",
                  c->name);
         return REASON_CONNECTION_LOST;
@@ -161,8 +163,7 @@ skip_body(struct conn *c, const struct http_head *r, size_t head_len, char *err,
 /* ------------------------------------------------------------ CONNECT */
 
 static int
-send_connect(struct conn *c, const char *authority, const char *authz, char *err,
-             size_t errlen)
+send_connect(struct conn *c, const char *authority, const char *authz, char *err, size_t errlen)
 {
     size_t n = 2 * strlen(authority) + strlen(HTTP_USER_AGENT) + strlen(authz) + 160;
     char *req = malloc(n);
@@ -217,8 +218,8 @@ send_leg(void *arg, const char *authz, bool final, struct ntlm_http_leg *leg, ch
 }
 
 int
-proxy_tunnel_ntlm(const struct crauth_config *cfg, const struct net_url *p,
-                  const char *authority, long timeout_ms, int *fd, char *err, size_t errlen)
+proxy_tunnel_ntlm(const struct crauth_config *cfg, const struct net_url *p, const char *authority,
+                  long timeout_ms, int *fd, char *err, size_t errlen)
 {
     struct leg_ctx *x = calloc(1, sizeof(*x));
     struct conn *c = calloc(1, sizeof(*c));
@@ -227,8 +228,12 @@ proxy_tunnel_ntlm(const struct crauth_config *cfg, const struct net_url *p,
      * plain http, and tls-server-end-point (RFC 5929 4.1) needs a TLS
      * server certificate. */
     struct ntlm_http_params params = {
-        .user_spec = cfg->proxy_user, .password = cfg->proxy_password, .spn = spn,
-        .peer = peer, .challenge_status = 407, .need_cert = false,
+        .user_spec = cfg->proxy_user,
+        .password = cfg->proxy_password,
+        .spn = spn,
+        .peer = peer,
+        .challenge_status = 407,
+        .need_cert = false,
     };
     bool authenticated = false;
     int reason = REASON_INTERNAL;
@@ -252,8 +257,7 @@ proxy_tunnel_ntlm(const struct crauth_config *cfg, const struct net_url *p,
     snprintf(spn, sizeof(spn), "HTTP/%s", p->host);
     reason = ntlm_http_handshake(&params, send_leg, x, &authenticated, err, errlen);
     if (reason == REASON_OK && (x->r.status < 200 || x->r.status >= 300)) {
-        snprintf(err, errlen, "the proxy %s answered CONNECT with HTTP %d", p->name,
-                 x->r.status);
+        snprintf(err, errlen, "the proxy %s answered CONNECT with HTTP %d", p->name, x->r.status);
         reason = REASON_HTTP_ERROR;
     }
     if (reason == REASON_OK) {
@@ -290,8 +294,8 @@ open_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *addr)
         return socket(addr->family, addr->socktype | SOCK_CLOEXEC, addr->protocol);
     /* @addr is the placeholder of CURLOPT_CONNECT_TO: the origin is
      * reached through the tunnel, never directly */
-    s->reason = proxy_tunnel_ntlm(s->cfg, &s->ep, s->authority, timeout_ms, &fd, s->err,
-                                  sizeof(s->err));
+    s->reason =
+        proxy_tunnel_ntlm(s->cfg, &s->ep, s->authority, timeout_ms, &fd, s->err, sizeof(s->err));
     s->tunnel_fd = fd;
     return s->reason == REASON_OK ? fd : CURL_SOCKET_BAD;
 }
@@ -380,8 +384,8 @@ proxy_sockets_free(struct proxy_sockets *s)
 }
 
 int
-proxy_classify(const struct proxy_sockets *s, CURL *curl, CURLcode rc, const char *msg,
-               char *err, size_t errlen)
+proxy_classify(const struct proxy_sockets *s, CURL *curl, CURLcode rc, const char *msg, char *err,
+               size_t errlen)
 {
     const struct crauth_config *cfg = s->cfg;
     long code = 0;
@@ -398,8 +402,10 @@ proxy_classify(const struct proxy_sockets *s, CURL *curl, CURLcode rc, const cha
         return REASON_SERVER_UNREACHABLE;
     }
     if (code == 407 && cfg->proxy_auth == HTTP_AUTH_NONE) {
-        snprintf(err, errlen, "the proxy %s refused us: it wants authentication, proxy_auth = "
-                 "none (HTTP 407)", s->ep.name);
+        snprintf(err, errlen,
+                 "the proxy %s refused us: it wants authentication, proxy_auth = "
+                 "none (HTTP 407)",
+                 s->ep.name);
         return REASON_HTTP_AUTH_REFUSED;
     }
     if (code == 407) {

@@ -38,8 +38,7 @@ int proxy_parse(const char *url, struct net_url *p, char *err, size_t errlen);
  *   REASON_HTTP_ERROR          any other CONNECT status, or a malformed reply
  *   REASON_MALFORMED_REPLY     a malformed NTLM CHALLENGE */
 int proxy_tunnel_ntlm(const struct crauth_config *cfg, const struct net_url *p,
-                      const char *authority, long timeout_ms, int *fd, char *err,
-                      size_t errlen);
+                      const char *authority, long timeout_ms, int *fd, char *err, size_t errlen);
 
 /*
  * How the transport's connections are opened, as libcurl socket callbacks:
@@ -60,7 +59,7 @@ struct proxy_sockets {
     bool reuse_refused;    /* a new connection was wanted and refused */
     int reason;            /* the tunnel's failure, REASON_OK if none */
     char err[300];
-    int tunnel_fd;         /* the last tunnel handed to libcurl */
+    int tunnel_fd; /* the last tunnel handed to libcurl */
     struct curl_slist *connect_to;
 };
 

@@ -47,15 +47,15 @@ enum soap_operation { SOAP_AUTH_USER = 0, SOAP_GET_CHALLENGE = 1 };
 /* One call.  NULL fields are not sent.  getChallenge sends CREDFLD_USERID,
  * CREDFLD_DOMAIN and CREDFLD_COMPONENT_TYPE only, and refuses the others. */
 struct soap_request {
-    const char *userid;          /* CREDFLD_USERID, required */
-    const char *domain;          /* CREDFLD_DOMAIN */
-    const char *component;       /* CREDFLD_COMPONENT_TYPE, required */
-    unsigned password_format;    /* CREDFLD_PASSWORD_FORMAT, xsd:unsignedInt */
-    const char *password;        /* CREDFLD_PASSWORD (OTP, response, or request) */
-    const char *static_password; /* CREDFLD_STATIC_PASSWORD */
-    const char *challenge;       /* CREDFLD_CHALLENGE (1-step) */
-    const char *challenge_key;   /* CREDFLD_CHALLENGE_KEY (2-step response) */
-    const char *dp_response;     /* CREDFLD_DP_RESPONSE (the response, separate formats) */
+    const char *userid;            /* CREDFLD_USERID, required */
+    const char *domain;            /* CREDFLD_DOMAIN */
+    const char *component;         /* CREDFLD_COMPONENT_TYPE, required */
+    unsigned password_format;      /* CREDFLD_PASSWORD_FORMAT, xsd:unsignedInt */
+    const char *password;          /* CREDFLD_PASSWORD (OTP, response, or request) */
+    const char *static_password;   /* CREDFLD_STATIC_PASSWORD */
+    const char *challenge;         /* CREDFLD_CHALLENGE (1-step) */
+    const char *challenge_key;     /* CREDFLD_CHALLENGE_KEY (2-step response) */
+    const char *dp_response;       /* CREDFLD_DP_RESPONSE (the response, separate formats) */
     const char *request_host_code; /* CREDFLD_REQUEST_HOST_CODE */
     enum soap_operation operation;
 };
@@ -64,28 +64,28 @@ struct soap_request {
 #define SOAP_MESSAGE 1024 /* the server's messages for the user */
 
 struct soap_reply {
-    int return_code;                 /* resultCodes/returnCode */
-    int status_code;                 /* resultCodes/statusCode */
-    char return_enum[64];            /* resultCodes/returnCodeEnum, "" if absent */
-    char status_enum[64];            /* resultCodes/statusCodeEnum, "" if absent */
-    bool has_challenge;              /* CREDFLD_CHALLENGE present (white space trimmed) */
+    int return_code;      /* resultCodes/returnCode */
+    int status_code;      /* resultCodes/statusCode */
+    char return_enum[64]; /* resultCodes/returnCodeEnum, "" if absent */
+    char status_enum[64]; /* resultCodes/statusCodeEnum, "" if absent */
+    bool has_challenge;   /* CREDFLD_CHALLENGE present (white space trimmed) */
     char challenge[SOAP_TEXT];
-    bool has_challenge_key;          /* CREDFLD_CHALLENGE_KEY present (trimmed) */
+    bool has_challenge_key; /* CREDFLD_CHALLENGE_KEY present (trimmed) */
     char challenge_key[SOAP_TEXT];
-    bool has_challenge_message;      /* CREDFLD_CHALLENGE_MESSAGE present */
+    bool has_challenge_message; /* CREDFLD_CHALLENGE_MESSAGE present */
     char challenge_message[SOAP_MESSAGE];
-    bool has_status_message;         /* CREDFLD_STATUS_MESSAGE present; when */
+    bool has_status_message;           /* CREDFLD_STATUS_MESSAGE present; when */
     char status_message[SOAP_MESSAGE]; /* repeated, the different texts joined by "; " */
-    bool has_auxiliary_message;      /* CREDFLD_AUXILIARY_MESSAGE present */
+    bool has_auxiliary_message;        /* CREDFLD_AUXILIARY_MESSAGE present */
     char auxiliary_message[SOAP_MESSAGE];
-    bool has_password_expire_date;   /* CREDFLD_NOTIFY_PASSWORD_EXPIRE_DATE present */
+    bool has_password_expire_date; /* CREDFLD_NOTIFY_PASSWORD_EXPIRE_DATE present */
     char password_expire_date[SOAP_TEXT];
-    bool has_host_code;              /* CREDFLD_HOST_CODE present (trimmed) */
+    bool has_host_code; /* CREDFLD_HOST_CODE present (trimmed) */
     char host_code[SOAP_TEXT];
-    int error_code;                  /* first errorStack/errors/errorCode, 0 if none */
-    char error_desc[SOAP_TEXT];      /* its errorDesc, "" if none */
-    char fault_code[64];             /* SOAP_FAULT only */
-    char fault_string[SOAP_TEXT];    /* SOAP_FAULT only */
+    int error_code;               /* first errorStack/errors/errorCode, 0 if none */
+    char error_desc[SOAP_TEXT];   /* its errorDesc, "" if none */
+    char fault_code[64];          /* SOAP_FAULT only */
+    char fault_string[SOAP_TEXT]; /* SOAP_FAULT only */
 };
 
 /* Serialise @req into a new buffer (*xml, *len; NUL-terminated; free with
@@ -109,8 +109,7 @@ void soap_free_request(char *xml, size_t len);
  * @err is "" on SOAP_OK and one printable-ASCII line otherwise, starting
  * "reply: ". */
 int soap_parse_reply_of(enum soap_operation operation, const char *body, size_t len,
-                        const char *charset, struct soap_reply *reply, char *err,
-                        size_t errlen);
+                        const char *charset, struct soap_reply *reply, char *err, size_t errlen);
 
 /* soap_parse_reply_of for an authUser reply whose HTTP named no charset. */
 int soap_parse_reply(const char *body, size_t len, struct soap_reply *reply, char *err,

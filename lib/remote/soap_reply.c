@@ -38,13 +38,11 @@ read_codes(struct parse *p, const struct reply_el *codes, struct soap_reply *r)
     if (reply_int(p, rc, "returnCode", &r->return_code) != SOAP_OK ||
         reply_int(p, sc, "statusCode", &r->status_code) != SOAP_OK)
         return SOAP_MALFORMED;
-    if (re != NULL &&
-        reply_text(p, re, "returnCodeEnum", r->return_enum, sizeof(r->return_enum), TEXT_TRIM) !=
-            SOAP_OK)
+    if (re != NULL && reply_text(p, re, "returnCodeEnum", r->return_enum, sizeof(r->return_enum),
+                                 TEXT_TRIM) != SOAP_OK)
         return SOAP_MALFORMED;
-    if (se != NULL &&
-        reply_text(p, se, "statusCodeEnum", r->status_enum, sizeof(r->status_enum), TEXT_TRIM) !=
-            SOAP_OK)
+    if (se != NULL && reply_text(p, se, "statusCodeEnum", r->status_enum, sizeof(r->status_enum),
+                                 TEXT_TRIM) != SOAP_OK)
         return SOAP_MALFORMED;
     return SOAP_OK;
 }
@@ -60,15 +58,16 @@ static const struct known_attribute {
     int flags;
 } known[] = {
 #define KNOWN(id, has, field, flags)                                                               \
-    {id, offsetof(struct soap_reply, has), offsetof(struct soap_reply, field),                     \
-     sizeof(((struct soap_reply *)0)->field), flags}
+    {                                                                                              \
+        id, offsetof(struct soap_reply, has), offsetof(struct soap_reply, field),                  \
+            sizeof(((struct soap_reply *)0)->field), flags                                         \
+    }
     KNOWN("CREDFLD_CHALLENGE", has_challenge, challenge, ATTR_TRIM),
     KNOWN("CREDFLD_CHALLENGE_KEY", has_challenge_key, challenge_key, ATTR_TRIM),
     KNOWN("CREDFLD_CHALLENGE_MESSAGE", has_challenge_message, challenge_message, 0),
     KNOWN("CREDFLD_STATUS_MESSAGE", has_status_message, status_message, ATTR_REPEATABLE),
     KNOWN("CREDFLD_AUXILIARY_MESSAGE", has_auxiliary_message, auxiliary_message, 0),
-    KNOWN("CREDFLD_NOTIFY_PASSWORD_EXPIRE_DATE", has_password_expire_date, password_expire_date,
-          0),
+    KNOWN("CREDFLD_NOTIFY_PASSWORD_EXPIRE_DATE", has_password_expire_date, password_expire_date, 0),
     KNOWN("CREDFLD_HOST_CODE", has_host_code, host_code, ATTR_TRIM),
 #undef KNOWN
 };
@@ -124,8 +123,7 @@ read_attributes(struct parse *p, const struct reply_el *set, struct soap_reply *
         if (!reply_is_el(a, NS_NONE, "attributes"))
             continue;
         if (++count > SOAP_MAX_ATTRIBUTES)
-            return reply_fail(p, "more than %d attributes in resultAttribute",
-                              SOAP_MAX_ATTRIBUTES);
+            return reply_fail(p, "more than %d attributes in resultAttribute", SOAP_MAX_ATTRIBUTES);
         if (reply_need_one(p, a, NS_NONE, "attributeID", &idn) != SOAP_OK ||
             reply_text(p, idn, "attributeID", id, sizeof(id), TEXT_TRIM) != SOAP_OK)
             return SOAP_MALFORMED;
@@ -141,8 +139,8 @@ read_attributes(struct parse *p, const struct reply_el *set, struct soap_reply *
         snprintf(what, sizeof(what), "%s value", id);
         if (*has && !(k->flags & ATTR_REPEATABLE))
             return reply_fail(p, "duplicate %s in resultAttribute", id);
-        if (reply_text(p, value, what, text, k->size,
-                       (k->flags & ATTR_TRIM) ? TEXT_TRIM : 0) != SOAP_OK)
+        if (reply_text(p, value, what, text, k->size, (k->flags & ATTR_TRIM) ? TEXT_TRIM : 0) !=
+            SOAP_OK)
             return SOAP_MALFORMED;
         if (*has) {
             if (add_repeat(p, k, field, text) != SOAP_OK)
@@ -169,8 +167,8 @@ read_errors(struct parse *p, const struct reply_el *stack, struct soap_reply *r)
             return SOAP_MALFORMED;
         if (code != NULL && reply_int(p, code, "errorCode", &r->error_code) != SOAP_OK)
             return SOAP_MALFORMED;
-        if (desc != NULL && reply_text(p, desc, "errorDesc", r->error_desc,
-                                     sizeof(r->error_desc), TEXT_TRIM | TEXT_CUT) != SOAP_OK)
+        if (desc != NULL && reply_text(p, desc, "errorDesc", r->error_desc, sizeof(r->error_desc),
+                                       TEXT_TRIM | TEXT_CUT) != SOAP_OK)
             return SOAP_MALFORMED;
         break;
     }
@@ -242,7 +240,7 @@ read_fault(struct parse *p, const struct reply_el *fault, struct soap_reply *r)
         reply_text(p, code, "faultcode", r->fault_code, sizeof(r->fault_code), cut) != SOAP_OK)
         return SOAP_MALFORMED;
     if (string != NULL && reply_text(p, string, "faultstring", r->fault_string,
-                                   sizeof(r->fault_string), cut) != SOAP_OK)
+                                     sizeof(r->fault_string), cut) != SOAP_OK)
         return SOAP_MALFORMED;
     reply_say(p, "SOAP Fault %s: %s", r->fault_code, r->fault_string);
     return SOAP_FAULT;
@@ -338,8 +336,7 @@ soap_parse_reply_of(enum soap_operation operation, const char *body, size_t len,
 }
 
 int
-soap_parse_reply(const char *body, size_t len, struct soap_reply *reply, char *err,
-                 size_t errlen)
+soap_parse_reply(const char *body, size_t len, struct soap_reply *reply, char *err, size_t errlen)
 {
     return soap_parse_reply_of(SOAP_AUTH_USER, body, len, NULL, reply, err, errlen);
 }

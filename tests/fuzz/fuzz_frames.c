@@ -37,8 +37,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         (void)wire_get_start(&f, &version, &a);
         (void)wire_get_hello(&f, &version, &a, &b);
-        if (wire_get_result(&f, &reason, &detail) == WIRE_OK &&
-            (reason < 0 || reason > 0xffff))
+        if (wire_get_result(&f, &reason, &detail) == WIRE_OK && (reason < 0 || reason > 0xffff))
             abort();
         data += used;
         size -= used;

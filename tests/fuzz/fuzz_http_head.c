@@ -43,8 +43,7 @@ parse(const uint8_t *data, size_t len, enum http_head_auth auth, struct http_hea
     memset(r.err, 0x5a, sizeof(r.err));
     r.reason = http_head_parse(copy, len, auth, h, &r.head_len, r.err, sizeof(r.err));
     free(copy);
-    CHECK(r.reason == REASON_OK || r.reason == REASON_HTTP_ERROR ||
-          r.reason == REASON_INTERNAL);
+    CHECK(r.reason == REASON_OK || r.reason == REASON_HTTP_ERROR || r.reason == REASON_INTERNAL);
     if (r.reason != REASON_OK) {
         CHECK(memchr(r.err, '\0', sizeof(r.err)) != NULL && r.err[0] != '\0');
         for (const char *c = r.err; *c != '\0'; c++)

@@ -30,7 +30,8 @@ static size_t cert_len;
     } while (0)
 
 /* A small self-signed certificate to bind to, made once. */
-int LLVMFuzzerInitialize(int *argc, char ***argv)
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
     X509 *x = X509_new();
@@ -50,12 +51,14 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
-static int inside(const uint8_t *p, size_t len, const uint8_t *base, size_t size)
+static int
+inside(const uint8_t *p, size_t len, const uint8_t *base, size_t size)
 {
     return p == NULL ? len == 0 : (p >= base && len <= size && (size_t)(p - base) <= size - len);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct ntlm_challenge ch;
     struct ntlm_client *c = NULL;

@@ -32,12 +32,15 @@
 static const char secret[] = "crauth-test-secret";
 static struct radius_request req;
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     static const uint8_t state[] = {0xc9, 0xf2, 0xe2, 0xac, 0x8f, 0xa2, 0x44, 0xe4,
                                     0x64, 0x5e, 0x01, 0xf0, 0x17, 0xef, 0x63, 0x68};
-    struct radius_request_attrs a = {.user = "alice", .password = "correct horse",
-                                     .nas_identifier = "crauth-test", .state = state,
+    struct radius_request_attrs a = {.user = "alice",
+                                     .password = "correct horse",
+                                     .nas_identifier = "crauth-test",
+                                     .state = state,
                                      .state_len = sizeof(state),
                                      .calling_station_id = "192.0.2.7"};
     uint8_t auth[RADIUS_AUTH_LEN];
@@ -51,7 +54,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
-static void check(const uint8_t *buf, size_t len, bool made_authentic)
+static void
+check(const uint8_t *buf, size_t len, bool made_authentic)
 {
     struct radius_result res;
     char err[256] = "";
@@ -75,7 +79,8 @@ static void check(const uint8_t *buf, size_t len, bool made_authentic)
 
 /* Offset of the first well-formed Message-Authenticator value if the
  * attributes of @p (Length @len) walk cleanly, else 0. */
-static size_t find_message_authenticator(const uint8_t *p, size_t len)
+static size_t
+find_message_authenticator(const uint8_t *p, size_t len)
 {
     size_t off = RADIUS_HEADER_LEN, found = 0;
 
@@ -90,7 +95,8 @@ static size_t find_message_authenticator(const uint8_t *p, size_t len)
 }
 
 /* RFC 3579 3.2, then RFC 2865 3, computed here with OpenSSL's one-shot calls. */
-static bool make_authentic(uint8_t *p, size_t size)
+static bool
+make_authentic(uint8_t *p, size_t size)
 {
     size_t len, ma;
     unsigned int n = 0;
@@ -120,7 +126,8 @@ static bool make_authentic(uint8_t *p, size_t size)
     return true;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static uint8_t copy[RADIUS_MAX_PACKET + 64];
     bool authentic;

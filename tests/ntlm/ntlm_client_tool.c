@@ -26,7 +26,8 @@
 #define LINE_MAX_B64 (NTLM_MAX_MESSAGE / 3 * 4 + 8)
 
 /* Up to NTLM_MAX_STRING bytes from @fd, without one trailing newline. */
-static int read_password(int fd, char *buf, size_t size)
+static int
+read_password(int fd, char *buf, size_t size)
 {
     size_t n = 0;
     ssize_t r = 1;
@@ -50,7 +51,8 @@ out:
 }
 
 /* The server certificate as DER, from a PEM or DER file. */
-static int read_cert(const char *path, uint8_t **der, size_t *len)
+static int
+read_cert(const char *path, uint8_t **der, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     X509 *x = NULL;
@@ -78,7 +80,8 @@ out:
     return ret;
 }
 
-static int emit(const uint8_t *msg, size_t len)
+static int
+emit(const uint8_t *msg, size_t len)
 {
     char *b64 = NULL;
     int ret = ntlm_b64_encode(msg, len, &b64);
@@ -91,7 +94,8 @@ static int emit(const uint8_t *msg, size_t len)
     return ret;
 }
 
-int main(int argc, char **argv)
+int
+main(int argc, char **argv)
 {
     static char password[NTLM_MAX_STRING + 2], line[LINE_MAX_B64];
     const char *pwfile = NULL, *certfile = NULL;

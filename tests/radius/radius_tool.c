@@ -27,8 +27,8 @@ static void
 usage(void)
 {
     fprintf(stderr, "usage: radius_tool [--tls] [--ca FILE] [--cert FILE] [--key FILE] "
-            "[--timeout MS] [--retries N] [--nas-id ID] [--allow-no-ma] [--state HEX] "
-            "[--calling-station-id ID] SERVER USER  (stdin: password, then secret)\n");
+                    "[--timeout MS] [--retries N] [--nas-id ID] [--allow-no-ma] [--state HEX] "
+                    "[--calling-station-id ID] SERVER USER  (stdin: password, then secret)\n");
     exit(2);
 }
 
@@ -90,7 +90,9 @@ main(int argc, char **argv)
         {"calling-station-id", required_argument, NULL, 'S'},
         {NULL, 0, NULL, 0},
     };
-    struct radius_params p = {.transport = RADIUS_UDP, .timeout_ms = 3000, .retries = 2,
+    struct radius_params p = {.transport = RADIUS_UDP,
+                              .timeout_ms = 3000,
+                              .retries = 2,
                               .require_message_authenticator = true};
     struct radius_result res;
     uint8_t state[RADIUS_MAX_VALUE];
@@ -101,20 +103,39 @@ main(int argc, char **argv)
 
     while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         switch (opt) {
-        case 't': p.transport = RADIUS_TLS; break;
-        case 'c': p.ca_file = optarg; break;
-        case 'C': p.client_cert = optarg; break;
-        case 'k': p.client_key = optarg; break;
-        case 'T': p.timeout_ms = strtol(optarg, NULL, 10); break;
-        case 'r': p.retries = atoi(optarg); break;
-        case 'n': p.nas_identifier = optarg; break;
-        case 'a': p.require_message_authenticator = false; break;
+        case 't':
+            p.transport = RADIUS_TLS;
+            break;
+        case 'c':
+            p.ca_file = optarg;
+            break;
+        case 'C':
+            p.client_cert = optarg;
+            break;
+        case 'k':
+            p.client_key = optarg;
+            break;
+        case 'T':
+            p.timeout_ms = strtol(optarg, NULL, 10);
+            break;
+        case 'r':
+            p.retries = atoi(optarg);
+            break;
+        case 'n':
+            p.nas_identifier = optarg;
+            break;
+        case 'a':
+            p.require_message_authenticator = false;
+            break;
         case 's':
             if (!parse_hex(optarg, state, sizeof(state), &state_len))
                 usage();
             break;
-        case 'S': csi = optarg; break;
-        default: usage();
+        case 'S':
+            csi = optarg;
+            break;
+        default:
+            usage();
         }
     }
     if (argc - optind != 2)
@@ -126,9 +147,9 @@ main(int argc, char **argv)
         return 2;
     }
     p.secret = secret;
-    reason = radius_access_request(&p, argv[optind], argv[optind + 1], password,
-                                   state_len > 0 ? state : NULL, state_len, csi, &res, err,
-                                   sizeof(err));
+    reason =
+        radius_access_request(&p, argv[optind], argv[optind + 1], password,
+                              state_len > 0 ? state : NULL, state_len, csi, &res, err, sizeof(err));
     secmem_wipe(password, sizeof(password));
     secmem_wipe(secret, sizeof(secret));
     printf("reason=%s", crauth_reason_name(reason));

@@ -26,8 +26,7 @@ static char dir[] = "/tmp/crauth-cache-XXXXXX";
 static struct cache_record
 sample(void)
 {
-    struct cache_record r = {.type = CACHE_CHALLENGE, .created = 1700000000,
-                             .expires = 1700000120};
+    struct cache_record r = {.type = CACHE_CHALLENGE, .created = 1700000000, .expires = 1700000120};
 
     snprintf(r.user, sizeof(r.user), "%s", "alice");
     snprintf(r.service, sizeof(r.service), "%s", "sudo");
@@ -60,7 +59,9 @@ test_round_trip(void **state)
     assert_int_equal(cache_record_format(&r, buf, sizeof(buf)), -1);
     snprintf(r.rhost, sizeof(r.rhost), "%s", "host\x7f");
     assert_int_equal(cache_record_format(&r, buf, sizeof(buf)), -1);
-    snprintf(r.rhost, sizeof(r.rhost), "%s", "host\xc2\x9b" "2J");
+    snprintf(r.rhost, sizeof(r.rhost), "%s",
+             "host\xc2\x9b"
+             "2J");
     assert_int_equal(cache_record_format(&r, buf, sizeof(buf)), -1);
     snprintf(r.rhost, sizeof(r.rhost), "%s", "h\xc3\xb4te");
     assert_true(cache_record_format(&r, buf, sizeof(buf)) > 0);
@@ -88,8 +89,8 @@ test_strict_parser(void **state)
     expect_bad("crauth-cache 1\ntype user\nuser 61\nfailures 1\n", "missing");
     expect_bad("crauth-cache 1\ntype user\nuser 61\nuser 61\n", "repeated");
     expect_bad("crauth-cache 1\ntype user\nuser 6\n", "bad value");
-    expect_bad("crauth-cache 1\ntype user\nuser 0a\n", "bad value"); /* control char */
-    expect_bad("crauth-cache 1\ntype user\nuser 617f\n", "bad value"); /* DEL */
+    expect_bad("crauth-cache 1\ntype user\nuser 0a\n", "bad value");     /* control char */
+    expect_bad("crauth-cache 1\ntype user\nuser 617f\n", "bad value");   /* DEL */
     expect_bad("crauth-cache 1\ntype user\nuser 61c29b\n", "bad value"); /* C1: CSI */
     expect_bad("crauth-cache 1\ntype user\nuser 610062\n", "bad value"); /* NUL */
     expect_bad("crauth-cache 1\ntype user\nuser 61\nfailures -1\n", "bad value");

@@ -151,15 +151,16 @@ test_mistakes(void **state)
     expect_error("[server]\nurl = http://a/\nhttp_auth = basic\nhttp_user = u\n"
                  "http_password = p\n[auth]\nbackend = server\n",
                  0600, REASON_CONFIG, "would send the password in clear");
-    expect_error("[server]\nurl = https://a/\nhttp_auth = ntlm\n[auth]\nbackend = server\n",
-                 0600, REASON_CONFIG, "needs http_user and http_password");
+    expect_error("[server]\nurl = https://a/\nhttp_auth = ntlm\n[auth]\nbackend = server\n", 0600,
+                 REASON_CONFIG, "needs http_user and http_password");
     /* values are text: no C0, DEL or C1 control (the one-byte CSI here) */
     expect_error("[auth]\notp_prompt = Code\x1b[2J: \n", 0600, REASON_CONFIG,
                  ":2: otp_prompt: control characters are not allowed");
     expect_error("[server]\ncomponent_type = PAM\x7f\n", 0600, REASON_CONFIG,
                  "component_type: control characters are not allowed");
-    expect_error("[auth]\nkeyword = get\xc2\x9b" "challenge\n", 0600, REASON_CONFIG,
-                 "keyword: control characters are not allowed");
+    expect_error("[auth]\nkeyword = get\xc2\x9b"
+                 "challenge\n",
+                 0600, REASON_CONFIG, "keyword: control characters are not allowed");
 }
 
 /* The keys of the methods and backends that came later: each rule can fail. */
@@ -172,31 +173,33 @@ test_methods_and_backends(void **state)
     (void)state;
     expect_error("[auth]\nmethod = get-challenge\n", 0600, REASON_CONFIG,
                  "method = get-challenge needs a server (backend = server)");
-    expect_error("[auth]\nmethod = auto\n", 0600, REASON_CONFIG,
-                 "method = auto needs a server");
+    expect_error("[auth]\nmethod = auto\n", 0600, REASON_CONFIG, "method = auto needs a server");
     expect_error("[auth]\nbackend = radius\nmethod = auto\n", 0600, REASON_CONFIG,
                  "backend = radius needs at least one [radius] server");
     expect_error("[auth]\nbackend = radius\nmethod = get-challenge\n[radius]\nserver = a\n"
-                 "secret = s\n", 0600, REASON_CONFIG, "does not exist over RADIUS");
+                 "secret = s\n",
+                 0600, REASON_CONFIG, "does not exist over RADIUS");
     expect_error("[auth]\nbackend = radius\nmethod = auto\n[radius]\nserver = a\n", 0600,
                  REASON_CONFIG, "secret is needed for transport = udp");
     expect_error("[auth]\nbackend = radius\nmethod = auto\n[radius]\nserver = a\n"
-                 "transport = tls\nsecret = s\n", 0600, REASON_CONFIG, "fixed secret \"radsec\"");
+                 "transport = tls\nsecret = s\n",
+                 0600, REASON_CONFIG, "fixed secret \"radsec\"");
     expect_error("[auth]\nbackend = radius\nmethod = auto\nkeyword = "
                  "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
                  "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk\n[radius]\nserver = a\n"
-                 "secret = s\n", 0600, REASON_CONFIG, "more than a RADIUS User-Password holds");
+                 "secret = s\n",
+                 0600, REASON_CONFIG, "more than a RADIUS User-Password holds");
     expect_error("[radius]\nserver = a b\n", 0600, REASON_CONFIG, "must be HOST or HOST:PORT");
     expect_error("[radius]\nsecret = s\n", 0644, REASON_CONFIG,
                  "secret must be in a file only root and the helper's user can read");
     expect_error("[server]\nurl = https://a/\nresponse_attribute = CREDFLD_DP_RESPONSE\n"
-                 "[auth]\nbackend = server\n", 0600, REASON_CONFIG,
-                 "CREDFLD_DP_RESPONSE needs a separate password format");
+                 "[auth]\nbackend = server\n",
+                 0600, REASON_CONFIG, "CREDFLD_DP_RESPONSE needs a separate password format");
     expect_error("[server]\npassword_format = 4294967296\n", 0600, REASON_CONFIG,
                  "password_format must be an integer from 0 to 4294967295");
     expect_error("[server]\nurl = https://a/\n[auth]\nbackend = server\nmethod = "
-                 "server-challenge\nrequest = keyword+password\n", 0600, REASON_CONFIG,
-                 "request = keyword+password needs the keyword");
+                 "server-challenge\nrequest = keyword+password\n",
+                 0600, REASON_CONFIG, "request = keyword+password needs the keyword");
     expect_error("[local]\nx509_ca = /nonexistent/ca.pem\n", 0600, REASON_CONFIG,
                  "x509_ca /nonexistent/ca.pem cannot be read");
     assert_int_equal(load("[server]\nurl = https://a/\npassword_format = 4\n"

@@ -42,16 +42,15 @@ test_base32_rfc4648_vectors(void **state)
     for (size_t i = 0; i < sizeof(rfc4648) / sizeof(rfc4648[0]); i++) {
         size_t len = strlen(rfc4648[i].plain);
 
-        assert_true(base32_encode((const uint8_t *)rfc4648[i].plain, len, true, out,
-                                  sizeof(out)));
+        assert_true(base32_encode((const uint8_t *)rfc4648[i].plain, len, true, out, sizeof(out)));
         assert_string_equal(out, rfc4648[i].encoded);
         assert_int_equal(base32_encoded_len(len, true), strlen(out));
         assert_true(base32_decode(out, back, sizeof(back), &n));
         assert_int_equal(n, len);
         assert_memory_equal(back, rfc4648[i].plain, len);
         /* without padding, and in lower case, the same bytes */
-        assert_true(base32_encode((const uint8_t *)rfc4648[i].plain, len, false, nopad,
-                                  sizeof(nopad)));
+        assert_true(
+            base32_encode((const uint8_t *)rfc4648[i].plain, len, false, nopad, sizeof(nopad)));
         assert_int_equal(strcspn(out, "="), strlen(nopad));
         assert_memory_equal(out, nopad, strlen(nopad));
         for (char *c = nopad; *c; c++)
@@ -71,17 +70,18 @@ static void
 test_base32_strict(void **state)
 {
     static const char *const bad[] = {
-        "M",            /* 1 leftover character: 5 bits, no byte */
-        "MZX",          /* 3 */
-        "MZXW6Y",       /* 6 */
-        "MZ======",     /* the unused bits of 'Z' are not zero */
-        "MY=====",      /* padding short of a group of 8 */
-        "MY=======",    /* padding past it */
-        "MZXW6===" "=", /* one '=' too many */
+        "M",         /* 1 leftover character: 5 bits, no byte */
+        "MZX",       /* 3 */
+        "MZXW6Y",    /* 6 */
+        "MZ======",  /* the unused bits of 'Z' are not zero */
+        "MY=====",   /* padding short of a group of 8 */
+        "MY=======", /* padding past it */
+        "MZXW6==="
+        "=",                /* one '=' too many */
         "MY======MY======", /* padding inside */
         "MY==M===",
-        "M1======",     /* '1' is not in the alphabet */
-        "MZXW 6YTB",    /* a blank is not base32 */
+        "M1======",  /* '1' is not in the alphabet */
+        "MZXW 6YTB", /* a blank is not base32 */
         "========",
     };
     uint8_t out[32];
@@ -99,8 +99,14 @@ test_otpauth_uri(void **state)
     /* Google's example secret: "Hello!" 0xDE 0xAD 0xBE 0xEF */
     static const uint8_t key[] = {'H', 'e', 'l', 'l', 'o', '!', 0xde, 0xad, 0xbe, 0xef};
     struct otpauth p = {
-        .totp = true, .key = key, .keylen = sizeof(key), .issuer = "Example",
-        .account = "alice@google.com", .hash = OTP_SHA1, .digits = 6, .period = 30,
+        .totp = true,
+        .key = key,
+        .keylen = sizeof(key),
+        .issuer = "Example",
+        .account = "alice@google.com",
+        .hash = OTP_SHA1,
+        .digits = 6,
+        .period = 30,
     };
     char uri[OTPAUTH_URI_SIZE], err[128];
 
@@ -142,22 +148,22 @@ test_key_text(void **state)
 
     (void)state;
     assert_int_equal(otpkey_decode_text("  3132333435363738393031323334353637383930\n", key, &n,
-                                        &enc, err, sizeof(err)), REASON_OK);
+                                        &enc, err, sizeof(err)),
+                     REASON_OK);
     assert_int_equal(enc, OTPKEY_HEX);
     assert_int_equal(n, 20);
     assert_memory_equal(key, "12345678901234567890", 20);
     /* the same key in base32, as apps show it: groups, lower case */
-    assert_int_equal(otpkey_decode_text("gezd gnbv gy3t qojq gezd gnbv gy3t qojq\n", key, &n,
-                                        &enc, err, sizeof(err)), REASON_OK);
+    assert_int_equal(otpkey_decode_text("gezd gnbv gy3t qojq gezd gnbv gy3t qojq\n", key, &n, &enc,
+                                        err, sizeof(err)),
+                     REASON_OK);
     assert_int_equal(enc, OTPKEY_BASE32);
     assert_int_equal(n, 20);
     assert_memory_equal(key, "12345678901234567890", 20);
-    assert_int_equal(otpkey_decode_text("JBSWY3DPEHPK3PXP====", key, &n, &enc, err,
-                                        sizeof(err)), REASON_CONFIG);
-    assert_int_equal(otpkey_decode_text("31 32", key, &n, &enc, err, sizeof(err)),
+    assert_int_equal(otpkey_decode_text("JBSWY3DPEHPK3PXP====", key, &n, &enc, err, sizeof(err)),
                      REASON_CONFIG);
-    assert_int_equal(otpkey_decode_text(" \n", key, &n, &enc, err, sizeof(err)),
-                     REASON_CONFIG);
+    assert_int_equal(otpkey_decode_text("31 32", key, &n, &enc, err, sizeof(err)), REASON_CONFIG);
+    assert_int_equal(otpkey_decode_text(" \n", key, &n, &enc, err, sizeof(err)), REASON_CONFIG);
     assert_non_null(strstr(err, "empty"));
     assert_int_equal(otpkey_decode_text("not a key!", key, &n, &enc, err, sizeof(err)),
                      REASON_CONFIG);

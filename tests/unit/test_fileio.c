@@ -24,7 +24,8 @@ static char dir[] = "/tmp/crauth-fileio-XXXXXX";
 #include "lib/core/fileio.h"
 
 static const struct fileio_rules public_rules = {.what = "configuration", .max_size = 1024};
-static const struct fileio_rules secret_rules = {.what = "secrets file", .max_size = 1024,
+static const struct fileio_rules secret_rules = {.what = "secrets file",
+                                                 .max_size = 1024,
                                                  .secret = true};
 
 static void
@@ -79,14 +80,12 @@ test_modes(void **state)
         assert_int_equal(fileio_read(path, &public_rules, &b, err, sizeof(err)), FILEIO_OK);
         fileio_free(&b);
         assert_int_equal(chown(path, (uid_t)-1, 4), 0); /* adm */
-        assert_int_equal(fileio_read(path, &public_rules, &b, err, sizeof(err)),
-                         FILEIO_REFUSED);
+        assert_int_equal(fileio_read(path, &public_rules, &b, err, sizeof(err)), FILEIO_REFUSED);
         assert_non_null(strstr(err, "writable by group"));
         /* another owner */
         chmod(path, 0600);
         assert_int_equal(chown(path, 1, 0), 0);
-        assert_int_equal(fileio_read(path, &public_rules, &b, err, sizeof(err)),
-                         FILEIO_REFUSED);
+        assert_int_equal(fileio_read(path, &public_rules, &b, err, sizeof(err)), FILEIO_REFUSED);
         assert_non_null(strstr(err, "only root or"));
         assert_non_null(strstr(err, "chown root:"));
     }
@@ -169,8 +168,8 @@ test_failed_write_leaves_old_file(void **state)
 
         signal(SIGXFSZ, SIG_IGN);
         setrlimit(RLIMIT_FSIZE, &one);
-        _exit(fileio_replace(path, "new content\n", 12, &owner, err, sizeof(err)) ==
-                      FILEIO_ERROR && strstr(err, "RLIMIT_FSIZE") != NULL
+        _exit(fileio_replace(path, "new content\n", 12, &owner, err, sizeof(err)) == FILEIO_ERROR &&
+                      strstr(err, "RLIMIT_FSIZE") != NULL
                   ? 0
                   : 1);
     }

@@ -406,7 +406,8 @@ test_field_names(void **state)
     assert_true(h.closes);
     /* near misses are other fields */
     expect_ok(S407 "Proxy-Authenticate-X: NTLM\r\nX-Proxy-Authenticate: NTLM\r\n"
-                   "Content-Lengths: x\r\n\r\n", &h);
+                   "Content-Lengths: x\r\n\r\n",
+              &h);
     assert_int_equal(h.offers.n, 0);
     assert_int_equal(h.content_length, -1);
     http_head_clear(&h);

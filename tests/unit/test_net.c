@@ -23,8 +23,8 @@
 #include "lib/remote/net.h"
 
 static void
-split_ok(const char *url, const char *scheme, const char *host, const char *port,
-         const char *name, bool explicit_port, bool bare)
+split_ok(const char *url, const char *scheme, const char *host, const char *port, const char *name,
+         bool explicit_port, bool bare)
 {
     struct net_url u;
     char err[300] = "";
@@ -47,10 +47,9 @@ test_split(void **state)
              "auth1.example.com:8888", true, true);
     split_ok("https://auth1.example.com/soap/authUser", "https", "auth1.example.com", "443",
              "auth1.example.com:443", false, false);
-    split_ok("http://[2001:db8::1]:3128", "http", "2001:db8::1", "3128", "[2001:db8::1]:3128",
-             true, true);
-    split_ok("http://192.0.2.7:3128/", "http", "192.0.2.7", "3128", "192.0.2.7:3128", true,
+    split_ok("http://[2001:db8::1]:3128", "http", "2001:db8::1", "3128", "[2001:db8::1]:3128", true,
              true);
+    split_ok("http://192.0.2.7:3128/", "http", "192.0.2.7", "3128", "192.0.2.7:3128", true, true);
     split_ok("http://user@proxy.example.com:3128/", "http", "proxy.example.com", "3128",
              "proxy.example.com:3128", true, false);
     split_ok("http://proxy.example.com:3128/?x=1", "http", "proxy.example.com", "3128",
@@ -89,8 +88,8 @@ test_connect_refused(void **state)
     assert_int_equal(bind(s, (struct sockaddr *)&sa, sizeof(sa)), 0);
     assert_int_equal(getsockname(s, (struct sockaddr *)&sa, &len), 0);
     snprintf(port, sizeof(port), "%u", ntohs(sa.sin_port));
-    assert_int_equal(net_connect_bounded("127.0.0.1", port, "the test peer",
-                                         wire_now_ms() + 5000, &fd, &info, err, sizeof(err)),
+    assert_int_equal(net_connect_bounded("127.0.0.1", port, "the test peer", wire_now_ms() + 5000,
+                                         &fd, &info, err, sizeof(err)),
                      REASON_SERVER_UNREACHABLE);
     close(s);
     assert_int_equal(fd, -1);
@@ -112,8 +111,8 @@ test_connect_ok(void **state)
     assert_int_equal(listen(s, 1), 0);
     assert_int_equal(getsockname(s, (struct sockaddr *)&sa, &len), 0);
     snprintf(port, sizeof(port), "%u", ntohs(sa.sin_port));
-    assert_int_equal(net_connect_bounded("127.0.0.1", port, "the test peer",
-                                         wire_now_ms() + 5000, &fd, NULL, err, sizeof(err)),
+    assert_int_equal(net_connect_bounded("127.0.0.1", port, "the test peer", wire_now_ms() + 5000,
+                                         &fd, NULL, err, sizeof(err)),
                      REASON_OK);
     assert_true(fd >= 0);
     close(fd);
@@ -144,10 +143,8 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_split),
-        cmocka_unit_test(test_split_refused),
-        cmocka_unit_test(test_connect_refused),
-        cmocka_unit_test(test_connect_ok),
+        cmocka_unit_test(test_split),           cmocka_unit_test(test_split_refused),
+        cmocka_unit_test(test_connect_refused), cmocka_unit_test(test_connect_ok),
         cmocka_unit_test(test_unresolvable),
     };
 

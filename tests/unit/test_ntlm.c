@@ -35,7 +35,8 @@ static struct {
 } vecs[MAX_VECTORS];
 static size_t n_vecs;
 
-static int load_vectors(void **state)
+static int
+load_vectors(void **state)
 {
     const char *dir = getenv("VECTORS_DIR");
     char path[512], line[700];
@@ -68,7 +69,8 @@ static int load_vectors(void **state)
     return 0;
 }
 
-static const char *vec_opt(const char *name)
+static const char *
+vec_opt(const char *name)
 {
     for (size_t i = 0; i < n_vecs; i++) {
         if (strcmp(vecs[i].name, name) == 0) {
@@ -79,7 +81,8 @@ static const char *vec_opt(const char *name)
     return NULL;
 }
 
-static const char *vec(const char *name)
+static const char *
+vec(const char *name)
 {
     const char *v = vec_opt(name);
 
@@ -88,7 +91,8 @@ static const char *vec(const char *name)
     return v;
 }
 
-static size_t vec_hex(const char *name, uint8_t *out, size_t cap)
+static size_t
+vec_hex(const char *name, uint8_t *out, size_t cap)
 {
     const char *h = vec(name);
     size_t n = 0;
@@ -98,7 +102,8 @@ static size_t vec_hex(const char *name, uint8_t *out, size_t cap)
     return n;
 }
 
-static void assert_vec(const char *name, const uint8_t *got, size_t len)
+static void
+assert_vec(const char *name, const uint8_t *got, size_t len)
 {
     uint8_t want[MAX_HEX];
 
@@ -106,7 +111,8 @@ static void assert_vec(const char *name, const uint8_t *got, size_t len)
     assert_memory_equal(got, want, len);
 }
 
-static void test_ntowf(void **state)
+static void
+test_ntowf(void **state)
 {
     uint8_t nt[16], v2[16];
 
@@ -120,7 +126,8 @@ static void test_ntowf(void **state)
 }
 
 /* NTProofStr, LMv2, SessionBaseKey, KXKEY, EncryptedRandomSessionKey (4.2.4) */
-static void test_ntlmv2_response(void **state)
+static void
+test_ntlmv2_response(void **state)
 {
     uint8_t nt[16], key[16], sc[8], cc[8], tm[8], ti[128], temp[160], proof[16], lm[24];
     uint8_t sbk[16], kx[16], rsk[16], enc[16];
@@ -148,7 +155,8 @@ static void test_ntlmv2_response(void **state)
     assert_vec("encrypted_random_session_key", enc, 16);
 }
 
-static void test_sign_seal_keys(void **state)
+static void
+test_sign_seal_keys(void **state)
 {
     uint32_t flags = (uint32_t)strtoul(vec("challenge_flags"), NULL, 16);
     uint8_t rsk[16], k[16];
@@ -166,7 +174,8 @@ static void test_sign_seal_keys(void **state)
     assert_int_equal(SIGNKEY(NTLMSSP_NEGOTIATE_NTLM, rsk, NTLM_MODE_CLIENT, k), NTLM_ERR_ARG);
 }
 
-static void test_challenge_decode_spec(void **state)
+static void
+test_challenge_decode_spec(void **state)
 {
     uint8_t msg[MAX_HEX], sc[8];
     size_t len = vec_hex("challenge_message", msg, sizeof(msg));
@@ -187,12 +196,13 @@ static void test_challenge_decode_spec(void **state)
     assert_false(ch.has_av_flags);
 }
 
-static struct ntlm_client *new_spec_client(const char *ws, const char *spn)
+static struct ntlm_client *
+new_spec_client(const char *ws, const char *spn)
 {
     struct ntlm_client *c = NULL;
 
-    assert_int_equal(ntlm_client_new(&c, vec("user_utf8"), vec("domain_utf8"),
-                                     vec("password_utf8"), ws, spn),
+    assert_int_equal(ntlm_client_new(&c, vec("user_utf8"), vec("domain_utf8"), vec("password_utf8"),
+                                     ws, spn),
                      NTLM_OK);
     return c;
 }
@@ -204,7 +214,8 @@ static struct {
     size_t used;
 } spec_random;
 
-static int spec_random_bytes(void *arg, uint8_t *out, size_t len)
+static int
+spec_random_bytes(void *arg, uint8_t *out, size_t len)
 {
     (void)arg;
     assert_true(len <= sizeof(spec_random.bytes) - spec_random.used);
@@ -213,15 +224,17 @@ static int spec_random_bytes(void *arg, uint8_t *out, size_t len)
     return NTLM_OK;
 }
 
-static uint64_t spec_filetime(void *arg)
+static uint64_t
+spec_filetime(void *arg)
 {
     (void)arg;
     return 0; /* vector "time" is Z(8) */
 }
 
-static void set_spec_hook(struct ntlm_client *c, bool spec_form, const uint8_t *want_auth)
+static void
+set_spec_hook(struct ntlm_client *c, bool spec_form, const uint8_t *want_auth)
 {
-    struct ntlm_testing t = { .random_bytes = spec_random_bytes, .filetime = spec_filetime };
+    struct ntlm_testing t = {.random_bytes = spec_random_bytes, .filetime = spec_filetime};
 
     vec_hex("client_challenge", spec_random.bytes, NTLM_CHALLENGE_LEN);
     vec_hex("random_session_key", spec_random.bytes + NTLM_CHALLENGE_LEN, NTLM_KEY_LEN);
@@ -235,7 +248,8 @@ static void set_spec_hook(struct ntlm_client *c, bool spec_form, const uint8_t *
     assert_int_equal(ntlm_client_set_testing(c, &t), NTLM_OK);
 }
 
-static void test_authenticate_spec(void **state)
+static void
+test_authenticate_spec(void **state)
 {
     uint8_t chal[MAX_HEX], want[MAX_HEX], *neg = NULL, *auth = NULL;
     size_t chal_len = vec_hex("challenge_message", chal, sizeof(chal));
@@ -256,7 +270,8 @@ static void test_authenticate_spec(void **state)
     ntlm_client_free(c);
 }
 
-static int failing_random_bytes(void *arg, uint8_t *out, size_t len)
+static int
+failing_random_bytes(void *arg, uint8_t *out, size_t len)
 {
     (void)arg;
     (void)out;
@@ -267,12 +282,13 @@ static int failing_random_bytes(void *arg, uint8_t *out, size_t len)
 /* Without the hook the ClientChallenge is the CSPRNG's: two clients answer
  * the same CHALLENGE differently.  A random source that fails fails the
  * AUTHENTICATE, with nothing sent. */
-static void test_randomness_is_real_unless_hooked(void **state)
+static void
+test_randomness_is_real_unless_hooked(void **state)
 {
-    uint8_t chal[MAX_HEX], *neg = NULL, *auth[2] = { NULL, NULL };
+    uint8_t chal[MAX_HEX], *neg = NULL, *auth[2] = {NULL, NULL};
     size_t chal_len = vec_hex("challenge_message", chal, sizeof(chal));
-    size_t neg_len = 0, auth_len[2] = { 0, 0 };
-    struct ntlm_testing failing = { .random_bytes = failing_random_bytes };
+    size_t neg_len = 0, auth_len[2] = {0, 0};
+    struct ntlm_testing failing = {.random_bytes = failing_random_bytes};
     struct ntlm_client *c;
 
     (void)state;
@@ -299,7 +315,8 @@ static void test_randomness_is_real_unless_hooked(void **state)
 }
 
 /* A CHALLENGE like 4.2.4's (Version, TargetName "Server") with the given AV list. */
-static size_t make_chal(uint8_t *m, uint32_t flags, const uint8_t *av, size_t avlen)
+static size_t
+make_chal(uint8_t *m, uint32_t flags, const uint8_t *av, size_t avlen)
 {
     uint8_t spec[MAX_HEX];
 
@@ -314,11 +331,12 @@ static size_t make_chal(uint8_t *m, uint32_t flags, const uint8_t *av, size_t av
 }
 
 #define AV(id, len) (id), 0, (len), 0
-static const uint8_t av_ts[] = { AV(2, 4), 'D', 0, 'M', 0, AV(4, 0), AV(7, 8), 1, 2, 3, 4, 5, 6, 7,
-                                 8, AV(0, 0) };
+static const uint8_t av_ts[] = {AV(2, 4), 'D', 0, 'M', 0, AV(4, 0), AV(7, 8), 1,
+                                2,        3,   4, 5,   6, 7,        8,        AV(0, 0)};
 
 /* A throwaway self-signed certificate (DER) signed with @md (NULL for EdDSA). */
-static int make_cert_der(const char *keytype, const char *md, uint8_t **der)
+static int
+make_cert_der(const char *keytype, const char *md, uint8_t **der)
 {
     EVP_PKEY *k = md != NULL ? EVP_PKEY_Q_keygen(NULL, NULL, keytype, "P-256")
                              : EVP_PKEY_Q_keygen(NULL, NULL, keytype);
@@ -340,14 +358,15 @@ static int make_cert_der(const char *keytype, const char *md, uint8_t **der)
 }
 
 /* The normal (HTTP) form: MIC, Z(24) LM, server pairs echoed, Flags, CB, TargetName. */
-static void test_authenticate_mic(void **state)
+static void
+test_authenticate_mic(void **state)
 {
     uint8_t chal[256], *neg = NULL, *auth = NULL, key[16], nt[16], proof[16], sbk[16], mic[16];
     uint8_t want_av[256], *copy, *der = NULL, cb[16];
     int der_len = make_cert_der("EC", "SHA256", &der);
     size_t chal_len, neg_len = 0, auth_len = 0, n = sizeof(av_ts) - 4, ntoff, ntlen;
     uint32_t flags = (uint32_t)strtoul(vec("challenge_flags"), NULL, 16);
-    static const uint8_t z24[24] = { 0 };
+    static const uint8_t z24[24] = {0};
     struct ntlm_client *c = new_spec_client("WS", "HTTP/server");
 
     (void)state;
@@ -357,20 +376,22 @@ static void test_authenticate_mic(void **state)
     assert_int_equal(ntlm_cert_channel_bindings_hash(der, (size_t)der_len, cb), NTLM_OK);
     assert_int_equal(ntlm_client_negotiate(c, &neg, &neg_len), NTLM_OK);
     /* 40 bytes: flags UNICODE|REQUEST_TARGET|NTLM|ALWAYS_SIGN|ESS, empty fields at 40, Version 0 */
-    assert_memory_equal(neg, "NTLMSSP\0\1\0\0\0\x05\x82\x08\0\0\0\0\0\x28\0\0\0"
-                             "\0\0\0\0\x28\0\0\0\0\0\0\0\0\0\0\0", 40);
+    assert_memory_equal(neg,
+                        "NTLMSSP\0\1\0\0\0\x05\x82\x08\0\0\0\0\0\x28\0\0\0"
+                        "\0\0\0\0\x28\0\0\0\0\0\0\0\0\0\0\0",
+                        40);
     assert_int_equal(ntlm_client_authenticate(c, chal, chal_len, &auth, &auth_len), NTLM_OK);
     assert_int_equal(auth[60] | auth[61] << 8 | auth[62] << 16 | auth[63] << 24,
-                     flags & 0x00888205u); /* UNICODE REQ_TARGET NTLM ALWAYS_SIGN ESS TI */
-    assert_memory_equal(auth + 64, z24, 8);                    /* Version zero: no VERSION */
-    assert_int_equal(auth[12], 24);                            /* LM = Z(24) with a MIC */
+                     flags & 0x00888205u);  /* UNICODE REQ_TARGET NTLM ALWAYS_SIGN ESS TI */
+    assert_memory_equal(auth + 64, z24, 8); /* Version zero: no VERSION */
+    assert_int_equal(auth[12], 24);         /* LM = Z(24) with a MIC */
     assert_memory_equal(auth + (auth[16] | auth[17] << 8), z24, 24);
-    assert_int_equal(auth[52], 0);                             /* no EncryptedRandomSessionKey */
+    assert_int_equal(auth[52], 0); /* no EncryptedRandomSessionKey */
     /* the blob's AV list: server pairs verbatim, Flags=2, CB, TargetName, EOL */
     memcpy(want_av, av_ts, n);
-    memcpy(want_av + n, (uint8_t[]){ AV(6, 4), 2, 0, 0, 0, AV(10, 16) }, 12);
+    memcpy(want_av + n, (uint8_t[]){AV(6, 4), 2, 0, 0, 0, AV(10, 16)}, 12);
     memcpy(want_av + n + 12, cb, 16);
-    memcpy(want_av + n + 28, (uint8_t[]){ AV(9, 22) }, 4);
+    memcpy(want_av + n + 28, (uint8_t[]){AV(9, 22)}, 4);
     memcpy(want_av + n + 32, "H\0T\0T\0P\0/\0s\0e\0r\0v\0e\0r\0", 22);
     memset(want_av + n + 54, 0, 4);
     ntoff = auth[24] | auth[25] << 8;
@@ -399,13 +420,15 @@ static void test_authenticate_mic(void **state)
 }
 
 /* Server Flags/TargetName/CB pairs: Flags gains bit 2 in place, ours replace the rest. */
-static void test_authenticate_replace(void **state)
+static void
+test_authenticate_replace(void **state)
 {
-    static const uint8_t av[] = { AV(6, 4), 1, 0, 0, 0, AV(9, 2), 'X', 0, AV(10, 16),
-                                  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-                                  AV(7, 8), 0, 0, 0, 0, 0, 0, 0, 0, AV(0, 0) };
-    static const uint8_t want[] = { AV(6, 4), 3, 0, 0, 0, AV(7, 8), 0, 0, 0, 0, 0, 0, 0, 0,
-                                    AV(9, 2), 'Z', 0, AV(0, 0) };
+    static const uint8_t av[] = {AV(6, 4), 1, 0, 0, 0, AV(9, 2), 'X', 0,        AV(10, 16),
+                                 1,        1, 1, 1, 1, 1,        1,   1,        1,
+                                 1,        1, 1, 1, 1, 1,        1,   AV(7, 8), 0,
+                                 0,        0, 0, 0, 0, 0,        0,   AV(0, 0)};
+    static const uint8_t want[] = {AV(6, 4), 3, 0, 0, 0, AV(7, 8), 0,   0, 0,
+                                   0,        0, 0, 0, 0, AV(9, 2), 'Z', 0, AV(0, 0)};
     uint8_t chal[256], *neg = NULL, *auth = NULL;
     size_t chal_len, neg_len = 0, auth_len = 0, ntoff;
     struct ntlm_client *c = new_spec_client(NULL, "Z");
@@ -429,58 +452,102 @@ struct bad_case {
 };
 
 /* Mutations of the 4.2.4 CHALLENGE (TargetName at 56/12, TargetInfo at 68/36). */
-static size_t mutate(int i, uint8_t *m, size_t len)
+static size_t
+mutate(int i, uint8_t *m, size_t len)
 {
-    static const uint8_t big[] = { AV(5, 0) };
+    static const uint8_t big[] = {AV(5, 0)};
     uint32_t f;
 
     memcpy(&f, m + 20, 4);
     switch (i) {
-    case 0: return 31;                                             /* short */
-    case 1: m[0] = 'X'; break;                                     /* signature */
-    case 2: m[8] = 3; break;                                       /* type */
-    case 3: m[16] = 200; break;                                    /* TargetName past end */
-    case 4: memcpy(m + 44, "\xf0\xff\xff\xff", 4); break;          /* offset+len wraps */
-    case 5: m[44] = 12; break;                                     /* inside header */
-    case 6: m[70] = 0x40; break;                                   /* AV longer than rest */
-    case 7: m[40] = 32; return len - 4;                            /* no EOL */
-    case 8: m[100] = 6, m[102] = 3; m[40] = 43; return len + 7;    /* Flags length 3 */
-    case 9: m[100] = 7, m[102] = 7; m[40] = 47; return len + 11;   /* Timestamp length 7 */
-    case 10: m[100] = 7, m[102] = 8, m[112] = 7, m[114] = 8;       /* duplicate Timestamp */
-        m[40] = 60; return len + 24;
-    case 11: memcpy(m + 68, big, 4); m[70] = 0xfc, m[71] = 0x0f;   /* TargetInfo 4100 > cap */
-        memset(m + 72, 0, 4096); m[40] = 0x04, m[41] = 0x10; return 68 + 4100;
-    case 12: f &= ~NTLMSSP_NEGOTIATE_NTLM; memcpy(m + 20, &f, 4); break;
-    case 13: f &= ~NTLMSSP_NEGOTIATE_UNICODE; memcpy(m + 20, &f, 4); break;
-    case 14: f &= ~NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY; memcpy(m + 20, &f, 4); break;
-    case 15: m[12] = 11; break;                                    /* odd TargetName */
-    case 16: m[102] = 1; m[40] = 37; return len + 1;               /* EOL with length 1 */
-    default: break;
+    case 0:
+        return 31; /* short */
+    case 1:
+        m[0] = 'X';
+        break; /* signature */
+    case 2:
+        m[8] = 3;
+        break; /* type */
+    case 3:
+        m[16] = 200;
+        break; /* TargetName past end */
+    case 4:
+        memcpy(m + 44, "\xf0\xff\xff\xff", 4);
+        break; /* offset+len wraps */
+    case 5:
+        m[44] = 12;
+        break; /* inside header */
+    case 6:
+        m[70] = 0x40;
+        break; /* AV longer than rest */
+    case 7:
+        m[40] = 32;
+        return len - 4; /* no EOL */
+    case 8:
+        m[100] = 6, m[102] = 3;
+        m[40] = 43;
+        return len + 7; /* Flags length 3 */
+    case 9:
+        m[100] = 7, m[102] = 7;
+        m[40] = 47;
+        return len + 11; /* Timestamp length 7 */
+    case 10:
+        m[100] = 7, m[102] = 8, m[112] = 7, m[114] = 8; /* duplicate Timestamp */
+        m[40] = 60;
+        return len + 24;
+    case 11:
+        memcpy(m + 68, big, 4);
+        m[70] = 0xfc, m[71] = 0x0f; /* TargetInfo 4100 > cap */
+        memset(m + 72, 0, 4096);
+        m[40] = 0x04, m[41] = 0x10;
+        return 68 + 4100;
+    case 12:
+        f &= ~NTLMSSP_NEGOTIATE_NTLM;
+        memcpy(m + 20, &f, 4);
+        break;
+    case 13:
+        f &= ~NTLMSSP_NEGOTIATE_UNICODE;
+        memcpy(m + 20, &f, 4);
+        break;
+    case 14:
+        f &= ~NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY;
+        memcpy(m + 20, &f, 4);
+        break;
+    case 15:
+        m[12] = 11;
+        break; /* odd TargetName */
+    case 16:
+        m[102] = 1;
+        m[40] = 37;
+        return len + 1; /* EOL with length 1 */
+    default:
+        break;
     }
     return len;
 }
 
 static const struct bad_case bad_cases[] = {
-    { "short", NTLM_ERR_DECODE, "not between 32" },
-    { "signature", NTLM_ERR_DECODE, "signature" },
-    { "type", NTLM_ERR_DECODE, "is not 2" },
-    { "TargetName past end", NTLM_ERR_DECODE, "TargetName (offset 200, length 12) runs past" },
-    { "offset+len overflow", NTLM_ERR_DECODE, "offset 4294967280, length 36) runs past" },
-    { "offset in header", NTLM_ERR_DECODE, "TargetInfo offset 12 lies inside the 56-byte header" },
-    { "AV too long", NTLM_ERR_DECODE, "has length 64, only 32 left" },
-    { "no EOL", NTLM_ERR_DECODE, "without MsvAvEOL" },
-    { "Flags length 3", NTLM_ERR_DECODE, "AV pair 6 at byte 32 has invalid length 3" },
-    { "Timestamp length 7", NTLM_ERR_DECODE, "AV pair 7 at byte 32 has invalid length 7" },
-    { "duplicate Timestamp", NTLM_ERR_DECODE, "AV pair 7 appears twice" },
-    { "TargetInfo over cap", NTLM_ERR_DECODE, "TargetInfo is 4100 bytes" },
-    { "no NTLM", NTLM_ERR_FLAGS, "lack NEGOTIATE_NTLM" },
-    { "no UNICODE", NTLM_ERR_FLAGS, "lack NEGOTIATE_UNICODE" },
-    { "no ESS", NTLM_ERR_FLAGS, "lack NEGOTIATE_EXTENDED_SESSIONSECURITY" },
-    { "odd TargetName", NTLM_ERR_DECODE, "TargetName has odd length 11" },
-    { "EOL length 1", NTLM_ERR_DECODE, "AV pair 0 at byte 32 has invalid length 1" },
+    {"short", NTLM_ERR_DECODE, "not between 32"},
+    {"signature", NTLM_ERR_DECODE, "signature"},
+    {"type", NTLM_ERR_DECODE, "is not 2"},
+    {"TargetName past end", NTLM_ERR_DECODE, "TargetName (offset 200, length 12) runs past"},
+    {"offset+len overflow", NTLM_ERR_DECODE, "offset 4294967280, length 36) runs past"},
+    {"offset in header", NTLM_ERR_DECODE, "TargetInfo offset 12 lies inside the 56-byte header"},
+    {"AV too long", NTLM_ERR_DECODE, "has length 64, only 32 left"},
+    {"no EOL", NTLM_ERR_DECODE, "without MsvAvEOL"},
+    {"Flags length 3", NTLM_ERR_DECODE, "AV pair 6 at byte 32 has invalid length 3"},
+    {"Timestamp length 7", NTLM_ERR_DECODE, "AV pair 7 at byte 32 has invalid length 7"},
+    {"duplicate Timestamp", NTLM_ERR_DECODE, "AV pair 7 appears twice"},
+    {"TargetInfo over cap", NTLM_ERR_DECODE, "TargetInfo is 4100 bytes"},
+    {"no NTLM", NTLM_ERR_FLAGS, "lack NEGOTIATE_NTLM"},
+    {"no UNICODE", NTLM_ERR_FLAGS, "lack NEGOTIATE_UNICODE"},
+    {"no ESS", NTLM_ERR_FLAGS, "lack NEGOTIATE_EXTENDED_SESSIONSECURITY"},
+    {"odd TargetName", NTLM_ERR_DECODE, "TargetName has odd length 11"},
+    {"EOL length 1", NTLM_ERR_DECODE, "AV pair 0 at byte 32 has invalid length 1"},
 };
 
-static void test_challenge_bad(void **state)
+static void
+test_challenge_bad(void **state)
 {
     static uint8_t spec[MAX_HEX], m[8192];
     size_t spec_len = vec_hex("challenge_message", spec, sizeof(spec));
@@ -509,10 +576,12 @@ static void test_challenge_bad(void **state)
 }
 
 /* Edge cases real servers produce: all must be accepted and answered. */
-static void test_challenge_edge(void **state)
+static void
+test_challenge_edge(void **state)
 {
-    static const uint8_t samba[] = { AV(2, 2), 'S', 0, AV(1, 2), 'S', 0, AV(4, 0), AV(3, 2), 's',
-                                     0, AV(7, 8), 1, 2, 3, 4, 5, 6, 7, 8, AV(0, 0), 9, 9 };
+    static const uint8_t samba[] = {AV(2, 2), 'S', 0,        AV(1, 2), 'S', 0, AV(4, 0), AV(3, 2),
+                                    's',      0,   AV(7, 8), 1,        2,   3, 4,        5,
+                                    6,        7,   8,        AV(0, 0), 9,   9};
     uint8_t m[256], *neg = NULL, *auth = NULL;
     size_t len, neg_len = 0, auth_len = 0;
     struct ntlm_challenge ch;
@@ -539,10 +608,12 @@ static void test_challenge_edge(void **state)
     }
 }
 
-static void test_utf8(void **state)
+static void
+test_utf8(void **state)
 {
-    static const char *bad[] = { "\xc0\xaf", "\xe0\x80\xaf", "\xed\xa0\x80", "\xed\xbf\xbf",
-                                 "\xe2\x82", "\xf4\x90\x80\x80", "\x80", "\xff", "a\xf0\x9d\x84" };
+    static const char *bad[] = {"\xc0\xaf",     "\xe0\x80\xaf", "\xed\xa0\x80",
+                                "\xed\xbf\xbf", "\xe2\x82",     "\xf4\x90\x80\x80",
+                                "\x80",         "\xff",         "a\xf0\x9d\x84"};
     struct ntlm_client *c = NULL;
     uint8_t nt[16], a[16], b[16], *u = NULL;
     size_t ulen = 0;
@@ -572,10 +643,11 @@ static void test_utf8(void **state)
     secmem_free(u, ulen);
 }
 
-static void test_base64(void **state)
+static void
+test_base64(void **state)
 {
-    static const char *bad[] = { "TlRMTVNTUAABAAAA=", " TlRMTVN", "TlR=TVNT", "TlRMTVN\n",
-                                 "TlRM-VNT", "T===", "", "TlRMTV=T" };
+    static const char *bad[] = {"TlRMTVNTUAABAAAA=", " TlRMTVN", "TlR=TVNT", "TlRMTVN\n",
+                                "TlRM-VNT",          "T===",     "",         "TlRMTV=T"};
     static const uint8_t neg[] = "NTLMSSP";
     uint8_t *d = NULL;
     size_t dlen = 0;
@@ -602,11 +674,16 @@ static void test_base64(void **state)
 
 /* RFC 5929 4.1: SHA-1/MD5-signed certificates are hashed with SHA-256, others
  * with their own hash; Ed25519 has none (undefined). */
-static void test_cert_binding(void **state)
+static void
+test_cert_binding(void **state)
 {
-    static const struct { const char *key, *sign_md, *cb_md; } cases[] = {
-        { "EC", "SHA1", "SHA256" }, { "EC", "SHA256", "SHA256" }, { "EC", "SHA384", "SHA384" },
-        { "ED25519", NULL, NULL },
+    static const struct {
+        const char *key, *sign_md, *cb_md;
+    } cases[] = {
+        {"EC", "SHA1", "SHA256"},
+        {"EC", "SHA256", "SHA256"},
+        {"EC", "SHA384", "SHA384"},
+        {"ED25519", NULL, NULL},
     };
     uint8_t app[MAX_HEX], want[16], got[16], *der = NULL;
 
@@ -626,8 +703,8 @@ static void test_cert_binding(void **state)
             assert_int_equal(ntlm_cert_channel_bindings_hash(der, len, got), NTLM_ERR_ARG);
         } else {
             memcpy(app, "tls-server-end-point:", 21);
-            assert_true(EVP_Digest(der, len, app + 21, &hl, EVP_get_digestbyname(cases[i].cb_md),
-                                   NULL));
+            assert_true(
+                EVP_Digest(der, len, app + 21, &hl, EVP_get_digestbyname(cases[i].cb_md), NULL));
             assert_int_equal(ntlm_channel_bindings_hash(app, 21 + hl, want), NTLM_OK);
             assert_int_equal(ntlm_cert_channel_bindings_hash(der, len, got), NTLM_OK);
             assert_memory_equal(got, want, 16);
@@ -638,7 +715,8 @@ static void test_cert_binding(void **state)
 }
 
 /* Runs last: a vector added to ntlm.txt without a test here fails loudly. */
-static void test_all_vectors_used(void **state)
+static void
+test_all_vectors_used(void **state)
 {
     (void)state;
     assert_true(n_vecs > 0);
@@ -648,7 +726,8 @@ static void test_all_vectors_used(void **state)
     }
 }
 
-int main(void)
+int
+main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ntowf),

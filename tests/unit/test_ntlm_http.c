@@ -103,9 +103,9 @@ test_one_challenge(void **state)
     (void)state;
     expect_token("NTLM " TOK, NTLM_HTTP_NTLM);
     expect_token("Negotiate " TOK, NTLM_HTTP_NEGOTIATE);
-    expect_token("NTLM  " TOK, NTLM_HTTP_NTLM);                 /* 1*SP */
-    expect_token("NTLM " TOK "  ", NTLM_HTTP_NTLM);             /* OWS after */
-    expect_token(" \t NTLM " TOK " \t\r\n", NTLM_HTTP_NTLM);    /* trimmed by offers_add */
+    expect_token("NTLM  " TOK, NTLM_HTTP_NTLM);              /* 1*SP */
+    expect_token("NTLM " TOK "  ", NTLM_HTTP_NTLM);          /* OWS after */
+    expect_token(" \t NTLM " TOK " \t\r\n", NTLM_HTTP_NTLM); /* trimmed by offers_add */
 }
 
 static void
@@ -210,14 +210,11 @@ static void
 test_bad_base64(void **state)
 {
     static const char *const bad[] = {
-        "NTLM TlRMTVNTUAACAAA",       /* not a multiple of 4 */
-        "NTLM TlRM-VNTUAACAAAA",      /* base64url alphabet */
-        "NTLM TlRM_VNTUAACAAAA",
-        "NTLM TlRM.VNTUAACAAAA",      /* token68 characters, not base64 */
-        "NTLM TlRM~VNTUAACAAAA",
-        "NTLM A===",
-        "Negotiate T===",
-        "NTLM TlRMTVNTUAACAAAA====",
+        "NTLM TlRMTVNTUAACAAA",                           /* not a multiple of 4 */
+        "NTLM TlRM-VNTUAACAAAA",                          /* base64url alphabet */
+        "NTLM TlRM_VNTUAACAAAA", "NTLM TlRM.VNTUAACAAAA", /* token68 characters, not base64 */
+        "NTLM TlRM~VNTUAACAAAA", "NTLM A===",
+        "Negotiate T===",        "NTLM TlRMTVNTUAACAAAA====",
     };
 
     (void)state;

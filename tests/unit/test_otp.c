@@ -28,8 +28,8 @@
 #include "lib/core/otp.h"
 #include "vector_file.h"
 
-
-static bool check_hotp(const struct vector_row *row)
+static bool
+check_hotp(const struct vector_row *row)
 {
     uint8_t key[OTP_MAX_KEY];
     size_t keylen = parse_hex(row, "key", key, sizeof(key));
@@ -40,7 +40,8 @@ static bool check_hotp(const struct vector_row *row)
     return report(row, rc, code);
 }
 
-static bool check_totp(const struct vector_row *row)
+static bool
+check_totp(const struct vector_row *row)
 {
     uint8_t key[OTP_MAX_KEY];
     size_t keylen = parse_hex(row, "key", key, sizeof(key));
@@ -55,7 +56,8 @@ static bool check_totp(const struct vector_row *row)
     return report(row, rc, code);
 }
 
-static bool check_ocra(const struct vector_row *row)
+static bool
+check_ocra(const struct vector_row *row)
 {
     struct ocra_suite suite;
     struct ocra_input in = {0};
@@ -87,7 +89,8 @@ static bool check_ocra(const struct vector_row *row)
 
 /* RFC 6287 Appendix C.2 and C.3: a question longer than the suite's QFxx
  * is a mutual one (two challenges joined); every line must match. */
-static bool check_ocra_mutual(const struct vector_row *row)
+static bool
+check_ocra_mutual(const struct vector_row *row)
 {
     struct ocra_suite suite;
     struct ocra_input in = {0};
@@ -119,19 +122,22 @@ static bool check_ocra_mutual(const struct vector_row *row)
     return report(row, rc, response);
 }
 
-static void test_hotp_vectors(void **state)
+static void
+test_hotp_vectors(void **state)
 {
     (void)state;
     run_vector_file("hotp.txt", check_hotp);
 }
 
-static void test_totp_vectors(void **state)
+static void
+test_totp_vectors(void **state)
 {
     (void)state;
     run_vector_file("totp.txt", check_totp);
 }
 
-static void test_ocra_vectors(void **state)
+static void
+test_ocra_vectors(void **state)
 {
     (void)state;
     run_vector_file("ocra.txt", check_ocra);
@@ -140,7 +146,8 @@ static void test_ocra_vectors(void **state)
 
 static const uint8_t test_key[20] = "0123456789abcdefghij";
 
-static void test_hotp_totp_arguments(void **state)
+static void
+test_hotp_totp_arguments(void **state)
 {
     char code[OTP_CODE_SIZE];
     uint8_t long_key[OTP_MAX_KEY + 1] = {0};
@@ -167,7 +174,8 @@ static void test_hotp_totp_arguments(void **state)
     assert_int_equal(otp_totp(test_key, 20, 0, 30, 10, OTP_SHA1, code), OTP_OK);
 }
 
-static void test_suite_parse_valid(void **state)
+static void
+test_suite_parse_valid(void **state)
 {
     struct ocra_suite s;
 
@@ -192,7 +200,8 @@ static void test_suite_parse_valid(void **state)
     assert_true(s.pin && s.pin_hash == OTP_SHA256 && s.time_step == 59 * 60);
 }
 
-static void assert_suite_refused(const char *text)
+static void
+assert_suite_refused(const char *text)
 {
     struct ocra_suite s;
 
@@ -203,22 +212,58 @@ static void assert_suite_refused(const char *text)
     assert_int_equal(s.q_max, 0);
 }
 
-static void test_suite_parse_malformed(void **state)
+static void
+test_suite_parse_malformed(void **state)
 {
     /* Broken <Algorithm> or <CryptoFunction>. */
     static const char *const bad_suites[] = {
-        "", "OCRA-1", "OCRA-2:HOTP-SHA1-6:QN08", "ocra-1:hotp-sha1-6:qn08",
-        "OCRA-1:TOTP-SHA1-6:QN08", "OCRA-1:HOTP-MD5-6:QN08", "OCRA-1:HOTP-SHA10-6:QN08",
-        "OCRA-1:HOTP-SHA1-3:QN08", "OCRA-1:HOTP-SHA1-11:QN08", "OCRA-1:HOTP-SHA1-06:QN08",
-        "OCRA-1:HOTP-SHA1-:QN08", "OCRA-1:HOTP-SHA1-6", "OCRA-1:HOTP-SHA1-6QN08",
+        "",
+        "OCRA-1",
+        "OCRA-2:HOTP-SHA1-6:QN08",
+        "ocra-1:hotp-sha1-6:qn08",
+        "OCRA-1:TOTP-SHA1-6:QN08",
+        "OCRA-1:HOTP-MD5-6:QN08",
+        "OCRA-1:HOTP-SHA10-6:QN08",
+        "OCRA-1:HOTP-SHA1-3:QN08",
+        "OCRA-1:HOTP-SHA1-11:QN08",
+        "OCRA-1:HOTP-SHA1-06:QN08",
+        "OCRA-1:HOTP-SHA1-:QN08",
+        "OCRA-1:HOTP-SHA1-6",
+        "OCRA-1:HOTP-SHA1-6QN08",
     };
     /* Broken <DataInput>s, each after a valid "OCRA-1:HOTP-SHA1-6:". */
     static const char *const bad_data_inputs[] = {
-        "", "C-", "QN03", "QN65", "QN8", "QN008", "QX08", "qn08",
-        "C-QN08-C", "QN08-C", "C-C-QN08", "QN08-PSHA1-PSHA1", "QN08-PSHA384",
-        "QN08-S064-PSHA1", "QN08-T1M-S064", "QN08-S", "QN08-S64", "QN08-S000", "QN08-S513",
-        "QN08-T", "QN08-T0S", "QN08-T60S", "QN08-T60M", "QN08-T0H", "QN08-T49H", "QN08-T01M",
-        "QN08-T1D", "QN08-T1M-T1M", "QN08 ", "QN08:", "QN08-",
+        "",
+        "C-",
+        "QN03",
+        "QN65",
+        "QN8",
+        "QN008",
+        "QX08",
+        "qn08",
+        "C-QN08-C",
+        "QN08-C",
+        "C-C-QN08",
+        "QN08-PSHA1-PSHA1",
+        "QN08-PSHA384",
+        "QN08-S064-PSHA1",
+        "QN08-T1M-S064",
+        "QN08-S",
+        "QN08-S64",
+        "QN08-S000",
+        "QN08-S513",
+        "QN08-T",
+        "QN08-T0S",
+        "QN08-T60S",
+        "QN08-T60M",
+        "QN08-T0H",
+        "QN08-T49H",
+        "QN08-T01M",
+        "QN08-T1D",
+        "QN08-T1M-T1M",
+        "QN08 ",
+        "QN08:",
+        "QN08-",
         "QN08-----------------------------------------", /* longer than OCRA_SUITE_SIZE */
     };
     char text[128];
@@ -236,13 +281,15 @@ static void test_suite_parse_malformed(void **state)
     assert_int_equal(ocra_suite_parse("OCRA-1:HOTP-SHA1-6:QN08", NULL), OTP_ERR_ARG);
 }
 
-static void parse_or_fail(const char *text, struct ocra_suite *suite)
+static void
+parse_or_fail(const char *text, struct ocra_suite *suite)
 {
     if (ocra_suite_parse(text, suite) != OTP_OK)
         fail_msg("suite \"%s\" was refused", text);
 }
 
-static void test_question_check(void **state)
+static void
+test_question_check(void **state)
 {
     static const struct {
         const char *suite, *question;
@@ -278,7 +325,8 @@ static void test_question_check(void **state)
 
 /* Mutual questions: 2 to 2 * QFxx characters of the format, within the
  * 128 bytes of Q; the numeric encoding holds 128 digits. */
-static void test_mutual_question(void **state)
+static void
+test_mutual_question(void **state)
 {
     static const struct {
         const char *suite;
@@ -309,8 +357,8 @@ static void test_mutual_question(void **state)
         if (ocra_mutual_question_check(&suite, question) != cases[i].expected ||
             ocra_compute(&suite, test_key, sizeof(test_key), &in, out, sizeof(out)) !=
                 cases[i].expected)
-            fail_msg("%s, %zu x '%c': expected %d", cases[i].suite, cases[i].len,
-                     cases[i].fill, cases[i].expected);
+            fail_msg("%s, %zu x '%c': expected %d", cases[i].suite, cases[i].len, cases[i].fill,
+                     cases[i].expected);
     }
     /* 128 nines and 127 nines then 8 differ: the whole number is encoded */
     parse_or_fail("OCRA-1:HOTP-SHA1-6:QN64", &suite);
@@ -323,7 +371,8 @@ static void test_mutual_question(void **state)
         char other[OCRA_OUT_SIZE];
 
         assert_int_equal(ocra_compute(&suite, test_key, sizeof(test_key), &in, other,
-                                      sizeof(other)), OTP_OK);
+                                      sizeof(other)),
+                         OTP_OK);
         assert_string_not_equal(out, other);
     }
     assert_int_equal(ocra_mutual_question_check(&suite, NULL), OTP_ERR_ARG);
@@ -335,7 +384,8 @@ static void test_mutual_question(void **state)
  * means a broken generator); and every member of the alphabet turns up,
  * which catches a biased or truncated alphabet (a miss is astronomically
  * unlikely for 50 x 32 draws). */
-static void assert_generated(const char *suite_text, const char *alphabet)
+static void
+assert_generated(const char *suite_text, const char *alphabet)
 {
     struct ocra_suite suite;
     char question[OCRA_MAX_QUESTION + 1], previous[OCRA_MAX_QUESTION + 1] = "";
@@ -360,7 +410,8 @@ static void assert_generated(const char *suite_text, const char *alphabet)
     assert_int_equal(ocra_question_generate(&suite, question, suite.q_max), OTP_ERR_ARG);
 }
 
-static void test_question_generate(void **state)
+static void
+test_question_generate(void **state)
 {
     static const char numeric[] = "0123456789";
     static const char alnum[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -378,11 +429,20 @@ static void test_question_generate(void **state)
 
 /* Ways of getting OCRA inputs wrong, applied to otherwise valid inputs. */
 enum input_fault {
-    FAULT_NONE, MISSING_QUESTION, MISSING_PIN_HASH, SHORT_PIN_HASH, MISSING_SESSION, LONG_SESSION,
-    SURPLUS_COUNTER, SURPLUS_PIN_HASH, SURPLUS_SESSION, SURPLUS_TIME,
+    FAULT_NONE,
+    MISSING_QUESTION,
+    MISSING_PIN_HASH,
+    SHORT_PIN_HASH,
+    MISSING_SESSION,
+    LONG_SESSION,
+    SURPLUS_COUNTER,
+    SURPLUS_PIN_HASH,
+    SURPLUS_SESSION,
+    SURPLUS_TIME,
 };
 
-static int compute_with_fault(const char *suite_text, enum input_fault fault)
+static int
+compute_with_fault(const char *suite_text, enum input_fault fault)
 {
     static const uint8_t pin_hash[64], session[513];
     struct ocra_suite suite;
@@ -413,7 +473,8 @@ static int compute_with_fault(const char *suite_text, enum input_fault fault)
     return ocra_compute(&suite, test_key, sizeof(test_key), &in, out, sizeof(out));
 }
 
-static void test_ocra_inputs(void **state)
+static void
+test_ocra_inputs(void **state)
 {
     static const char full[] = "OCRA-1:HOTP-SHA1-6:C-QN08-PSHA256-S016-T30S";
     static const char bare[] = "OCRA-1:HOTP-SHA1-6:QN08";
@@ -458,7 +519,8 @@ static void test_ocra_inputs(void **state)
     assert_int_equal(ocra_compute(&suite, test_key, 20, &in, out, sizeof(out)), OTP_ERR_SUITE);
 }
 
-static void test_ocra_padding_rules(void **state)
+static void
+test_ocra_padding_rules(void **state)
 {
     struct ocra_suite suite;
     struct ocra_input in = {0};
@@ -495,7 +557,8 @@ static void test_ocra_padding_rules(void **state)
 
 /* Independent construction of a QN DataInput with OpenSSL BIGNUM: the
  * decimal question as hex without leading zeros, '0'-padded to even length. */
-static void reference_numeric_response(const char *suite_text, const char *question, char *out)
+static void
+reference_numeric_response(const char *suite_text, const char *question, char *out)
 {
     uint8_t message[OCRA_SUITE_SIZE + 1 + 128] = {0};
     uint8_t mac[EVP_MAX_MD_SIZE];
@@ -519,17 +582,27 @@ static void reference_numeric_response(const char *suite_text, const char *quest
         assert_int_equal(sscanf(hex + 2 * i, "%2hhx", &message[suite_len + i]), 1);
     OPENSSL_free(bn_hex);
     BN_free(number);
-    assert_non_null(HMAC(EVP_sha256(), test_key, sizeof(test_key), message,
-                         suite_len + 128, mac, &maclen));
+    assert_non_null(
+        HMAC(EVP_sha256(), test_key, sizeof(test_key), message, suite_len + 128, mac, &maclen));
     for (unsigned i = 0; i < maclen; i++)
         snprintf(out + 2 * i, 3, "%02x", mac[i]);
 }
 
-static void test_ocra_numeric_question(void **state)
+static void
+test_ocra_numeric_question(void **state)
 {
     static const char *const edge[] = {
-        "0", "00000000", "1", "15", "16", "255", "256", "12345678", "22222222",
-        "18446744073709551615", "18446744073709551616",
+        "0",
+        "00000000",
+        "1",
+        "15",
+        "16",
+        "255",
+        "256",
+        "12345678",
+        "22222222",
+        "18446744073709551615",
+        "18446744073709551616",
         "9999999999999999999999999999999999999999999999999999999999999999",
         "0000000000000000000000000000000000000000000000000000000000000001",
     };
@@ -564,7 +637,8 @@ static void test_ocra_numeric_question(void **state)
     }
 }
 
-static void test_pin_hash(void **state)
+static void
+test_pin_hash(void **state)
 {
     static const char *const suites[] = {
         "OCRA-1:HOTP-SHA1-6:QN08-PSHA1",
@@ -582,7 +656,8 @@ static void test_pin_hash(void **state)
         parse_or_fail(suites[i], &suite);
         assert_int_equal(ocra_pin_hash(&suite, "4711", got, sizeof(got), &got_len), OTP_OK);
         assert_int_equal(EVP_Digest("4711", 4, want, &want_len, EVP_get_digestbyname(digests[i]),
-                                    NULL), 1);
+                                    NULL),
+                         1);
         assert_int_equal(got_len, want_len);
         assert_memory_equal(got, want, want_len);
     }
@@ -592,7 +667,8 @@ static void test_pin_hash(void **state)
     assert_int_equal(ocra_pin_hash(&suite, "4711", got, sizeof(got), &got_len), OTP_ERR_INPUT);
 }
 
-static void test_code_equal_and_hash_names(void **state)
+static void
+test_code_equal_and_hash_names(void **state)
 {
     enum otp_hash hash = OTP_SHA1;
 
@@ -618,23 +694,17 @@ static void test_code_equal_and_hash_names(void **state)
     assert_null(otp_hash_name((enum otp_hash)42));
 }
 
-int main(void)
+int
+main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_hotp_vectors),
-        cmocka_unit_test(test_totp_vectors),
-        cmocka_unit_test(test_ocra_vectors),
-        cmocka_unit_test(test_hotp_totp_arguments),
-        cmocka_unit_test(test_suite_parse_valid),
-        cmocka_unit_test(test_suite_parse_malformed),
-        cmocka_unit_test(test_question_check),
-        cmocka_unit_test(test_mutual_question),
-        cmocka_unit_test(test_question_generate),
-        cmocka_unit_test(test_ocra_inputs),
-        cmocka_unit_test(test_ocra_padding_rules),
-        cmocka_unit_test(test_ocra_numeric_question),
-        cmocka_unit_test(test_pin_hash),
-        cmocka_unit_test(test_code_equal_and_hash_names),
+        cmocka_unit_test(test_hotp_vectors),       cmocka_unit_test(test_totp_vectors),
+        cmocka_unit_test(test_ocra_vectors),       cmocka_unit_test(test_hotp_totp_arguments),
+        cmocka_unit_test(test_suite_parse_valid),  cmocka_unit_test(test_suite_parse_malformed),
+        cmocka_unit_test(test_question_check),     cmocka_unit_test(test_mutual_question),
+        cmocka_unit_test(test_question_generate),  cmocka_unit_test(test_ocra_inputs),
+        cmocka_unit_test(test_ocra_padding_rules), cmocka_unit_test(test_ocra_numeric_question),
+        cmocka_unit_test(test_pin_hash),           cmocka_unit_test(test_code_equal_and_hash_names),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -280,8 +280,10 @@ test_request_build(void **state)
                                       0x64, 0x5e, 0x01, 0xf0, 0x17, 0xef, 0x63, 0x68};
     static const uint8_t ip4[] = {192, 0, 2, 1};
     static const uint8_t ip6[] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
-    struct radius_request_attrs a = {.user = "alice", .password = "correct horse",
-                                     .nas_identifier = "crauth-test", .state = state_v,
+    struct radius_request_attrs a = {.user = "alice",
+                                     .password = "correct horse",
+                                     .nas_identifier = "crauth-test",
+                                     .state = state_v,
                                      .state_len = sizeof(state_v),
                                      .calling_station_id = "192.0.2.7"};
     struct radius_request req, want;
@@ -292,25 +294,27 @@ test_request_build(void **state)
     generated_request(&want);
     vec_hex("request_authenticator", auth, sizeof(auth));
     vec_hex("request_id", &id, 1);
-    assert_int_equal(radius_request_build(&req, id, auth, secret, &a, err, sizeof(err)),
-                     REASON_OK);
+    assert_int_equal(radius_request_build(&req, id, auth, secret, &a, err, sizeof(err)), REASON_OK);
     assert_int_equal(req.len, want.len);
     assert_memory_equal(req.data, want.data, req.len);
     /* Message-Authenticator is the first attribute */
     assert_int_equal(req.data[20], RADIUS_ATTR_MESSAGE_AUTHENTICATOR);
 
-    a = (struct radius_request_attrs){.user = "bob", .password = "", .nas_address = ip4,
-                                      .nas_address_len = 4, .calling_station_id = ""};
-    assert_int_equal(radius_request_build(&req, id, auth, secret, &a, err, sizeof(err)),
-                     REASON_OK);
+    a = (struct radius_request_attrs){.user = "bob",
+                                      .password = "",
+                                      .nas_address = ip4,
+                                      .nas_address_len = 4,
+                                      .calling_station_id = ""};
+    assert_int_equal(radius_request_build(&req, id, auth, secret, &a, err, sizeof(err)), REASON_OK);
     want.len = vec_hex("request_nas_ip", want.data, sizeof(want.data));
     assert_int_equal(req.len, want.len);
     assert_memory_equal(req.data, want.data, req.len);
 
-    a = (struct radius_request_attrs){.user = "bob", .password = "pw", .nas_address = ip6,
+    a = (struct radius_request_attrs){.user = "bob",
+                                      .password = "pw",
+                                      .nas_address = ip6,
                                       .nas_address_len = 16};
-    assert_int_equal(radius_request_build(&req, id, auth, secret, &a, err, sizeof(err)),
-                     REASON_OK);
+    assert_int_equal(radius_request_build(&req, id, auth, secret, &a, err, sizeof(err)), REASON_OK);
     want.len = vec_hex("request_nas_ipv6", want.data, sizeof(want.data));
     assert_int_equal(req.len, want.len);
     assert_memory_equal(req.data, want.data, req.len);
@@ -323,7 +327,9 @@ test_request_limits(void **state)
     uint8_t auth[RADIUS_AUTH_LEN] = {1}, big[RADIUS_MAX_VALUE + 1] = {0};
     char name[RADIUS_MAX_VALUE + 2], err[128];
     struct radius_request req;
-    struct radius_request_attrs a = {.user = "u", .password = "p", .nas_address = ip4,
+    struct radius_request_attrs a = {.user = "u",
+                                     .password = "p",
+                                     .nas_address = ip4,
                                      .nas_address_len = 4};
 
     (void)state;
@@ -332,37 +338,30 @@ test_request_limits(void **state)
     assert_int_equal(radius_request_build(&req, 1, auth, "s", &a, err, sizeof(err)), REASON_OK);
 
     a.user = "";
-    assert_int_equal(radius_request_build(&req, 1, auth, "s", &a, err, sizeof(err)),
-                     REASON_CONFIG);
+    assert_int_equal(radius_request_build(&req, 1, auth, "s", &a, err, sizeof(err)), REASON_CONFIG);
     a.user = name; /* 254 bytes */
-    assert_int_equal(radius_request_build(&req, 1, auth, "s", &a, err, sizeof(err)),
-                     REASON_CONFIG);
+    assert_int_equal(radius_request_build(&req, 1, auth, "s", &a, err, sizeof(err)), REASON_CONFIG);
     name[RADIUS_MAX_VALUE] = '\0'; /* 253: the most an attribute holds */
     assert_int_equal(radius_request_build(&req, 1, auth, "s", &a, err, sizeof(err)), REASON_OK);
     a.user = "u";
 
     a.state = big;
     a.state_len = sizeof(big);
-    assert_int_equal(radius_request_build(&req, 1, auth, "s", &a, err, sizeof(err)),
-                     REASON_CONFIG);
+    assert_int_equal(radius_request_build(&req, 1, auth, "s", &a, err, sizeof(err)), REASON_CONFIG);
     a.state_len = RADIUS_MAX_VALUE;
     assert_int_equal(radius_request_build(&req, 1, auth, "s", &a, err, sizeof(err)), REASON_OK);
     a.state_len = 0;
-    assert_int_equal(radius_request_build(&req, 1, auth, "s", &a, err, sizeof(err)),
-                     REASON_CONFIG);
+    assert_int_equal(radius_request_build(&req, 1, auth, "s", &a, err, sizeof(err)), REASON_CONFIG);
     a.state = NULL;
 
     a.nas_address_len = 0; /* RFC 2865 4.1: NAS-IP-Address or NAS-Identifier */
-    assert_int_equal(radius_request_build(&req, 1, auth, "s", &a, err, sizeof(err)),
-                     REASON_CONFIG);
+    assert_int_equal(radius_request_build(&req, 1, auth, "s", &a, err, sizeof(err)), REASON_CONFIG);
     a.nas_identifier = "";
-    assert_int_equal(radius_request_build(&req, 1, auth, "s", &a, err, sizeof(err)),
-                     REASON_CONFIG);
+    assert_int_equal(radius_request_build(&req, 1, auth, "s", &a, err, sizeof(err)), REASON_CONFIG);
     a.nas_identifier = "nas";
     a.calling_station_id = name;
     name[RADIUS_MAX_VALUE] = 'n';
-    assert_int_equal(radius_request_build(&req, 1, auth, "s", &a, err, sizeof(err)),
-                     REASON_CONFIG);
+    assert_int_equal(radius_request_build(&req, 1, auth, "s", &a, err, sizeof(err)), REASON_CONFIG);
 }
 
 /* ------------------------------------------------------------ replies */
@@ -388,8 +387,10 @@ test_replies_good(void **state)
     assert_int_equal(res.message_len, strlen(res.message));
     assert_false(res.message_truncated);
     assert_int_equal(res.state_len, 16);
-    assert_memory_equal(res.state, "\xc9\xf2\xe2\xac\x8f\xa2\x44\xe4\x64\x5e\x01\xf0\x17\xef"
-                                   "\x63\x68", 16);
+    assert_memory_equal(res.state,
+                        "\xc9\xf2\xe2\xac\x8f\xa2\x44\xe4\x64\x5e\x01\xf0\x17\xef"
+                        "\x63\x68",
+                        16);
 
     assert_int_equal(check("challenge_state_253", true, &res), REASON_OK);
     assert_int_equal(res.state_len, RADIUS_MAX_VALUE);
@@ -428,8 +429,7 @@ test_many_messages(void **state)
 static void
 test_replies_unauthentic(void **state)
 {
-    static const char *const forged[] = {"accept_bad_ma", "accept_bad_auth",
-                                         "accept_wrong_secret"};
+    static const char *const forged[] = {"accept_bad_ma", "accept_bad_auth", "accept_wrong_secret"};
     struct radius_result res;
     uint8_t buf[RADIUS_MAX_PACKET];
     size_t len;
@@ -462,8 +462,8 @@ test_replies_unauthentic(void **state)
 static void
 test_replies_malformed(void **state)
 {
-    static const char *const bad[] = {"two_states", "two_mas", "empty_state", "empty_message",
-                                      "code_request", "code_accounting_response"};
+    static const char *const bad[] = {"two_states",    "two_mas",      "empty_state",
+                                      "empty_message", "code_request", "code_accounting_response"};
     struct radius_result res;
     uint8_t buf[RADIUS_MAX_PACKET + 8], orig[RADIUS_MAX_PACKET];
     size_t len;
@@ -481,7 +481,7 @@ test_replies_malformed(void **state)
     assert_int_equal(check_buf(buf, 0), REASON_MALFORMED_REPLY);
     assert_int_equal(check_buf(buf, RADIUS_HEADER_LEN - 1), REASON_MALFORMED_REPLY);
     assert_int_equal(check_buf(buf, len - 1), REASON_MALFORMED_REPLY); /* Length > datagram */
-    buf[3] = 19; /* Length below the header */
+    buf[3] = 19;                                                       /* Length below the header */
     assert_int_equal(check_buf(buf, len), REASON_MALFORMED_REPLY);
     buf[2] = 0x10;
     buf[3] = 0x01; /* 4097 */
@@ -528,16 +528,11 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_password_rfc2865),
-        cmocka_unit_test(test_reply_published),
-        cmocka_unit_test(test_password_lengths),
-        cmocka_unit_test(test_request_build),
-        cmocka_unit_test(test_request_limits),
-        cmocka_unit_test(test_replies_good),
-        cmocka_unit_test(test_many_messages),
-        cmocka_unit_test(test_replies_unauthentic),
-        cmocka_unit_test(test_replies_malformed),
-        cmocka_unit_test(test_all_vectors_used),
+        cmocka_unit_test(test_password_rfc2865),  cmocka_unit_test(test_reply_published),
+        cmocka_unit_test(test_password_lengths),  cmocka_unit_test(test_request_build),
+        cmocka_unit_test(test_request_limits),    cmocka_unit_test(test_replies_good),
+        cmocka_unit_test(test_many_messages),     cmocka_unit_test(test_replies_unauthentic),
+        cmocka_unit_test(test_replies_malformed), cmocka_unit_test(test_all_vectors_used),
     };
 
     return cmocka_run_group_tests(tests, load_vectors, free_vectors);

@@ -202,15 +202,60 @@ sandbox_available(void)
     return WEXITSTATUS(status);
 }
 
-static void test_login_work_allowed(void **s) { (void)s; assert_exited_ok(in_sandbox(login_work)); }
-static void test_clone3_falls_back(void **s) { (void)s; assert_exited_ok(in_sandbox(try_clone3)); }
-static void test_fork_killed(void **s) { (void)s; assert_killed_by_seccomp(in_sandbox(try_fork)); }
-static void test_exec_killed(void **s) { (void)s; assert_killed_by_seccomp(in_sandbox(try_exec)); }
-static void test_ptrace_killed(void **s) { (void)s; assert_killed_by_seccomp(in_sandbox(try_ptrace)); }
-static void test_prctl_killed(void **s) { (void)s; assert_killed_by_seccomp(in_sandbox(try_dumpable)); }
-static void test_setrlimit_killed(void **s) { (void)s; assert_killed_by_seccomp(in_sandbox(try_core_limit)); }
-static void test_raw_socket_killed(void **s) { (void)s; assert_killed_by_seccomp(in_sandbox(try_raw_socket)); }
-static void test_tiocsti_killed(void **s) { (void)s; assert_killed_by_seccomp(in_sandbox(try_tty_injection)); }
+static void
+test_login_work_allowed(void **s)
+{
+    (void)s;
+    assert_exited_ok(in_sandbox(login_work));
+}
+static void
+test_clone3_falls_back(void **s)
+{
+    (void)s;
+    assert_exited_ok(in_sandbox(try_clone3));
+}
+static void
+test_fork_killed(void **s)
+{
+    (void)s;
+    assert_killed_by_seccomp(in_sandbox(try_fork));
+}
+static void
+test_exec_killed(void **s)
+{
+    (void)s;
+    assert_killed_by_seccomp(in_sandbox(try_exec));
+}
+static void
+test_ptrace_killed(void **s)
+{
+    (void)s;
+    assert_killed_by_seccomp(in_sandbox(try_ptrace));
+}
+static void
+test_prctl_killed(void **s)
+{
+    (void)s;
+    assert_killed_by_seccomp(in_sandbox(try_dumpable));
+}
+static void
+test_setrlimit_killed(void **s)
+{
+    (void)s;
+    assert_killed_by_seccomp(in_sandbox(try_core_limit));
+}
+static void
+test_raw_socket_killed(void **s)
+{
+    (void)s;
+    assert_killed_by_seccomp(in_sandbox(try_raw_socket));
+}
+static void
+test_tiocsti_killed(void **s)
+{
+    (void)s;
+    assert_killed_by_seccomp(in_sandbox(try_tty_injection));
+}
 
 int
 main(void)

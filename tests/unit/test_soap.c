@@ -127,9 +127,9 @@ test_request_round_trip(void **state)
         {"CREDFLD_DP_RESPONSE", "xsd:string", "654321"},
         {"CREDFLD_REQUEST_HOST_CODE", "xsd:string", "Optional"},
     };
-    struct soap_request req = {want[0][2], want[1][2], want[2][2], 4294967295u, want[4][2],
-                               want[5][2], want[6][2], want[7][2], want[8][2], want[9][2],
-                               SOAP_AUTH_USER};
+    struct soap_request req = {want[0][2], want[1][2], want[2][2],    4294967295u,
+                               want[4][2], want[5][2], want[6][2],    want[7][2],
+                               want[8][2], want[9][2], SOAP_AUTH_USER};
     static struct walk w;
     XML_Parser parser;
     int header = -1, body = -1, op = -1, set = -1, n, child;
@@ -197,8 +197,8 @@ test_escape(void **state)
         {"\xef\xbf\xbd\xf0\x9f\x94\x91", "\xef\xbf\xbd\xf0\x9f\x94\x91"},
     };
     static const char *const refused[] = {
-        "\x01", "a\x1f", "\x0b", "\x0c", "\xef\xbf\xbe", "\xef\xbf\xbf", "\xff", "\xc0\xaf",
-        "\xed\xa0\x80", "\xe6\x97", "\xf4\x90\x80\x80", "a\x80",
+        "\x01", "a\x1f",    "\x0b",         "\x0c",     "\xef\xbf\xbe",     "\xef\xbf\xbf",
+        "\xff", "\xc0\xaf", "\xed\xa0\x80", "\xe6\x97", "\xf4\x90\x80\x80", "a\x80",
     };
     char out[64];
     ssize_t n;
@@ -263,10 +263,23 @@ static void
 test_request_refused(void **state)
 {
     static const char *const bad[] = {
-        "a\tb", "a\nb", "\r", "a\x1b[31m", "a\x7f", "a\xc2\x85", "a\xc2\x9f", "\xff",
-        "\xc0\xaf", "\xe0\x80\xaf", "\xed\xa0\x80", "\xe6\x97", "\xf4\x90\x80\x80",
+        "a\tb",
+        "a\nb",
+        "\r",
+        "a\x1b[31m",
+        "a\x7f",
+        "a\xc2\x85",
+        "a\xc2\x9f",
+        "\xff",
+        "\xc0\xaf",
+        "\xe0\x80\xaf",
+        "\xed\xa0\x80",
+        "\xe6\x97",
+        "\xf4\x90\x80\x80",
         "\xf8\x88\x80\x80\x80",
-        "\xef\xbf\xbe", "\xef\xbf\xbf", "a\x80",
+        "\xef\xbf\xbe",
+        "\xef\xbf\xbf",
+        "a\x80",
     };
     static char big[SOAP_MAX_VALUE + 2];
     struct soap_request ok = {.userid = "u", .component = "c"};
@@ -483,8 +496,9 @@ work(void *arg)
 static void
 test_threads(void **state)
 {
-    static const char *const files[] = {"malformed_xml.xml", "truncated.xml", "challenge.xml",
-                                        "duplicate_codes.xml", "doctype_entity.xml", "fault.xml"};
+    static const char *const files[] = {"malformed_xml.xml",  "truncated.xml",
+                                        "challenge.xml",      "duplicate_codes.xml",
+                                        "doctype_entity.xml", "fault.xml"};
     enum { N = sizeof(files) / sizeof(files[0]) };
     struct worker w[N];
     pthread_t t[N];

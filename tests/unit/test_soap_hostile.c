@@ -60,18 +60,17 @@ static void
 test_structure(void **state)
 {
     static const char *const cases[][2] = {
-        {ENV "<soapenv:Body/></soapenv:Envelope>",
-         "Body holds 0 elements"},
+        {ENV "<soapenv:Body/></soapenv:Envelope>", "Body holds 0 elements"},
         {"<soapenv:Envelope xmlns:soapenv=\"" SOAP_NS_ENVELOPE "\"/>", "no Body in Envelope"},
         {ENV "<soapenv:Body><x/></soapenv:Body>"
-         "<soapenv:Body/></soapenv:Envelope>",
+             "<soapenv:Body/></soapenv:Envelope>",
          "duplicate Body in Envelope"},
         {"<Envelope><Body/></Envelope>", "root element Envelope is not a SOAP 1.1 Envelope"},
         {ENV "<soapenv:Body><b\xc3\xa4r/>"
-         "</soapenv:Body></soapenv:Envelope>",
+             "</soapenv:Body></soapenv:Envelope>",
          "unexpected b??r in Body"},
         {ENV "<soapenv:Body><x:y/>"
-         "</soapenv:Body></soapenv:Envelope>",
+             "</soapenv:Body></soapenv:Envelope>",
          "namespace error at line 1, column 91: unbound prefix"},
         {HEAD TAIL, "no resultCodes in results"},
         {HEAD CODES_OK "</results><results>" CODES_OK TAIL, "duplicate results in authUserResults"},
@@ -92,8 +91,8 @@ test_structure(void **state)
              "<results>" CODES_OK "</results></authUserResults><results>" CODES_OK "</results>"
              "</aut:authUserResponse></soapenv:Body></soapenv:Envelope>",
          "both authUserResults and results in authUserResponse"},
-        {ENV "<soapenv:Body><aut:authUserResponse xmlns:aut=\"" SOAP_NS_AUTH "\"><results>"
-             CODES_OK "</results><results>" CODES_OK "</results>"
+        {ENV "<soapenv:Body><aut:authUserResponse xmlns:aut=\"" SOAP_NS_AUTH "\"><results>" CODES_OK
+             "</results><results>" CODES_OK "</results>"
              "</aut:authUserResponse></soapenv:Body></soapenv:Envelope>",
          "duplicate results in authUserResponse"},
         {HEAD CODES_OK "<errorStack><errors><errorCode>x</errorCode></errors></errorStack>" TAIL,
@@ -103,9 +102,11 @@ test_structure(void **state)
         {HEAD "<resultCodes><statusCode>0</statusCode></resultCodes>" TAIL,
          "no returnCode in resultCodes"},
         {HEAD "<resultCodes><returnCode>0</returnCode><statusCode>0</statusCode><statusCode>1"
-              "</statusCode></resultCodes>" TAIL, "duplicate statusCode in resultCodes"},
+              "</statusCode></resultCodes>" TAIL,
+         "duplicate statusCode in resultCodes"},
         {HEAD "<resultCodes><returnCode>0</returnCode><statusCode>0</statusCode><returnCodeEnum>"
-              "<x/></returnCodeEnum></resultCodes>" TAIL, "element x inside returnCodeEnum"},
+              "<x/></returnCodeEnum></resultCodes>" TAIL,
+         "element x inside returnCodeEnum"},
     };
     struct soap_reply r;
     char err[256];
@@ -119,8 +120,9 @@ test_structure(void **state)
     assert_int_equal(parse_len("<a>\0</a>", 8, &r, err), SOAP_MALFORMED);
     /* a header that need not be understood is ignored, extra elements too */
     b = load("success.xml");
-    c = replace(b, "<soapenv:Header/>", "<soapenv:Header><h:x xmlns:h=\"urn:h\" soapenv:"
-                                        "mustUnderstand=\"0\"/></soapenv:Header>");
+    c = replace(b, "<soapenv:Header/>",
+                "<soapenv:Header><h:x xmlns:h=\"urn:h\" soapenv:"
+                "mustUnderstand=\"0\"/></soapenv:Header>");
     free(b);
     b = replace(c, "</results>", "<extra><returnCode>9</returnCode></extra></results>");
     free(c);
@@ -149,7 +151,9 @@ test_codes(void **state)
         {"0x1", SOAP_MALFORMED, 0},
         {"1 2", SOAP_MALFORMED, 0},
         {"- 1", SOAP_MALFORMED, 0},
-        {"\xc2\xa0" "1", SOAP_MALFORMED, 0},
+        {"\xc2\xa0"
+         "1",
+         SOAP_MALFORMED, 0},
         {"", SOAP_MALFORMED, 0},
         {"+", SOAP_MALFORMED, 0},
         {"-", SOAP_MALFORMED, 0},
@@ -220,8 +224,8 @@ test_text_limits(void **state)
 
     /* over the limit only once the pieces are put together */
     text[200] = '\0';
-    a = cat("<attributes><attributeID>CREDFLD_CHALLENGE</attributeID><value>", text,
-            "<![CDATA[", text, "]]></value></attributes>", NULL);
+    a = cat("<attributes><attributeID>CREDFLD_CHALLENGE</attributeID><value>", text, "<![CDATA[",
+            text, "]]></value></attributes>", NULL);
     b = reply_doc(CODES_OK, a);
     expect_malformed(b, "CREDFLD_CHALLENGE value longer than 255 bytes");
     free(a);
@@ -309,20 +313,24 @@ test_size_and_depth(void **state)
     for (int i = 0; i < 1000; i++)
         memcpy(nest + 3000 + i * 4, "</a>", 4);
     nest[7000] = '\0';
-    deep = cat(ENV "<soapenv:Header>", nest,
-               "</soapenv:Header><soapenv:Body/></soapenv:Envelope>", NULL);
+    deep = cat(ENV "<soapenv:Header>", nest, "</soapenv:Header><soapenv:Body/></soapenv:Envelope>",
+               NULL);
     expect_malformed(deep, "reply: elements nested more than 256 deep");
     free(deep);
     /* at the edge: Envelope, Header and 254 more make 256; one more is too many */
     memmove(nest + 254 * 3, nest + 3000, 254 * 4);
     nest[254 * 7] = '\0';
-    deep = cat(ENV "<soapenv:Header>", nest, "</soapenv:Header><soapenv:Body><x/></soapenv:Body>"
-               "</soapenv:Envelope>", NULL);
+    deep = cat(ENV "<soapenv:Header>", nest,
+               "</soapenv:Header><soapenv:Body><x/></soapenv:Body>"
+               "</soapenv:Envelope>",
+               NULL);
     assert_int_equal(parse(deep, &r, err), SOAP_MALFORMED);
     assert_string_equal(err, "reply: unexpected x in Body (the request was authUser)");
     free(deep);
-    deep = cat(ENV "<soapenv:Header><a>", nest, "</a></soapenv:Header><soapenv:Body><x/>"
-               "</soapenv:Body></soapenv:Envelope>", NULL);
+    deep = cat(ENV "<soapenv:Header><a>", nest,
+               "</a></soapenv:Header><soapenv:Body><x/>"
+               "</soapenv:Body></soapenv:Envelope>",
+               NULL);
     expect_malformed(deep, "reply: elements nested more than 256 deep");
     free(deep);
     free(nest);
@@ -414,16 +422,20 @@ test_namespace_names(void **state)
     char err[256];
 
     (void)state;
-    b = cat("<S:Envelope xmlns:S=\"" SOAP_NS_ENVELOPE "\"><S:Header/><Body xmlns=\""
-            SOAP_NS_ENVELOPE "\"><authUserResponse xmlns=\"" SOAP_NS_AUTH "\"><authUserResults "
+    b = cat("<S:Envelope xmlns:S=\"" SOAP_NS_ENVELOPE
+            "\"><S:Header/><Body xmlns=\"" SOAP_NS_ENVELOPE
+            "\"><authUserResponse xmlns=\"" SOAP_NS_AUTH "\"><authUserResults "
             "xmlns=\"\"><results>" CODES_OK "</results></authUserResults></authUserResponse>"
-            "</Body></S:Envelope>", NULL);
+            "</Body></S:Envelope>",
+            NULL);
     assert_int_equal(parse(b, &r, err), SOAP_OK);
     free(b);
     /* the default namespace reaches the children: they are no longer unqualified */
-    b = cat("<S:Envelope xmlns:S=\"" SOAP_NS_ENVELOPE "\"><S:Body><authUserResponse xmlns=\""
-            SOAP_NS_AUTH "\"><authUserResults><results>" CODES_OK "</results></authUserResults>"
-            "</authUserResponse></S:Body></S:Envelope>", NULL);
+    b = cat("<S:Envelope xmlns:S=\"" SOAP_NS_ENVELOPE
+            "\"><S:Body><authUserResponse xmlns=\"" SOAP_NS_AUTH
+            "\"><authUserResults><results>" CODES_OK "</results></authUserResults>"
+            "</authUserResponse></S:Body></S:Envelope>",
+            NULL);
     expect_malformed(b, "no authUserResults in authUserResponse (found {" SOAP_NS_AUTH "}");
     free(b);
 

@@ -26,25 +26,25 @@ static const struct {
     {"A", 1, 0x41},
     {"\0", 1, 0},
     {"\x7f", 1, 0x7f},
-    {"\xc2\x80", 2, 0x80},              /* smallest two-byte */
+    {"\xc2\x80", 2, 0x80}, /* smallest two-byte */
     {"\xdf\xbf", 2, 0x7ff},
-    {"\xe0\xa0\x80", 3, 0x800},         /* smallest three-byte */
-    {"\xed\x9f\xbf", 3, 0xd7ff},        /* just below the surrogates */
-    {"\xee\x80\x80", 3, 0xe000},        /* just above them */
+    {"\xe0\xa0\x80", 3, 0x800},  /* smallest three-byte */
+    {"\xed\x9f\xbf", 3, 0xd7ff}, /* just below the surrogates */
+    {"\xee\x80\x80", 3, 0xe000}, /* just above them */
     {"\xef\xbf\xbf", 3, 0xffff},
-    {"\xf0\x90\x80\x80", 4, 0x10000},   /* smallest four-byte */
+    {"\xf0\x90\x80\x80", 4, 0x10000}, /* smallest four-byte */
     {"\xf0\x9d\x84\x9e", 4, 0x1d11e},
-    {"\xf4\x8f\xbf\xbf", 4, 0x10ffff},  /* the last code point */
+    {"\xf4\x8f\xbf\xbf", 4, 0x10ffff}, /* the last code point */
     /* overlong forms */
-    {"\xc0\xaf", 2, -1},                /* '/' */
+    {"\xc0\xaf", 2, -1}, /* '/' */
     {"\xc1\xbf", 2, -1},
     {"\xe0\x80\xaf", 3, -1},
     {"\xe0\x9f\xbf", 3, -1},
     {"\xf0\x80\x80\xaf", 4, -1},
     {"\xf0\x8f\xbf\xbf", 4, -1},
     /* surrogates, one and paired (CESU-8) */
-    {"\xed\xa0\x80", 3, -1},            /* U+D800 */
-    {"\xed\xbf\xbf", 3, -1},            /* U+DFFF */
+    {"\xed\xa0\x80", 3, -1}, /* U+D800 */
+    {"\xed\xbf\xbf", 3, -1}, /* U+DFFF */
     {"\xed\xa0\xbd\xed\xb2\xa9", 6, -1},
     /* above U+10FFFF, and lead bytes no sequence may start with */
     {"\xf4\x90\x80\x80", 4, -1},
@@ -58,7 +58,7 @@ static const struct {
     {"\xc3", 1, -1},
     {"\xe2\x82", 2, -1},
     {"\xf0\x9d\x84", 3, -1},
-    {"\xe2\x28\xa1", 3, -1},            /* a continuation byte replaced by '(' */
+    {"\xe2\x28\xa1", 3, -1}, /* a continuation byte replaced by '(' */
 };
 
 static void
@@ -130,8 +130,9 @@ test_controls(void **state)
     assert_false(text_is_printable("line\n"));
     assert_false(text_is_printable("\x1b[2J"));
     assert_false(text_is_printable("del\x7f"));
-    assert_false(text_is_printable("\xc2\x9b" "2J")); /* the one-byte CSI, in UTF-8 */
-    assert_true(text_is_printable("\xc2\xa0"));       /* NBSP is text */
+    assert_false(text_is_printable("\xc2\x9b"
+                                   "2J"));      /* the one-byte CSI, in UTF-8 */
+    assert_true(text_is_printable("\xc2\xa0")); /* NBSP is text */
     /* bytes that are not UTF-8 are not this function's question */
     assert_true(text_is_printable("latin-1 \xe9t\xe9"));
 }
@@ -219,12 +220,9 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_utf8_next),
-        cmocka_unit_test(test_utf8_valid_strings),
-        cmocka_unit_test(test_utf8_fit),
-        cmocka_unit_test(test_controls),
-        cmocka_unit_test(test_log_sanitize),
-        cmocka_unit_test(test_hex_encode),
+        cmocka_unit_test(test_utf8_next),    cmocka_unit_test(test_utf8_valid_strings),
+        cmocka_unit_test(test_utf8_fit),     cmocka_unit_test(test_controls),
+        cmocka_unit_test(test_log_sanitize), cmocka_unit_test(test_hex_encode),
         cmocka_unit_test(test_hex_decode),
     };
 

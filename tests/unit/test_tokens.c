@@ -147,18 +147,16 @@ test_bad_lines(void **state)
 static void
 test_extensions(void **state)
 {
-    static const char text[] =
-        "alice backup " YHASH "\n"
-        "alice backup " YHASH " 1\n"
-        "alice x509 /etc/crauth/alice.pem\n"
-        "alice totp/30/6/sha1 " K20 " 123 drift=-7\n"
-        "alice totp/30/6/sha1 " K20 " 0 drift=100000   # a comment\n";
+    static const char text[] = "alice backup " YHASH "\n"
+                               "alice backup " YHASH " 1\n"
+                               "alice x509 /etc/crauth/alice.pem\n"
+                               "alice totp/30/6/sha1 " K20 " 123 drift=-7\n"
+                               "alice totp/30/6/sha1 " K20 " 0 drift=100000   # a comment\n";
     struct tokens t;
     char err[256];
 
     (void)state;
-    assert_int_equal(tokens_parse(text, strlen(text), "alice", &t, err, sizeof(err)),
-                     REASON_OK);
+    assert_int_equal(tokens_parse(text, strlen(text), "alice", &t, err, sizeof(err)), REASON_OK);
     assert_int_equal(t.n, 5);
     assert_int_equal(t.v[0].kind, TOKEN_BACKUP);
     assert_string_equal(t.v[0].backup_hash, YHASH);
@@ -382,16 +380,11 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_contract_example),
-        cmocka_unit_test(test_bad_lines),
-        cmocka_unit_test(test_extensions),
-        cmocka_unit_test(test_bad_line_harms_one_user),
-        cmocka_unit_test(test_too_many_tokens),
-        cmocka_unit_test(test_read_keeps_bad_lines),
-        cmocka_unit_test(test_nul_byte),
-        cmocka_unit_test(test_store_state_is_byte_exact),
-        cmocka_unit_test(test_lock_times_out),
-        cmocka_unit_test(test_file_checks),
+        cmocka_unit_test(test_contract_example), cmocka_unit_test(test_bad_lines),
+        cmocka_unit_test(test_extensions),       cmocka_unit_test(test_bad_line_harms_one_user),
+        cmocka_unit_test(test_too_many_tokens),  cmocka_unit_test(test_read_keeps_bad_lines),
+        cmocka_unit_test(test_nul_byte),         cmocka_unit_test(test_store_state_is_byte_exact),
+        cmocka_unit_test(test_lock_times_out),   cmocka_unit_test(test_file_checks),
     };
 
     return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);

@@ -22,13 +22,12 @@
 
 #define K20 "3132333435363738393031323334353637383930"
 
-static const char original[] =
-    "# tokens\n"
-    "alice    hotp/6          " K20 "   7   # alice's phone\n"
-    "\n"
-    "bob\ttotp/30/6/sha1\t" K20 "\r\n"
-    "alice    hotp/6   zz\n"
-    "carol  totp/30/8/sha256 " K20 " 100 drift=-2";
+static const char original[] = "# tokens\n"
+                               "alice    hotp/6          " K20 "   7   # alice's phone\n"
+                               "\n"
+                               "bob\ttotp/30/6/sha1\t" K20 "\r\n"
+                               "alice    hotp/6   zz\n"
+                               "carol  totp/30/8/sha256 " K20 " 100 drift=-2";
 
 static char dir[] = "/tmp/crauth-tokens-edit-XXXXXX";
 
@@ -156,14 +155,14 @@ test_refusals(void **state)
     /* drift: totp with a STATE only */
     assert_int_equal(tokens_edit_set_drift(&ed, 2, 1, err, sizeof(err)), REASON_TOKENS_FILE);
     assert_int_equal(tokens_edit_set_drift(&ed, 4, 1, err, sizeof(err)), REASON_TOKENS_FILE);
-    assert_int_equal(tokens_edit_set_drift(&ed, 6, 100001, err, sizeof(err)),
-                     REASON_TOKENS_FILE);
+    assert_int_equal(tokens_edit_set_drift(&ed, 6, 100001, err, sizeof(err)), REASON_TOKENS_FILE);
     /* a new line must parse */
     assert_int_equal(tokens_edit_append(&ed, "eve hotp/6 xyz", NULL, err, sizeof(err)),
                      REASON_TOKENS_FILE);
     assert_non_null(strstr(err, "not a token line: KEY"));
-    assert_int_equal(tokens_edit_append(&ed, "eve hotp/6 " K20 "\nmallory hotp/6 " K20, NULL,
-                                        err, sizeof(err)), REASON_TOKENS_FILE);
+    assert_int_equal(tokens_edit_append(&ed, "eve hotp/6 " K20 "\nmallory hotp/6 " K20, NULL, err,
+                                        sizeof(err)),
+                     REASON_TOKENS_FILE);
     assert_int_equal(tokens_edit_append(&ed, "# just a comment", NULL, err, sizeof(err)),
                      REASON_TOKENS_FILE);
     /* no more than TOKENS_MAX_PER_USER per user */
@@ -223,8 +222,8 @@ test_owner_and_mode(void **state)
     snprintf(path, sizeof(path), "%s/tokens", sub);
     assert_int_equal(tokens_edit_begin(path, 1000, &ed, err, sizeof(err)), REASON_OK);
     assert_false(ed.existed);
-    assert_int_equal(tokens_edit_append(&ed, "alice totp/30/6/sha1 " K20, NULL, err,
-                                        sizeof(err)), REASON_OK);
+    assert_int_equal(tokens_edit_append(&ed, "alice totp/30/6/sha1 " K20, NULL, err, sizeof(err)),
+                     REASON_OK);
     assert_int_equal(tokens_edit_commit(&ed, err, sizeof(err)), REASON_OK);
     tokens_edit_end(&ed);
     assert_int_equal(stat(path, &st), 0);

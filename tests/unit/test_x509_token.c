@@ -75,7 +75,8 @@ make_cert(EVP_PKEY *key, const struct cert_spec *s, X509 *issuer, EVP_PKEY *issu
     assert_non_null(X509_gmtime_adj(X509_getm_notAfter(x), s->not_after));
     assert_int_equal(X509_set_pubkey(x, key), 1);
     assert_int_equal(X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                                                (const unsigned char *)s->cn, -1, -1, 0), 1);
+                                                (const unsigned char *)s->cn, -1, -1, 0),
+                     1);
     assert_int_equal(X509_set_subject_name(x, name), 1);
     assert_int_equal(X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : name), 1);
     X509_NAME_free(name);
@@ -88,10 +89,10 @@ make_cert(EVP_PKEY *key, const struct cert_spec *s, X509 *issuer, EVP_PKEY *issu
     }
     if (issuer != NULL)
         add_ext(x, issuer, NID_authority_key_identifier, "keyid");
-    assert_true(X509_sign(x, issuer_key ? issuer_key : key,
-                          EVP_PKEY_is_a(issuer_key ? issuer_key : key, "ED25519") ? NULL
-                                                                                  : EVP_sha256())
-                > 0);
+    assert_true(
+        X509_sign(x, issuer_key ? issuer_key : key,
+                  EVP_PKEY_is_a(issuer_key ? issuer_key : key, "ED25519") ? NULL : EVP_sha256()) >
+        0);
     return x;
 }
 
@@ -150,8 +151,7 @@ write_cert(const char *name, X509 *cert)
 
 /* Open @pem with @key as the user's tool would: the content, or -1. */
 static int
-open_envelope_der(const unsigned char *der, long len, EVP_PKEY *key, X509 *cert,
-                  uint8_t out[64])
+open_envelope_der(const unsigned char *der, long len, EVP_PKEY *key, X509 *cert, uint8_t out[64])
 {
     CMS_ContentInfo *cms = d2i_CMS_ContentInfo(NULL, &der, len);
     BIO *b = BIO_new(BIO_s_mem());
@@ -195,7 +195,9 @@ to_hex(const uint8_t *b, size_t n, char *out)
 static int
 setup(void **state)
 {
-    struct cert_spec ca = {.cn = "crauth test CA", .not_before = -DAY, .not_after = 365 * DAY,
+    struct cert_spec ca = {.cn = "crauth test CA",
+                           .not_before = -DAY,
+                           .not_after = 365 * DAY,
                            .ca = true};
     struct cert_spec stranger = ca;
 
@@ -310,8 +312,7 @@ test_content_is_binary(void **state)
     for (int i = 0; i < 400; i++) {
         assert_int_equal(x509_token_challenge(t, secret, &pem, err, sizeof(err)), REASON_OK);
         derlen = envelope_der(pem, &der);
-        assert_int_equal(open_envelope_der(der, derlen, ec_key, cert, opened),
-                         X509_CHALLENGE_LEN);
+        assert_int_equal(open_envelope_der(der, derlen, ec_key, cert, opened), X509_CHALLENGE_LEN);
         assert_memory_equal(opened, secret, X509_CHALLENGE_LEN);
         seen_lf = seen_lf || memchr(secret, '\n', X509_CHALLENGE_LEN) != NULL;
         OPENSSL_free(der);
@@ -371,8 +372,7 @@ test_tampered_envelope(void **state)
         assert_int_equal(x509_token_load(path, NULL, &t, err, sizeof(err)), REASON_OK);
         assert_int_equal(x509_token_challenge(t, secret, &pem, err, sizeof(err)), REASON_OK);
         derlen = envelope_der(pem, &der);
-        assert_int_equal(open_envelope_der(der, derlen, keys[k], cert, opened),
-                         X509_CHALLENGE_LEN);
+        assert_int_equal(open_envelope_der(der, derlen, keys[k], cert, opened), X509_CHALLENGE_LEN);
         der[derlen - 17] ^= 0x01;
         assert_int_equal(open_envelope_der(der, derlen, keys[k], cert, opened), -1);
         /* cut short: not an envelope at all */
@@ -421,7 +421,9 @@ test_validity_period(void **state)
 static void
 test_chain(void **state)
 {
-    struct cert_spec leaf = {.cn = "issued user", .not_before = -DAY, .not_after = 30 * DAY,
+    struct cert_spec leaf = {.cn = "issued user",
+                             .not_before = -DAY,
+                             .not_after = 30 * DAY,
                              .key_usage = "critical,keyEncipherment"};
     X509 *issued = make_cert(rsa_key, &leaf, ca_cert, ca_key);
     X509 *self = self_signed(rsa_key, "self-made");
@@ -438,8 +440,8 @@ test_chain(void **state)
     /* a CA file with several CAs: the right one among them */
     text = pem_of(both, 2);
     assert_int_equal(x509_token_load(write_cert("issued.pem", issued),
-                                     write_file("two-cas.pem", text, strlen(text), 0644), &t,
-                                     err, sizeof(err)),
+                                     write_file("two-cas.pem", text, strlen(text), 0644), &t, err,
+                                     sizeof(err)),
                      REASON_OK);
     x509_token_free(t);
     free(text);
@@ -474,8 +476,7 @@ expect_invalid(const char *name, const char *text, size_t len, mode_t mode, cons
     struct x509_token *t = (struct x509_token *)1;
     char err[512];
 
-    assert_int_equal(x509_token_load(write_file(name, text, len, mode), NULL, &t, err,
-                                     sizeof(err)),
+    assert_int_equal(x509_token_load(write_file(name, text, len, mode), NULL, &t, err, sizeof(err)),
                      REASON_CERT_INVALID);
     assert_null(t);
     if (strstr(err, why) == NULL)
@@ -499,8 +500,9 @@ test_not_one_certificate(void **state)
     snprintf(buf, sizeof(buf), "%strailing words\n", one);
     expect_invalid("trailing.pem", buf, strlen(buf), 0644, "text after the certificate");
     /* a broken base64 body */
-    snprintf(buf, sizeof(buf), "-----BEGIN CERTIFICATE-----\nMIIB!!!!\n"
-                               "-----END CERTIFICATE-----\n");
+    snprintf(buf, sizeof(buf),
+             "-----BEGIN CERTIFICATE-----\nMIIB!!!!\n"
+             "-----END CERTIFICATE-----\n");
     expect_invalid("broken.pem", buf, strlen(buf), 0644, "holds no PEM block");
     /* valid base64, not a certificate */
     snprintf(buf, sizeof(buf), "-----BEGIN CERTIFICATE-----\nMAA=\n-----END CERTIFICATE-----\n");
@@ -511,8 +513,8 @@ test_not_one_certificate(void **state)
         char err[512];
 
         snprintf(buf, sizeof(buf), "Certificate:\n    Data: ...\n%s\n\n  \n", one);
-        assert_int_equal(x509_token_load(write_file("text.pem", buf, strlen(buf), 0644), NULL,
-                                         &t, err, sizeof(err)),
+        assert_int_equal(x509_token_load(write_file("text.pem", buf, strlen(buf), 0644), NULL, &t,
+                                         err, sizeof(err)),
                          REASON_OK);
         x509_token_free(t);
         assert_int_equal(x509_token_load("relative/cert.pem", NULL, &t, err, sizeof(err)),
@@ -544,8 +546,7 @@ test_loose_modes_refused(void **state)
         struct x509_token *t = NULL;
         char err[512];
 
-        assert_int_equal(x509_token_load(path, NULL, &t, err, sizeof(err)),
-                         REASON_CERT_INVALID);
+        assert_int_equal(x509_token_load(path, NULL, &t, err, sizeof(err)), REASON_CERT_INVALID);
         assert_non_null(strstr(err, "writable by group"));
     }
     free(text);
@@ -558,7 +559,9 @@ test_unusable_keys(void **state)
     EVP_PKEY *small = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)1024);
     EVP_PKEY *ed = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
     EVP_PKEY *p224 = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-224");
-    struct cert_spec signing = {.cn = "signer", .not_before = -DAY, .not_after = DAY,
+    struct cert_spec signing = {.cn = "signer",
+                                .not_before = -DAY,
+                                .not_after = DAY,
                                 .key_usage = "critical,digitalSignature"};
     X509 *certs[5];
     const char *why[5] = {"an RSA key of 1024 bits", "its key type ED25519 cannot",
@@ -609,12 +612,12 @@ test_response_syntax(void **state)
     assert_true(answer("  \t" HEX40 "\r\n"));
     assert_true(answer("\n" HEX40 "\n\n"));
     assert_false(answer("a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b"));   /* 39 */
-    assert_false(answer(HEX40 "0"));                                     /* 41 */
-    assert_false(answer(HEX40 "00"));                                    /* 42: 21 bytes */
+    assert_false(answer(HEX40 "0"));                                   /* 41 */
+    assert_false(answer(HEX40 "00"));                                  /* 42: 21 bytes */
     assert_false(answer("a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2"));    /* 38: 19 bytes */
     assert_false(answer("g0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3"));  /* not hex */
     assert_false(answer("a0a1a2a3a4a5a6a7a8a9 aaabacadaeafb0b1b2b3")); /* a blank inside */
-    assert_false(answer("a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b4")); /* last bit */
+    assert_false(answer("a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b4"));  /* last bit */
     assert_false(answer("0xa0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3"));
     assert_false(answer(""));
     assert_false(answer("   "));

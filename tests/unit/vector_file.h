@@ -93,8 +93,7 @@ report(const struct vector_row *row, int rc, const char *got)
 
     if (rc == OTP_OK && strcmp(got, want) == 0 && otp_code_equal(got, want))
         return true;
-    print_error("%s:%u: rc %d, got \"%s\", expected \"%s\"\n", row->file, row->line, rc, got,
-                want);
+    print_error("%s:%u: rc %d, got \"%s\", expected \"%s\"\n", row->file, row->line, rc, got, want);
     return false;
 }
 
