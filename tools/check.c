@@ -241,7 +241,8 @@ cmd_check(int argc, char **argv)
     }
     check_step(&rep, "-", "config", REASON_OK, "%s: backend %s, method %s, %u server(s)",
                cfg->embedded ? "no file, embedded default" : "parsed",
-               config_backend_name(cfg->backend), config_method_name(cfg->method), cfg->n_urls);
+               config_backend_name(cfg->backend), config_method_name(cfg->method),
+               cfg->backend == BACKEND_RADIUS ? cfg->n_radius_servers : cfg->n_urls);
     check_files(&rep, cfg);
     check_tokens(&rep, cfg, user);
     check_pam(&rep);

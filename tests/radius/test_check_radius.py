@@ -27,10 +27,13 @@ import certs  # noqa: E402
 import freeradius  # noqa: E402
 import radiuspkt as r  # noqa: E402
 from hostile import HostileServer  # noqa: E402
-from pamradius import CRAUTH, HELPER, RadiusCase, unused_udp_port  # noqa: E402
+from pamradius import CRAUTH, RadiusCase, unused_udp_port  # noqa: E402
 
 SECRET = "check-radius-secret"
 PTY_TIMEOUT = 30  # seconds for the whole run at a terminal
+# the helper itself, not a wrapper (valgrind): check looks for the plugin
+# next to it
+HELPER = os.path.join(os.environ.get("TOP_BUILDDIR", "."), "helper", "crauth-helper")
 
 
 def own_cache(path):
@@ -50,9 +53,13 @@ class CheckCase(RadiusCase):
         super().setUp()
         os.mkdir(self.cache, 0o700)
         own_cache(self.cache)
+        # no PAM stacks: the system's /etc/pam.d is not this test's
+        self.pamdir = os.path.join(self.dir, "pam.d")
+        os.mkdir(self.pamdir)
 
     def check(self, *args, stdin=""):
-        out = subprocess.run([CRAUTH, "check", "--conf", self.conf, "--helper", HELPER, *args],
+        out = subprocess.run([CRAUTH, "check", "--conf", self.conf, "--helper", HELPER,
+                              "--pamdir", self.pamdir, *args],
                              input=stdin, capture_output=True, text=True, timeout=60)
         return out, self.steps(out.stdout)
 
@@ -216,7 +223,7 @@ class AgainstFreeRadius(CheckCase):
         pid, fd = pty.fork()
         if pid == 0:
             os.execv(CRAUTH, [CRAUTH, "check", "--conf", self.conf, "--helper", HELPER,
-                              "--user", "alice"])
+                              "--pamdir", self.pamdir, "--user", "alice"])
         seen, typed = b"", False
         deadline = time.monotonic() + PTY_TIMEOUT
         while time.monotonic() < deadline:
