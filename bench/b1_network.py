@@ -37,6 +37,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common as c  # noqa: E402
 from authsrv import soap  # noqa: E402
 
+GOAL = 1.10  # issue 14: a 2-step login at most 1.10 x curl doing the same two requests
 N = int(os.environ.get("BENCH_N", "80"))
 USER = "bench"
 
@@ -189,8 +190,8 @@ def main():
     print("both steps on one connection, every login and curl run: %s; TLS: %s"
           % (one_conn, ", ".join(tls)))
     pr = c.paired(times["crauth"], times["curl"])
-    print("ratio crauth/curl: %.2f (goal <= 1.25); paired ratios: median %.2f, IQR %.2f-%.2f"
-          % (ratio, c.median(pr), c.percentile(pr, 25), c.percentile(pr, 75)))
+    print("ratio crauth/curl: %.2f (goal <= %.2f); paired ratios: median %.2f, IQR %.2f-%.2f"
+          % (ratio, GOAL, c.median(pr), c.percentile(pr, 25), c.percentile(pr, 75)))
     start = c.median(times["start"])
     print("helper exec -> HELLO alone (spawntime, same loop): median %s = %.0f %% of the login"
           % (c.ms(start), 100 * start / a))
@@ -227,9 +228,9 @@ def main():
         print("| %s | %s | %.0f %% |" % (label, c.ms(value), 100 * value / tl[-1][1]))
 
     lo, hi = c.percentile(pr, 25), c.percentile(pr, 75)
-    verdict = ("met" if ratio <= 1.25 else "MISSED") + (
-        " (borderline: the paired ratios' IQR %.2f-%.2f straddles 1.25)" % (lo, hi)
-        if lo <= 1.25 < hi else "")
+    verdict = ("met" if ratio <= GOAL else "MISSED") + (
+        " (borderline: the paired ratios' IQR %.2f-%.2f straddles %.2f)" % (lo, hi, GOAL)
+        if lo <= GOAL < hi else "")
     pam_side = tl[0][1] + tl[1][1] + tl[10][1]  # see b1_timeline.LABELS
     notes = [
         "Goal %s: crauth %s vs curl %s = %.2f." % (verdict, c.ms(a), c.ms(f), ratio),
@@ -258,7 +259,7 @@ def main():
                      "TLS: %s)." % (one_conn, ", ".join(tls)))
     c.emit({"id": 1, "name": "2-step login vs curl floor (TLS)", "notes": notes,
             "a": "crauth %s" % c.ms(a), "b": "curl %s" % c.ms(f),
-            "ratio": round(ratio, 2), "goal": "<= 1.25", "met": ratio <= 1.25,
+            "ratio": round(ratio, 2), "goal": "<= %.2f" % GOAL, "met": ratio <= GOAL,
             "iqr": [round(c.percentile(pr, 25), 2), round(c.percentile(pr, 75), 2)],
             "n": N, "helper_mir": round(ht / 1e6, 1), "curl_mir": round(ct / 1e6, 1)})
 

@@ -34,6 +34,9 @@ import common as c  # noqa: E402
 LOGINS = int(os.environ.get("BENCH_LOGINS", "200"))
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "16"))
 SERVERS = int(os.environ.get("BENCH_SERVERS", "2"))
+# issue 14: logins per second on 2 cores, at least twice the ~70 measured
+# before the helper was split from its server plugin
+RATE_GOAL = 140
 
 
 def client(confdir, service, user, count):
@@ -187,11 +190,14 @@ def main():
     lat1 = runs[1][0]
     per = (scpu + ccpu) / len(lat)
     allok = all(not r[1] for r in runs.values())
+    rate = len(lat) / wall
+    libs = c.lib_count(c.HELPER) + c.lib_count(c.PLUGIN)
     notes = [
-        "Goal %s: %d/%d logins succeeded in each run; with %d server(s) p50 %s, p99 %s "
-        "(one at a time: %s)." % ("met" if allok else "MISSED", len(lat) - len(fails),
-                                  len(lat), max(runs), c.ms(c.median(lat)),
-                                  c.ms(c.percentile(lat, 99)), c.ms(c.median(seq))),
+        "Goal %s: %.0f logins/s with %d server(s) (goal >= %d, on %d cores); %d/%d logins "
+        "succeeded in each run; p50 %s, p99 %s (one at a time: %s)."
+        % ("met" if allok and rate >= RATE_GOAL else "MISSED", rate, max(runs), RATE_GOAL,
+           ncpu, len(lat) - len(fails), len(lat), c.ms(c.median(lat)),
+           c.ms(c.percentile(lat, 99)), c.ms(c.median(seq))),
         ("The server is not the bottleneck" if scpu / wall < 0.8 else
          "The server may be the bottleneck (near one core: the GIL)") +
         ": it used %.0f %% of the CPU (%.2f cores of %d), "
@@ -206,24 +212,27 @@ def main():
                                           1000 * ccpu / len(lat), 1000 * scpu / len(lat),
                                           CLIENTS, ncpu, CLIENTS // ncpu,
                                           c.ms(per * CLIENTS / ncpu)),
-        "Memory: the helper peaks at %d KiB RSS, of which %d KiB are file pages of its 39 "
-        "shared libraries (shared with other helpers) and %d KiB its own; the module adds "
+        "Memory: the helper peaks at %d KiB RSS, of which %d KiB are file pages of its "
+        "shared libraries and plugin (shared with other helpers) and %d KiB its own; the "
+        "module adds "
         "%d KiB to the application during a login and %d KiB stay after pam_end "
         "(%s: the second login added %+d KiB)."
         % (rss, m["helper_file"], m["helper_anon"], m["during"] - m["base"],
            m["after1"] - m["base"], "allocator growth, not a leak" if m["after2"] - m["after1"]
            <= 16 else "worth a look", m["after2"] - m["after1"]),
         "More logins per second per core would come from the same place as in benchmarks 1 "
-        "and 5: ld.so's relocation of the helper's 39 libraries is ~40 % of its instructions.",
+        "and 5: a server login's helper maps %d libraries (its own and its plugin's), and "
+        "ld.so's work on them is the largest part of its start." % libs,
     ]
     c.emit({"id": 4, "name": "load: %d logins, %d clients" % (LOGINS, CLIENTS), "notes": notes,
             "a": "p50 %s, p99 %s (%d servers)" % (c.ms(c.median(lat)), c.ms(c.percentile(lat, 99)),
                                                    max(runs)),
             "b": "1 server: p50 %s, p99 %s" % (c.ms(c.median(lat1)), c.ms(c.percentile(lat1, 99))),
-            "ratio": round(c.median(lat) / c.median(seq), 1),
-            "ratio_label": "p50 under load / one at a time",
-            "goal": "all succeed; report p50/p99, RSS",
-            "met": allok,
+            "ratio": round(rate),
+            "ratio_label": "logins/s, %d servers" % max(runs),
+            "goal": ">= %d logins/s, all succeed" % RATE_GOAL,
+            "met": allok and rate >= RATE_GOAL,
+            "p50_load_over_alone": round(c.median(lat) / c.median(seq), 1),
             "helper_rss_kib": rss, "module_rss_during_kib": m["during"] - m["base"],
             "module_rss_after_kib": m["after2"] - m["base"],
             "server_share": round(scpu / (scpu + ccpu), 2)})

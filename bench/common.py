@@ -25,6 +25,7 @@ import time
 ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 BUILD = os.environ.get("CRAUTH_BUILD", os.path.join(ROOT, "build", "bench"))
 HELPER = os.path.join(BUILD, "helper", "crauth-helper")
+PLUGIN = os.path.join(BUILD, "helper", "crauth-remote.so")  # next to the helper, where it looks
 MODULE = os.path.join(BUILD, "pam_module", ".libs", "pam_crauth.so")
 PYTHON = "/usr/bin/python3"
 SECURITY = "/lib/x86_64-linux-gnu/security"
@@ -286,12 +287,15 @@ int main(void) {
 }
 """
 # name -> extra link flags; --no-as-needed keeps libraries main() does not use
+STUB_HELPER = "stub: + libcrypto, libinih, libcrypt (the helper's own libraries)"
 STUBS = [
     ("stub: static, no ld.so", ["-static"]),
     ("stub: libc only", []),
-    ("stub: + libcrypto, libinih (local-only helper)", ["-lcrypto", "-linih"]),
-    ("stub: + libssl, libcurl (no XML parser)", ["-lcrypto", "-linih", "-lssl", "-lcurl"]),
-    ("stub: helper's full set (+ expat)", ["-lcrypto", "-linih", "-lssl", "-lcurl", "-lexpat"]),
+    (STUB_HELPER, ["-lcrypto", "-linih", "-lcrypt"]),
+    ("stub: + libssl, libcurl (no XML parser)", ["-lcrypto", "-linih", "-lcrypt", "-lssl",
+                                                 "-lcurl"]),
+    ("stub: + expat (the helper with its server plugin)", ["-lcrypto", "-linih", "-lcrypt",
+                                                           "-lssl", "-lcurl", "-lexpat"]),
 ]
 # the two a server login's libraries are told apart by: with and without the XML parser
 STUB_FULL, STUB_NO_XML = STUBS[-1][0], STUBS[-2][0]
@@ -311,6 +315,12 @@ def build_spawn_tools(workdir):
         subprocess.run(["cc", "-O2", "-o", exe, src, "-Wl,--no-as-needed"] + libs, check=True)
         stubs.append((name, exe))
     return spawntime, stubs
+
+
+def lib_count(path):
+    """How many shared libraries ld.so maps for @path (ldd)."""
+    out = subprocess.run(["ldd", path], capture_output=True, text=True).stdout
+    return sum(1 for line in out.splitlines() if "=>" in line)
 
 
 def spawntime(tool, mode, inp, argv):
