@@ -88,7 +88,7 @@ exec /usr/bin/valgrind -q --error-exitcode=99 --leak-check=full --run-libc-freer
     --log-file=$top/build/ci/valgrind/report.%p $top/build/ci/helper/crauth-helper
 WRAP
 chmod 755 valgrind/helper
-CRAUTH_UNDER_VALGRIND=1 make check HELPER_UNDER_TEST="$top/build/ci/valgrind/helper" ||
+CRAUTH_UNDER_VALGRIND=1 make -j"$jobs" check HELPER_UNDER_TEST="$top/build/ci/valgrind/helper" ||
     show_failures .
 for r in valgrind/report.*; do
     [ -s "$r" ] && { echo "valgrind: $r"; cat "$r"; exit 1; }
