@@ -10,7 +10,7 @@ set -eu
 
 # One group per line: what it is for, "|", its packages.
 build_groups="the compiler and the autotools|autoconf automake libtool pkg-config gcc make libc6-dev
-the libraries crauth links (PAM, OpenSSL, libcurl, expat, inih, libseccomp, libcrypt, libqrencode)|libpam0g-dev libpam-runtime libssl-dev libcurl4-openssl-dev libexpat1-dev libinih-dev libseccomp-dev libcrypt-dev libqrencode-dev
+the libraries crauth links (PAM, OpenSSL, nettle, libcurl, expat, inih, libseccomp, libcrypt, libqrencode)|libpam0g-dev libpam-runtime libssl-dev nettle-dev libcurl4-openssl-dev libexpat1-dev libinih-dev libseccomp-dev libcrypt-dev libqrencode-dev
 the man pages|scdoc
 the demo's login driver and its random key|python3 openssl"
 test_groups="$build_groups

@@ -11,11 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
-#include <openssl/rand.h>
-
 #include "lib/common/reason.h"
 #include "lib/common/secmem.h"
+#include "lib/core/digest.h"
+#include "lib/core/random.h"
 
 static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz234567";
 
@@ -46,7 +45,7 @@ backup_code_generate(char out[BACKUP_CODE_SIZE], char *err, size_t errlen)
     unsigned char rnd[BACKUP_CODE_CHARS];
     size_t o = 0;
 
-    if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
+    if (!random_bytes(rnd, sizeof(rnd))) {
         snprintf(err, errlen, "the random generator failed");
         return REASON_INTERNAL;
     }
@@ -111,7 +110,7 @@ backup_code_verify(const char *hash, const char *code)
         goto out;
     out = crypt_rn(canon, hash, data, sizeof(*data));
     match =
-        out != NULL && strlen(out) == strlen(hash) && CRYPTO_memcmp(out, hash, strlen(hash)) == 0;
+        out != NULL && strlen(out) == strlen(hash) && digest_equal(out, hash, strlen(hash));
 out:
     secmem_wipe(canon, sizeof(canon));
     if (data != NULL) {

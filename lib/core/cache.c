@@ -13,14 +13,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
+#include "lib/core/digest.h"
 #include "lib/core/fileio.h"
 #include "lib/core/lockfile.h"
 #include "lib/common/hex.h"
@@ -40,19 +41,15 @@ struct cache {
 static void
 record_name(char out[NAME_SIZE], char prefix, const char *a, const char *b, const char *c)
 {
-    /* zeros if OpenSSL failed: names would collide, and every reader
-     * compares the record's own fields, so a collision is only a miss */
-    unsigned char md[EVP_MAX_MD_SIZE] = {0};
-    unsigned mdlen = 0;
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    uint8_t md[DIGEST_MAX] = {0};
     const char *parts[3] = {a, b, c};
+    struct iovec iov[3];
 
-    if (ctx != NULL && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1) {
-        for (int i = 0; i < 3; i++)
-            EVP_DigestUpdate(ctx, parts[i] ? parts[i] : "", (parts[i] ? strlen(parts[i]) : 0) + 1);
-        EVP_DigestFinal_ex(ctx, md, &mdlen);
+    for (int i = 0; i < 3; i++) {
+        iov[i].iov_base = (void *)(parts[i] ? parts[i] : "");
+        iov[i].iov_len = strlen(iov[i].iov_base) + 1;
     }
-    EVP_MD_CTX_free(ctx);
+    digest_hash(DIGEST_SHA256, iov, 3, md);
     out[0] = prefix;
     out[1] = '-';
     hex_encode(md, 16, out + 2, NAME_SIZE - 2); /* 33 bytes: it fits */

@@ -20,12 +20,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "lib/common/hex.h"
 #include "lib/common/secmem.h"
+#include "lib/core/random.h"
 
 #define TMP_TAG ".tmp-"
 
@@ -238,17 +238,9 @@ temp_name(const char *name, char *out, size_t size)
 {
     unsigned char rnd[8];
     char tag[2 * sizeof(rnd) + 1];
-    size_t got = 0;
 
-    while (got < sizeof(rnd)) {
-        ssize_t n = getrandom(rnd + got, sizeof(rnd) - got, 0);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        got += (size_t)n;
-    }
+    if (!random_bytes(rnd, sizeof(rnd)))
+        return -1;
     hex_encode(rnd, sizeof(rnd), tag, sizeof(tag));
     if (snprintf(out, size, ".%s" TMP_TAG "%s", name, tag) >= (int)size) {
         errno = ENAMETOOLONG;

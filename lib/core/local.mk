@@ -1,11 +1,14 @@
 # SPDX-License-Identifier: BSD-3-Clause
-# lib/core: the helper's and the CLI's shared ground: configuration, OATH,
+# lib/core: the helper's and the CLI's shared ground: configuration, OATH
+# (its hashes from nettle: digest.h),
 # the tokens file and enrolment (base32, otpauth://, keys, backup codes), the cache,
 # the x509 token's certificate and envelope.
 noinst_LTLIBRARIES += libcrauth_core.la
 libcrauth_core_la_SOURCES = \
 	lib/core/conf.c lib/core/conf.h lib/core/conf_impl.h lib/core/conf_check.c \
 	lib/core/otp.c lib/core/otp.h \
+	lib/core/digest.c lib/core/digest.h \
+	lib/core/random.c lib/core/random.h \
 	lib/core/tokens.c lib/core/tokens.h \
 	lib/core/tokens_edit.c lib/core/tokens_edit.h \
 	lib/core/backup_code.c lib/core/backup_code.h \
@@ -17,5 +20,5 @@ libcrauth_core_la_SOURCES = \
 	lib/core/lockfile.c lib/core/lockfile.h \
 	lib/core/fileio.c lib/core/fileio.h \
 	lib/core/x509_token.c lib/core/x509_token.h
-libcrauth_core_la_CFLAGS = $(AM_CFLAGS) $(INIH_CFLAGS) $(CRYPTO_CFLAGS) $(LIBCRYPT_CFLAGS)
-libcrauth_core_la_LIBADD = libcrauth_common.la $(INIH_LIBS) $(CRYPTO_LIBS) $(LIBCRYPT_LIBS)
+libcrauth_core_la_CFLAGS = $(AM_CFLAGS) $(INIH_CFLAGS) $(NETTLE_CFLAGS) $(CRYPTO_CFLAGS) $(LIBCRYPT_CFLAGS)
+libcrauth_core_la_LIBADD = libcrauth_common.la $(INIH_LIBS) $(NETTLE_LIBS) $(CRYPTO_LIBS) $(LIBCRYPT_LIBS)

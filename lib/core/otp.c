@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * otp.c - OATH one-time passwords over OpenSSL HMAC: HOTP (RFC 4226), TOTP
+ * otp.c - OATH one-time passwords over digest.h's HMACs: HOTP (RFC 4226), TOTP
  * (RFC 6238) and OCRA (RFC 6287), implementing the contract in otp.h.  The
  * helper verifies codes with it and the CLI computes them as a soft token, so
  * everything is a reentrant function of its arguments: no state, no logging,
- * no heap of our own (OpenSSL's one-shot HMAC manages its context itself).
+ * no heap.
  * Temporaries that held key-derived or PIN-derived bytes are wiped with
  * secmem_wipe before returning, on every path.
  */
@@ -15,15 +15,12 @@
 #include <string.h>
 #include <strings.h>
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/rand.h>
-
 #include "lib/common/hex.h"
 #include "lib/common/secmem.h"
+#include "lib/core/digest.h"
+#include "lib/core/random.h"
 
-#define MAC_MAX 64 /* SHA-512, the largest HMAC we produce */
+#define MAC_MAX DIGEST_MAX /* SHA-512, the largest HMAC we produce */
 
 /* Fixed field sizes of the OCRA DataInput (RFC 6287 section 5.1). */
 #define OCRA_C_BYTES 8
@@ -48,12 +45,11 @@
 static const struct {
     const char *name;       /* otp_hash_name() */
     const char *suite_name; /* as written in OCRA suites */
-    const EVP_MD *(*md)(void);
-    size_t size;
+    enum digest_alg alg;
 } hashes[] = {
-    [OTP_SHA1] = {"sha1", "SHA1", EVP_sha1, 20},
-    [OTP_SHA256] = {"sha256", "SHA256", EVP_sha256, 32},
-    [OTP_SHA512] = {"sha512", "SHA512", EVP_sha512, 64},
+    [OTP_SHA1] = {"sha1", "SHA1", DIGEST_SHA1},
+    [OTP_SHA256] = {"sha256", "SHA256", DIGEST_SHA256},
+    [OTP_SHA512] = {"sha512", "SHA512", DIGEST_SHA512},
 };
 
 /* The enum comes from callers and may hold anything; check before indexing. */
@@ -63,16 +59,10 @@ hash_known(enum otp_hash hash)
     return (unsigned)hash < sizeof(hashes) / sizeof(hashes[0]);
 }
 
-static const EVP_MD *
-hash_md(enum otp_hash hash)
-{
-    return hash_known(hash) ? hashes[hash].md() : NULL;
-}
-
 static size_t
 hash_size(enum otp_hash hash)
 {
-    return hash_known(hash) ? hashes[hash].size : 0;
+    return hash_known(hash) ? digest_size(hashes[hash].alg) : 0;
 }
 
 static bool
@@ -119,22 +109,14 @@ put_nibble(uint8_t *buf, size_t index, unsigned nibble)
     buf[index / 2] |= (uint8_t)(index % 2 == 0 ? nibble << 4 : nibble);
 }
 
-/* On failure @mac is wiped, since OpenSSL may have left partial output. */
 static int
 hmac(enum otp_hash hash, const uint8_t *key, size_t keylen, const uint8_t *msg, size_t msglen,
      uint8_t mac[MAC_MAX], size_t *maclen)
 {
-    const EVP_MD *md = hash_md(hash);
-    unsigned int len = 0;
-
     *maclen = 0;
-    if (md == NULL)
+    if (!hash_known(hash) || !digest_hmac(hashes[hash].alg, key, keylen, msg, msglen, mac))
         return OTP_ERR_ARG;
-    if (HMAC(md, key, (int)keylen, msg, msglen, mac, &len) == NULL || len != hash_size(hash)) {
-        secmem_wipe(mac, MAC_MAX);
-        return OTP_ERR_CRYPTO;
-    }
-    *maclen = len;
+    *maclen = hash_size(hash);
     return OTP_OK;
 }
 
@@ -179,7 +161,7 @@ otp_hotp(const uint8_t *key, size_t keylen, uint64_t counter, unsigned digits, e
     if (out == NULL)
         return OTP_ERR_ARG;
     out[0] = '\0';
-    if (!key_valid(key, keylen) || !digits_valid(digits) || hash_md(hash) == NULL)
+    if (!key_valid(key, keylen) || !digits_valid(digits) || !hash_known(hash))
         return OTP_ERR_ARG;
 
     put_be64(moving_factor, counter);
@@ -351,9 +333,9 @@ suite_consistent(const struct ocra_suite *suite)
 {
     if (memchr(suite->text, '\0', sizeof(suite->text)) == NULL || suite->text[0] == '\0')
         return false;
-    if (hash_md(suite->hash) == NULL || (suite->digits != 0 && !digits_valid(suite->digits)))
+    if (!hash_known(suite->hash) || (suite->digits != 0 && !digits_valid(suite->digits)))
         return false;
-    if (suite->pin && hash_md(suite->pin_hash) == NULL)
+    if (suite->pin && !hash_known(suite->pin_hash))
         return false;
     return question_shape_valid(suite) && suite->session_len <= OCRA_MAX_SESSION;
 }
@@ -562,8 +544,7 @@ int
 ocra_pin_hash(const struct ocra_suite *suite, const char *pin, uint8_t *out, size_t outsize,
               size_t *outlen)
 {
-    const EVP_MD *md;
-    unsigned int len = 0;
+    struct iovec iov;
 
     if (outlen != NULL)
         *outlen = 0;
@@ -572,14 +553,13 @@ ocra_pin_hash(const struct ocra_suite *suite, const char *pin, uint8_t *out, siz
         return OTP_ERR_ARG;
     if (!suite->pin)
         return OTP_ERR_INPUT;
-    md = hash_md(suite->pin_hash);
-    if (md == NULL)
+    if (!hash_known(suite->pin_hash))
         return OTP_ERR_SUITE;
-    if (EVP_Digest(pin, strlen(pin), out, &len, md, NULL) != 1) {
-        secmem_wipe(out, outsize);
-        return OTP_ERR_CRYPTO;
-    }
-    *outlen = len;
+    iov.iov_base = (void *)pin;
+    iov.iov_len = strlen(pin);
+    if (!digest_hash(hashes[suite->pin_hash].alg, &iov, 1, out))
+        return OTP_ERR_SUITE;
+    *outlen = hash_size(suite->pin_hash);
     return OTP_OK;
 }
 
@@ -611,7 +591,7 @@ ocra_question_generate(const struct ocra_suite *suite, char *out, size_t outsize
     accept_below = 256 - (256 % (unsigned)alphabet_len);
 
     for (unsigned draw = 0; draw < QUESTION_MAX_DRAWS && produced < suite->q_max; draw++) {
-        if (RAND_bytes(pool, (int)sizeof(pool)) != 1)
+        if (!random_bytes(pool, sizeof(pool)))
             goto out;
         for (size_t i = 0; i < sizeof(pool) && produced < suite->q_max; i++) {
             if (pool[i] < accept_below)
@@ -638,7 +618,7 @@ otp_code_equal(const char *a, const char *b)
     len = strlen(a);
     if (len == 0 || strlen(b) != len)
         return false;
-    return CRYPTO_memcmp(a, b, len) == 0;
+    return digest_equal(a, b, len);
 }
 
 int

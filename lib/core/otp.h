@@ -3,7 +3,7 @@
  * otp.h - OATH one-time passwords: HOTP (RFC 4226), TOTP (RFC 6238) and
  * OCRA (RFC 6287).
  *
- * Pure functions over caller-owned buffers; HMAC comes from OpenSSL.  Used by
+ * Pure functions over caller-owned buffers; HMAC comes from digest.h.  Used by
  * the helper (to verify) and by the CLI (as a soft token).  Nothing here
  * keeps state or logs; secrets in temporaries are wiped before returning.
  *
@@ -24,7 +24,7 @@ enum otp_result {
     OTP_ERR_SUITE,    /* the OCRA suite string does not follow the RFC 6287 grammar */
     OTP_ERR_QUESTION, /* the question does not fit the suite's format (A/N/H) or length */
     OTP_ERR_INPUT,    /* an input the suite needs is missing, or one it does not use was given */
-    OTP_ERR_CRYPTO,   /* OpenSSL failed (HMAC, digest, random generator) */
+    OTP_ERR_CRYPTO,   /* the random generator failed */
 };
 
 enum otp_hash { OTP_SHA1 = 0, OTP_SHA256, OTP_SHA512 };
@@ -99,7 +99,7 @@ int ocra_question_check(const struct ocra_suite *suite, const char *question);
 int ocra_mutual_question_check(const struct ocra_suite *suite, const char *question);
 
 /* A fresh question of exactly q_max characters in the suite's format, from
- * the OpenSSL CSPRNG, without modulo bias.  @outsize > q_max. */
+ * the kernel's random generator (random.h), without modulo bias.  @outsize > q_max. */
 int ocra_question_generate(const struct ocra_suite *suite, char *out, size_t outsize);
 
 /* Constant-time equality of two NUL-terminated codes (the length may leak,

@@ -9,12 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/rand.h>
-
 #include "lib/common/hex.h"
 #include "lib/core/base32.h"
 #include "lib/common/reason.h"
 #include "lib/common/secmem.h"
+#include "lib/core/random.h"
 
 size_t
 otpkey_size(enum otp_hash hash)
@@ -25,7 +24,7 @@ otpkey_size(enum otp_hash hash)
 int
 otpkey_generate(uint8_t *key, size_t len, char *err, size_t errlen)
 {
-    if (len == 0 || len > OTP_MAX_KEY || RAND_bytes(key, (int)len) != 1) {
+    if (len == 0 || len > OTP_MAX_KEY || !random_bytes(key, len)) {
         snprintf(err, errlen, "cannot make a random key of %zu bytes", len);
         return REASON_INTERNAL;
     }

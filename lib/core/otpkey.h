@@ -23,7 +23,7 @@ enum otpkey_encoding { OTPKEY_HEX, OTPKEY_BASE32 };
  * (RFC 6238 section 5.1: the key length of the HMAC it keys). */
 size_t otpkey_size(enum otp_hash hash);
 
-/* @len random bytes (OpenSSL RAND_bytes) into @key.  REASON_OK or
+/* @len random bytes (random.h) into @key.  REASON_OK or
  * REASON_INTERNAL with @err. */
 int otpkey_generate(uint8_t *key, size_t len, char *err, size_t errlen);
 
