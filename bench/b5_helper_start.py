@@ -14,9 +14,9 @@ are spawned by bench/spawntime.c (no interpreter inside the interval).
 
 To see what could be cut, the same interval is measured for stubs that
 write a frame at once from main() but are linked against subsets of the
-helper's libraries: libc only, the helper's own (libcrypto, libinih,
-libcrypt), and those plus what the server plugin adds (libssl, libcurl,
-then expat).  callgrind splits the helper's own start into ld.so,
+helper's libraries: libc only, the helper's own (libinih, libnettle,
+libcrypt), and those plus what the server plugin adds (libcrypto, libssl,
+libcurl, then expat).  callgrind splits the helper's own start into ld.so,
 constructors and main.
 """
 import os
@@ -38,8 +38,6 @@ CG_PARTS = [
     ("privs_drop", "main before HELLO: privileges"),
     ("config_load", "main before HELLO: config parse"),
     ("session_run", "after HELLO (not start-up): the login itself"),
-    ("record_name", "... of which: cache record names, whose SHA-256 starts OpenSSL"),
-    ("CONF_modules_load_file_ex", "... ... of which: OpenSSL reads openssl.cnf"),
     ("exit", "exit handlers"),
 ]
 
@@ -142,18 +140,18 @@ def main():
         "unix_chkpwd's %s (start, shadow lookup, exit) = %.2f (goal <= %g)."
         % ("met" if h / u <= GOAL else "MISSED", c.ms(h), c.ms(u), h / u, GOAL),
         "Loading libraries is most of it: a do-nothing stub linked to the helper's own "
-        "libraries (libcrypto, libinih, libcrypt) takes %s, a static one %s; ld.so is %.0f %% "
+        "libraries (libinih, libnettle, libcrypt) takes %s, a static one %s; ld.so is %.0f %% "
         "of the instructions of a whole (local, user-unknown) run, config parse %.2f M Ir, "
         "privileges %.2f M Ir." % (c.ms(own), c.ms(static), 100 * found.get("_dl_start", 0) / total,
                                    found.get("config_load", 0) / 1e6,
                                    found.get("privs_drop", 0) / 1e6),
-        "With backend = server the helper maps its plugin (libcurl, libssl, expat and what "
+        "With backend = server the helper maps its plugin (libcurl, OpenSSL, expat and what "
         "Debian's libcurl links) before HELLO: %s (%.2f x unix_chkpwd); a stub linked to all "
         "of those takes %s, and without expat %s, so the XML parser costs %s."
         % (c.ms(hs), hs / u, c.ms(full), c.ms(noxml), c.ms(full - noxml)),
-        "On the local path the helper does not read openssl.cnf "
-        "(OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG)); OPENSSL_CONF cannot matter (the "
-        "module gives the helper an empty environment and it calls clearenv() first).",
+        "On the local path the helper maps no OpenSSL: OATH's hashes are nettle's, and x509 "
+        "tokens' envelopes are in crauth-x509.so, loaded only for their users (which start "
+        "OpenSSL without openssl.cnf).",
     ]
     c.emit({"id": 5, "name": "helper start, backend local (exec -> HELLO) vs unix_chkpwd",
             "notes": notes, "a": "crauth-helper %s" % c.ms(h), "b": "unix_chkpwd %s" % c.ms(u),

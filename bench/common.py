@@ -287,15 +287,16 @@ int main(void) {
 }
 """
 # name -> extra link flags; --no-as-needed keeps libraries main() does not use
-STUB_HELPER = "stub: + libcrypto, libinih, libcrypt (the helper's own libraries)"
+STUB_HELPER = "stub: + libinih, libnettle, libcrypt (the helper's own libraries)"
 STUBS = [
     ("stub: static, no ld.so", ["-static"]),
     ("stub: libc only", []),
-    (STUB_HELPER, ["-lcrypto", "-linih", "-lcrypt"]),
-    ("stub: + libssl, libcurl (no XML parser)", ["-lcrypto", "-linih", "-lcrypt", "-lssl",
-                                                 "-lcurl"]),
-    ("stub: + expat (the helper with its server plugin)", ["-lcrypto", "-linih", "-lcrypt",
-                                                           "-lssl", "-lcurl", "-lexpat"]),
+    (STUB_HELPER, ["-linih", "-lnettle", "-lcrypt"]),
+    ("stub: + libcrypto, libssl, libcurl (no XML parser)", ["-linih", "-lnettle", "-lcrypt",
+                                                 "-lcrypto", "-lssl", "-lcurl"]),
+    ("stub: + expat (the helper with its server plugin)", ["-linih", "-lnettle", "-lcrypt",
+                                                           "-lcrypto", "-lssl", "-lcurl",
+                                                           "-lexpat"]),
 ]
 # the two a server login's libraries are told apart by: with and without the XML parser
 STUB_FULL, STUB_NO_XML = STUBS[-1][0], STUBS[-2][0]

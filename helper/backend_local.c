@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "helper/plugin.h"
 #include "helper/session.h"
 #include "lib/common/hex.h"
 #include "lib/common/log.h"
@@ -23,7 +24,6 @@
 #include "lib/core/backup_code.h"
 #include "lib/core/otp.h"
 #include "lib/core/tokens.h"
-#include "lib/core/x509_token.h"
 
 #define LOCK_TIMEOUT_MS 5000
 
@@ -328,16 +328,19 @@ local_check_otp(struct session *s, const char *code)
 static int
 x509_challenge(struct session *s, const struct token *tok, struct challenge *ch)
 {
+    const struct x509_ops *x509 = NULL;
     struct x509_token *x = NULL;
     uint8_t secret[X509_CHALLENGE_LEN];
     char err[300];
     char *pem = NULL;
     int reason;
 
-    reason = x509_token_load(tok->x509_path, s->cfg->x509_ca, &x, err, sizeof(err));
+    reason = plugin_load_x509(s->set_id, &x509, err, sizeof(err));
+    if (reason == REASON_OK)
+        reason = x509->load(tok->x509_path, s->cfg->x509_ca, &x, err, sizeof(err));
     if (reason == REASON_OK) {
-        session_note(s, "certificate", x509_token_summary(x));
-        reason = x509_token_challenge(x, secret, &pem, err, sizeof(err));
+        session_note(s, "certificate", x509->summary(x));
+        reason = x509->challenge(x, secret, &pem, err, sizeof(err));
     }
     if (reason == REASON_OK && strlen(pem) >= sizeof(ch->block)) {
         snprintf(err, sizeof(err), "the envelope is longer than %zu bytes", sizeof(ch->block));
@@ -359,13 +362,16 @@ x509_challenge(struct session *s, const struct token *tok, struct challenge *ch)
     }
     secmem_wipe(secret, sizeof(secret));
     free(pem);
-    x509_token_free(x);
+    if (x509 != NULL)
+        x509->free(x);
     return reason;
 }
 
 static int
-x509_check(const struct challenge *ch, const char *response)
+x509_check(const struct session *s, const struct challenge *ch, const char *response)
 {
+    const struct x509_ops *x509;
+    char err[300];
     uint8_t secret[X509_CHALLENGE_LEN];
     size_t n = 0;
     bool ok;
@@ -375,7 +381,13 @@ x509_check(const struct challenge *ch, const char *response)
     if (hex_decode(ch->key, strlen(ch->key), secret, sizeof(secret), &n) != 0 ||
         n != sizeof(secret))
         return REASON_INTERNAL;
-    ok = x509_token_response_ok(secret, response); /* wipes @secret */
+    /* already loaded in this process when it made the challenge */
+    if (plugin_load_x509(s->set_id, &x509, err, sizeof(err)) != REASON_OK) {
+        log_msg(LOG_ERR, "%s", err);
+        secmem_wipe(secret, sizeof(secret));
+        return REASON_HELPER_PRIVILEGES;
+    }
+    ok = x509->response_ok(secret, response); /* wipes @secret */
     secmem_wipe(secret, sizeof(secret));
     return ok ? REASON_OK : REASON_INVALID_CHALLENGE_RESPONSE;
 }
@@ -408,7 +420,7 @@ static int
 local_check_response(struct session *s, struct challenge *ch, const char *response)
 {
     if (ch->block[0] != '\0')
-        return x509_check(ch, response);
+        return x509_check(s, ch, response);
     return verify(s, ch->text[0] != '\0' ? ch->text : NULL, response);
 }
 

@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #include "lib/core/cache_record.h"
-#include "lib/core/x509_token.h"
+#include "lib/x509/x509_token.h"
 
 #define CHALLENGE_MAX 128
 #define CHALLENGE_KEY_MAX (CACHE_KEY - 1)

@@ -10,16 +10,17 @@ libcrauth_helper_la_SOURCES = \
 	helper/attempts.c helper/attempts.h helper/challenge.h \
 	helper/backend_local.c \
 	helper/plugin.c helper/plugin.h
-libcrauth_helper_la_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
+libcrauth_helper_la_CFLAGS = $(AM_CFLAGS)
 libcrauth_helper_la_LIBADD = libcrauth_core.la
 
-# The helper links what a local login needs; it exports its functions so
-# that the plugin below can use the helper's log, cache and session.
+# The helper links what an OATH login needs (no OpenSSL); it exports its
+# functions so that the plugins below can use the helper's log, cache and
+# session.
 pkglibexec_PROGRAMS += helper/crauth-helper
 helper_crauth_helper_SOURCES = helper/main.c helper/privs.c helper/privs.h \
 	helper/hygiene.c helper/hygiene.h helper/sandbox.c helper/sandbox.h
 helper_crauth_helper_CPPFLAGS = $(AM_CPPFLAGS)
-helper_crauth_helper_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
+helper_crauth_helper_CFLAGS = $(AM_CFLAGS)
 helper_crauth_helper_LDFLAGS = $(AM_LDFLAGS) -Wl,--export-dynamic
 helper_crauth_helper_LDADD = libcrauth_helper.la
 
@@ -38,10 +39,24 @@ helper_crauth_remote_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared \
 	-Wl,--version-script=$(top_srcdir)/helper/plugin.sym
 EXTRA_helper_crauth_remote_la_DEPENDENCIES = $(top_srcdir)/helper/plugin.sym
 EXTRA_DIST += helper/plugin.sym
-all-local: helper/crauth-remote.so
+
+# crauth-x509.so: the x509 token's CMS envelope (helper/plugin.h), loaded
+# only for a user whose challenge token is an x509 one.
+remotepluginexec_LTLIBRARIES += helper/crauth-x509.la
+helper_crauth_x509_la_SOURCES = helper/plugin_x509.c
+helper_crauth_x509_la_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
+helper_crauth_x509_la_LIBADD = libcrauth_x509.la
+helper_crauth_x509_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared \
+	-Wl,--version-script=$(top_srcdir)/helper/plugin_x509.sym
+EXTRA_helper_crauth_x509_la_DEPENDENCIES = $(top_srcdir)/helper/plugin_x509.sym
+EXTRA_DIST += helper/plugin_x509.sym
+
+all-local: helper/crauth-remote.so helper/crauth-x509.so
 helper/crauth-remote.so: helper/crauth-remote.la
 	$(AM_V_GEN)cp -f helper/.libs/crauth-remote.so $@
-CLEANFILES += helper/crauth-remote.so
+helper/crauth-x509.so: helper/crauth-x509.la
+	$(AM_V_GEN)cp -f helper/.libs/crauth-x509.so $@
+CLEANFILES += helper/crauth-remote.so helper/crauth-x509.so
 
 # The seccomp filter, compiled once at build time by libseccomp into BPF
 # (helper/sandbox_filter.h) that the helper loads as it is.

@@ -8,7 +8,6 @@
  * A tty on stdin means someone runs us by hand: refused.
  */
 #include <errno.h>
-#include <openssl/crypto.h>
 #include <limits.h>
 #include <pwd.h>
 #include <signal.h>
@@ -271,14 +270,10 @@ main(int argc, char **argv)
                                                             sizeof(detail))) != REASON_OK)
         goto out;
     /* the server code is mapped only when the configuration asks for it */
-    if (cfg->backend == BACKEND_LOCAL) {
-        /* A local login needs OpenSSL for hashes only: skip reading
-         * openssl.cnf (a third of the time OpenSSL takes to start here,
-         * doc/design.md "One login"); TLS for the servers keeps it. */
-        OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
+    if (cfg->backend == BACKEND_LOCAL)
         s.backend = &backend_local;
-    } else if ((reason = plugin_load(config_backend_name(cfg->backend), caller.set_id, &s.backend,
-                                     detail, sizeof(detail))) != REASON_OK)
+    else if ((reason = plugin_load(config_backend_name(cfg->backend), caller.set_id, &s.backend,
+                                   detail, sizeof(detail))) != REASON_OK)
         goto out;
     hygiene_lifetime(lifetime_s(cfg, s.backend));
     wire_put_hello(hello, step_budget_ms(cfg, s.backend), (uint32_t)cfg->fail_delay_ms);
@@ -309,6 +304,7 @@ main(int argc, char **argv)
     s.authtok = req.item[W_AUTHTOK];
     s.flags = req.flags;
     s.caller = caller.uid;
+    s.set_id = caller.set_id;
     if (cfg->embedded)
         session_note(&s, "config", "embedded-default");
     if (s.cache == NULL)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * plugin.c - finding, checking and loading crauth-remote.so (plugin.h).
+ * plugin.c - finding, checking and loading crauth-remote.so and
+ * crauth-x509.so (plugin.h).
  */
 #include "helper/plugin.h"
 
@@ -24,18 +25,20 @@ trusted(const struct stat *st, bool set_id)
     return owner_ok && (st->st_mode & (S_IWGRP | S_IWOTH)) == 0;
 }
 
-int
-plugin_load(const char *name, bool set_id, const struct backend **out, char *err, size_t errlen)
+/* Open @file from the helper's directory after checking both, and load it
+ * through the checked descriptor.  *handle stays open for the helper's
+ * life: what the caller looks up in it lives there. */
+static int
+plugin_open(const char *file, const char *what, bool set_id, void **handle, char *err,
+            size_t errlen)
 {
-    char exe[PATH_MAX], path[PATH_MAX + sizeof(PLUGIN_FILE)], fdpath[64];
+    char exe[PATH_MAX], path[PATH_MAX + 32], fdpath[64];
     struct stat st, dst;
-    plugin_entry_fn entry;
     ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
     char *slash;
-    void *handle;
     int fd, dfd;
 
-    *out = NULL;
+    *handle = NULL;
     if (n <= 0 || (size_t)n >= sizeof(exe) - 1) {
         snprintf(err, errlen, "cannot find the helper's own directory: %s", strerror(errno));
         return REASON_HELPER_PRIVILEGES;
@@ -46,7 +49,7 @@ plugin_load(const char *name, bool set_id, const struct backend **out, char *err
         return REASON_HELPER_PRIVILEGES;
     }
     *slash = '\0';
-    snprintf(path, sizeof(path), "%s/%s", exe, PLUGIN_FILE);
+    snprintf(path, sizeof(path), "%s/%s", exe, file);
     if ((dfd = open(exe, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 || fstat(dfd, &dst) != 0 ||
         !trusted(&dst, set_id)) {
         snprintf(err, errlen, "directory %s of the helper is %s", exe,
@@ -55,10 +58,10 @@ plugin_load(const char *name, bool set_id, const struct backend **out, char *err
             close(dfd);
         return REASON_HELPER_PRIVILEGES;
     }
-    fd = openat(dfd, PLUGIN_FILE, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    fd = openat(dfd, file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     close(dfd);
     if (fd < 0) {
-        snprintf(err, errlen, "backend = %s needs %s: %s (install it with the helper)", name, path,
+        snprintf(err, errlen, "%s needs %s: %s (install it with the helper)", what, path,
                  strerror(errno));
         return REASON_HELPER_PRIVILEGES;
     }
@@ -72,20 +75,58 @@ plugin_load(const char *name, bool set_id, const struct backend **out, char *err
     }
     /* loaded through the descriptor that was checked */
     snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
-    handle = dlopen(fdpath, RTLD_NOW | RTLD_LOCAL);
+    *handle = dlopen(fdpath, RTLD_NOW | RTLD_LOCAL);
     close(fd);
-    if (handle == NULL) {
+    if (*handle == NULL) {
         snprintf(err, errlen, "cannot load %s: %s", path, dlerror());
         return REASON_HELPER_PRIVILEGES;
     }
-    /* the handle stays open for the helper's life: the backend is in it */
+    return REASON_OK;
+}
+
+int
+plugin_load(const char *name, bool set_id, const struct backend **out, char *err, size_t errlen)
+{
+    char what[64];
+    plugin_entry_fn entry;
+    void *handle;
+    int reason;
+
+    *out = NULL;
+    snprintf(what, sizeof(what), "backend = %s", name);
+    if ((reason = plugin_open(PLUGIN_FILE, what, set_id, &handle, err, errlen)) != REASON_OK)
+        return reason;
     *(void **)&entry = dlsym(handle, PLUGIN_ENTRY);
     if (entry == NULL || (*out = entry(name, PLUGIN_ABI)) == NULL) {
         snprintf(err, errlen,
                  "%s has no backend '%s' for this helper (ABI %d): reinstall "
                  "both from one build",
-                 path, name, PLUGIN_ABI);
+                 PLUGIN_FILE, name, PLUGIN_ABI);
         return REASON_HELPER_PRIVILEGES;
     }
+    return REASON_OK;
+}
+
+int
+plugin_load_x509(bool set_id, const struct x509_ops **out, char *err, size_t errlen)
+{
+    static const struct x509_ops *loaded;
+    plugin_x509_entry_fn entry;
+    void *handle;
+    int reason;
+
+    *out = loaded;
+    if (loaded != NULL)
+        return REASON_OK;
+    reason = plugin_open(PLUGIN_X509_FILE, "an x509 token", set_id, &handle, err, errlen);
+    if (reason != REASON_OK)
+        return reason;
+    *(void **)&entry = dlsym(handle, PLUGIN_X509_ENTRY);
+    if (entry == NULL || (loaded = entry(PLUGIN_ABI)) == NULL) {
+        snprintf(err, errlen, "%s does not fit this helper (ABI %d): reinstall both from one build",
+                 PLUGIN_X509_FILE, PLUGIN_ABI);
+        return REASON_HELPER_PRIVILEGES;
+    }
+    *out = loaded;
     return REASON_OK;
 }

@@ -83,6 +83,7 @@ struct session {
     char *password; /* the static password this attempt gathered (secret), or NULL */
     uint32_t flags; /* WIRE_F_* */
     uid_t caller;
+    bool set_id; /* the helper runs set-id: plugins must be root's (plugin.h) */
     enum session_state state;
     const struct backend *backend;
     void *backend_data;

@@ -46,7 +46,7 @@ dist_check_SCRIPTS = $(test_scripts)
 
 check_PROGRAMS += tests/x509/x509_challenge
 tests_x509_x509_challenge_SOURCES = tests/x509/x509_challenge.c
-tests_x509_x509_challenge_LDADD = libcrauth_core.la
+tests_x509_x509_challenge_LDADD = libcrauth_x509.la libcrauth_core.la
 
 check_PROGRAMS += tests/ntlm/ntlm_client_tool
 tests_ntlm_ntlm_client_tool_SOURCES = tests/ntlm/ntlm_client_tool.c
@@ -112,10 +112,10 @@ tests_unit_test_attempts_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_attempts_LDADD = libcrauth_helper.la $(CMOCKA_LIBS)
 tests_unit_test_x509_token_SOURCES = tests/unit/test_x509_token.c tests/unit/tmpdir.h
 tests_unit_test_x509_token_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(CRYPTO_CFLAGS)
-tests_unit_test_x509_token_LDADD = libcrauth_core.la $(CMOCKA_LIBS) $(CRYPTO_LIBS)
+tests_unit_test_x509_token_LDADD = libcrauth_x509.la libcrauth_core.la $(CMOCKA_LIBS) $(CRYPTO_LIBS)
 tests_unit_test_otp_SOURCES = tests/unit/test_otp.c tests/unit/vector_file.h
 tests_unit_test_otp_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(CRYPTO_CFLAGS)
-tests_unit_test_otp_LDADD = libcrauth_core.la $(CMOCKA_LIBS)
+tests_unit_test_otp_LDADD = libcrauth_core.la $(CMOCKA_LIBS) $(CRYPTO_LIBS)
 tests_unit_test_text_SOURCES = tests/unit/test_text.c
 tests_unit_test_text_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_text_LDADD = libcrauth_common.la $(CMOCKA_LIBS)

@@ -4,7 +4,7 @@
  * writes one line into, and the user the helper runs as.
  *
  *   check.c        the walk, the command line, the server steps
- *   check_files.c  the helper, its plugin, the cache directory
+ *   check_files.c  the helper, its plugins, the cache directory
  *   check_tokens.c the tokens file line by line, its lock, x509 certificates
  *   check_pam.c    the pam_crauth.so lines of the PAM stacks
  *   check_radius.c backend = radius: each [radius] server, and --user
@@ -54,6 +54,11 @@ bool check_may(const struct stat *st, uid_t uid, gid_t gid, mode_t bits);
 /* check_files.c: the helper (set-id, capability), the plugin next to it
  * when the backend needs it, the cache directory. */
 void check_files(struct check_report *rep, const struct crauth_config *cfg);
+
+/* check_files.c: plugin @file next to the helper is there, root's and
+ * writable by no one else (helper/plugin.h); @needed_by says what asks
+ * for it ("backend = server", "an x509 token"). */
+void check_plugin(struct check_report *rep, const char *file, const char *needed_by);
 
 /* check_tokens.c: backend local: the tokens file, every line of it, its
  * directory and lock, the x509 certificates; with @user, that user's line. */

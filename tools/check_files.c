@@ -161,22 +161,20 @@ plugin_trusted(const struct stat *st, bool set_id)
            (st->st_mode & (S_IWGRP | S_IWOTH)) == 0;
 }
 
-static void
-check_plugin(struct check_report *rep, const struct crauth_config *cfg)
+void
+check_plugin(struct check_report *rep, const char *file, const char *needed_by)
 {
-    char dir[PATH_MAX], path[PATH_MAX + sizeof(PLUGIN_FILE)], found[160];
+    char dir[PATH_MAX], path[PATH_MAX + 64], found[160];
     const char *slash = strrchr(rep->helper, '/');
     struct stat hst, dst, st;
     bool set_id;
 
-    if (cfg->backend == BACKEND_LOCAL)
-        return;
     snprintf(dir, sizeof(dir), "%.*s",
              slash == NULL          ? 1
              : slash == rep->helper ? 1
                                     : (int)(slash - rep->helper),
              slash == NULL ? "." : rep->helper);
-    snprintf(path, sizeof(path), "%s/%s", dir, PLUGIN_FILE);
+    snprintf(path, sizeof(path), "%s/%s", dir, file);
     set_id = stat(rep->helper, &hst) == 0 && (hst.st_mode & S_ISUID);
     if (stat(dir, &dst) != 0) {
         check_step(rep, "-", "plugin", REASON_HELPER_PRIVILEGES,
@@ -195,9 +193,9 @@ check_plugin(struct check_report *rep, const struct crauth_config *cfg)
     }
     if (lstat(path, &st) != 0) {
         check_step(rep, "-", "plugin", REASON_HELPER_PRIVILEGES,
-                   "backend = %s needs %s: %s "
+                   "%s needs %s: %s "
                    "(install it with the helper: make install, or the Debian package)",
-                   config_backend_name(cfg->backend), path, strerror(errno));
+                   needed_by, path, strerror(errno));
         return;
     }
     if (!S_ISREG(st.st_mode) || !plugin_trusted(&st, set_id)) {
@@ -240,6 +238,11 @@ void
 check_files(struct check_report *rep, const struct crauth_config *cfg)
 {
     check_helper(rep, cfg);
-    check_plugin(rep, cfg);
+    if (cfg->backend != BACKEND_LOCAL) {
+        char needed_by[64];
+
+        snprintf(needed_by, sizeof(needed_by), "backend = %s", config_backend_name(cfg->backend));
+        check_plugin(rep, PLUGIN_FILE, needed_by);
+    }
     check_cache(rep, cfg);
 }

@@ -19,7 +19,7 @@
 #include "lib/common/reason.h"
 #include "lib/core/fileio.h"
 #include "lib/core/tokens.h"
-#include "lib/core/x509_token.h"
+#include "lib/x509/x509_token.h"
 #include "tools/check.h"
 
 static void
@@ -106,7 +106,7 @@ check_tokens(struct check_report *rep, const struct crauth_config *cfg, const ch
 {
     struct tokens t;
     struct tokens_entry e;
-    size_t pos = 0, n_tokens = 0, user_tokens = 0, user_bad = 0;
+    size_t pos = 0, n_tokens = 0, user_tokens = 0, user_bad = 0, n_x509 = 0;
     int line = 0;
     unsigned bad = 0;
     char err[512];
@@ -133,8 +133,12 @@ check_tokens(struct check_report *rep, const struct crauth_config *cfg, const ch
         } else if (e.kind == TOKENS_ENTRY_TOKEN) {
             n_tokens++;
             user_tokens += mine;
-            if (e.tok.kind == TOKEN_X509)
+            if (e.tok.kind == TOKEN_X509) {
+                /* the helper loads crauth-x509.so for these */
+                if (n_x509++ == 0)
+                    check_plugin(rep, "crauth-x509.so", "an x509 token");
                 check_x509(rep, cfg, &e);
+            }
         }
         tokens_entry_wipe(&e);
     }

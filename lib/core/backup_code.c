@@ -109,8 +109,7 @@ backup_code_verify(const char *hash, const char *code)
     if ((data = calloc(1, sizeof(*data))) == NULL)
         goto out;
     out = crypt_rn(canon, hash, data, sizeof(*data));
-    match =
-        out != NULL && strlen(out) == strlen(hash) && digest_equal(out, hash, strlen(hash));
+    match = out != NULL && strlen(out) == strlen(hash) && digest_equal(out, hash, strlen(hash));
 out:
     secmem_wipe(canon, sizeof(canon));
     if (data != NULL) {

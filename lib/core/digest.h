@@ -12,6 +12,8 @@
 #ifndef CRAUTH_DIGEST_H
 #define CRAUTH_DIGEST_H
 
+#include "lib/tier_helper_side.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>

@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # lib/core: the helper's and the CLI's shared ground: configuration, OATH
-# (its hashes from nettle: digest.h),
-# the tokens file and enrolment (base32, otpauth://, keys, backup codes), the cache,
-# the x509 token's certificate and envelope.
+# (its hashes from nettle: digest.h), the tokens file and enrolment (base32,
+# otpauth://, keys, backup codes), the cache.  No OpenSSL: a local login
+# maps none (lib/x509 has the one token type that needs it).
 noinst_LTLIBRARIES += libcrauth_core.la
 libcrauth_core_la_SOURCES = \
 	lib/core/conf.c lib/core/conf.h lib/core/conf_impl.h lib/core/conf_check.c \
@@ -18,7 +18,6 @@ libcrauth_core_la_SOURCES = \
 	lib/core/cache.c lib/core/cache.h \
 	lib/core/cache_record.c lib/core/cache_record.h \
 	lib/core/lockfile.c lib/core/lockfile.h \
-	lib/core/fileio.c lib/core/fileio.h \
-	lib/core/x509_token.c lib/core/x509_token.h
-libcrauth_core_la_CFLAGS = $(AM_CFLAGS) $(INIH_CFLAGS) $(NETTLE_CFLAGS) $(CRYPTO_CFLAGS) $(LIBCRYPT_CFLAGS)
-libcrauth_core_la_LIBADD = libcrauth_common.la $(INIH_LIBS) $(NETTLE_LIBS) $(CRYPTO_LIBS) $(LIBCRYPT_LIBS)
+	lib/core/fileio.c lib/core/fileio.h
+libcrauth_core_la_CFLAGS = $(AM_CFLAGS) $(INIH_CFLAGS) $(NETTLE_CFLAGS) $(LIBCRYPT_CFLAGS)
+libcrauth_core_la_LIBADD = libcrauth_common.la $(INIH_LIBS) $(NETTLE_LIBS) $(LIBCRYPT_LIBS)

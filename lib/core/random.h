@@ -7,6 +7,8 @@
 #ifndef CRAUTH_RANDOM_H
 #define CRAUTH_RANDOM_H
 
+#include "lib/tier_helper_side.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 

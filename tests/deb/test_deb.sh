@@ -190,6 +190,8 @@ check "statoverride: _crauth _crauth 6755 $helper" \
 check "$helper is 6755 _crauth:_crauth" stat_is "$helper" "regular file 6755 _crauth _crauth"
 check "the server backend's plugin is root's, next to the helper" \
     stat_is /usr/libexec/crauth/crauth-remote.so "regular file 644 root root"
+check "the x509 token's plugin is root's, next to the helper" \
+    stat_is /usr/libexec/crauth/crauth-x509.so "regular file 644 root root"
 check "$helper has cap_setgid=ep and nothing else" \
     same "$(getcap "$helper" | sed 's/^[^ ]* //')" "cap_setgid=ep"
 check "the .deb ships the helper without set-id bits" \

@@ -18,7 +18,7 @@
 #include <openssl/evp.h>
 
 #include "lib/common/reason.h"
-#include "lib/core/x509_token.h"
+#include "lib/x509/x509_token.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -190,6 +190,25 @@ class TokensAndPam(CheckCase):
         self.assertTrue(x509[1][1].endswith("[reason 58 certificate-expired]"), x509[1])
         self.assertTrue(x509[2][1].endswith("[reason 59 certificate-untrusted]"), x509[2])
         self.assertTrue(x509[3][1].endswith("[reason 60 certificate-invalid]"), x509[3])
+        # x509 tokens need crauth-x509.so next to the helper: once, not per token
+        plugin = [(result, text) for result, name, text in steps if name == "plugin"]
+        self.assertEqual([r for r, _ in plugin], ["ok"], out.stdout)
+        self.assertIn("crauth-x509.so", plugin[0][1])
+
+    def test_x509_plugin_missing(self):
+        certs = Certificates(os.path.join(self.dir, "certs"))
+        self.write_tokens("alice x509 %s\n" % certs.path("good.crt"))
+        libexec = os.path.join(self.dir, "libexec")
+        os.mkdir(libexec, 0o755)
+        helper = os.path.join(libexec, "crauth-helper")
+        shutil.copy(os.path.join(os.path.dirname(HELPER), "crauth-helper"), helper)
+        out, steps = self.check(helper=helper)
+        self.assertEqual(out.returncode, 1, out.stdout)
+        plugin = [(result, text) for result, name, text in steps if name == "plugin"]
+        self.assertEqual(len(plugin), 1, out.stdout)
+        self.assertEqual(plugin[0][0], "FAIL", out.stdout)
+        self.assertIn("an x509 token needs %s/crauth-x509.so" % libexec, plugin[0][1])
+        self.assertIn("[reason 61 helper-privileges]", plugin[0][1])
 
     def test_mistyped_pam_argument(self):
         self.write_pam("sudo", "# pam_crauth.so use_frist_pass in a comment is no line\n"

@@ -76,9 +76,10 @@ class Privileges(unittest.TestCase):
         os.chown(cls.helper, cls.crauth.pw_uid, cls.crauth.pw_gid)
         os.chmod(cls.helper, 0o6755)
         run("setcap", "cap_setgid=ep", cls.helper)   # after chown, which clears it
-        # the server backend's plugin, next to it and root's (helper/plugin.h)
-        shutil.copy(os.path.join(os.path.dirname(HELPER), "crauth-remote.so"),
-                    os.path.join(cls.work, "libexec"))
+        # the plugins, next to it and root's (helper/plugin.h)
+        for plugin in ("crauth-remote.so", "crauth-x509.so"):
+            shutil.copy(os.path.join(os.path.dirname(HELPER), plugin),
+                        os.path.join(cls.work, "libexec"))
         # the cache: the helper's own
         cls.cache = os.path.join(cls.work, "cache")
         os.mkdir(cls.cache, 0o700)

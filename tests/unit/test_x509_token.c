@@ -28,7 +28,7 @@
 #include <openssl/x509v3.h>
 
 #include "lib/common/reason.h"
-#include "lib/core/x509_token.h"
+#include "lib/x509/x509_token.h"
 
 static char dir[] = "/tmp/crauth-x509-XXXXXX";
 

@@ -3,7 +3,7 @@
 # The link tiers of Makefile.am, checked on the sources: every header above
 # lib/common carries its tier guard (so the compiler refuses a wrong
 # include), the module includes lib/common only, tools/ never includes
-# helper/, no product source but lib/ntlm's includes the NTLM test hook,
+# helper/, the helper executable and lib/core include no OpenSSL, no product source but lib/ntlm's includes the NTLM test hook,
 # and every project include is path-qualified from the top.
 set -u
 top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -23,6 +23,11 @@ grep -n '#include "' pam_module/*.c pam_module/*.h |
     grep -v '#include "\(lib/common\|pam_module\)/' | while read -r l; do
     echo "FAIL: the module includes beyond lib/common: $l"; done | grep . && fails=$((fails + 1))
 grep -n '#include "helper/' tools/*.c tools/*.h && fail "tools/ includes helper/"
+# a login with an OATH token maps no libcrypto (helper/plugin.h): lib/core
+# and the helper's own sources reach OpenSSL only through a plugin
+grep -n '#include <openssl/' lib/core/*.[ch] lib/common/*.[ch] $(ls helper/*.[ch] |
+    grep -v '^helper/\(plugin_remote\|plugin_x509\|backend_server\|backend_radius\|server_call\|server_reply\|failover\)\.c$') &&
+    fail "lib/core, lib/common and the helper executable include no OpenSSL header"
 # the NTLM test hook (fixed randomness) is for tests/ only
 grep -n '#include "lib/ntlm/ntlm_testing.h"' lib/*/*.[ch] helper/*.[ch] pam_module/*.[ch] \
     tools/*.[ch] | grep -v '^lib/ntlm/ntlm\(_crypto\)\{0,1\}\.c:' &&

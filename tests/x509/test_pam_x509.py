@@ -11,7 +11,9 @@ the 20 bytes inside, in hex, decrypted by whatever holds the private key:
 
 Then what must fail: a wrong answer, an answer to an earlier envelope, an
 expired certificate, one that does not chain to x509_ca, a tampered
-envelope, and a certificate file someone else may write.
+envelope, a certificate file someone else may write, and a crauth-x509.so
+plugin that is missing or writable by others (the helper maps OpenSSL only
+through it).
 """
 import os
 import re
@@ -192,6 +194,43 @@ class X509Logins(unittest.TestCase):
             self.assertIsNone(env)
         finally:
             os.chmod(self.rsa[1], 0o644)
+
+    def test_plugin_missing_or_untrusted_fails_closed(self):
+        """The helper loads crauth-x509.so from its own directory for an
+        x509 user only: without it, or with one others may write, that
+        login is refused as an installation fault, and an OATH user of the
+        same tokens file, who never needs it, still logs in."""
+        key = "3132333435363738393031323334353637383930"
+        built = os.path.join(os.environ.get("TOP_BUILDDIR", "."), "helper")
+        libexec = os.path.join(self.dir, "libexec")
+        os.mkdir(libexec, 0o755)
+        helper = os.path.join(libexec, "crauth-helper")
+        shutil.copy(os.path.join(built, "crauth-helper"), helper)
+        with open(self.tokens, "a") as f:
+            f.write("frank hotp/6 %s 0\n" % key)
+        ph.write_service(self.dir, "x509", ["conf=" + self.conf, "helper=" + helper])
+
+        def hotp(counter):
+            r = run([CRAUTH, "hotp", "--key", key, "--counter", str(counter)], b"")
+            return r.stdout.decode().strip()
+        r, env = self.login("alice", self.pipeline(*self.rsa))
+        self.assertEqual((r.name, r.reason()), ("PAM_SYSTEM_ERR", 61), r.log)
+        self.assertIn("an x509 token needs %s/crauth-x509.so" % libexec, r.log)
+        self.assertIsNone(env)
+        r = ph.authenticate("x509", "frank", self.dir, lambda b: [
+            hotp(1) if s in PROMPTS else None for s, _ in b])
+        self.assertEqual((r.name, r.reason()), ("PAM_SUCCESS", 0), r.log)
+
+        plugin = os.path.join(libexec, "crauth-x509.so")
+        shutil.copy(os.path.join(built, "crauth-x509.so"), plugin)
+        os.chmod(plugin, 0o666)
+        r, env = self.login("alice", self.pipeline(*self.rsa))
+        self.assertEqual((r.name, r.reason()), ("PAM_SYSTEM_ERR", 61), r.log)
+        self.assertIn("writable by no one else", r.log)
+        self.assertIsNone(env)
+        os.chmod(plugin, 0o644)
+        r, _ = self.login("alice", self.pipeline(*self.rsa))
+        self.assertEqual((r.name, r.reason()), ("PAM_SUCCESS", 0), r.log)
 
     def test_single_prompt_does_not_keep_envelopes(self):
         with open(self.conf, "w") as f:

@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "lib/common/reason.h"
-#include "lib/core/x509_token.h"
+#include "lib/x509/x509_token.h"
 
 int
 main(int argc, char **argv)

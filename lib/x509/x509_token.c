@@ -12,7 +12,7 @@
  * (key agreement).  OpenSSL's CMS code does the enveloping; nothing here
  * touches the ASN.1 by hand.
  */
-#include "lib/core/x509_token.h"
+#include "lib/x509/x509_token.h"
 
 #include <limits.h>
 #include <stdio.h>
