@@ -138,12 +138,32 @@ fileio_check(const char *path, const struct stat *st, const struct fileio_rules 
     return FILEIO_OK;
 }
 
+/* Move @b's @got bytes into a buffer of @size bytes (locked when @secret),
+ * wiping the old one.  -1 when out of memory, with @b untouched. */
+static int
+buf_grow(struct fileio_buf *b, size_t got, size_t size, bool secret)
+{
+    char *bigger = malloc(size);
+
+    if (bigger == NULL)
+        return -1;
+    if (secret)
+        secmem_lock(bigger, size);
+    if (b->text != NULL) {
+        memcpy(bigger, b->text, got);
+        secmem_wipe(b->text, got);
+        free(b->text);
+    }
+    b->text = bigger;
+    return 0;
+}
+
 int
 fileio_read(const char *path, const struct fileio_rules *rules, struct fileio_buf *out, char *err,
             size_t errlen)
 {
     int fd, rc = FILEIO_ERROR;
-    size_t got = 0, cap;
+    size_t got = 0, cap, size;
 
     memset(out, 0, sizeof(*out));
     fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
@@ -158,17 +178,28 @@ fileio_read(const char *path, const struct fileio_rules *rules, struct fileio_bu
     if ((rc = fileio_check(path, &out->st, rules, err, errlen)) != FILEIO_OK)
         goto out;
     rc = FILEIO_ERROR;
-    /* the size may change under us: read to the cap, not to st_size */
+    /* Sized to the file, not to the cap: a 1 MiB buffer locked in RAM cost
+     * more than the rest of a login.  The size may change under us, so the
+     * buffer grows (to the cap + 1, which detects a file over the cap). */
     cap = rules->max_size;
-    if ((out->text = malloc(cap + 1)) == NULL) {
+    size = (size_t)out->st.st_size + 1 + 64 < cap + 1 ? (size_t)out->st.st_size + 1 + 64 : cap + 1;
+    if (buf_grow(out, 0, size, rules->secret) != 0) {
         snprintf(err, errlen, "%s %s: out of memory", rules->what, path);
         goto out;
     }
-    if (rules->secret)
-        secmem_lock(out->text, cap + 1);
     for (;;) {
-        ssize_t n = read(fd, out->text + got, cap + 1 - got);
+        ssize_t n;
 
+        if (got == size - 1 && size < cap + 1) {
+            size_t next = size > (cap + 1) / 2 ? cap + 1 : 2 * size;
+
+            if (buf_grow(out, got, next, rules->secret) != 0) {
+                snprintf(err, errlen, "%s %s: out of memory", rules->what, path);
+                goto out;
+            }
+            size = next;
+        }
+        n = read(fd, out->text + got, size - 1 - got + (size == cap + 1));
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0) {

@@ -92,6 +92,38 @@ test_modes(void **state)
     unlink(path);
 }
 
+/* /proc files say st_size 0 and hold more: the buffer, sized to st_size,
+ * must grow as the content arrives, as it would for a file that grows
+ * between fstat and read, and still stop at the cap. */
+static void
+test_content_beyond_st_size(void **state)
+{
+    char err[512], want[1024];
+    struct fileio_buf b;
+    FILE *f = fopen("/proc/version", "r");
+    size_t n;
+
+    (void)state;
+    assert_non_null(f);
+    n = fread(want, 1, sizeof(want) - 1, f);
+    fclose(f);
+    want[n] = '\0';
+    assert_true(n > 64);
+    assert_int_equal(fileio_read("/proc/version", &public_rules, &b, err, sizeof(err)), FILEIO_OK);
+    assert_int_equal(b.st.st_size, 0);
+    assert_int_equal(b.len, n);
+    assert_string_equal(b.text, want);
+    fileio_free(&b);
+    /* over the cap of 1024 bytes, though st_size said 0 (root's own
+     * /proc/self files pass the owner rule; another user's do not) */
+    if (getuid() == 0) {
+        assert_int_equal(fileio_read("/proc/self/maps", &public_rules, &b, err, sizeof(err)),
+                         FILEIO_REFUSED);
+        assert_non_null(strstr(err, "is larger than 1024 bytes"));
+        assert_null(b.text);
+    }
+}
+
 static void
 test_missing_symlink_size_nul(void **state)
 {
@@ -223,6 +255,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_modes),
         cmocka_unit_test(test_missing_symlink_size_nul),
+        cmocka_unit_test(test_content_beyond_st_size),
         cmocka_unit_test(test_replace_keeps_mode_and_leaves_nothing),
         cmocka_unit_test(test_failed_write_leaves_old_file),
         cmocka_unit_test(test_sweep),
