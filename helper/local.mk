@@ -15,13 +15,15 @@ libcrauth_helper_la_LIBADD = libcrauth_core.la
 
 # The helper links what an OATH login needs (no OpenSSL); it exports its
 # functions so that the plugins below can use the helper's log, cache and
-# session.
+# session.  It and its plugins are bound at load and their relocations made
+# read-only (-z relro -z now), as hardening=+all does for the package: it
+# runs set-id.
 pkglibexec_PROGRAMS += helper/crauth-helper
 helper_crauth_helper_SOURCES = helper/main.c helper/privs.c helper/privs.h \
 	helper/hygiene.c helper/hygiene.h helper/sandbox.c helper/sandbox.h
 helper_crauth_helper_CPPFLAGS = $(AM_CPPFLAGS)
 helper_crauth_helper_CFLAGS = $(AM_CFLAGS)
-helper_crauth_helper_LDFLAGS = $(AM_LDFLAGS) -Wl,--export-dynamic
+helper_crauth_helper_LDFLAGS = $(AM_LDFLAGS) -Wl,-z,relro -Wl,-z,now -Wl,--export-dynamic
 helper_crauth_helper_LDADD = libcrauth_helper.la
 
 # crauth-remote.so: the backends that talk to servers (helper/plugin.h),
@@ -36,7 +38,7 @@ helper_crauth_remote_la_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(CURL_CFLAGS)
 # libcrauth_radius holds libcrauth_remote (its LIBADD): naming both links it twice.
 helper_crauth_remote_la_LIBADD = libcrauth_radius.la
 helper_crauth_remote_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared \
-	-Wl,--version-script=$(top_srcdir)/helper/plugin.sym
+	-Wl,-z,relro -Wl,-z,now -Wl,--version-script=$(top_srcdir)/helper/plugin.sym
 EXTRA_helper_crauth_remote_la_DEPENDENCIES = $(top_srcdir)/helper/plugin.sym
 EXTRA_DIST += helper/plugin.sym
 
@@ -47,7 +49,7 @@ helper_crauth_x509_la_SOURCES = helper/plugin_x509.c
 helper_crauth_x509_la_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
 helper_crauth_x509_la_LIBADD = libcrauth_x509.la
 helper_crauth_x509_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared \
-	-Wl,--version-script=$(top_srcdir)/helper/plugin_x509.sym
+	-Wl,-z,relro -Wl,-z,now -Wl,--version-script=$(top_srcdir)/helper/plugin_x509.sym
 EXTRA_helper_crauth_x509_la_DEPENDENCIES = $(top_srcdir)/helper/plugin_x509.sym
 EXTRA_DIST += helper/plugin_x509.sym
 

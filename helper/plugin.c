@@ -73,9 +73,14 @@ plugin_open(const char *file, const char *what, bool set_id, void **handle, char
         close(fd);
         return REASON_HELPER_PRIVILEGES;
     }
-    /* loaded through the descriptor that was checked */
+    /* Loaded through the descriptor that was checked.  RTLD_LAZY leaves
+     * each library's binding as its own DT_FLAGS say: the plugins
+     * themselves are linked -z now (bound here, then read-only), while
+     * RTLD_NOW would also bind every function of libcurl's two dozen
+     * dependencies that a login never calls (2,000 symbol lookups, 2.4 M
+     * instructions: bench/b1_network.py), which curl itself does not. */
     snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
-    *handle = dlopen(fdpath, RTLD_NOW | RTLD_LOCAL);
+    *handle = dlopen(fdpath, RTLD_LAZY | RTLD_LOCAL);
     close(fd);
     if (*handle == NULL) {
         snprintf(err, errlen, "cannot load %s: %s", path, dlerror());
