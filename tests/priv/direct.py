@@ -3,15 +3,20 @@
 """Runs the set-id helper directly, without pam_crauth.so: what a hostile
 local user can do.  Speaks the frames of lib/common/wire.h itself.
 
-    direct.py HELPER USER ANSWER|- [hold]
+    direct.py HELPER USER ANSWER|- [hold|stall]
 
 Like a hostile caller, it starts the helper with SIGALRM, SIGTERM and
 SIGUSR1 ignored and most signals blocked.  Prints one line per event:
 "prompted" (then the helper's /proc status lines SigIgn, SigBlk and its
 session as "sigign HEX", "sigblk HEX", "sid N pid N"), then "result N" (the
 helper's verdict) or, with `hold`, stays at the prompt until its stdin
-closes.
+closes.  With `stall` it fills the helper's output pipe before it answers
+and reads nothing more until its stdin closes, as a caller that stops
+reading would: it prints "stalled", then "sigstop EPERM" (or "sigstop sent")
+for its try at stopping the helper, and at the end "exit N", the helper's
+exit status once the pipe is drained.
 """
+import fcntl
 import signal
 import os
 import struct
@@ -26,22 +31,67 @@ def frame(kind, payload=b""):
     return bytes([kind]) + struct.pack(">H", len(payload)) + payload
 
 
+def read_exactly(f, n):
+    data = b""
+    while len(data) < n:
+        chunk = f.read(n - len(data))
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
 def read_frame(f):
-    head = f.read(3)
+    head = read_exactly(f, 3)
     if len(head) < 3:
         return None, b""
     kind, n = head[0], struct.unpack(">H", head[1:])[0]
-    return kind, f.read(n)
+    return kind, read_exactly(f, n)
+
+
+F_SETPIPE_SZ = 1031
+
+
+def stall(p, out_w, out_r, answer):
+    """Fill the helper's output pipe (we kept a copy of its write end), answer,
+    try to stop the helper, and wait for the test; then drain and reap."""
+    fcntl.fcntl(out_w, F_SETPIPE_SZ, 4096)
+    os.set_blocking(out_w, False)
+    try:
+        while True:
+            os.write(out_w, b"\0" * 4096)
+    except BlockingIOError:
+        pass
+    p.stdin.write(frame(W_ANSWER, answer.encode()))
+    p.stdin.flush()
+    print("stalled", flush=True)
+    try:
+        os.kill(p.pid, signal.SIGSTOP)
+        print("sigstop sent", flush=True)
+        os.kill(p.pid, signal.SIGCONT)
+    except PermissionError:
+        print("sigstop EPERM", flush=True)
+    sys.stdin.read()   # until the test closes our stdin
+    os.close(out_w)
+    while os.read(out_r, 65536):
+        pass
+    p.stdin.close()
+    print("exit %d" % p.wait(), flush=True)
 
 
 def main():
     helper, user, answer = sys.argv[1:4]
     hold = len(sys.argv) > 4 and sys.argv[4] == "hold"
+    stalling = len(sys.argv) > 4 and sys.argv[4] == "stall"
     for sig in (signal.SIGALRM, signal.SIGTERM, signal.SIGUSR1):
         signal.signal(sig, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGHUP, signal.SIGCHLD})
-    p = subprocess.Popen([helper], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env={},
+    out_r, out_w = os.pipe()
+    p = subprocess.Popen([helper], stdin=subprocess.PIPE, stdout=out_w, env={},
                          restore_signals=False)
+    if not stalling:
+        os.close(out_w)
+    p.stdout = os.fdopen(out_r, "rb", buffering=0)
     p.stdin.write(frame(W_USER, user.encode()) + frame(W_SERVICE, b"direct")
                   + frame(W_START, struct.pack(">HI", 1, 0)))
     p.stdin.flush()
@@ -62,6 +112,9 @@ def main():
             if hold:
                 sys.stdin.read()   # until the test closes our stdin
                 break
+            if stalling:
+                stall(p, out_w, out_r, answer)
+                return
             p.stdin.write(frame(W_ANSWER, answer.encode()))
             p.stdin.flush()
         elif kind == W_RESULT:

@@ -281,6 +281,27 @@ class Privileges(unittest.TestCase):
         r = self.as_user("priv", self.user, self.next_code())
         self.assertEqual(r["pam"], "PAM_SUCCESS", r["log"])
 
+    def test_a_stalled_caller_holds_up_no_other_login(self):
+        """A caller that answers and then stops reading, its pipe full: its
+        helper judges the answer and then waits to write the verdict (at most
+        WIRE_WRITE_TIMEOUT_MS a frame), holding no lock, so the same user's
+        next login goes through meanwhile.  Nor can the caller stop its
+        helper: the helper's ids are all _crauth's by then."""
+        before = len(self.requests_for(self.user))
+        staller = self.direct(self.next_code(), "stall", stdin=subprocess.PIPE)
+        try:
+            lines = [staller.stdout.readline().strip() for _ in range(6)]
+            self.assertEqual(lines[0], "prompted", lines)
+            self.assertEqual(lines[4:], ["stalled", "sigstop EPERM"], lines)
+            # the server has the staller's answer: its helper is past judging
+            self.assertTrue(self.srv.wait_for(
+                lambda s: len(self.requests_for(self.user)) > before, timeout=30))
+            r = self.as_user("priv", self.user, self.next_code())
+            self.assertEqual(r["pam"], "PAM_SUCCESS", r["log"])
+        finally:
+            out = staller.communicate(timeout=120)[0]   # closes its stdin: it drains, reaps
+        self.assertRegex(out, r"exit \d+")
+
     def test_direct_invocation_leaves_a_syslog_line(self):
         cmd = ["setpriv", "--reuid=%d" % self.pw.pw_uid, "--regid=%d" % self.pw.pw_gid,
                "--clear-groups", "/usr/bin/python3", os.path.join(HERE, "direct.py"),
