@@ -165,15 +165,10 @@ void
 check_plugin(struct check_report *rep, const char *file, const char *needed_by)
 {
     char dir[PATH_MAX], path[PATH_MAX + 64], found[160];
-    const char *slash = strrchr(rep->helper, '/');
     struct stat hst, dst, st;
     bool set_id;
 
-    snprintf(dir, sizeof(dir), "%.*s",
-             slash == NULL          ? 1
-             : slash == rep->helper ? 1
-                                    : (int)(slash - rep->helper),
-             slash == NULL ? "." : rep->helper);
+    fileio_dir_of(rep->helper, dir, sizeof(dir));
     snprintf(path, sizeof(path), "%s/%s", dir, file);
     set_id = stat(rep->helper, &hst) == 0 && (hst.st_mode & S_ISUID);
     if (stat(dir, &dst) != 0) {

@@ -25,15 +25,11 @@
 static void
 check_directory(struct check_report *rep, const char *path)
 {
-    const char *slash = strrchr(path, '/'), *u = rep->owner.name;
+    const char *u = rep->owner.name;
     char dir[PATH_MAX], owner[64];
     struct stat st;
 
-    snprintf(dir, sizeof(dir), "%.*s",
-             slash == NULL   ? 1
-             : slash == path ? 1
-                             : (int)(slash - path),
-             slash == NULL ? "." : path);
+    fileio_dir_of(path, dir, sizeof(dir));
     if (stat(dir, &st) != 0) {
         check_step(rep, "-", "tokens", REASON_TOKENS_FILE,
                    "directory %s: %s: install -d -o "

@@ -25,6 +25,7 @@
 #include "lib/common/reason.h"
 #include "lib/common/utf8.h"
 #include "lib/core/conf.h"
+#include "lib/core/fileio.h"
 #include "lib/core/tokens.h"
 #include "lib/core/tokens_edit.h"
 #include "tools/verbs.h"
@@ -113,16 +114,11 @@ become_owner(const char *path)
     struct passwd *pw;
     struct stat st;
     char dir[PATH_MAX];
-    const char *slash = strrchr(path, '/');
 
     if (geteuid() != 0 || (pw = getpwnam("_crauth")) == NULL)
         return 0;
     if (stat(path, &st) != 0) {
-        snprintf(dir, sizeof(dir), "%.*s",
-                 slash == NULL   ? 1
-                 : slash == path ? 1
-                                 : (int)(slash - path),
-                 slash == NULL ? "." : path);
+        fileio_dir_of(path, dir, sizeof(dir));
         if (errno != ENOENT || stat(dir, &st) != 0)
             return 0; /* the edit itself reports the problem */
     }

@@ -352,6 +352,17 @@ failed:
     return FILEIO_ERROR;
 }
 
+void
+fileio_dir_of(const char *path, char *dir, size_t dirsize)
+{
+    const char *slash = strrchr(path, '/');
+
+    if (slash == NULL)
+        snprintf(dir, dirsize, ".");
+    else
+        snprintf(dir, dirsize, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+}
+
 /* Open @path's directory; *name points at its last component. */
 static int
 open_parent(const char *path, char *dir, size_t dirsize, const char **name, char *err,
@@ -360,16 +371,12 @@ open_parent(const char *path, char *dir, size_t dirsize, const char **name, char
     const char *slash = strrchr(path, '/');
     int dfd;
 
-    if (slash == NULL) {
-        snprintf(dir, dirsize, ".");
-        *name = path;
-    } else if ((size_t)(slash - path) >= dirsize) {
+    if (slash != NULL && (size_t)(slash - path) >= dirsize) {
         snprintf(err, errlen, "%s: path too long", path);
         return -1;
-    } else {
-        snprintf(dir, dirsize, "%.*s", slash == path ? 1 : (int)(slash - path), path);
-        *name = slash + 1;
     }
+    fileio_dir_of(path, dir, dirsize);
+    *name = slash != NULL ? slash + 1 : path;
     if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
         snprintf(err, errlen, "cannot open directory %s: %s", dir, strerror(errno));
     return dfd;

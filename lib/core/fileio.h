@@ -55,6 +55,10 @@ int fileio_read(const char *path, const struct fileio_rules *rules, struct filei
                 char *err, size_t errlen);
 void fileio_free(struct fileio_buf *b);
 
+/* The directory that holds @path, into @dir: "." for a bare name, "/" for
+ * a file at the root (truncated to @dirsize, like snprintf). */
+void fileio_dir_of(const char *path, char *dir, size_t dirsize);
+
 /* Check an open file against @rules (the trust part of fileio_read). */
 int fileio_check(const char *path, const struct stat *st, const struct fileio_rules *rules,
                  char *err, size_t errlen);

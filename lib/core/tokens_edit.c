@@ -21,6 +21,7 @@
 
 #include "lib/common/reason.h"
 #include "lib/common/secmem.h"
+#include "lib/core/fileio.h"
 
 /* Give a lock file root just made the tokens file's owner, so the helper
  * (the file's user, or its group) can take it too. */
@@ -49,7 +50,6 @@ tokens_edit_begin(const char *path, int timeout_ms, struct tokens_edit *ed, char
     struct fileio_buf buf;
     struct stat st;
     char dir[PATH_MAX];
-    const char *slash;
     int rc;
 
     memset(ed, 0, sizeof(*ed));
@@ -72,12 +72,7 @@ tokens_edit_begin(const char *path, int timeout_ms, struct tokens_edit *ed, char
                                           .durable = true};
     } else if (rc == FILEIO_MISSING) {
         /* a new file: 0600, owned like the directory it goes in */
-        slash = strrchr(path, '/');
-        snprintf(dir, sizeof(dir), "%.*s",
-                 slash == NULL   ? 1
-                 : slash == path ? 1
-                                 : (int)(slash - path),
-                 slash == NULL ? "." : path);
+        fileio_dir_of(path, dir, sizeof(dir));
         if (stat(dir, &st) != 0) {
             snprintf(err, errlen, "cannot create tokens file %s: %s: %s", path, dir,
                      strerror(errno));

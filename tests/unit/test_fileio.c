@@ -92,6 +92,24 @@ test_modes(void **state)
     unlink(path);
 }
 
+static void
+test_dir_of(void **state)
+{
+    char parent[16];
+
+    (void)state;
+    fileio_dir_of("tokens", parent, sizeof(parent));
+    assert_string_equal(parent, ".");
+    fileio_dir_of("/tokens", parent, sizeof(parent));
+    assert_string_equal(parent, "/");
+    fileio_dir_of("/var/lib/crauth/tokens", parent, sizeof(parent));
+    assert_string_equal(parent, "/var/lib/crauth");
+    fileio_dir_of("etc/crauth.conf", parent, sizeof(parent));
+    assert_string_equal(parent, "etc");
+    fileio_dir_of("/a/very/long/directory/file", parent, sizeof(parent));
+    assert_int_equal(strlen(parent), sizeof(parent) - 1); /* cut, still terminated */
+}
+
 /* /proc files say st_size 0 and hold more: the buffer, sized to st_size,
  * must grow as the content arrives, as it would for a file that grows
  * between fstat and read, and still stop at the cap. */
@@ -256,6 +274,7 @@ main(void)
         cmocka_unit_test(test_modes),
         cmocka_unit_test(test_missing_symlink_size_nul),
         cmocka_unit_test(test_content_beyond_st_size),
+        cmocka_unit_test(test_dir_of),
         cmocka_unit_test(test_replace_keeps_mode_and_leaves_nothing),
         cmocka_unit_test(test_failed_write_leaves_old_file),
         cmocka_unit_test(test_sweep),
