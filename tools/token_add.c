@@ -27,6 +27,7 @@
 #include "lib/core/otpkey.h"
 #include "lib/core/tokens.h"
 #include "lib/core/tokens_edit.h"
+#include "tools/cli.h"
 #include "tools/qr_term.h"
 #include "tools/token_cmd.h"
 
@@ -331,7 +332,7 @@ cmd_token_add(int argc, char **argv)
     const char *user, *type;
     int c, rc;
 
-    if (token_wants_help(argc, argv)) {
+    if (cli_wants_help(argc, argv)) {
         fputs(usage_add, stdout);
         return 0;
     }

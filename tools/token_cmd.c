@@ -68,18 +68,6 @@ token_note(const char *fmt, ...)
 }
 
 bool
-token_wants_help(int argc, char **argv)
-{
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--") == 0)
-            return false;
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
-            return true;
-    }
-    return false;
-}
-
-bool
 token_user_ok(const char *user)
 {
     size_t len = strlen(user);
@@ -206,7 +194,7 @@ cmd_token_list(int argc, char **argv)
     unsigned shown = 0, bad = 0;
     int c, line = 0, rc;
 
-    if (token_wants_help(argc, argv)) {
+    if (cli_wants_help(argc, argv)) {
         fputs(usage_list, stdout);
         return 0;
     }
@@ -268,7 +256,7 @@ cmd_token_remove(int argc, char **argv)
     unsigned removed = 0;
     int c, rc;
 
-    if (token_wants_help(argc, argv)) {
+    if (cli_wants_help(argc, argv)) {
         fputs(usage_remove, stdout);
         return 0;
     }

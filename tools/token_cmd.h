@@ -24,9 +24,6 @@ int token_fail(int status, const char *fmt, ...) __attribute__((format(printf, 2
 /* A note for the admin on stderr (never on stdout, which scripts read). */
 void token_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Whether argv holds --help or -h: each verb answers it before parsing. */
-bool token_wants_help(int argc, char **argv);
-
 /* The tokens file: @tokens_opt, else [local] tokens of @conf_opt (or the
  * default configuration).  Then, when root, become the file's owner if that
  * is _crauth (or its directory's, for a file not made yet), so the file and

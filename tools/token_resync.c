@@ -27,6 +27,7 @@
 #include "lib/core/otp.h"
 #include "lib/core/tokens.h"
 #include "lib/core/tokens_edit.h"
+#include "tools/cli.h"
 #include "tools/token_cmd.h"
 
 #define WINDOW_DEFAULT 100
@@ -206,7 +207,7 @@ cmd_token_resync(int argc, char **argv)
     unsigned long v;
     int c, rc;
 
-    if (token_wants_help(argc, argv)) {
+    if (cli_wants_help(argc, argv)) {
         fputs(usage_resync, stdout);
         return 0;
     }
