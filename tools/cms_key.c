@@ -35,19 +35,10 @@
 
 #include "lib/common/reason.h"
 #include "lib/common/secmem.h"
+#include "lib/x509/x509_token.h"
 
 #define KEY_FILE_MAX (64 * 1024)
 #define SECRET_FILE_MAX 1024
-
-static const char *
-openssl_reason(void)
-{
-    unsigned long e = ERR_peek_last_error();
-    const char *r = e ? ERR_reason_error_string(e) : NULL;
-
-    ERR_clear_error();
-    return r ? r : "no detail from OpenSSL";
-}
 
 int
 cms_read_user_file(const char *path, const char *what, size_t max, int private_file, char **out,
@@ -201,10 +192,10 @@ load_key_file(const struct cms_key_source *src, struct cms_key *key, char *err, 
                  src->key_file);
     } else if (ctx.asked) {
         snprintf(err, errlen, "key file %s: cannot decrypt it (wrong pass phrase?): %s",
-                 src->key_file, openssl_reason());
+                 src->key_file, x509_openssl_reason());
     } else {
         snprintf(err, errlen, "key file %s holds no PEM private key: %s", src->key_file,
-                 openssl_reason());
+                 x509_openssl_reason());
     }
 out:
     ERR_clear_error();
@@ -247,7 +238,7 @@ load_pkcs11_key(const struct cms_key_source *src, struct cms_key *key, char *err
         snprintf(err, errlen,
                  "OpenSSL's pkcs11 engine is not installed "
                  "(apt-get install libengine-pkcs11-openssl): %s",
-                 openssl_reason());
+                 x509_openssl_reason());
         goto out;
     }
     /* libp11 tells of every failure on stderr in lines of its own; the
@@ -257,17 +248,17 @@ load_pkcs11_key(const struct cms_key_source *src, struct cms_key *key, char *err
     if (src->pkcs11_module != NULL &&
         !ENGINE_ctrl_cmd_string(e, "MODULE_PATH", src->pkcs11_module, 0)) {
         snprintf(err, errlen, "the pkcs11 engine refuses the module %s: %s", src->pkcs11_module,
-                 openssl_reason());
+                 x509_openssl_reason());
         goto out;
     }
     if (pin != NULL && !ENGINE_ctrl_cmd_string(e, "PIN", pin, 0)) {
-        snprintf(err, errlen, "the pkcs11 engine refuses the PIN: %s", openssl_reason());
+        snprintf(err, errlen, "the pkcs11 engine refuses the PIN: %s", x509_openssl_reason());
         goto out;
     }
     if (!ENGINE_init(e)) {
         snprintf(err, errlen, "the pkcs11 engine cannot start%s%s: %s",
                  src->pkcs11_module ? " with " : "", src->pkcs11_module ? src->pkcs11_module : "",
-                 openssl_reason());
+                 x509_openssl_reason());
         goto out;
     }
     initialised = true;
@@ -277,7 +268,7 @@ load_pkcs11_key(const struct cms_key_source *src, struct cms_key *key, char *err
     if (key->pkey == NULL) {
         /* the URI up to its query, which may hold pin-value */
         snprintf(err, errlen, "no usable private key at %.*s (wrong PIN, or no such object?): %s",
-                 (int)strcspn(src->pkcs11_uri, "?"), src->pkcs11_uri, openssl_reason());
+                 (int)strcspn(src->pkcs11_uri, "?"), src->pkcs11_uri, x509_openssl_reason());
         goto out;
     }
     key->engine = e;

@@ -50,10 +50,8 @@ struct x509_token {
     char summary[512];
 };
 
-/* OpenSSL's most specific message for the failure just seen, and a clean
- * error queue for whoever calls next. */
-static const char *
-openssl_reason(void)
+const char *
+x509_openssl_reason(void)
 {
     unsigned long e = ERR_peek_last_error();
     const char *r = e ? ERR_reason_error_string(e) : NULL;
@@ -106,7 +104,7 @@ check_key(struct x509_token *t, char *err, size_t errlen)
 
     if (pk == NULL) {
         snprintf(err, errlen, "certificate %s: its public key cannot be decoded: %s", t->what,
-                 openssl_reason());
+                 x509_openssl_reason());
         return REASON_CERT_INVALID;
     }
     t->key_bits = EVP_PKEY_get_bits(pk);
@@ -183,7 +181,7 @@ x509_token_parse(const char *text, size_t len, const char *what, struct x509_tok
         snprintf(err, errlen,
                  "certificate %s holds no PEM block (-----BEGIN CERTIFICATE-----): "
                  "%s",
-                 what, openssl_reason());
+                 what, x509_openssl_reason());
         goto out;
     }
     if (strcmp(name, PEM_STRING_X509) != 0) {
@@ -206,7 +204,7 @@ x509_token_parse(const char *text, size_t len, const char *what, struct x509_tok
     p = der;
     if ((t->cert = d2i_X509(NULL, &p, derlen)) == NULL) {
         snprintf(err, errlen, "certificate %s is not a valid X.509 certificate: %s", what,
-                 openssl_reason());
+                 x509_openssl_reason());
         goto out;
     }
     if (p != der + derlen) {
@@ -332,13 +330,13 @@ x509_token_verify_chain(const struct x509_token *t, const char *ca_file, char *e
     if ((n = add_ca_certs(store, &buf)) <= 0) {
         snprintf(err, errlen, "x509_ca file %s %s: %s", ca_file,
                  n == 0 ? "holds no PEM certificate" : "holds a certificate that cannot be read",
-                 n == 0 ? "give the CA certificates in PEM" : openssl_reason());
+                 n == 0 ? "give the CA certificates in PEM" : x509_openssl_reason());
         goto out;
     }
     if (!X509_STORE_CTX_init(ctx, store, t->cert, NULL) ||
         !X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_ANY)) {
         snprintf(err, errlen, "x509_ca file %s: cannot set up verification: %s", ca_file,
-                 openssl_reason());
+                 x509_openssl_reason());
         reason = REASON_INTERNAL;
         goto out;
     }
@@ -411,7 +409,7 @@ x509_token_challenge(const struct x509_token *t, uint8_t secret[X509_CHALLENGE_L
 
     *pem = NULL;
     if (RAND_bytes(secret, X509_CHALLENGE_LEN) != 1) {
-        snprintf(err, errlen, "the random generator failed: %s", openssl_reason());
+        snprintf(err, errlen, "the random generator failed: %s", x509_openssl_reason());
         goto out;
     }
     /* CMS_BINARY: the content is bytes, never text to canonicalise (a 0x0a
@@ -459,7 +457,7 @@ x509_token_challenge(const struct x509_token *t, uint8_t secret[X509_CHALLENGE_L
     goto out;
 fail:
     snprintf(err, errlen, "certificate %s: making the CMS envelope failed: %s", t->what,
-             openssl_reason());
+             x509_openssl_reason());
 out:
     if (reason != REASON_OK)
         secmem_wipe(secret, X509_CHALLENGE_LEN);

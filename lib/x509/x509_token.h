@@ -90,4 +90,8 @@ bool x509_token_response_ok(uint8_t secret[X509_CHALLENGE_LEN], const char *resp
 
 void x509_token_free(struct x509_token *t);
 
+/* OpenSSL's most specific message for the failure just seen, for @err
+ * lines, leaving a clean error queue for whoever calls next. */
+const char *x509_openssl_reason(void);
+
 #endif
