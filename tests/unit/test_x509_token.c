@@ -27,6 +27,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "lib/common/hex.h"
 #include "lib/common/reason.h"
 #include "lib/x509/x509_token.h"
 
@@ -185,13 +186,6 @@ envelope_der(const char *pem, unsigned char **der)
     return len;
 }
 
-static void
-to_hex(const uint8_t *b, size_t n, char *out)
-{
-    for (size_t i = 0; i < n; i++)
-        sprintf(out + 2 * i, "%02x", b[i]);
-}
-
 static int
 setup(void **state)
 {
@@ -254,7 +248,7 @@ round_trip(X509 *cert, EVP_PKEY *key, const char *name)
     assert_memory_equal(opened, secret, X509_CHALLENGE_LEN);
     /* the user's tool needs no certificate to find its recipient info */
     assert_int_equal(open_envelope_der(der, derlen, key, NULL, opened), X509_CHALLENGE_LEN);
-    to_hex(opened, X509_CHALLENGE_LEN, hex);
+    hex_encode(opened, X509_CHALLENGE_LEN, hex, sizeof(hex));
     memcpy(copy, secret, sizeof(copy));
     assert_true(x509_token_response_ok(secret, hex));
     /* single use: the secret is gone after the check */
@@ -341,7 +335,7 @@ test_wrong_key_and_wrong_response(void **state)
     /* another key on the same curve cannot open it */
     assert_int_equal(open_envelope_der(der, derlen, ca_key, NULL, opened), -1);
     /* one digit off */
-    to_hex(secret, X509_CHALLENGE_LEN, hex);
+    hex_encode(secret, X509_CHALLENGE_LEN, hex, sizeof(hex));
     hex[7] = hex[7] == '0' ? '1' : '0';
     assert_false(x509_token_response_ok(secret, hex));
     OPENSSL_free(der);
