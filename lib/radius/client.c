@@ -122,24 +122,6 @@ check_params(const struct radius_params *p, char *err, size_t errlen)
 }
 
 int
-radius_wait_fd(int fd, short events, int64_t deadline)
-{
-    for (;;) {
-        struct pollfd pfd = {.fd = fd, .events = events};
-        int64_t left = deadline - wire_now_ms();
-        int r;
-
-        if (left <= 0)
-            return 0;
-        r = poll(&pfd, 1, left > 60000 ? 60000 : (int)left);
-        if (r > 0)
-            return 1;
-        if (r < 0 && errno != EINTR)
-            return -1;
-    }
-}
-
-int
 radius_resolve(struct radius_exchange *x, int socktype, int64_t deadline, struct addrinfo **res)
 {
     struct addrinfo hints = {.ai_family = AF_UNSPEC,
@@ -244,7 +226,7 @@ udp_exchange(struct radius_exchange *x, int fd, int64_t deadline, bool *refused)
         }
         for (;;) {
             ssize_t n;
-            int w = radius_wait_fd(fd, POLLIN, try_deadline), reason;
+            int w = net_wait_fd(fd, POLLIN, try_deadline), reason;
 
             if (w == 0)
                 break;

@@ -36,9 +36,6 @@ int radius_resolve(struct radius_exchange *x, int socktype, int64_t deadline,
  * the NAS address from @fd when there is no NAS-Identifier. */
 int radius_build(struct radius_exchange *x, int fd);
 
-/* poll @fd for @events until @deadline: 1 ready, 0 deadline passed, -1 error. */
-int radius_wait_fd(int fd, short events, int64_t deadline);
-
 /* The RADIUS/TLS exchange (tls.c), started at @start. */
 int radius_tls_exchange(struct radius_exchange *x, int64_t start);
 

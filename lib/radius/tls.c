@@ -40,6 +40,7 @@
 #include "lib/common/reason.h"
 #include "lib/common/wire.h"
 #include "lib/radius/client_impl.h"
+#include "lib/remote/net.h"
 
 struct tls_conn {
     SSL_CTX *ctx;
@@ -175,7 +176,7 @@ tcp_connect(struct radius_exchange *x, int64_t deadline, int *fd)
             break;
         if (errno != EINPROGRESS)
             err_no = errno;
-        else if (radius_wait_fd(*fd, POLLOUT, deadline) != 1)
+        else if (net_wait_fd(*fd, POLLOUT, deadline) != 1)
             err_no = ETIMEDOUT;
         else if (getsockopt(*fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) != 0 || soerr != 0)
             err_no = soerr ? soerr : errno;
@@ -203,7 +204,7 @@ ssl_wait(struct radius_exchange *x, struct tls_conn *c, int rc, int64_t deadline
     int e = SSL_get_error(c->ssl, rc), w;
 
     if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
-        w = radius_wait_fd(c->fd, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, deadline);
+        w = net_wait_fd(c->fd, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, deadline);
         if (w == 1)
             return REASON_OK;
         if (w < 0) {
