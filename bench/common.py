@@ -11,6 +11,7 @@ A benchmark prints whatever it likes and, as its LAST line,
 `RESULT {json}`; bench/run collects those into the table.
 """
 import atexit
+import fcntl
 import http.client
 import json
 import os
@@ -221,9 +222,9 @@ def write_service(confdir, name, lines):
         f.write("".join(line + "\n" for line in lines))
 
 
-def crauth_service(confdir, name, conf, helper=HELPER, extra=""):
+def crauth_service(confdir, name, conf, helper=HELPER, extra="", module=MODULE):
     write_service(confdir, name, ["auth required %s conf=%s helper=%s %s"
-                                  % (MODULE, conf, helper, extra)])
+                                  % (module, conf, helper, extra)])
 
 
 def callgrind_service(confdir, name, conf, outfile):
@@ -367,3 +368,122 @@ def callgrind_inclusive(outfile, names):
         if sym in names and sym not in found:  # first = largest inclusive count
             found[sym] = ir
     return total, found
+
+
+# ------------------------------------------------------------------ baseline build
+# Issue 14's "today": the tree before its work began (the parent of 1bdb001,
+# "Tree by link tier").  Benchmark 4 runs the same load with this build and
+# with the current one, interleaved, and reports the ratio.
+BASELINE_REV = "1bdb001^"
+BASELINE_CACHE = os.environ.get("CRAUTH_BASELINE_CACHE", "/var/tmp/crauth-bench-baseline")
+# how the baseline is built; a cached build made another way is rebuilt
+_BASELINE_RECIPE = "git archive | tar -x; deps.sh build; autoreconf -fi; " \
+    "build/bench: ../../configure; make -j2"
+
+
+class Baseline:
+    """A build of BASELINE_REV: .build holds helper/crauth-helper and
+    pam_module/.libs/pam_crauth.so, laid out as a current build dir."""
+
+    def __init__(self, commit, build, seconds, reused):
+        self.commit, self.build, self.seconds, self.reused = commit, build, seconds, reused
+        self.helper = os.path.join(build, "helper", "crauth-helper")
+        self.module = os.path.join(build, "pam_module", ".libs", "pam_crauth.so")
+
+
+def _baseline_built(build, stamp):
+    """Seconds the cached build took, or None if there is none made by this recipe."""
+    try:
+        with open(stamp) as f:
+            recipe, seconds = f.read().splitlines()[:2]
+        seconds = float(seconds)
+    except (OSError, ValueError):
+        return None
+    ok = recipe == _BASELINE_RECIPE and all(os.path.exists(os.path.join(build, p)) for p in (
+        "helper/crauth-helper", "pam_module/.libs/pam_crauth.so"))
+    return seconds if ok else None
+
+
+def _owned_dir(path):
+    """mkdir -p, then refuse a dir someone else could write to: its helper runs as root."""
+    os.makedirs(path, mode=0o755, exist_ok=True)
+    st = os.lstat(path)
+    if st.st_uid != os.geteuid() or st.st_mode & 0o022 or not os.path.isdir(path) \
+            or os.path.islink(path):
+        raise OSError("%s is not a directory only we can write to" % path)
+
+
+def baseline_build(log=print):
+    """Build BASELINE_REV once into BASELINE_CACHE/<commit>/ and reuse it after.
+
+    Returns (Baseline, None), or (None, why) when there is no git history to
+    take it from (a release tarball, a shallow clone) or its build fails; the
+    caller then reports its absolute figures only.  Never raises for those."""
+    try:
+        commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--verify", "-q",
+                                 BASELINE_REV + "^{commit}"], capture_output=True,
+                                text=True).stdout.strip()
+    except OSError:
+        commit = ""
+    if not commit:
+        return None, "%s is not in this tree's git history (no .git, or a shallow clone)" \
+            % BASELINE_REV
+    top = os.path.join(BASELINE_CACHE, commit)
+    src = os.path.join(top, "src")
+    build = os.path.join(src, "build", "bench")
+    stamp = os.path.join(top, "built")
+    buildlog = os.path.join(top, "build.log")
+    try:
+        _owned_dir(BASELINE_CACHE)
+        _owned_dir(top)
+        with open(os.path.join(top, "lock"), "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # another run building it: wait for it
+            seconds = _baseline_built(build, stamp)
+            if seconds is not None:
+                return Baseline(commit, build, seconds, True), None
+            log("baseline %s (%s): building it once into %s ..."
+                % (commit[:7], BASELINE_REV, top), flush=True)
+            t0 = time.monotonic()
+            if os.path.exists(stamp):
+                os.unlink(stamp)
+            shutil.rmtree(src, ignore_errors=True)
+            os.makedirs(build)
+            with open(buildlog, "w") as out:
+                archive = subprocess.Popen(["git", "-C", ROOT, "archive", commit],
+                                           stdout=subprocess.PIPE, stderr=out)
+                untar = subprocess.run(["tar", "-x", "-C", src], stdin=archive.stdout,
+                                       stdout=out, stderr=subprocess.STDOUT)
+                archive.stdout.close()
+                if archive.wait() or untar.returncode:
+                    return None, "git archive %s failed; see %s" % (commit[:7], buildlog)
+                # that tree's own package list (it links libxml2, which ours no longer does)
+                steps = [(["sh", "scripts/deps.sh", "build"], src), (["autoreconf", "-fi"], src),
+                         (["../../configure"], build), (["make", "-j2"], build)]
+                for argv, cwd in steps:
+                    out.write("$ %s\n" % " ".join(argv))
+                    out.flush()
+                    if subprocess.run(argv, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
+                                      stdin=subprocess.DEVNULL).returncode:
+                        return None, "building %s failed at `%s`; see %s" % (
+                            commit[:7], " ".join(argv), buildlog)
+            seconds = time.monotonic() - t0
+            b = Baseline(commit, build, seconds, False)
+            if not (os.path.exists(b.helper) and os.path.exists(b.module)):
+                return None, "building %s made no helper or module; see %s" % (commit[:7],
+                                                                             buildlog)
+            with open(stamp, "w") as f:
+                f.write("%s\n%.1f\n" % (_BASELINE_RECIPE, seconds))
+            log("baseline %s built in %.0f s" % (commit[:7], seconds), flush=True)
+            return b, None
+    except OSError as e:
+        return None, "baseline build: %s" % e
+
+
+if __name__ == "__main__":
+    # `python3 bench/common.py --baseline`: bench/run builds the baseline this
+    # way before the benchmarks; the last line says where it is or why not.
+    if sys.argv[1:] != ["--baseline"]:
+        sys.exit("usage: %s --baseline" % sys.argv[0])
+    _base, _why = baseline_build()
+    print("BASELINE " + json.dumps({"build": _base.build, "commit": _base.commit} if _base
+                                   else {"why": _why}), flush=True)
