@@ -9,6 +9,7 @@ server: a changed CA file or pin, a server without the ticket keys (an
 impostor, or one restarted), a record that is corrupt, planted for another
 server or a symlink: each means a full handshake with every check; the
 session's secrets are never shown; tls_resume = no keeps nothing."""
+import concurrent.futures
 import glob
 import os
 import shutil
@@ -18,7 +19,17 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from serverfixture import CRAUTH, ServerCase  # noqa: E402
+from serverfixture import CRAUTH, HELPER, ServerCase  # noqa: E402
+
+# one login in a process of its own (libpam, the module and a helper each),
+# for logins that run at the same time
+ONE_LOGIN = """
+import sys
+sys.path.insert(0, sys.argv[1])
+from serverfixture import ServerCase, ph
+r = ph.authenticate("crauth", "twostep", sys.argv[2], ServerCase.kbdint())
+print(r.name, r.reason(), r.log.replace(chr(10), " "))
+"""
 
 
 class Resume(ServerCase):
@@ -29,7 +40,7 @@ class Resume(ServerCase):
     def records(self):
         return glob.glob(os.path.join(self.cache, "t-*"))
 
-    def login_ok(self, srv=None):
+    def login_ok(self, srv=None, tls="TLSv1.3"):
         """One 2-step login; whether its connection resumed a session."""
         srv = srv or self.srv
         before = len(srv.requests)
@@ -37,7 +48,7 @@ class Resume(ServerCase):
         reqs = srv.requests[before:]
         self.assertEqual(len(reqs), 2)
         self.assertEqual(reqs[0].conn_id, reqs[1].conn_id)  # both steps, one connection
-        self.assertEqual(reqs[0].tls_version, "TLSv1.3")
+        self.assertEqual(reqs[0].tls_version, tls)
         return reqs[0].tls_resumed
 
     def cached(self, *args):
@@ -77,6 +88,33 @@ class Resume(ServerCase):
         for _ in range(2):
             self.assertFalse(self.login_ok())
         self.assertEqual(self.records(), [])
+
+    def test_tls12_sessions_are_never_kept(self):
+        # TLS 1.2 resumption would bring back the old master secret, without a
+        # new key exchange: such sessions are not stored
+        old = self.server("B", tls_max_version="TLSv1_2")
+        self.configure(urls=[old.url])
+        for _ in range(2):
+            self.assertFalse(self.login_ok(old, tls="TLSv1.2"))
+        self.assertEqual(self.records(), [])
+
+    def test_logins_at_once_leave_one_sound_record(self):
+        self.configure()
+        here = os.path.dirname(os.path.abspath(__file__))
+        env = dict(os.environ, CRAUTH_HELPER=HELPER)
+
+        def run(_):
+            return subprocess.run(["/usr/bin/python3", "-c", ONE_LOGIN, here, self.dir],
+                                  env=env, capture_output=True, text=True,
+                                  timeout=120).stdout.strip()
+        with concurrent.futures.ThreadPoolExecutor(12) as pool:
+            outs = list(pool.map(run, range(12)))
+        self.assertEqual([o.split(" ")[0] for o in outs], ["PAM_SUCCESS"] * 12, "\n".join(outs))
+        # every writer replaced the record whole: one, and it is usable
+        self.assertEqual(len(self.records()), 1)
+        self.assertEqual(glob.glob(os.path.join(self.cache, ".*")), [])  # no temp file left
+        self.assertEqual(self.cached("list").count("tls "), 1)
+        self.assertTrue(self.login_ok())
 
     def test_a_changed_ca_file_means_a_full_handshake(self):
         ca = os.path.join(self.dir, "ca.pem")
