@@ -42,7 +42,7 @@ struct cache_record {
     char text[CACHE_TEXT];       /* the challenge as shown */
     char key[CACHE_KEY];         /* CHALLENGE_KEY or State: never shown, never logged */
     char message[CACHE_MESSAGE]; /* CREDFLD_CHALLENGE_MESSAGE, Reply-Message */
-    int64_t created;             /* unix time (CACHE_TLS too) */
+    int64_t created;             /* unix time; CACHE_TLS: of the full handshake */
     int64_t expires;             /* unix time */
     /* CACHE_USER: recent failures (user) */
     uint32_t failures;

@@ -35,9 +35,9 @@ struct tls_resume {
     CURL *curl;
     const char *url; /* the transfer's server */
     char binding[CACHE_BINDING];
-    bool offered;         /* a stored session went into this connection's ClientHello */
-    int64_t offered_time; /* and when that session was made */
-    bool reused;          /* the server took it */
+    bool offered;            /* a stored session went into this connection's ClientHello */
+    int64_t offered_created; /* the full handshake its chain of resumptions began with */
+    bool reused;             /* the server took it */
     uint8_t *fresh;       /* DER of the newest ticket received, NULL if none */
     size_t fresh_len;
     int (*next_new_session)(SSL *, SSL_SESSION *); /* libcurl's */
@@ -116,9 +116,10 @@ owner_of(const SSL *ssl)
     return ex_index < 0 ? NULL : SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), ex_index);
 }
 
-/* The stored session for r->url, if it may be offered: NULL otherwise. */
+/* The stored session for r->url, if it may be offered: NULL otherwise.
+ * *created: when the server was last verified in full. */
 static SSL_SESSION *
-load_session(struct tls_resume *r)
+load_session(struct tls_resume *r, int64_t *created)
 {
     struct cache_record *rec = calloc(1, sizeof(*rec));
     SSL_SESSION *sess = NULL;
@@ -128,8 +129,13 @@ load_session(struct tls_resume *r)
     if (rec == NULL || r->binding[0] == '\0')
         goto out;
     cache_get_tls(r->cache, r->url, rec, &found);
-    if (!found || strcmp(rec->binding, r->binding) != 0)
+    /* a resumed connection carries the first one's verification forward
+     * (RFC 8446 2.2), so its tickets are no younger than that: the chain
+     * ends TLS_RESUME_MAX_AGE after the full handshake */
+    if (!found || strcmp(rec->binding, r->binding) != 0 ||
+        !tls_resume_fresh(rec->created, TLS_RESUME_MAX_AGE, time(NULL)))
         goto out;
+    *created = rec->created;
     p = rec->session;
     sess = d2i_SSL_SESSION(NULL, &p, (long)rec->session_len);
     if (sess != NULL && (p != rec->session + rec->session_len ||
@@ -157,26 +163,18 @@ on_info(const SSL *ssl, int where, int ret)
         return;
     /* libcurl's own cache (a second connection in this process) goes first */
     if ((where & SSL_CB_HANDSHAKE_START) && SSL_get0_session(ssl) == NULL && !r->offered) {
-        SSL_SESSION *sess = load_session(r);
+        int64_t created = 0;
+        SSL_SESSION *sess = load_session(r, &created);
 
         /* the SSL is libcurl's and not const; OpenSSL's callback type is */
         if (sess != NULL && SSL_set_session((SSL *)ssl, sess) == 1) {
             r->offered = true;
-            r->offered_time = SSL_SESSION_get_time(sess);
+            r->offered_created = created;
         }
         SSL_SESSION_free(sess);
     }
     if (where & SSL_CB_HANDSHAKE_DONE)
         r->reused = SSL_session_reused(ssl) == 1;
-}
-
-/* This connection resumed a stored session young enough to keep offering:
- * the tickets it brings need not be copied, nor the record rewritten. */
-static bool
-stored_is_young(const struct tls_resume *r)
-{
-    return r->offered && r->reused &&
-           tls_resume_fresh(r->offered_time, TLS_RESUME_MAX_AGE / 2, time(NULL));
 }
 
 static int
@@ -185,8 +183,7 @@ on_new_session(SSL *ssl, SSL_SESSION *sess)
     struct tls_resume *r = owner_of(ssl);
     int len;
 
-    if (r != NULL && !stored_is_young(r) &&
-        SSL_SESSION_get_protocol_version(sess) == TLS1_3_VERSION &&
+    if (r != NULL && SSL_SESSION_get_protocol_version(sess) == TLS1_3_VERSION &&
         SSL_SESSION_is_resumable(sess) && (len = i2d_SSL_SESSION(sess, NULL)) > 0 &&
         len <= CACHE_TLS_SESSION) {
         uint8_t *der = malloc((size_t)len), *p = der;
@@ -273,10 +270,9 @@ tls_resume_store(struct tls_resume *r)
 
     if (r->fresh == NULL || r->url == NULL || r->binding[0] == '\0')
         return;
-    if (!stored_is_young(r) && strlen(r->url) < sizeof(rec->server) &&
-        (rec = calloc(1, sizeof(*rec))) != NULL) {
+    if (strlen(r->url) < sizeof(rec->server) && (rec = calloc(1, sizeof(*rec))) != NULL) {
         rec->type = CACHE_TLS;
-        rec->created = time(NULL);
+        rec->created = r->offered && r->reused ? r->offered_created : time(NULL);
         snprintf(rec->server, sizeof(rec->server), "%s", r->url);
         snprintf(rec->binding, sizeof(rec->binding), "%s", r->binding);
         memcpy(rec->session, r->fresh, r->fresh_len);

@@ -17,7 +17,10 @@
  *    SHA-256 of the url, ca_file (path and inode, size, times),
  *    pinned_pubkey, client_cert and client_key; a changed CA file or pin
  *    means a full handshake;
- *  - never older than the server's ticket lifetime nor TLS_RESUME_MAX_AGE;
+ *  - never past the ticket's lifetime, and never TLS_RESUME_MAX_AGE after
+ *    the full handshake that verified the server: a resumed connection
+ *    carries that verification forward (RFC 8446 2.2), and so do the
+ *    tickets it brings, so the record keeps the full handshake's time;
  *  - a server that cannot or will not resume (new ticket keys, an impostor
  *    without them) gets a full handshake with every check, as always;
  *    libcurl checks the host name and pin on a resumed connection too;
@@ -55,9 +58,9 @@ bool tls_resume_attach(struct tls_resume *r, CURL *curl);
 /* The transfer about to run goes to @url (one of cfg->urls). */
 void tls_resume_target(struct tls_resume *r, const char *url);
 
-/* A transfer ended: store the session it received, unless the stored one
- * it resumed is younger than half TLS_RESUME_MAX_AGE (each write is a
- * file replaced, so not every login writes). */
+/* A transfer ended: store the newest session it received (a ticket is
+ * offered once where it can be, RFC 8446 C.4), with the time of the full
+ * handshake that verified the server. */
 void tls_resume_store(struct tls_resume *r);
 
 /* May a session made at @created, with lifetime @lifetime (s), be offered

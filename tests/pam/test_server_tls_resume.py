@@ -51,6 +51,11 @@ class Resume(ServerCase):
         self.assertEqual(reqs[0].tls_version, tls)
         return reqs[0].tls_resumed
 
+    @staticmethod
+    def field(record, name):
+        with open(record) as f:
+            return int([ln.split()[1] for ln in f if ln.startswith(name + " ")][0])
+
     def cached(self, *args):
         return subprocess.run([CRAUTH, "cache", *args, "--conf", self.conf], check=True,
                               capture_output=True, text=True).stdout
@@ -62,10 +67,30 @@ class Resume(ServerCase):
         st = os.lstat(record)
         self.assertEqual(stat.S_IMODE(st.st_mode), 0o600)
         self.assertEqual(st.st_uid, os.geteuid())
+        created = self.field(record, "created")
         for _ in range(3):
             self.assertTrue(self.login_ok())
-        # a resumed login whose stored session is young does not rewrite it
-        self.assertEqual(os.lstat(record).st_ino, st.st_ino)
+            # the newest ticket replaces the one used (RFC 8446 C.4: a ticket
+            # once), but the time of the full handshake is carried over
+            self.assertNotEqual(os.lstat(record).st_ino, st.st_ino)
+            st = os.lstat(record)
+            self.assertEqual(self.field(record, "created"), created)
+
+    def test_an_hour_after_the_full_handshake_it_is_made_again(self):
+        self.configure()
+        self.login_ok()
+        self.assertTrue(self.login_ok())
+        (record,) = self.records()
+        # a chain of resumptions begun 3601 s ago (the record's own field: the
+        # session inside is new) ends: the server is verified in full again
+        created = self.field(record, "created")
+        with open(record) as f:
+            text = f.read()
+        with open(record, "w") as f:
+            f.write(text.replace("created %d\n" % created, "created %d\n" % (created - 3601)))
+        self.assertFalse(self.login_ok())
+        self.assertGreaterEqual(self.field(record, "created"), created)
+        self.assertTrue(self.login_ok())
 
     def test_the_session_is_never_shown(self):
         self.configure()
