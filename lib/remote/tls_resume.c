@@ -38,7 +38,7 @@ struct tls_resume {
     bool offered;            /* a stored session went into this connection's ClientHello */
     int64_t offered_created; /* the full handshake its chain of resumptions began with */
     bool reused;             /* the server took it */
-    uint8_t *fresh;       /* DER of the newest ticket received, NULL if none */
+    uint8_t *fresh;          /* DER of the newest ticket received, NULL if none */
     size_t fresh_len;
     int (*next_new_session)(SSL *, SSL_SESSION *); /* libcurl's */
     void (*next_info)(const SSL *, int, int);
