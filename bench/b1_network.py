@@ -71,12 +71,6 @@ class Bench:
         c.write_conf(self.conf, [self.srv.url], self.certs["ca_cert"],
                      os.path.join(self.dir, "cache"))
         c.crauth_service(self.dir, "crauth", self.conf)
-        # the same with tls_resume = no: a full TLS handshake every login, as
-        # curl makes (it keeps no session across processes)
-        self.conf_full = os.path.join(self.dir, "crauth-full.conf")
-        c.write_conf(self.conf_full, [self.srv.url], self.certs["ca_cert"],
-                     os.path.join(self.dir, "cache"), server_extra="tls_resume = no")
-        c.crauth_service(self.dir, "crauth-full", self.conf_full)
         # one login to capture the exact bodies the helper sends
         c.timed_login(self.dir, "crauth", USER, c.ocra_conv)
         step1, step2 = self.srv.requests()[-2:]
@@ -105,9 +99,6 @@ class Bench:
     # ---------------------------------------------------------------- A
     def crauth(self):
         return c.timed_login(self.dir, "crauth", USER, c.ocra_conv)[0]
-
-    def crauth_full_handshake(self):
-        return c.timed_login(self.dir, "crauth-full", USER, c.ocra_conv)[0]
 
     # ---------------------------------------------------------------- B
     def prepare_step2(self):
@@ -187,8 +178,7 @@ def main():
     b = Bench()
     print("#### 1. overhead over the network floor: %d logins each, interleaved" % N)
     full, noxml = c.STUB_FULL, c.STUB_NO_XML
-    times = c.interleave({"crauth": b.crauth, "curl": b.curl, "nores": b.crauth_full_handshake,
-                          "start": b.helper_start,
+    times = c.interleave({"crauth": b.crauth, "curl": b.curl, "start": b.helper_start,
                           "full": lambda: b.stub(full), "noxml": lambda: b.stub(noxml)}, N)
     one_conn, tls = b.check_fairness()
     a, f = c.median(times["crauth"]), c.median(times["curl"])
@@ -202,10 +192,6 @@ def main():
     pr = c.paired(times["crauth"], times["curl"])
     print("ratio crauth/curl: %.2f (goal <= %.2f); paired ratios: median %.2f, IQR %.2f-%.2f"
           % (ratio, GOAL, c.median(pr), c.percentile(pr, 25), c.percentile(pr, 75)))
-    nores = c.median(times["nores"])
-    print("crauth with tls_resume = no (a full TLS handshake every login, like curl): median %s "
-          "= %.2f x curl; resuming the stored TLS session saves %s per login"
-          % (c.ms(nores), nores / f, c.ms(nores - a)))
     start = c.median(times["start"])
     print("helper exec -> HELLO alone (spawntime, same loop): median %s = %.0f %% of the login"
           % (c.ms(start), 100 * start / a))
@@ -248,19 +234,12 @@ def main():
     pam_side = tl[0][1] + tl[1][1] + tl[10][1]  # see b1_timeline.LABELS
     notes = [
         "Goal %s: crauth %s vs curl %s = %.2f." % (verdict, c.ms(a), c.ms(f), ratio),
-        "With tls_resume = no, a full handshake every login as curl makes: %s = %.2f x curl. "
-        "By default the helper resumes the TLS 1.3 session an earlier login stored in the "
-        "cache dir (curl keeps none across processes), which saves %s per login: the "
-        "server signs nothing and the helper verifies no chain." % (
-            c.ms(nores), nores / f, c.ms(nores - a)),
         "Both exec a process that loads libcurl and OpenSSL, do one TLS handshake and two "
-        "requests (instructions in the handshake: crauth %.1f M Ir resumed, curl %.1f M Ir "
-        "in full). crauth adds: "
+        "requests (same instruction counts for the handshake: %.1f M Ir each). crauth adds: "
         "the PAM side (pam_start, posix_spawn from the application, reap, pam_end; "
         "timeline: %.0f %% of the login), loading in two steps (ld.so %.1f M Ir, then "
         "crauth-remote.so %.1f M Ir, vs curl's ld.so %.1f M Ir), the prompt relay (%.0f %%)." % (
-            hf.get("SSL_do_handshake", 0) / 1e6, cf.get("SSL_do_handshake", 0) / 1e6,
-            100 * pam_side / tl[-1][1],
+            hf.get("SSL_do_handshake", 0) / 1e6, 100 * pam_side / tl[-1][1],
             hf["_dl_start"] / 1e6, hf.get("plugin_load", 0) / 1e6, cf["_dl_start"] / 1e6,
             100 * tl[7][1] / tl[-1][1]),
         "The largest single cost is the helper's own start: exec -> HELLO takes %s untraced, "
@@ -282,8 +261,7 @@ def main():
             "a": "crauth %s" % c.ms(a), "b": "curl %s" % c.ms(f),
             "ratio": round(ratio, 2), "goal": "<= %.2f" % GOAL, "met": ratio <= GOAL,
             "iqr": [round(c.percentile(pr, 25), 2), round(c.percentile(pr, 75), 2)],
-            "n": N, "helper_mir": round(ht / 1e6, 1), "curl_mir": round(ct / 1e6, 1),
-            "full_handshake_ratio": round(nores / f, 2)})
+            "n": N, "helper_mir": round(ht / 1e6, 1), "curl_mir": round(ct / 1e6, 1)})
 
 
 if __name__ == "__main__":

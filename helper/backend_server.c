@@ -36,7 +36,6 @@ server_open(struct session *s)
         session_note(s, "error", "libcurl could not be initialised");
         return REASON_INTERNAL;
     }
-    http_resume_sessions(s->backend_data, s->cache);
     return REASON_OK;
 }
 

@@ -32,8 +32,7 @@ test_scripts = tests/unit/cli.sh tests/unit/oathtool_cross.sh tests/unit/tiers.s
 	tests/pam/test_module.py \
 	tests/pam/test_local.py tests/pam/test_server_flows.py tests/pam/test_server_faults.py \
 	tests/pam/test_server_onespan.py tests/pam/test_server_replies.py \
-	tests/pam/test_server_cache.py tests/pam/test_server_tls_resume.py tests/priv/test_privs.py \
-	tests/pam/test_server_ntlm.py \
+	tests/pam/test_server_cache.py tests/priv/test_privs.py tests/pam/test_server_ntlm.py \
 	tests/pam/test_check.py tests/pam/test_check_local.py tests/pam/test_emergency.py \
 	tests/x509/test_cms_respond.py tests/x509/test_pam_x509.py \
 	tests/server/test_authserver.py \
@@ -65,7 +64,7 @@ unit_tests = tests/unit/test_otp tests/unit/test_wire tests/unit/test_config \
 	tests/unit/test_fileio tests/unit/test_lockfile tests/unit/test_radius \
 	tests/unit/test_http_head tests/unit/test_ntlm_http \
 	tests/unit/test_x509_token tests/unit/test_tokens_edit tests/unit/test_enrol \
-	tests/unit/test_text tests/unit/test_attempts tests/unit/test_net tests/unit/test_tls_resume
+	tests/unit/test_text tests/unit/test_attempts tests/unit/test_net
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 # The spec's vectors need fixed randomness: lib/ntlm/ntlm_testing.h, set at
@@ -90,9 +89,6 @@ tests_unit_test_server_reply_LDADD = libcrauth_helper.la libcrauth_core.la $(CMO
 tests_unit_test_http_head_SOURCES = tests/unit/test_http_head.c
 tests_unit_test_http_head_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_http_head_LDADD = libcrauth_remote.la libcrauth_core.la $(CMOCKA_LIBS)
-tests_unit_test_tls_resume_SOURCES = tests/unit/test_tls_resume.c
-tests_unit_test_tls_resume_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(CURL_CFLAGS)
-tests_unit_test_tls_resume_LDADD = libcrauth_remote.la libcrauth_core.la $(CMOCKA_LIBS)
 tests_unit_test_net_SOURCES = tests/unit/test_net.c
 tests_unit_test_net_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_net_LDADD = libcrauth_remote.la libcrauth_core.la $(CMOCKA_LIBS)

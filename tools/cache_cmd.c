@@ -38,8 +38,7 @@ print_record(const struct cache_record *r, void *arg)
 {
     struct list_arg *a = arg;
 
-    if (a->user != NULL &&
-        (r->type == CACHE_SERVER || r->type == CACHE_TLS || strcmp(r->user, a->user) != 0))
+    if (a->user != NULL && (r->type == CACHE_SERVER || strcmp(r->user, a->user) != 0))
         return true;
     a->shown++;
     switch (r->type) {
@@ -60,11 +59,6 @@ print_record(const struct cache_record *r, void *arg)
                (long long)(r->down_since - a->now +
                            (strncmp(r->server, "radius:", 7) == 0 ? a->cfg->radius_dead_time
                                                                   : a->cfg->dead_time)));
-        break;
-    case CACHE_TLS:
-        /* the session's secrets are never shown */
-        printf("tls       server=%s stored=%llds_ago\n", r->server,
-               (long long)(a->now - r->created));
         break;
     }
     return true;

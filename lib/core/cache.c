@@ -4,8 +4,8 @@
  *
  * Every access goes through a descriptor of the checked directory with
  * O_NOFOLLOW (openat/renameat/unlinkat), so a swapped path or a planted
- * symlink cannot redirect a write.  Names are "c-", "u-", "s-" or "t-"
- * followed by a SHA-256 prefix of what the record is about.
+ * symlink cannot redirect a write.  Names are "c-", "u-" or "s-" followed by
+ * a SHA-256 prefix of what the record is about.
  */
 #include "lib/core/cache.h"
 
@@ -356,36 +356,6 @@ cache_server_is_down(struct cache *c, const char *url, int64_t now, int64_t dead
            r.down_since + dead_time > now && r.down_since <= now;
 }
 
-int
-cache_put_tls(struct cache *c, const struct cache_record *r, char *err, size_t errlen)
-{
-    char name[NAME_SIZE];
-
-    if (r->type != CACHE_TLS) {
-        snprintf(err, errlen, "not a TLS session record");
-        return REASON_CACHE;
-    }
-    record_name(name, 't', r->server, NULL, NULL);
-    return write_record(c, name, r, false, err, errlen);
-}
-
-void
-cache_get_tls(struct cache *c, const char *url, struct cache_record *r, bool *found)
-{
-    char name[NAME_SIZE];
-
-    record_name(name, 't', url, NULL, NULL);
-    read_record(c, name, r, found);
-    /* a record planted under another server's name is not this one's */
-    if (*found && (r->type != CACHE_TLS || strcmp(r->server, url) != 0)) {
-        log_msg(LOG_WARNING, "cache file %s/%s: not the TLS session of %s; removed", c->dir, name,
-                url);
-        unlinkat(c->dfd, name, 0);
-        secmem_wipe(r, sizeof(*r));
-        *found = false;
-    }
-}
-
 /* Calls @fn(name, record) for every record file. */
 static void
 each_record(struct cache *c,
@@ -406,7 +376,7 @@ each_record(struct cache *c,
         struct cache_record r;
         bool found;
 
-        if (strlen(e->d_name) != 34 || e->d_name[1] != '-' || strchr("cust", e->d_name[0]) == NULL)
+        if (strlen(e->d_name) != 34 || e->d_name[1] != '-' || strchr("cus", e->d_name[0]) == NULL)
             continue;
         read_record(c, e->d_name, &r, &found);
         if (found && !fn(c, e->d_name, &r, arg)) {
@@ -451,8 +421,7 @@ flush_one(struct cache *c, const char *name, const struct cache_record *r, void 
 {
     struct flush_arg *f = arg;
 
-    if (f->user != NULL &&
-        (r->type == CACHE_SERVER || r->type == CACHE_TLS || strcmp(r->user, f->user) != 0))
+    if (f->user != NULL && (r->type == CACHE_SERVER || strcmp(r->user, f->user) != 0))
         return true;
     if (unlinkat(c->dfd, name, 0) == 0)
         f->removed++;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * cache.h - what must outlive one helper process, under [cache] dir:
- * outstanding challenge keys, servers that failed to connect, each user's
- * recent failures, and TLS sessions to resume.
+ * outstanding challenge keys, servers that failed to connect, and each
+ * user's recent failures.
  *
  * One small file per record, named by a hash (so no user-supplied byte
  * reaches a path), written to a temp file and renamed, read with a size cap
@@ -69,11 +69,6 @@ int cache_slot_lock(struct cache *c, const char *name, int *fd);
 int cache_server_down(struct cache *c, const char *url, int64_t now, char *err, size_t errlen);
 void cache_server_up(struct cache *c, const char *url);
 bool cache_server_is_down(struct cache *c, const char *url, int64_t now, int64_t dead_time);
-
-/* The TLS session to resume with server @url (one per url; the newest
- * wins).  A record that is not @url's is logged, removed and not found. */
-int cache_put_tls(struct cache *c, const struct cache_record *r, char *err, size_t errlen);
-void cache_get_tls(struct cache *c, const char *url, struct cache_record *r, bool *found);
 
 /* Every record, for `crauth cache list`; @fn returns false to stop. */
 void cache_walk(struct cache *c, bool (*fn)(const struct cache_record *r, void *arg), void *arg);

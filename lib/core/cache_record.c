@@ -13,47 +13,41 @@
 
 #define HEADER "crauth-cache 1\n"
 
-enum field_kind { F_TEXT, F_INT64, F_UINT32, F_BYTES };
+enum field_kind { F_TEXT, F_INT64, F_UINT32 };
 
 struct field {
     const char *name;
     enum field_kind kind;
     size_t offset;
     unsigned types; /* bit (1 << type) for each record type carrying it */
-    size_t size;    /* F_TEXT: the array, NUL included; F_BYTES: the array */
-    size_t length;  /* F_BYTES: offset of its size_t length */
+    size_t size;    /* F_TEXT: the array, NUL included */
 };
 
 #define OF(f) offsetof(struct cache_record, f)
 #define SZ(f) sizeof(((struct cache_record *)0)->f)
 #define T(t) (1u << (t))
 static const struct field fields[] = {
-    {"user", F_TEXT, OF(user), T(CACHE_CHALLENGE) | T(CACHE_USER), SZ(user), 0},
-    {"service", F_TEXT, OF(service), T(CACHE_CHALLENGE), SZ(service), 0},
-    {"rhost", F_TEXT, OF(rhost), T(CACHE_CHALLENGE), SZ(rhost), 0},
-    {"tty", F_TEXT, OF(tty), T(CACHE_CHALLENGE), SZ(tty), 0},
-    {"server", F_TEXT, OF(server), T(CACHE_CHALLENGE) | T(CACHE_SERVER) | T(CACHE_TLS), SZ(server),
-     0},
-    {"text", F_TEXT, OF(text), T(CACHE_CHALLENGE), SZ(text), 0},
-    {"key", F_TEXT, OF(key), T(CACHE_CHALLENGE), SZ(key), 0},
-    {"message", F_TEXT, OF(message), T(CACHE_CHALLENGE), SZ(message), 0},
-    {"created", F_INT64, OF(created), T(CACHE_CHALLENGE) | T(CACHE_TLS), SZ(created), 0},
-    {"expires", F_INT64, OF(expires), T(CACHE_CHALLENGE), SZ(expires), 0},
-    {"failures", F_UINT32, OF(failures), T(CACHE_USER), SZ(failures), 0},
-    {"window_start", F_INT64, OF(window_start), T(CACHE_USER), SZ(window_start), 0},
-    {"down_since", F_INT64, OF(down_since), T(CACHE_SERVER), SZ(down_since), 0},
-    {"binding", F_TEXT, OF(binding), T(CACHE_TLS), SZ(binding), 0},
-    {"session", F_BYTES, OF(session), T(CACHE_TLS), SZ(session), OF(session_len)},
+    {"user", F_TEXT, OF(user), T(CACHE_CHALLENGE) | T(CACHE_USER), SZ(user)},
+    {"service", F_TEXT, OF(service), T(CACHE_CHALLENGE), SZ(service)},
+    {"rhost", F_TEXT, OF(rhost), T(CACHE_CHALLENGE), SZ(rhost)},
+    {"tty", F_TEXT, OF(tty), T(CACHE_CHALLENGE), SZ(tty)},
+    {"server", F_TEXT, OF(server), T(CACHE_CHALLENGE) | T(CACHE_SERVER), SZ(server)},
+    {"text", F_TEXT, OF(text), T(CACHE_CHALLENGE), SZ(text)},
+    {"key", F_TEXT, OF(key), T(CACHE_CHALLENGE), SZ(key)},
+    {"message", F_TEXT, OF(message), T(CACHE_CHALLENGE), SZ(message)},
+    {"created", F_INT64, OF(created), T(CACHE_CHALLENGE), SZ(created)},
+    {"expires", F_INT64, OF(expires), T(CACHE_CHALLENGE), SZ(expires)},
+    {"failures", F_UINT32, OF(failures), T(CACHE_USER), SZ(failures)},
+    {"window_start", F_INT64, OF(window_start), T(CACHE_USER), SZ(window_start)},
+    {"down_since", F_INT64, OF(down_since), T(CACHE_SERVER), SZ(down_since)},
 };
 #undef OF
 #undef SZ
 #undef T
 #define N_FIELDS (sizeof(fields) / sizeof(fields[0]))
 
-static const char *const type_names[] = {[CACHE_CHALLENGE] = "challenge",
-                                         [CACHE_USER] = "user",
-                                         [CACHE_SERVER] = "server",
-                                         [CACHE_TLS] = "tls"};
+static const char *const type_names[] =
+    {[CACHE_CHALLENGE] = "challenge", [CACHE_USER] = "user", [CACHE_SERVER] = "server"};
 
 static bool
 put(char *buf, size_t size, size_t *used, const char *s, size_t n)
@@ -70,9 +64,9 @@ int
 cache_record_format(const struct cache_record *r, char *buf, size_t size)
 {
     size_t used = 0;
-    char line[32 + 2 * CACHE_TLS_SESSION];
+    char line[32 + 2 * CACHE_MESSAGE];
 
-    if (size == 0 || r->type < CACHE_CHALLENGE || r->type > CACHE_TLS)
+    if (size == 0 || r->type < CACHE_CHALLENGE || r->type > CACHE_SERVER)
         return -1;
     buf[0] = '\0';
     snprintf(line, sizeof(line), "%stype %s\n", HEADER, type_names[r->type]);
@@ -93,16 +87,6 @@ cache_record_format(const struct cache_record *r, char *buf, size_t size)
                 hex_encode(p, strlen(p), line + k, sizeof(line) - k - 1) != 0)
                 return -1;
             k += strlen(line + k);
-            line[k++] = '\n';
-            n = (int)k;
-        } else if (f->kind == F_BYTES) {
-            size_t len = *(const size_t *)((const char *)r + f->length);
-            size_t k = (size_t)snprintf(line, sizeof(line), "%s ", f->name);
-
-            if (len == 0 || len > f->size ||
-                hex_encode(p, len, line + k, sizeof(line) - k - 1) != 0)
-                return -1;
-            k += 2 * len;
             line[k++] = '\n';
             n = (int)k;
         } else if (f->kind == F_INT64) {
@@ -184,7 +168,7 @@ cache_record_parse(const char *buf, size_t len, struct cache_record *r, char *er
         if (line == 2) {
             if ((size_t)(sp - (buf + pos)) != 4 || memcmp(buf + pos, "type", 4) != 0)
                 return fail(err, errlen, "second line must be the type", line);
-            for (int t = CACHE_CHALLENGE; t <= CACHE_TLS; t++)
+            for (int t = CACHE_CHALLENGE; t <= CACHE_SERVER; t++)
                 if (strlen(type_names[t]) == vn && memcmp(v, type_names[t], vn) == 0)
                     r->type = (enum cache_type)t;
             if (r->type == 0)
@@ -208,10 +192,6 @@ cache_record_parse(const char *buf, size_t len, struct cache_record *r, char *er
 
             if (fields[i].kind == F_TEXT) {
                 ok = parse_text(v, vn, p, fields[i].size);
-            } else if (fields[i].kind == F_BYTES) {
-                size_t *bytes = (size_t *)((char *)r + fields[i].length);
-
-                ok = vn > 0 && hex_decode(v, vn, p, fields[i].size, bytes) == 0;
             } else if (fields[i].kind == F_INT64) {
                 ok = parse_number(v, vn, true, INT64_MAX, &x);
                 if (ok)

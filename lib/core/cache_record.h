@@ -23,13 +23,11 @@
 #include <stdint.h>
 
 #define CACHE_MAX_FILE 8192
-#define CACHE_TEXT 257         /* longest text field + NUL */
-#define CACHE_KEY 513          /* a challenge key or RADIUS State (in hex) + NUL */
-#define CACHE_MESSAGE 1025     /* a server's challenge message + NUL */
-#define CACHE_BINDING 65       /* a SHA-256 in hex + NUL */
-#define CACHE_TLS_SESSION 3072 /* a serialised TLS session: its secrets and the server's leaf */
+#define CACHE_TEXT 257     /* longest text field + NUL */
+#define CACHE_KEY 513      /* a challenge key or RADIUS State (in hex) + NUL */
+#define CACHE_MESSAGE 1025 /* a server's challenge message + NUL */
 
-enum cache_type { CACHE_CHALLENGE = 1, CACHE_USER, CACHE_SERVER, CACHE_TLS };
+enum cache_type { CACHE_CHALLENGE = 1, CACHE_USER, CACHE_SERVER };
 
 struct cache_record {
     enum cache_type type;
@@ -42,18 +40,13 @@ struct cache_record {
     char text[CACHE_TEXT];       /* the challenge as shown */
     char key[CACHE_KEY];         /* CHALLENGE_KEY or State: never shown, never logged */
     char message[CACHE_MESSAGE]; /* CREDFLD_CHALLENGE_MESSAGE, Reply-Message */
-    int64_t created;             /* unix time; CACHE_TLS: of the full handshake */
+    int64_t created;             /* unix time */
     int64_t expires;             /* unix time */
     /* CACHE_USER: recent failures (user) */
     uint32_t failures;
     int64_t window_start;
     /* CACHE_SERVER: a server that failed to connect (server) */
     int64_t down_since;
-    /* CACHE_TLS: a TLS session to resume with server (lib/remote/tls_resume.h);
-     * binding names what verified it, session holds its secrets: never shown */
-    char binding[CACHE_BINDING];
-    uint8_t session[CACHE_TLS_SESSION];
-    size_t session_len;
 };
 
 /* Serialise @r into @buf.  Returns the length, or -1 if it does not fit or

@@ -76,7 +76,6 @@ struct crauth_config {
     char *proxy_user;
     char *proxy_password; /* secret */
     bool allow_http_ntlm;
-    bool tls_resume; /* keep TLS sessions in the cache dir (lib/remote/tls_resume.h) */
 
     /* [auth] */
     enum config_backend backend;

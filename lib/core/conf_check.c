@@ -33,7 +33,6 @@ config_defaults(const char *path)
     cfg->connect_timeout = 3;
     cfg->timeout = 10;
     cfg->dead_time = 60;
-    cfg->tls_resume = true;
     cfg->component_type = strdup("PAM Client");
     cfg->password_format = 0;
     cfg->response_attribute = RESPONSE_IN_PASSWORD;

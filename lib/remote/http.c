@@ -261,23 +261,9 @@ http_free(struct http *h)
     if (h->curl != NULL)
         curl_easy_cleanup(h->curl);
     proxy_sockets_free(&h->sockets);
-    tls_resume_free(h->resume);
     curl_slist_free_all(h->headers);
     response_reset(&h->resp);
     free(h);
-}
-
-void
-http_resume_sessions(struct http *h, struct cache *cache)
-{
-    if (!h->cfg->tls_resume || cache == NULL || h->resume != NULL)
-        return;
-    if ((h->resume = tls_resume_new(h->cfg, cache)) != NULL &&
-        !tls_resume_attach(h->resume, h->curl)) {
-        curl_easy_setopt(h->curl, CURLOPT_SSL_CTX_FUNCTION, NULL);
-        tls_resume_free(h->resume);
-        h->resume = NULL;
-    }
 }
 
 const char *
@@ -336,11 +322,7 @@ request(struct http *h, unsigned index, const char *body, size_t len, const char
     proxy_sockets_begin(&h->sockets, h->names[index], must_reuse);
     h->connected_at = 0;
     h->request_timed_out = false;
-    if (h->resume != NULL && !h->plain[index])
-        tls_resume_target(h->resume, h->cfg->urls[index]);
     rc = curl_easy_perform(h->curl);
-    if (h->resume != NULL && rc == CURLE_OK)
-        tls_resume_store(h->resume);
     /* the request body is the caller's; make sure curl keeps no pointer */
     curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, NULL);
     h->sockets.must_reuse = false;

@@ -40,7 +40,6 @@
 
 #include <stddef.h>
 
-#include "lib/core/cache.h"
 #include "lib/core/conf.h"
 
 /* What every request and every CONNECT of ours names itself (RFC 9110
@@ -59,10 +58,6 @@ struct http_reply {
 /* NULL when libcurl cannot be initialised. */
 struct http *http_new(const struct crauth_config *cfg);
 void http_free(struct http *h);
-
-/* Keep TLS sessions in @cache and resume them in later processes
- * (tls_resume.h), as [server] tls_resume says; @cache outlives @h. */
-void http_resume_sessions(struct http *h, struct cache *cache);
 
 /* POST @body to server @index (into cfg->urls).  @err: one line. */
 int http_post(struct http *h, unsigned index, const char *body, size_t len,

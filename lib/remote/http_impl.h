@@ -16,7 +16,6 @@
 #include "lib/core/conf.h"
 #include "lib/remote/ntlm_http.h"
 #include "lib/remote/proxy.h"
-#include "lib/remote/tls_resume.h"
 
 /* What one request's reply head held, collected by on_header. */
 struct response {
@@ -45,7 +44,6 @@ struct http {
     bool request_timed_out; /* no complete reply within timeout after connected_at */
     int ntlm_conn;          /* server whose kept-alive connection is NTLM-authenticated; -1 */
     const char *ntlm_identity; /* the identity it is authenticated as (cfg->http_user) */
-    struct tls_resume *resume; /* NULL: every connection makes a full handshake */
 };
 
 struct sink {

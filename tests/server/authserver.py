@@ -64,7 +64,6 @@ class RecordedRequest:
     faults: List[str] = field(default_factory=list)
     tls_version: Optional[str] = None
     cipher: Optional[str] = None
-    tls_resumed: Optional[bool] = None
     client_cert_subject: Optional[str] = None
     time: float = 0.0
 
@@ -104,7 +103,6 @@ class AuthServer:
         self.log = logging.getLogger(f'authserver.{instance}')
         self.faultbook = FaultBook()
         self._tls = self._tls_context(certfile, keyfile, client_ca, tls_max_version) if certfile else None
-        self._tls_args = (client_ca, tls_max_version)
         self._listener: Optional[TcpListener] = None
         self._stopping = threading.Event()
         self._state_lock = threading.Condition()
@@ -112,8 +110,8 @@ class AuthServer:
         self._connections: Dict[int, Connection] = {}
         self._threads: List[threading.Thread] = []
         self._requests: List[RecordedRequest] = []
-        self._counters = dict.fromkeys(('connections', 'tls_handshakes', 'tls_resumptions',
-                                        'tls_failures', 'requests', 'faults_applied'), 0)
+        self._counters = dict.fromkeys(('connections', 'tls_handshakes', 'tls_failures',
+                                        'requests', 'faults_applied'), 0)
         self._tls_errors: List[str] = []
 
     @staticmethod
@@ -127,11 +125,6 @@ class AuthServer:
             context.verify_mode = ssl.CERT_REQUIRED
             context.load_verify_locations(client_ca)
         return context
-
-    def new_tls_context(self, certfile: str, keyfile: str) -> None:
-        """Serve @certfile from the next connection on, with new session-ticket
-        keys (a new SSLContext): tickets issued before no longer resume."""
-        self._tls = self._tls_context(certfile, keyfile, *self._tls_args)
 
     # -- lifecycle --------------------------------------------------------------
     def start(self) -> 'AuthServer':
@@ -309,13 +302,10 @@ class AuthServer:
             return False
         conn.sock = tls
         conn.tls_version, conn.cipher = tls.version(), tls.cipher()[0]
-        conn.tls_resumed = tls.session_reused
         peer_cert = tls.getpeercert()
         if peer_cert:
             conn.client_cert = peer_cert
         self._event('tls_handshakes')
-        if conn.tls_resumed:
-            self._event('tls_resumptions')
         return True
 
     # -- requests --------------------------------------------------------------------------
@@ -330,8 +320,7 @@ class AuthServer:
             headers[key] = f'{headers[key]}, {value}' if key in headers else value
         return RecordedRequest(0, conn.conn_id, handler.command, handler.path, headers,
                                tls_version=conn.tls_version, cipher=conn.cipher,
-                               tls_resumed=conn.tls_resumed, client_cert_subject=subject,
-                               time=self.authenticator.clock())
+                               client_cert_subject=subject, time=self.authenticator.clock())
 
     def _publish(self, record: RecordedRequest):
         with self._state_lock:

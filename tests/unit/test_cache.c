@@ -177,74 +177,6 @@ test_failures_and_servers(void **state)
     cache_close(c);
 }
 
-/* TLS session records: the session's bytes round-trip, are never written
- * raw, one record per url, a record for another url is not found (and
- * goes), the parser refuses an empty or oversized session, a user's flush
- * leaves them and a full flush removes them. */
-static void
-test_tls_sessions(void **state)
-{
-    struct cache *c;
-    struct cache_record r = {.type = CACHE_TLS, .created = 1700000000}, got, other;
-    char buf[CACHE_MAX_FILE], err[256];
-    unsigned removed;
-    bool found;
-    int n;
-
-    (void)state;
-    snprintf(r.server, sizeof(r.server), "%s", "https://auth1.example.com:8888/");
-    memset(r.binding, 'a', CACHE_BINDING - 1);
-    for (size_t i = 0; i < CACHE_TLS_SESSION; i++)
-        r.session[i] = (uint8_t)(i * 7 + 1);
-    r.session_len = CACHE_TLS_SESSION;
-    n = cache_record_format(&r, buf, sizeof(buf));
-    assert_true(n > 0);
-    assert_int_equal(cache_record_parse(buf, (size_t)n, &got, err, sizeof(err)), 0);
-    assert_int_equal(memcmp(&r, &got, sizeof(r)), 0);
-    assert_null(memmem(buf, (size_t)n, r.session, 16));
-    r.session_len = 0;
-    assert_int_equal(cache_record_format(&r, buf, sizeof(buf)), -1);
-    r.session_len = 3;
-    expect_bad("crauth-cache 1\ntype tls\nserver 61\ncreated 1\nbinding 61\nsession \n",
-               "bad value");
-    expect_bad("crauth-cache 1\ntype tls\nserver 61\ncreated 1\nbinding 61\nsession 0\n",
-               "bad value");
-    expect_bad("crauth-cache 1\ntype tls\nserver 61\ncreated 1\nbinding 61\n", "missing");
-
-    assert_int_equal(cache_open(dir, &c, err, sizeof(err)), REASON_OK);
-    cache_get_tls(c, r.server, &got, &found);
-    assert_false(found);
-    assert_int_equal(cache_put_tls(c, &r, err, sizeof(err)), REASON_OK);
-    cache_get_tls(c, r.server, &got, &found);
-    assert_true(found);
-    assert_int_equal(got.session_len, 3);
-    cache_get_tls(c, "https://auth2.example.com:8888/", &got, &found);
-    assert_false(found);
-    /* a challenge is no TLS record */
-    other = sample();
-    assert_int_equal(cache_put_tls(c, &other, err, sizeof(err)), REASON_CACHE);
-    /* one record per url */
-    other = r;
-    snprintf(other.server, sizeof(other.server), "%s", "https://auth2.example.com:8888/");
-    assert_int_equal(cache_put_tls(c, &other, err, sizeof(err)), REASON_OK);
-    {
-        struct cache_record newest = r;
-
-        newest.created++;
-        assert_int_equal(cache_put_tls(c, &newest, err, sizeof(err)), REASON_OK);
-        cache_get_tls(c, r.server, &got, &found);
-        assert_true(found);
-        assert_int_equal(got.created, r.created + 1); /* the newest wins */
-    }
-    assert_int_equal(cache_flush(c, "alice", &removed, err, sizeof(err)), REASON_OK);
-    assert_int_equal(removed, 0);
-    assert_int_equal(cache_flush(c, NULL, &removed, err, sizeof(err)), REASON_OK);
-    assert_int_equal(removed, 2);
-    cache_get_tls(c, r.server, &got, &found);
-    assert_false(found);
-    cache_close(c);
-}
-
 static void
 test_directory_checks(void **state)
 {
@@ -271,7 +203,6 @@ main(void)
         cmocka_unit_test(test_strict_parser),
         cmocka_unit_test(test_challenge_is_consumed),
         cmocka_unit_test(test_failures_and_servers),
-        cmocka_unit_test(test_tls_sessions),
         cmocka_unit_test(test_directory_checks),
     };
 

@@ -25,7 +25,6 @@ class Connection:
     peer: tuple
     tls_version: Optional[str] = None
     cipher: Optional[str] = None
-    tls_resumed: Optional[bool] = None  # the client resumed a session (RFC 8446 2.2)
     client_cert: Optional[dict] = None
     requests: int = 0
     reset_on_close: bool = False        # close with SO_LINGER 0, i.e. a TCP RST
