@@ -3,7 +3,7 @@
 """Runs the set-id helper directly, without pam_crauth.so: what a hostile
 local user can do.  Speaks the frames of lib/common/wire.h itself.
 
-    direct.py HELPER USER ANSWER|- [hold|stall]
+    direct.py HELPER USER ANSWER|- [hold|stall] [nostderr]
 
 Like a hostile caller, it starts the helper with SIGALRM, SIGTERM and
 SIGUSR1 ignored and most signals blocked.  Prints one line per event:
@@ -14,7 +14,8 @@ closes.  With `stall` it fills the helper's output pipe before it answers
 and reads nothing more until its stdin closes, as a caller that stops
 reading would: it prints "stalled", then "sigstop EPERM" (or "sigstop sent")
 for its try at stopping the helper, and at the end "exit N", the helper's
-exit status once the pipe is drained.
+exit status once the pipe is drained.  With `nostderr` the helper starts
+with descriptor 2 closed, so that the next file it opens would get it.
 """
 import fcntl
 import signal
@@ -81,14 +82,15 @@ def stall(p, out_w, out_r, answer):
 
 def main():
     helper, user, answer = sys.argv[1:4]
-    hold = len(sys.argv) > 4 and sys.argv[4] == "hold"
-    stalling = len(sys.argv) > 4 and sys.argv[4] == "stall"
+    modes = set(sys.argv[4:])
+    hold, stalling = "hold" in modes, "stall" in modes
     for sig in (signal.SIGALRM, signal.SIGTERM, signal.SIGUSR1):
         signal.signal(sig, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGHUP, signal.SIGCHLD})
     out_r, out_w = os.pipe()
     p = subprocess.Popen([helper], stdin=subprocess.PIPE, stdout=out_w, env={},
-                         restore_signals=False)
+                         restore_signals=False,
+                         preexec_fn=(lambda: os.close(2)) if "nostderr" in modes else None)
     if not stalling:
         os.close(out_w)
     p.stdout = os.fdopen(out_r, "rb", buffering=0)

@@ -302,6 +302,27 @@ class Privileges(unittest.TestCase):
             out = staller.communicate(timeout=120)[0]   # closes its stdin: it drains, reaps
         self.assertRegex(out, r"exit \d+")
 
+    def test_a_closed_stderr_is_not_handed_to_a_file(self):
+        """A caller that starts the helper with descriptor 2 closed: the
+        helper's next open would get 2, and anything written to stderr
+        (a library's complaint) would land in that file, the tokens file or
+        a cache record.  The set-id exec gets 2 back from the C library
+        (glibc's check of the standard descriptors under AT_SECURE), and
+        no file of the helper's is on 0, 1 or 2."""
+        p = self.direct("-", "hold", "nostderr", stdin=subprocess.PIPE)
+        try:
+            lines = [p.stdout.readline().split() for _ in range(4)]
+            self.assertEqual(lines[0], ["prompted"], lines)
+            pid = int(lines[3][3])
+            std = [os.readlink("/proc/%d/fd/%d" % (pid, fd)) for fd in (0, 1, 2)]
+        finally:
+            p.communicate(timeout=60)   # closes its stdin: the helper ends
+        self.assertTrue(std[0].startswith("pipe:") and std[1].startswith("pipe:"), std)
+        self.assertIn(std[2], ("/dev/full", "/dev/null"), std)
+        # and a login still works: nothing it keeps was written through 2
+        r = self.as_user("priv", self.user, self.next_code())
+        self.assertEqual((r["pam"], r["reason"]), ("PAM_SUCCESS", 0), r["log"])
+
     def test_direct_invocation_leaves_a_syslog_line(self):
         cmd = ["setpriv", "--reuid=%d" % self.pw.pw_uid, "--regid=%d" % self.pw.pw_gid,
                "--clear-groups", "/usr/bin/python3", os.path.join(HERE, "direct.py"),
