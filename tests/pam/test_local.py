@@ -337,6 +337,25 @@ class LocalBackend(unittest.TestCase):
             self.assertFalse(skipped, r.log)
             self.assertEqual(seen["Seccomp"].strip(), "2")   # SECCOMP_MODE_FILTER
 
+    def test_a_local_login_maps_no_server_code(self):
+        """Issue 14's lean helper: on the local path the helper maps neither
+        its plugins nor libcurl, OpenSSL, an XML parser, ICU or libstdc++,
+        read from its own /proc/PID/maps while it waits for the answer."""
+        maps = []
+
+        def look_then_answer(msgs):
+            (pid,) = ph.children_of(os.getpid())
+            with open("/proc/%d/maps" % pid) as f:
+                maps.extend(line.split()[-1] for line in f if "/" in line)
+            return self.ocra_answer(OCRA, KEY20)(msgs)
+        r = self.login("carol", look_then_answer)
+        self.assertEqual(r.name, "PAM_SUCCESS", r.log)
+        names = {os.path.basename(m) for m in maps}
+        self.assertTrue(any(n.startswith("libc.so") for n in names), names)  # it looked
+        for lib in ("crauth-remote.so", "crauth-x509.so", "libcurl", "libssl", "libcrypto.so",
+                    "libxml2", "libexpat", "libicu", "libstdc++"):
+            self.assertFalse([n for n in names if n.startswith(lib)], (lib, sorted(names)))
+
     def test_corrupt_tokens_file(self):
         # one bad line harms only the user it names
         with open(self.tokens, "a") as f:

@@ -13,6 +13,22 @@ from serverfixture import (KEY20, KEY32, OCRA, PROMPTS, DeadListener, ServerCase
 
 
 class Methods(ServerCase):
+    def test_a_server_login_maps_its_plugin_but_not_x509(self):
+        """The server plugin (libcurl, OpenSSL) is mapped for backend =
+        server, and the x509 plugin, for x509 tokens only, is not."""
+        maps = []
+
+        def look_then_answer(batch):
+            (pid,) = ph.children_of(os.getpid())
+            with open("/proc/%d/maps" % pid) as f:
+                maps.extend(os.path.basename(line.split()[-1]) for line in f if "/" in line)
+            return self.kbdint()(batch)
+        self.configure("server-challenge")
+        self.assertOutcome(self.login("twostep", look_then_answer), "PAM_SUCCESS", 0)
+        self.assertIn("crauth-remote.so", maps)
+        self.assertTrue([n for n in maps if n.startswith("libcurl")], sorted(set(maps)))
+        self.assertNotIn("crauth-x509.so", maps)
+
     def test_two_step_keyword_challenge_response(self):
         self.configure("server-challenge")
         r = self.login("twostep", self.kbdint())
