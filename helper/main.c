@@ -264,6 +264,10 @@ main(int argc, char **argv)
                 goto out;
             }
             log_debug("cache unusable: %s", err);
+        } else {
+            /* what is over goes, so that a flood of user names leaves no
+             * more behind than their windows hold (once a minute at most) */
+            cache_prune(s.cache, (int64_t)time(NULL));
         }
     }
     if (caller.restricted && (reason = attempts_caller_slot(s.cache, caller.uid, &slot, detail,

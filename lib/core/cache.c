@@ -5,7 +5,8 @@
  * Every access goes through a descriptor of the checked directory with
  * O_NOFOLLOW (openat/renameat/unlinkat), so a swapped path or a planted
  * symlink cannot redirect a write.  Names are "c-", "u-" or "s-" followed by
- * a SHA-256 prefix of what the record is about.
+ * a SHA-256 prefix of what the record is about; lock files "l-" and two hex
+ * digits of the user's (cache.h).
  */
 #include "lib/core/cache.h"
 
@@ -31,6 +32,10 @@
 
 #define NAME_SIZE 40
 #define CACHE_STALE_TEMP_S 60
+#define PRUNE_STAMP "prune.stamp"
+/* the longest failure_window, dead_time or radius dead_time crauth.conf
+ * allows (lib/core/conf.c), and a minute */
+#define CACHE_LONGEST_S (86400 + 60)
 
 struct cache {
     int dfd;
@@ -113,11 +118,12 @@ cache_close(struct cache *c)
 int
 cache_lock(struct cache *c, const char *user, int timeout_ms, int *fd, char *err, size_t errlen)
 {
-    char base[NAME_SIZE], name[NAME_SIZE + 8];
+    char base[NAME_SIZE], name[16];
     int rc;
 
+    /* the first two hex digits of the user's record name: 256 stripes */
     record_name(base, 'u', user, NULL, NULL);
-    snprintf(name, sizeof(name), "%s.lock", base);
+    snprintf(name, sizeof(name), "l-%.2s.lock", base + 2);
     *fd = openat(c->dfd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (*fd < 0) {
         snprintf(err, errlen, "cache lock in %s: %s", c->dir, strerror(errno));
@@ -267,6 +273,7 @@ cache_user_reserve(struct cache *c, const char *user, int64_t now, int64_t windo
         r.window_start = now;
         snprintf(r.user, sizeof(r.user), "%s", user);
     }
+    r.window = window;
     *count = r.failures;
     if (r.failures >= max) {
         snprintf(err, errlen, "%u failures in the window", r.failures);
@@ -291,6 +298,10 @@ cache_user_release(struct cache *c, const char *user, int64_t now, int64_t windo
         return REASON_OK;
     r.failures--;
     record_name(name, 'u', user, NULL, NULL);
+    /* nothing left to count: no record, as before the attempt (a name
+     * the server does not know leaves nothing behind) */
+    if (r.failures == 0)
+        return cache_user_succeeded(c, user, err, errlen);
     return write_record(c, name, &r, true, err, errlen);
 }
 
@@ -356,6 +367,107 @@ cache_server_is_down(struct cache *c, const char *url, int64_t now, int64_t dead
            r.down_since + dead_time > now && r.down_since <= now;
 }
 
+/* "P-" and 32 hex digits, and (@lock) ".lock" after them. */
+static bool
+is_record_name(const char *entry, bool lock)
+{
+    size_t n = strlen(entry);
+
+    if (n != (lock ? 39u : 34u) || entry[1] != '-' || strchr("cus", entry[0]) == NULL ||
+        (lock && strcmp(entry + 34, ".lock") != 0))
+        return false;
+    for (size_t i = 2; i < 34; i++)
+        if (!((entry[i] >= '0' && entry[i] <= '9') || (entry[i] >= 'a' && entry[i] <= 'f')))
+            return false;
+    return true;
+}
+
+/* Is the record in file @name over at @now?  A user's failures when their
+ * window has passed, a challenge when it has expired; a server marked down,
+ * and a user record of an earlier version (no window in it), when it is
+ * older (@st) than any configuration keeps one. */
+static bool
+record_is_over(struct cache *c, const char *name, const struct stat *st, int64_t now)
+{
+    struct cache_record r;
+    bool found, over = false;
+
+    if (name[0] == 's')
+        return st->st_mtime <= now - CACHE_LONGEST_S;
+    read_record(c, name, &r, &found); /* a corrupt one is removed there */
+    if (found && r.type == CACHE_USER)
+        over =
+            r.window > 0 ? r.window_start + r.window <= now : st->st_mtime <= now - CACHE_LONGEST_S;
+    else if (found && r.type == CACHE_CHALLENGE)
+        over = r.expires <= now;
+    secmem_wipe(&r, sizeof(r));
+    return over;
+}
+
+/* Remove the record in file @name if it is over, under its user's lock
+ * (taken without waiting: a busy user's records wait for the next pass),
+ * so that a login rewriting it meanwhile loses nothing. */
+static bool
+prune_one(struct cache *c, const char *name, int64_t now)
+{
+    struct cache_record r;
+    struct stat st;
+    bool found, gone = false;
+    int lock = -1;
+    char err[128];
+
+    if (fstatat(c->dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+        return false;
+    if (name[0] != 's') {
+        read_record(c, name, &r, &found);
+        if (!found || cache_lock(c, r.user, 0, &lock, err, sizeof(err)) != REASON_OK) {
+            secmem_wipe(&r, sizeof(r));
+            return false;
+        }
+        secmem_wipe(&r, sizeof(r));
+    }
+    if (record_is_over(c, name, &st, now) && unlinkat(c->dfd, name, 0) == 0)
+        gone = true;
+    cache_unlock(lock);
+    return gone;
+}
+
+unsigned
+cache_prune(struct cache *c, int64_t now)
+{
+    struct timespec times[2] = {{.tv_nsec = UTIME_NOW}, {.tv_nsec = UTIME_NOW}};
+    struct stat st;
+    unsigned removed = 0;
+    struct dirent *e;
+    DIR *d;
+    int fd;
+
+    if (fstatat(c->dfd, PRUNE_STAMP, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+        st.st_mtime > now - CACHE_PRUNE_EVERY_S && st.st_mtime <= now)
+        return 0;
+    /* the stamp first: helpers starting meanwhile skip the pass */
+    if ((fd = openat(c->dfd, PRUNE_STAMP, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0)
+        return 0;
+    (void)futimens(fd, times);
+    close(fd);
+    /* a fresh descriptor: a dup would share (and inherit) the read offset */
+    fd = openat(c->dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if ((d = fd >= 0 ? fdopendir(fd) : NULL) == NULL) {
+        if (fd >= 0)
+            close(fd);
+        return 0;
+    }
+    while ((e = readdir(d)) != NULL) {
+        if (is_record_name(e->d_name, false))
+            removed += prune_one(c, e->d_name, now);
+        /* one lock file per user name was the rule before the stripes */
+        else if (is_record_name(e->d_name, true) && unlinkat(c->dfd, e->d_name, 0) == 0)
+            removed++;
+    }
+    closedir(d);
+    return removed;
+}
+
 /* Calls @fn(name, record) for every record file. */
 static void
 each_record(struct cache *c,
@@ -376,7 +488,7 @@ each_record(struct cache *c,
         struct cache_record r;
         bool found;
 
-        if (strlen(e->d_name) != 34 || e->d_name[1] != '-' || strchr("cus", e->d_name[0]) == NULL)
+        if (!is_record_name(e->d_name, false))
             continue;
         read_record(c, e->d_name, &r, &found);
         if (found && !fn(c, e->d_name, &r, arg)) {

@@ -8,8 +8,12 @@
  * reaches a path), written to a temp file and renamed, read with a size cap
  * and strict parsing; a file that does not parse is logged and deleted.
  * The directory must belong to the helper's user and be writable by no one
- * else.  Updates for one user are serialised by a per-user lock with a
- * timeout; different users never wait for each other.
+ * else.  Updates for one user are serialised by a lock with a timeout:
+ * one of CACHE_LOCK_STRIPES lock files, chosen by a hash of the name, so
+ * that callers trying any number of user names make no more files; two
+ * users share one rarely, and then only while a record is written.
+ * Records whose time is over are removed by cache_prune, so a flood of
+ * names leaves no more records than the last few minutes made.
  *
  * Functions return reason codes: REASON_OK, or REASON_CACHE with @err set
  * (the caller decides whether the login can go on without the cache).
@@ -26,6 +30,8 @@
 #include "lib/core/cache_record.h"
 
 #define CACHE_LOCK_TIMEOUT_MS 5000
+#define CACHE_LOCK_STRIPES 256 /* "l-00.lock" .. "l-ff.lock" */
+#define CACHE_PRUNE_EVERY_S 60 /* one pass over the directory a minute at most */
 
 struct cache;
 
@@ -33,7 +39,14 @@ struct cache;
 int cache_open(const char *dir, struct cache **out, char *err, size_t errlen);
 void cache_close(struct cache *c);
 
-/* The per-user lock.  *fd stays -1 on failure. */
+/* Remove the records that are over at @now: failure counts whose window
+ * has passed, expired challenges, and (older than any configuration keeps
+ * them) servers marked down; and the per-user lock files of earlier
+ * versions.  At most once every CACHE_PRUNE_EVERY_S (a stamp file says
+ * when), so most logins only stat the stamp.  Returns how many files went. */
+unsigned cache_prune(struct cache *c, int64_t now);
+
+/* The user's lock.  *fd stays -1 on failure. */
 int cache_lock(struct cache *c, const char *user, int timeout_ms, int *fd, char *err,
                size_t errlen);
 void cache_unlock(int fd);

@@ -21,25 +21,27 @@ struct field {
     size_t offset;
     unsigned types; /* bit (1 << type) for each record type carrying it */
     size_t size;    /* F_TEXT: the array, NUL included */
+    bool optional;  /* may be missing (then 0): added after records were written */
 };
 
 #define OF(f) offsetof(struct cache_record, f)
 #define SZ(f) sizeof(((struct cache_record *)0)->f)
 #define T(t) (1u << (t))
 static const struct field fields[] = {
-    {"user", F_TEXT, OF(user), T(CACHE_CHALLENGE) | T(CACHE_USER), SZ(user)},
-    {"service", F_TEXT, OF(service), T(CACHE_CHALLENGE), SZ(service)},
-    {"rhost", F_TEXT, OF(rhost), T(CACHE_CHALLENGE), SZ(rhost)},
-    {"tty", F_TEXT, OF(tty), T(CACHE_CHALLENGE), SZ(tty)},
-    {"server", F_TEXT, OF(server), T(CACHE_CHALLENGE) | T(CACHE_SERVER), SZ(server)},
-    {"text", F_TEXT, OF(text), T(CACHE_CHALLENGE), SZ(text)},
-    {"key", F_TEXT, OF(key), T(CACHE_CHALLENGE), SZ(key)},
-    {"message", F_TEXT, OF(message), T(CACHE_CHALLENGE), SZ(message)},
-    {"created", F_INT64, OF(created), T(CACHE_CHALLENGE), SZ(created)},
-    {"expires", F_INT64, OF(expires), T(CACHE_CHALLENGE), SZ(expires)},
-    {"failures", F_UINT32, OF(failures), T(CACHE_USER), SZ(failures)},
-    {"window_start", F_INT64, OF(window_start), T(CACHE_USER), SZ(window_start)},
-    {"down_since", F_INT64, OF(down_since), T(CACHE_SERVER), SZ(down_since)},
+    {"user", F_TEXT, OF(user), T(CACHE_CHALLENGE) | T(CACHE_USER), SZ(user), false},
+    {"service", F_TEXT, OF(service), T(CACHE_CHALLENGE), SZ(service), false},
+    {"rhost", F_TEXT, OF(rhost), T(CACHE_CHALLENGE), SZ(rhost), false},
+    {"tty", F_TEXT, OF(tty), T(CACHE_CHALLENGE), SZ(tty), false},
+    {"server", F_TEXT, OF(server), T(CACHE_CHALLENGE) | T(CACHE_SERVER), SZ(server), false},
+    {"text", F_TEXT, OF(text), T(CACHE_CHALLENGE), SZ(text), false},
+    {"key", F_TEXT, OF(key), T(CACHE_CHALLENGE), SZ(key), false},
+    {"message", F_TEXT, OF(message), T(CACHE_CHALLENGE), SZ(message), false},
+    {"created", F_INT64, OF(created), T(CACHE_CHALLENGE), SZ(created), false},
+    {"expires", F_INT64, OF(expires), T(CACHE_CHALLENGE), SZ(expires), false},
+    {"failures", F_UINT32, OF(failures), T(CACHE_USER), SZ(failures), false},
+    {"window_start", F_INT64, OF(window_start), T(CACHE_USER), SZ(window_start), false},
+    {"window", F_INT64, OF(window), T(CACHE_USER), SZ(window), true},
+    {"down_since", F_INT64, OF(down_since), T(CACHE_SERVER), SZ(down_since), false},
 };
 #undef OF
 #undef SZ
@@ -209,7 +211,7 @@ cache_record_parse(const char *buf, size_t len, struct cache_record *r, char *er
     if (r->type == 0)
         return fail(err, errlen, "no type", line);
     for (size_t i = 0; i < N_FIELDS; i++)
-        if ((fields[i].types & (1u << r->type)) && !seen[i])
+        if ((fields[i].types & (1u << r->type)) && !seen[i] && !fields[i].optional)
             return fail(err, errlen, "a field is missing", line);
     return 0;
 }

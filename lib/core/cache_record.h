@@ -45,6 +45,7 @@ struct cache_record {
     /* CACHE_USER: recent failures (user) */
     uint32_t failures;
     int64_t window_start;
+    int64_t window; /* its length (s), for cache_prune; 0 in records of earlier versions */
     /* CACHE_SERVER: a server that failed to connect (server) */
     int64_t down_since;
 };

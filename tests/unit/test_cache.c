@@ -11,7 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -177,6 +180,145 @@ test_failures_and_servers(void **state)
     cache_close(c);
 }
 
+/* Files in @d whose names start with @prefix and end with @suffix. */
+static unsigned
+count_files(const char *d, const char *prefix, const char *suffix)
+{
+    DIR *dd = opendir(d);
+    struct dirent *e;
+    unsigned n = 0;
+
+    assert_non_null(dd);
+    while ((e = readdir(dd)) != NULL) {
+        size_t len = strlen(e->d_name), sl = strlen(suffix);
+
+        if (strncmp(e->d_name, prefix, strlen(prefix)) == 0 && len >= sl &&
+            strcmp(e->d_name + len - sl, suffix) == 0)
+            n++;
+    }
+    closedir(dd);
+    return n;
+}
+
+static void
+write_file(const char *d, const char *name, const char *text, time_t mtime)
+{
+    char path[400];
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s/%s", d, name);
+    assert_non_null(f = fopen(path, "w"));
+    fputs(text, f);
+    fclose(f);
+    chmod(path, 0600);
+    if (mtime != 0) {
+        struct timespec t[2] = {{.tv_sec = mtime}, {.tv_sec = mtime}};
+
+        assert_int_equal(utimensat(AT_FDCWD, path, t, 0), 0);
+    }
+}
+
+static bool
+file_exists(const char *d, const char *name)
+{
+    char path[400];
+
+    snprintf(path, sizeof(path), "%s/%s", d, name);
+    return access(path, F_OK) == 0;
+}
+
+/* Callers trying a thousand user names make at most CACHE_LOCK_STRIPES lock
+ * files, and none per name. */
+static void
+test_lock_files_are_bounded(void **state)
+{
+    struct cache *c;
+    char sub[300], err[256], user[32];
+    int lock;
+
+    (void)state;
+    snprintf(sub, sizeof(sub), "%s/stripes", dir);
+    assert_int_equal(cache_open(sub, &c, err, sizeof(err)), REASON_OK);
+    for (int i = 0; i < 1000; i++) {
+        snprintf(user, sizeof(user), "flood%04d", i);
+        assert_int_equal(cache_lock(c, user, 1000, &lock, err, sizeof(err)), REASON_OK);
+        cache_unlock(lock);
+    }
+    assert_true(count_files(sub, "l-", ".lock") <= CACHE_LOCK_STRIPES);
+    assert_true(count_files(sub, "l-", ".lock") > 100); /* spread, not one */
+    assert_int_equal(count_files(sub, "u-", ""), 0);
+    cache_close(c);
+}
+
+/* What is over goes, what is not stays, a busy user's records wait, and
+ * a pass runs once a minute at most. */
+static void
+test_prune(void **state)
+{
+    static const char legacy_lock[] = "u-0123456789abcdef0123456789abcdef.lock";
+    static const char old_format[] = "u-00000000000000000000000000000001";
+    static const char old_format_new[] = "u-00000000000000000000000000000002";
+    struct cache *c;
+    struct cache_record ch = sample();
+    char sub[300], err[256], stamp[400];
+    time_t now = time(NULL);
+    uint32_t n;
+    int lock;
+
+    (void)state;
+    snprintf(sub, sizeof(sub), "%s/prune", dir);
+    assert_int_equal(cache_open(sub, &c, err, sizeof(err)), REASON_OK);
+    /* failures: a window long over, one still open */
+    assert_int_equal(cache_user_reserve(c, "old", now - 1000, 60, 10, &n, err, sizeof(err)),
+                     REASON_OK);
+    assert_int_equal(cache_user_reserve(c, "live", now - 10, 300, 10, &n, err, sizeof(err)),
+                     REASON_OK);
+    /* challenges: one expired, one not */
+    ch.expires = now - 1;
+    assert_int_equal(cache_put_challenge(c, &ch, err, sizeof(err)), REASON_OK);
+    snprintf(ch.user, sizeof(ch.user), "%s", "bob");
+    ch.expires = now + 100;
+    assert_int_equal(cache_put_challenge(c, &ch, err, sizeof(err)), REASON_OK);
+    /* a user record of an earlier version (no window): by its age */
+    write_file(sub, old_format,
+               "crauth-cache 1\ntype user\nuser 6f6c64\nfailures 1\nwindow_start 5\n",
+               now - 2 * 86400);
+    write_file(sub, old_format_new,
+               "crauth-cache 1\ntype user\nuser 6e6577\nfailures 1\nwindow_start 5\n", 0);
+    write_file(sub, legacy_lock, "", 0);
+    assert_int_equal(count_files(sub, "u-", ""), 5);
+    assert_int_equal(count_files(sub, "c-", ""), 2);
+
+    assert_int_equal(cache_prune(c, now), 4);
+    assert_int_equal(cache_user_failures(c, "live", now, 300), 1);
+    assert_int_equal(cache_user_failures(c, "old", now - 999, 60), 0); /* gone, not just over */
+    assert_int_equal(count_files(sub, "c-", ""), 1);
+    assert_false(file_exists(sub, old_format));
+    assert_true(file_exists(sub, old_format_new));
+    assert_false(file_exists(sub, legacy_lock));
+
+    /* within the minute: no pass */
+    assert_int_equal(cache_user_reserve(c, "old", now - 1000, 60, 10, &n, err, sizeof(err)),
+                     REASON_OK);
+    assert_int_equal(cache_prune(c, now), 0);
+    assert_int_equal(cache_user_failures(c, "old", now - 999, 60), 1);
+    /* a minute later, but the user is busy: its record waits */
+    snprintf(stamp, sizeof(stamp), "%s/prune.stamp", sub);
+    {
+        struct timespec t[2] = {{.tv_sec = now - 120}, {.tv_sec = now - 120}};
+
+        assert_int_equal(utimensat(AT_FDCWD, stamp, t, 0), 0);
+        assert_int_equal(cache_lock(c, "old", 1000, &lock, err, sizeof(err)), REASON_OK);
+        assert_int_equal(cache_prune(c, now), 0);
+        cache_unlock(lock);
+        assert_int_equal(cache_user_failures(c, "old", now - 999, 60), 1);
+        assert_int_equal(utimensat(AT_FDCWD, stamp, t, 0), 0);
+        assert_int_equal(cache_prune(c, now), 1);
+        assert_int_equal(cache_user_failures(c, "old", now - 999, 60), 0);
+    }
+    cache_close(c);
+}
+
 static void
 test_directory_checks(void **state)
 {
@@ -203,6 +345,8 @@ main(void)
         cmocka_unit_test(test_strict_parser),
         cmocka_unit_test(test_challenge_is_consumed),
         cmocka_unit_test(test_failures_and_servers),
+        cmocka_unit_test(test_lock_files_are_bounded),
+        cmocka_unit_test(test_prune),
         cmocka_unit_test(test_directory_checks),
     };
 
