@@ -189,6 +189,49 @@ class Retries(CacheCase):
         self.assertOutcome(self.login("hotp-user", self.same_answer(code)), "PAM_SUCCESS", 0)
 
 
+class Flood(CacheCase):
+    """A caller trying many user names (sshd runs PAM for any name given):
+    the cache dir, in /run by default, must not grow with them."""
+
+    def test_many_names_make_no_lock_file_each(self):
+        self.configure("otp")
+        for i in range(30):
+            self.assertOutcome(self.login("nobody%02d" % i, self.same_answer("000000")),
+                               "PAM_USER_UNKNOWN", 14)
+        # an unknown name counts like a wrong code (no oracle), for its window
+        self.assertEqual(len(glob.glob(os.path.join(self.cache, "u-*"))), 30)
+        self.assertEqual(glob.glob(os.path.join(self.cache, "u-*.lock")), [])
+        locks = glob.glob(os.path.join(self.cache, "l-*.lock"))
+        self.assertTrue(0 < len(locks) <= 30, locks)  # one of 256 stripes, none per name
+
+    def test_failure_counts_whose_window_is_over_go(self):
+        for i in range(6):
+            self.srv.add_user("user%02d" % i, {"token": {"type": "hotp", "key": KEY20},
+                                               "policy": "otp"})
+        self.configure("otp", cache="failure_window = 60")
+        for i in range(5):
+            self.assertOutcome(self.login("user%02d" % i, self.same_answer("000000")),
+                               "PAM_AUTH_ERR", 10)
+        records = glob.glob(os.path.join(self.cache, "u-*"))
+        self.assertEqual(len(records), 5)
+        # their windows began two minutes ago, and so did the last pass
+        for path in records:
+            with open(path) as f:
+                text = f.read()
+            start = int(re.search(r"^window_start (\d+)$", text, re.M).group(1))
+            with open(path, "w") as f:
+                f.write(text.replace("window_start %d\n" % start,
+                                     "window_start %d\n" % (start - 120)))
+        stamp = os.path.join(self.cache, "prune.stamp")
+        self.assertTrue(os.path.exists(stamp))
+        os.utime(stamp, (os.stat(stamp).st_atime - 120, os.stat(stamp).st_mtime - 120))
+        r = self.login("user05", self.same_answer("000000"))
+        self.assertOutcome(r, "PAM_AUTH_ERR", 10)
+        left = glob.glob(os.path.join(self.cache, "u-*"))
+        self.assertEqual(len(left), 1, left)  # user05's own
+        self.assertNotIn(left[0], records)
+
+
 class DeadServers(CacheCase):
     def test_dead_server_is_skipped_by_the_next_login(self):
         with DeadListener("hang") as dead:
