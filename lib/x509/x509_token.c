@@ -278,34 +278,31 @@ x509_token_check_time(const struct x509_token *t, time_t now, char *err, size_t 
     return REASON_OK;
 }
 
-/* Every certificate of the PEM text @buf into @store; how many, or -1 when
- * one of them cannot be parsed. */
+/* Every certificate and CRL of the PEM text @buf into @store: how many
+ * certificates (*crls: CRLs), or -1 when a block cannot be parsed or
+ * stored. */
 static int
-add_ca_certs(X509_STORE *store, const struct fileio_buf *buf)
+add_ca_file(X509_STORE *store, const struct fileio_buf *buf, int *crls)
 {
     BIO *bio = BIO_new_mem_buf(buf->text, (int)buf->len);
-    X509 *ca;
-    unsigned long e;
+    STACK_OF(X509_INFO) *items = bio ? PEM_X509_INFO_read_bio(bio, NULL, NULL, NULL) : NULL;
     int n = 0;
 
-    if (bio == NULL)
-        return -1;
-    while ((ca = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
-        int ok = X509_STORE_add_cert(store, ca);
+    *crls = 0;
+    for (int i = 0; items != NULL && i < sk_X509_INFO_num(items); i++) {
+        X509_INFO *item = sk_X509_INFO_value(items, i);
 
-        X509_free(ca);
-        if (!ok) {
+        if ((item->x509 != NULL && X509_STORE_add_cert(store, item->x509) != 1) ||
+            (item->crl != NULL && X509_STORE_add_crl(store, item->crl) != 1)) {
             n = -1;
             break;
         }
-        n++;
+        n += item->x509 != NULL;
+        *crls += item->crl != NULL;
     }
-    /* the loop ends at the end of the text (no start line) or at a
-     * block that does not parse; only the first is normal */
-    e = ERR_peek_last_error();
-    if (n >= 0 && e != 0 &&
-        !(ERR_GET_LIB(e) == ERR_LIB_PEM && ERR_GET_REASON(e) == PEM_R_NO_START_LINE))
+    if (items == NULL)
         n = -1;
+    sk_X509_INFO_pop_free(items, X509_INFO_free);
     BIO_free(bio);
     return n;
 }
@@ -317,7 +314,7 @@ x509_token_verify_chain(const struct x509_token *t, const char *ca_file, char *e
     struct fileio_buf buf = {0};
     X509_STORE *store = NULL;
     X509_STORE_CTX *ctx = NULL;
-    int reason = REASON_CONFIG, n;
+    int reason = REASON_CONFIG, n, crls = 0;
 
     if (fileio_read(ca_file, &rules, &buf, err, errlen) != FILEIO_OK)
         goto out;
@@ -327,12 +324,17 @@ x509_token_verify_chain(const struct x509_token *t, const char *ca_file, char *e
         goto out;
     }
     ERR_clear_error();
-    if ((n = add_ca_certs(store, &buf)) <= 0) {
+    if ((n = add_ca_file(store, &buf, &crls)) <= 0) {
         snprintf(err, errlen, "x509_ca file %s %s: %s", ca_file,
-                 n == 0 ? "holds no PEM certificate" : "holds a certificate that cannot be read",
+                 n == 0 ? "holds no PEM certificate" : "holds a block that cannot be read",
                  n == 0 ? "give the CA certificates in PEM" : x509_openssl_reason());
         goto out;
     }
+    /* CRLs next to the CAs: then every certificate of the chain needs a
+     * current one from its issuer (OpenSSL's -crl_check_all), so a CRL
+     * that lapses refuses logins rather than letting revoked keys in */
+    if (crls > 0)
+        X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
     if (!X509_STORE_CTX_init(ctx, store, t->cert, NULL) ||
         !X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_ANY)) {
         snprintf(err, errlen, "x509_ca file %s: cannot set up verification: %s", ca_file,

@@ -61,9 +61,13 @@ int x509_token_parse(const char *text, size_t len, const char *what, struct x509
  * with "not valid before ..." or "expired ...". */
 int x509_token_check_time(const struct x509_token *t, time_t now, char *err, size_t errlen);
 /* Verify the chain to a CA in @ca_file (PEM, read through the trust rules),
- * any purpose, at the current time.  REASON_OK, REASON_CERT_UNTRUSTED
- * with OpenSSL's verification error and depth, or REASON_CONFIG when the
- * CA file is missing, refused or holds no certificate. */
+ * any purpose, at the current time.  CRLs in @ca_file ("X509 CRL" blocks)
+ * switch on revocation checks for the whole chain: every certificate then
+ * needs a current CRL of its issuer (RFC 5280 6.3).  REASON_OK,
+ * REASON_CERT_UNTRUSTED with OpenSSL's verification error and depth
+ * ("certificate revoked", "CRL has expired", "unable to get certificate
+ * CRL"), or REASON_CONFIG when the CA file is missing, refused, holds no
+ * certificate or a block that does not parse. */
 int x509_token_verify_chain(const struct x509_token *t, const char *ca_file, char *err,
                             size_t errlen);
 

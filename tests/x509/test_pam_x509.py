@@ -28,7 +28,7 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "pam"))
 import pamharness as ph  # noqa: E402
 from test_cms_respond import (P256, P384, PIN, RSA, SOFTHSM_MISSING, SOFTHSM_MODULES,  # noqa: E402
-                              Keys, openssl_pipeline, run, system_env)
+                              Keys, openssl, openssl_pipeline, run, system_env)
 
 HELPER = os.environ.get("CRAUTH_HELPER", "helper/crauth-helper")
 CRAUTH = os.environ.get("CRAUTH", "tools/crauth")
@@ -138,6 +138,41 @@ class X509Logins(unittest.TestCase):
         r, env = self.login("alice", self.pipeline(*self.rsa))
         self.assertEqual((r.name, r.reason()), ("PAM_AUTH_ERR", 59), r.log)
         self.assertIsNone(env)
+
+    def crl(self, revoke=()):
+        """A CRL of the test CA (openssl ca -gencrl) revoking @revoke."""
+        d = tempfile.mkdtemp(prefix="crl-", dir=self.dir)
+        cnf = os.path.join(d, "ca.cnf")
+        with open(cnf, "w") as f:
+            f.write("[ca]\ndefault_ca = d\n[d]\ndatabase = %s/index.txt\n"
+                    "default_md = sha256\ndefault_crl_days = 1\n" % d)
+        open(os.path.join(d, "index.txt"), "w").close()
+        args = ["-config", cnf, "-keyfile", self.ca[0], "-cert", self.ca[1]]
+        for cert in revoke:
+            openssl("ca", *args, "-revoke", cert)
+        out = os.path.join(d, "crl.pem")
+        openssl("ca", *args, "-gencrl", "-out", out)
+        with open(out) as f:
+            return f.read()
+
+    def ca_file_with(self, crl):
+        path = os.path.join(self.dir, "ca-and-crl.pem")
+        with open(self.ca[1]) as f:
+            text = f.read()
+        with open(path, "w") as f:
+            f.write(text + crl)
+        os.chmod(path, 0o644)
+        return path
+
+    def test_a_crl_in_x509_ca_refuses_a_revoked_certificate(self):
+        self.write_conf("x509_ca = %s" % self.ca_file_with(self.crl()))
+        r, _ = self.login("dave", self.pipeline(*self.issued))
+        self.assertEqual((r.name, r.reason()), ("PAM_SUCCESS", 0), r.log)
+        self.write_conf("x509_ca = %s" % self.ca_file_with(self.crl([self.issued[1]])))
+        r, env = self.login("dave", self.pipeline(*self.issued))
+        self.assertEqual((r.name, r.reason()), ("PAM_AUTH_ERR", 59), r.log)
+        self.assertIn("certificate revoked", r.log)
+        self.assertIsNone(env)  # no envelope for a revoked certificate
 
     # --- what must fail ---------------------------------------------------------
     def test_wrong_answer(self):
