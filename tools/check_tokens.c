@@ -14,6 +14,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 
 #include "lib/common/reason.h"
@@ -137,6 +138,12 @@ check_tokens(struct check_report *rep, const struct crauth_config *cfg, const ch
             }
         }
         tokens_entry_wipe(&e);
+    }
+    if (n_x509 > 0 && cfg->x509_ca != NULL) {
+        /* once for all x509 tokens: a CRL about to lapse stops them all */
+        int reason = x509_ca_describe(cfg->x509_ca, time(NULL), err, sizeof(err));
+
+        check_step(rep, "-", "x509_ca", reason, "%s", err);
     }
     if (bad == 0)
         check_step(rep, "-", "tokens", REASON_OK, "%s: %zu token line(s), none bad", cfg->tokens,

@@ -308,6 +308,68 @@ add_ca_file(X509_STORE *store, const struct fileio_buf *buf, int *crls)
 }
 
 int
+x509_ca_describe(const char *ca_file, time_t now, char *out, size_t outlen)
+{
+    static const struct fileio_rules rules = {.what = "x509_ca file", .max_size = CA_MAX_FILE};
+    struct fileio_buf buf = {0};
+    BIO *bio = NULL;
+    STACK_OF(X509_INFO) *items = NULL;
+    const X509_CRL *first = NULL;
+    int certs = 0, crls = 0, reason = REASON_CONFIG;
+
+    if (fileio_read(ca_file, &rules, &buf, out, outlen) != FILEIO_OK)
+        goto done;
+    if ((bio = BIO_new_mem_buf(buf.text, (int)buf.len)) == NULL ||
+        (items = PEM_X509_INFO_read_bio(bio, NULL, NULL, NULL)) == NULL) {
+        snprintf(out, outlen, "x509_ca file %s holds a block that cannot be read: %s", ca_file,
+                 x509_openssl_reason());
+        goto done;
+    }
+    for (int i = 0; i < sk_X509_INFO_num(items); i++) {
+        const X509_INFO *item = sk_X509_INFO_value(items, i);
+        const ASN1_TIME *next = item->crl ? X509_CRL_get0_nextUpdate(item->crl) : NULL;
+
+        certs += item->x509 != NULL;
+        crls += item->crl != NULL;
+        /* the CRL that lapses first (one without a next update never does) */
+        if (next != NULL &&
+            (first == NULL || ASN1_TIME_compare(next, X509_CRL_get0_nextUpdate(first)) < 0))
+            first = item->crl;
+    }
+    reason = REASON_OK;
+    if (certs == 0) {
+        snprintf(out, outlen, "x509_ca file %s holds no PEM certificate", ca_file);
+        reason = REASON_CONFIG;
+    } else if (first == NULL) {
+        snprintf(out, outlen, "%s: %d CA certificate(s), %s", ca_file, certs,
+                 crls ? "CRLs without a next update" : "no CRL: no revocation check");
+    } else {
+        char when[40], issuer[256];
+        int lapsed = X509_cmp_time(X509_CRL_get0_nextUpdate(first), &now) <= 0;
+
+        format_time(X509_CRL_get0_nextUpdate(first), when, sizeof(when));
+        X509_NAME_oneline(X509_CRL_get_issuer(first), issuer, sizeof(issuer));
+        if (lapsed) {
+            snprintf(out, outlen,
+                     "%s: the CRL of %s lapsed at %s: every x509 login fails until it is "
+                     "renewed",
+                     ca_file, issuer, when);
+            reason = REASON_CERT_UNTRUSTED;
+        } else {
+            snprintf(out, outlen,
+                     "%s: %d CA certificate(s), %d CRL(s); the first to lapse, %s's, is current "
+                     "until %s",
+                     ca_file, certs, crls, issuer, when);
+        }
+    }
+done:
+    sk_X509_INFO_pop_free(items, X509_INFO_free);
+    BIO_free(bio);
+    fileio_free(&buf);
+    return reason;
+}
+
+int
 x509_token_verify_chain(const struct x509_token *t, const char *ca_file, char *err, size_t errlen)
 {
     static const struct fileio_rules rules = {.what = "x509_ca file", .max_size = CA_MAX_FILE};

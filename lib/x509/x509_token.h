@@ -71,6 +71,12 @@ int x509_token_check_time(const struct x509_token *t, time_t now, char *err, siz
 int x509_token_verify_chain(const struct x509_token *t, const char *ca_file, char *err,
                             size_t errlen);
 
+/* For `crauth check`: one line on the x509_ca file at @now: how many CA
+ * certificates and CRLs, and when the first CRL lapses.  REASON_OK;
+ * REASON_CERT_UNTRUSTED when a CRL has lapsed (every x509 login fails);
+ * REASON_CONFIG when the file is refused, unreadable or has no certificate. */
+int x509_ca_describe(const char *ca_file, time_t now, char *out, size_t outlen);
+
 /* One line for logs: "subject=..., RSA-2048, not after 2027-01-01 00:00:00 UTC". */
 const char *x509_token_summary(const struct x509_token *t);
 

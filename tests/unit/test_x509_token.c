@@ -572,6 +572,41 @@ test_revocation(void **state)
     X509_free(other);
 }
 
+/* crauth check's line on the x509_ca file: CRLs counted, the first to
+ * lapse named, a lapsed one refused. */
+static void
+test_ca_describe(void **state)
+{
+    char out[512], *crl, *lapsed, *both;
+
+    (void)state;
+    assert_int_equal(x509_ca_describe(write_cert("ca-only.pem", ca_cert), time(NULL), out,
+                                      sizeof(out)),
+                     REASON_OK);
+    assert_non_null(strstr(out, "1 CA certificate(s), no CRL"));
+    crl = crl_pem(ca_cert, ca_key, -3600, DAY, NULL);
+    assert_int_equal(x509_ca_describe(ca_with("ca-crl.pem", crl), time(NULL), out, sizeof(out)),
+                     REASON_OK);
+    assert_non_null(strstr(out, "1 CA certificate(s), 1 CRL(s); the first to lapse"));
+    /* the same file a day and a half later */
+    assert_int_equal(x509_ca_describe(ca_with("ca-crl.pem", crl), time(NULL) + DAY + DAY / 2, out,
+                                      sizeof(out)),
+                     REASON_CERT_UNTRUSTED);
+    assert_non_null(strstr(out, "lapsed at"));
+    /* of two CRLs, the one that lapses first */
+    lapsed = crl_pem(stranger_cert, stranger_key, -2 * DAY, -DAY, NULL);
+    assert_true(asprintf(&both, "%s%s", crl, lapsed) > 0);
+    assert_int_equal(x509_ca_describe(ca_with("ca-two.pem", both), time(NULL), out, sizeof(out)),
+                     REASON_CERT_UNTRUSTED);
+    assert_non_null(strstr(out, "some other CA"));
+    assert_int_equal(x509_ca_describe(write_file("none.pem", "x\n", 2, 0644), time(NULL), out,
+                                      sizeof(out)),
+                     REASON_CONFIG);
+    free(crl);
+    free(lapsed);
+    free(both);
+}
+
 static void
 expect_invalid(const char *name, const char *text, size_t len, mode_t mode, const char *why)
 {
@@ -738,6 +773,7 @@ main(void)
         cmocka_unit_test(test_validity_period),
         cmocka_unit_test(test_chain),
         cmocka_unit_test(test_revocation),
+        cmocka_unit_test(test_ca_describe),
         cmocka_unit_test(test_not_one_certificate),
         cmocka_unit_test(test_loose_modes_refused),
         cmocka_unit_test(test_unusable_keys),

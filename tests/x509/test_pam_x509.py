@@ -173,6 +173,11 @@ class X509Logins(unittest.TestCase):
         self.assertEqual((r.name, r.reason()), ("PAM_AUTH_ERR", 59), r.log)
         self.assertIn("certificate revoked", r.log)
         self.assertIsNone(env)  # no envelope for a revoked certificate
+        # crauth check names the revoked token and says when the CRL lapses
+        out = subprocess.run([CRAUTH, "check", "--conf", self.conf], capture_output=True,
+                             text=True).stdout
+        self.assertRegex(out, r"x509_ca.*1 CA certificate\(s\), 1 CRL\(s\); the first to lapse")
+        self.assertRegex(out, r"x509 .*%s.*certificate revoked" % re.escape(self.tokens))
 
     # --- what must fail ---------------------------------------------------------
     def test_wrong_answer(self):
