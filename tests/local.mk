@@ -63,7 +63,8 @@ unit_tests = tests/unit/test_otp tests/unit/test_wire tests/unit/test_config \
 	tests/unit/test_server_reply tests/unit/test_sandbox \
 	tests/unit/test_fileio tests/unit/test_lockfile tests/unit/test_radius \
 	tests/unit/test_http_head tests/unit/test_ntlm_http \
-	tests/unit/test_x509_token tests/unit/test_tokens_edit tests/unit/test_enrol \
+	tests/unit/test_x509_token tests/unit/test_x509_crl tests/unit/test_tokens_edit \
+	tests/unit/test_enrol \
 	tests/unit/test_text tests/unit/test_attempts tests/unit/test_net
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
@@ -110,9 +111,14 @@ tests_unit_test_radius_LDADD = libcrauth_radius.la libcrauth_common.la $(CMOCKA_
 tests_unit_test_attempts_SOURCES = tests/unit/test_attempts.c tests/unit/tmpdir.h
 tests_unit_test_attempts_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_attempts_LDADD = libcrauth_helper.la $(CMOCKA_LIBS)
-tests_unit_test_x509_token_SOURCES = tests/unit/test_x509_token.c tests/unit/tmpdir.h
+tests_unit_test_x509_token_SOURCES = tests/unit/test_x509_token.c tests/unit/tmpdir.h \
+	tests/unit/x509_fixture.h
 tests_unit_test_x509_token_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(CRYPTO_CFLAGS)
 tests_unit_test_x509_token_LDADD = libcrauth_x509.la libcrauth_core.la $(CMOCKA_LIBS) $(CRYPTO_LIBS)
+tests_unit_test_x509_crl_SOURCES = tests/unit/test_x509_crl.c tests/unit/tmpdir.h \
+	tests/unit/x509_fixture.h
+tests_unit_test_x509_crl_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_test_x509_crl_LDADD = libcrauth_x509.la libcrauth_core.la $(CMOCKA_LIBS) $(CRYPTO_LIBS)
 tests_unit_test_otp_SOURCES = tests/unit/test_otp.c tests/unit/vector_file.h
 tests_unit_test_otp_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(CRYPTO_CFLAGS)
 tests_unit_test_otp_LDADD = libcrauth_core.la $(CMOCKA_LIBS) $(CRYPTO_LIBS)

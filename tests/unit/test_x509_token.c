@@ -6,7 +6,7 @@
  * or replayed answer, tampered envelope, expired and not-yet-valid
  * certificates, chains that do and do not verify, files with two
  * certificates, garbage or loose modes, weak or unusable keys, and the
- * answer's hex syntax.
+ * answer's hex syntax.  Revocation: test_x509_crl.c.
  */
 #include <fcntl.h>
 #include <setjmp.h>
@@ -16,139 +16,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include <time.h>
 
 #include <cmocka.h>
 
-#include <openssl/pem.h>
-#include <openssl/cms.h>
-#include <openssl/evp.h>
-#include <openssl/x509.h>
-#include <openssl/x509v3.h>
-
-#include "lib/common/hex.h"
-#include "lib/common/reason.h"
-#include "lib/x509/x509_token.h"
-
 static char dir[] = "/tmp/crauth-x509-XXXXXX";
 
-#include "tmpdir.h"
-
-#define DAY (24L * 3600)
-
-/* made once: generating RSA keys is the slow part */
-static EVP_PKEY *rsa_key, *ec_key, *p384_key, *ca_key, *stranger_key;
-static X509 *ca_cert, *stranger_cert;
-
-struct cert_spec {
-    const char *cn;
-    long not_before, not_after; /* seconds from now */
-    const char *key_usage;      /* NULL: no extension */
-    bool ca;
-};
-
-static void
-add_ext(X509 *x, X509 *issuer, int nid, const char *value)
-{
-    X509V3_CTX ctx;
-    X509_EXTENSION *ext;
-
-    X509V3_set_ctx(&ctx, issuer, x, NULL, NULL, 0);
-    ext = X509V3_EXT_conf_nid(NULL, &ctx, nid, value);
-    assert_non_null(ext);
-    assert_int_equal(X509_add_ext(x, ext, -1), 1);
-    X509_EXTENSION_free(ext);
-}
-
-/* A certificate for @key, signed by @issuer_key (@issuer NULL: by itself). */
-static X509 *
-make_cert(EVP_PKEY *key, const struct cert_spec *s, X509 *issuer, EVP_PKEY *issuer_key)
-{
-    static long serial = 1;
-    X509 *x = X509_new();
-    X509_NAME *name = X509_NAME_new();
-
-    assert_non_null(x);
-    assert_int_equal(X509_set_version(x, X509_VERSION_3), 1);
-    assert_int_equal(ASN1_INTEGER_set(X509_get_serialNumber(x), serial++), 1);
-    assert_non_null(X509_gmtime_adj(X509_getm_notBefore(x), s->not_before));
-    assert_non_null(X509_gmtime_adj(X509_getm_notAfter(x), s->not_after));
-    assert_int_equal(X509_set_pubkey(x, key), 1);
-    assert_int_equal(X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                                                (const unsigned char *)s->cn, -1, -1, 0),
-                     1);
-    assert_int_equal(X509_set_subject_name(x, name), 1);
-    assert_int_equal(X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : name), 1);
-    X509_NAME_free(name);
-    if (s->ca) {
-        add_ext(x, issuer ? issuer : x, NID_basic_constraints, "critical,CA:TRUE");
-        add_ext(x, issuer ? issuer : x, NID_key_usage, "critical,keyCertSign,cRLSign");
-        add_ext(x, issuer ? issuer : x, NID_subject_key_identifier, "hash");
-    } else if (s->key_usage != NULL) {
-        add_ext(x, issuer ? issuer : x, NID_key_usage, s->key_usage);
-    }
-    if (issuer != NULL)
-        add_ext(x, issuer, NID_authority_key_identifier, "keyid");
-    assert_true(
-        X509_sign(x, issuer_key ? issuer_key : key,
-                  EVP_PKEY_is_a(issuer_key ? issuer_key : key, "ED25519") ? NULL : EVP_sha256()) >
-        0);
-    return x;
-}
-
-static X509 *
-self_signed(EVP_PKEY *key, const char *cn)
-{
-    struct cert_spec s = {.cn = cn, .not_before = -DAY, .not_after = 30 * DAY};
-
-    return make_cert(key, &s, NULL, NULL);
-}
-
-/* Write @text to @name in the test directory with @mode; returns the path. */
-static const char *
-write_file(const char *name, const char *text, size_t len, mode_t mode)
-{
-    static char path[4][256];
-    static int next;
-    char *p = path[next++ % 4];
-    int fd;
-
-    snprintf(p, sizeof(path[0]), "%s/%s", dir, name);
-    unlink(p);
-    fd = open(p, O_WRONLY | O_CREAT | O_EXCL, 0600);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, text, len), (ssize_t)len);
-    close(fd);
-    assert_int_equal(chmod(p, mode), 0);
-    return p;
-}
-
-/* The PEM text of @n certificates, as a string to free. */
-static char *
-pem_of(X509 *const *certs, int n)
-{
-    BIO *b = BIO_new(BIO_s_mem());
-    char *data, *text;
-    long len;
-
-    for (int i = 0; i < n; i++)
-        assert_int_equal(PEM_write_bio_X509(b, certs[i]), 1);
-    len = BIO_get_mem_data(b, &data);
-    text = strndup(data, (size_t)len);
-    BIO_free(b);
-    return text;
-}
-
-static const char *
-write_cert(const char *name, X509 *cert)
-{
-    char *text = pem_of(&cert, 1);
-    const char *path = write_file(name, text, strlen(text), 0644);
-
-    free(text);
-    return path;
-}
+#include "x509_fixture.h"
 
 /* Open @pem with @key as the user's tool would: the content, or -1. */
 static int
@@ -184,43 +58,6 @@ envelope_der(const char *pem, unsigned char **der)
     CMS_ContentInfo_free(cms);
     BIO_free(b);
     return len;
-}
-
-static int
-setup(void **state)
-{
-    struct cert_spec ca = {.cn = "crauth test CA",
-                           .not_before = -DAY,
-                           .not_after = 365 * DAY,
-                           .ca = true};
-    struct cert_spec stranger = ca;
-
-    stranger.cn = "some other CA";
-    if (tmpdir_setup(state) != 0)
-        return -1;
-    rsa_key = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
-    ec_key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
-    p384_key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-384");
-    ca_key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
-    stranger_key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
-    if (!rsa_key || !ec_key || !p384_key || !ca_key || !stranger_key)
-        return -1;
-    ca_cert = make_cert(ca_key, &ca, NULL, NULL);
-    stranger_cert = make_cert(stranger_key, &stranger, NULL, NULL);
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    EVP_PKEY_free(rsa_key);
-    EVP_PKEY_free(ec_key);
-    EVP_PKEY_free(p384_key);
-    EVP_PKEY_free(ca_key);
-    EVP_PKEY_free(stranger_key);
-    X509_free(ca_cert);
-    X509_free(stranger_cert);
-    return tmpdir_teardown(state);
 }
 
 /* Load @cert's file, make a challenge, open it with @key, answer. */
@@ -464,149 +301,6 @@ test_chain(void **state)
     X509_free(self);
 }
 
-/* A CRL in @issuer's name, signed with @key, valid from @last to @next
- * (seconds from now), revoking @revoked (NULL: nothing), as PEM text. */
-static char *
-crl_pem(X509 *issuer, EVP_PKEY *key, long last, long next, X509 *revoked)
-{
-    X509_CRL *crl = X509_CRL_new();
-    ASN1_TIME *t = ASN1_TIME_new();
-    BIO *b = BIO_new(BIO_s_mem());
-    char *data, *text;
-    long len;
-
-    assert_non_null(crl);
-    assert_int_equal(X509_CRL_set_version(crl, X509_CRL_VERSION_2), 1);
-    assert_int_equal(X509_CRL_set_issuer_name(crl, X509_get_subject_name(issuer)), 1);
-    assert_non_null(X509_gmtime_adj(t, last));
-    assert_int_equal(X509_CRL_set1_lastUpdate(crl, t), 1);
-    assert_non_null(X509_gmtime_adj(t, next));
-    assert_int_equal(X509_CRL_set1_nextUpdate(crl, t), 1);
-    if (revoked != NULL) {
-        X509_REVOKED *r = X509_REVOKED_new();
-
-        assert_int_equal(X509_REVOKED_set_serialNumber(r, X509_get_serialNumber(revoked)), 1);
-        assert_non_null(X509_gmtime_adj(t, -3600));
-        assert_int_equal(X509_REVOKED_set_revocationDate(r, t), 1);
-        assert_int_equal(X509_CRL_add0_revoked(crl, r), 1);
-    }
-    assert_true(X509_CRL_sort(crl) == 1 && X509_CRL_sign(crl, key, EVP_sha256()) > 0);
-    assert_int_equal(PEM_write_bio_X509_CRL(b, crl), 1);
-    len = BIO_get_mem_data(b, &data);
-    text = strndup(data, (size_t)len);
-    BIO_free(b);
-    ASN1_TIME_free(t);
-    X509_CRL_free(crl);
-    return text;
-}
-
-/* The CA file's text with @crl after the CA certificate. */
-static const char *
-ca_with(const char *name, const char *crl)
-{
-    char *ca = pem_of(&ca_cert, 1), *text;
-    const char *path;
-
-    assert_true(asprintf(&text, "%s%s", ca, crl) > 0);
-    path = write_file(name, text, strlen(text), 0644);
-    free(ca);
-    free(text);
-    return path;
-}
-
-/* CRLs in the x509_ca file: a revoked certificate, a lapsed CRL, a CRL
- * signed by someone else and a CA without a CRL are refused; a current CRL
- * that does not list the certificate lets it through. */
-static void
-test_revocation(void **state)
-{
-    struct cert_spec leaf = {.cn = "crl user",
-                             .not_before = -DAY,
-                             .not_after = 30 * DAY,
-                             .key_usage = "critical,keyEncipherment"};
-    X509 *issued = make_cert(rsa_key, &leaf, ca_cert, ca_key), *other;
-    struct x509_token *t = NULL;
-    char err[512], *crl, cert[256];
-
-    (void)state;
-    /* a copy: write_file's paths are reused after four */
-    snprintf(cert, sizeof(cert), "%s", write_cert("crl-user.pem", issued));
-    other = make_cert(rsa_key, &leaf, ca_cert, ca_key); /* another serial */
-    crl = crl_pem(ca_cert, ca_key, -3600, DAY, other);
-    assert_int_equal(x509_token_load(cert, ca_with("ca-crl.pem", crl), &t, err, sizeof(err)),
-                     REASON_OK);
-    x509_token_free(t);
-    free(crl);
-
-    crl = crl_pem(ca_cert, ca_key, -3600, DAY, issued);
-    assert_int_equal(x509_token_load(cert, ca_with("ca-revoked.pem", crl), &t, err, sizeof(err)),
-                     REASON_CERT_UNTRUSTED);
-    assert_non_null(strstr(err, "certificate revoked"));
-    free(crl);
-
-    crl = crl_pem(ca_cert, ca_key, -2 * DAY, -DAY, NULL);
-    assert_int_equal(x509_token_load(cert, ca_with("ca-lapsed.pem", crl), &t, err, sizeof(err)),
-                     REASON_CERT_UNTRUSTED);
-    assert_non_null(strstr(err, "CRL has expired"));
-    free(crl);
-
-    crl = crl_pem(ca_cert, stranger_key, -3600, DAY, NULL); /* the CA's name, not its key */
-    assert_int_equal(x509_token_load(cert, ca_with("ca-forged.pem", crl), &t, err, sizeof(err)),
-                     REASON_CERT_UNTRUSTED);
-    assert_non_null(strstr(err, "CRL signature failure"));
-    free(crl);
-
-    crl = crl_pem(stranger_cert, stranger_key, -3600, DAY, NULL); /* not the issuer's CRL */
-    assert_int_equal(x509_token_load(cert, ca_with("ca-other-crl.pem", crl), &t, err, sizeof(err)),
-                     REASON_CERT_UNTRUSTED);
-    assert_non_null(strstr(err, "unable to get certificate CRL"));
-    free(crl);
-
-    assert_int_equal(x509_token_load(cert,
-                                     ca_with("ca-bad-crl.pem", "-----BEGIN X509 CRL-----\n"
-                                                               "AAAA\n-----END X509 CRL-----\n"),
-                                     &t, err, sizeof(err)),
-                     REASON_CONFIG);
-    assert_non_null(strstr(err, "cannot be read"));
-    X509_free(issued);
-    X509_free(other);
-}
-
-/* crauth check's line on the x509_ca file: CRLs counted, the first to
- * lapse named, a lapsed one refused. */
-static void
-test_ca_describe(void **state)
-{
-    char out[512], *crl, *lapsed, *both;
-
-    (void)state;
-    assert_int_equal(x509_ca_describe(write_cert("ca-only.pem", ca_cert), time(NULL), out,
-                                      sizeof(out)),
-                     REASON_OK);
-    assert_non_null(strstr(out, "1 CA certificate(s), no CRL"));
-    crl = crl_pem(ca_cert, ca_key, -3600, DAY, NULL);
-    assert_int_equal(x509_ca_describe(ca_with("ca-crl.pem", crl), time(NULL), out, sizeof(out)),
-                     REASON_OK);
-    assert_non_null(strstr(out, "1 CA certificate(s), 1 CRL(s); the first to lapse"));
-    /* the same file a day and a half later */
-    assert_int_equal(x509_ca_describe(ca_with("ca-crl.pem", crl), time(NULL) + DAY + DAY / 2, out,
-                                      sizeof(out)),
-                     REASON_CERT_UNTRUSTED);
-    assert_non_null(strstr(out, "lapsed at"));
-    /* of two CRLs, the one that lapses first */
-    lapsed = crl_pem(stranger_cert, stranger_key, -2 * DAY, -DAY, NULL);
-    assert_true(asprintf(&both, "%s%s", crl, lapsed) > 0);
-    assert_int_equal(x509_ca_describe(ca_with("ca-two.pem", both), time(NULL), out, sizeof(out)),
-                     REASON_CERT_UNTRUSTED);
-    assert_non_null(strstr(out, "some other CA"));
-    assert_int_equal(x509_ca_describe(write_file("none.pem", "x\n", 2, 0644), time(NULL), out,
-                                      sizeof(out)),
-                     REASON_CONFIG);
-    free(crl);
-    free(lapsed);
-    free(both);
-}
-
 static void
 expect_invalid(const char *name, const char *text, size_t len, mode_t mode, const char *why)
 {
@@ -772,8 +466,6 @@ main(void)
         cmocka_unit_test(test_tampered_envelope),
         cmocka_unit_test(test_validity_period),
         cmocka_unit_test(test_chain),
-        cmocka_unit_test(test_revocation),
-        cmocka_unit_test(test_ca_describe),
         cmocka_unit_test(test_not_one_certificate),
         cmocka_unit_test(test_loose_modes_refused),
         cmocka_unit_test(test_unusable_keys),
