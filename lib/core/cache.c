@@ -36,6 +36,7 @@
 /* the longest failure_window, dead_time or radius dead_time crauth.conf
  * allows (lib/core/conf.c), and a minute */
 #define CACHE_LONGEST_S (86400 + 60)
+#define CACHE_EXPIRED_KEPT_S 3600
 
 struct cache {
     int dfd;
@@ -383,7 +384,7 @@ is_record_name(const char *entry, bool lock)
 }
 
 /* Is the record in file @name over at @now?  A user's failures when their
- * window has passed, a challenge when it has expired; a server marked down,
+ * window has passed, a challenge an hour after it expired; a server marked down,
  * and a user record of an earlier version (no window in it), when it is
  * older (@st) than any configuration keeps one. */
 static bool
@@ -399,7 +400,9 @@ record_is_over(struct cache *c, const char *name, const struct stat *st, int64_t
         over =
             r.window > 0 ? r.window_start + r.window <= now : st->st_mtime <= now - CACHE_LONGEST_S;
     else if (found && r.type == CACHE_CHALLENGE)
-        over = r.expires <= now;
+        /* kept an hour past its expiry, so that the next attempt can still
+         * say "the challenge has expired" instead of starting over */
+        over = r.expires + CACHE_EXPIRED_KEPT_S <= now;
     secmem_wipe(&r, sizeof(r));
     return over;
 }

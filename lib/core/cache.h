@@ -40,7 +40,7 @@ int cache_open(const char *dir, struct cache **out, char *err, size_t errlen);
 void cache_close(struct cache *c);
 
 /* Remove the records that are over at @now: failure counts whose window
- * has passed, expired challenges, and (older than any configuration keeps
+ * has passed, challenges expired an hour ago, and (older than any configuration keeps
  * them) servers marked down; and the per-user lock files of earlier
  * versions.  At most once every CACHE_PRUNE_EVERY_S (a stamp file says
  * when), so most logins only stat the stamp.  Returns how many files went. */

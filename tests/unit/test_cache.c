@@ -273,11 +273,15 @@ test_prune(void **state)
                      REASON_OK);
     assert_int_equal(cache_user_reserve(c, "live", now - 10, 300, 10, &n, err, sizeof(err)),
                      REASON_OK);
-    /* challenges: one expired, one not */
-    ch.expires = now - 1;
+    /* challenges: one expired over an hour ago, one just expired (kept, so
+     * the next attempt can say so), one current */
+    ch.expires = now - 3601;
     assert_int_equal(cache_put_challenge(c, &ch, err, sizeof(err)), REASON_OK);
     snprintf(ch.user, sizeof(ch.user), "%s", "bob");
     ch.expires = now + 100;
+    assert_int_equal(cache_put_challenge(c, &ch, err, sizeof(err)), REASON_OK);
+    snprintf(ch.user, sizeof(ch.user), "%s", "carol");
+    ch.expires = now - 1;
     assert_int_equal(cache_put_challenge(c, &ch, err, sizeof(err)), REASON_OK);
     /* a user record of an earlier version (no window): by its age */
     write_file(sub, old_format,
@@ -287,12 +291,12 @@ test_prune(void **state)
                "crauth-cache 1\ntype user\nuser 6e6577\nfailures 1\nwindow_start 5\n", 0);
     write_file(sub, legacy_lock, "", 0);
     assert_int_equal(count_files(sub, "u-", ""), 5);
-    assert_int_equal(count_files(sub, "c-", ""), 2);
+    assert_int_equal(count_files(sub, "c-", ""), 3);
 
     assert_int_equal(cache_prune(c, now), 4);
     assert_int_equal(cache_user_failures(c, "live", now, 300), 1);
     assert_int_equal(cache_user_failures(c, "old", now - 999, 60), 0); /* gone, not just over */
-    assert_int_equal(count_files(sub, "c-", ""), 1);
+    assert_int_equal(count_files(sub, "c-", ""), 2);
     assert_false(file_exists(sub, old_format));
     assert_true(file_exists(sub, old_format_new));
     assert_false(file_exists(sub, legacy_lock));
