@@ -278,78 +278,74 @@ x509_token_check_time(const struct x509_token *t, time_t now, char *err, size_t 
     return REASON_OK;
 }
 
-/* Every certificate and CRL of the PEM text @buf into @store: how many
- * certificates (*crls: CRLs), or -1 when a block cannot be parsed or
- * stored. */
+/* The x509_ca file's PEM blocks, certificates and CRLs (counted into
+ * *certs and *crls), read through the trust rules.  REASON_OK with *items
+ * to free with sk_X509_INFO_pop_free, or REASON_CONFIG with @err: the file
+ * is refused or missing, a block does not parse, no certificate. */
 static int
-add_ca_file(X509_STORE *store, const struct fileio_buf *buf, int *crls)
+read_ca_file(const char *ca_file, STACK_OF(X509_INFO) * *items, int *certs, int *crls, char *err,
+             size_t errlen)
 {
-    BIO *bio = BIO_new_mem_buf(buf->text, (int)buf->len);
-    STACK_OF(X509_INFO) *items = bio ? PEM_X509_INFO_read_bio(bio, NULL, NULL, NULL) : NULL;
-    int n = 0;
+    static const struct fileio_rules rules = {.what = "x509_ca file", .max_size = CA_MAX_FILE};
+    struct fileio_buf buf = {0};
+    BIO *bio;
 
-    *crls = 0;
-    for (int i = 0; items != NULL && i < sk_X509_INFO_num(items); i++) {
-        X509_INFO *item = sk_X509_INFO_value(items, i);
-
-        if ((item->x509 != NULL && X509_STORE_add_cert(store, item->x509) != 1) ||
-            (item->crl != NULL && X509_STORE_add_crl(store, item->crl) != 1)) {
-            n = -1;
-            break;
-        }
-        n += item->x509 != NULL;
-        *crls += item->crl != NULL;
-    }
-    if (items == NULL)
-        n = -1;
-    sk_X509_INFO_pop_free(items, X509_INFO_free);
+    *items = NULL;
+    *certs = *crls = 0;
+    if (fileio_read(ca_file, &rules, &buf, err, errlen) != FILEIO_OK)
+        return REASON_CONFIG;
+    ERR_clear_error();
+    if ((bio = BIO_new_mem_buf(buf.text, (int)buf.len)) != NULL)
+        *items = PEM_X509_INFO_read_bio(bio, NULL, NULL, NULL);
     BIO_free(bio);
-    return n;
+    fileio_free(&buf);
+    if (*items == NULL) {
+        snprintf(err, errlen, "x509_ca file %s holds a block that cannot be read: %s", ca_file,
+                 x509_openssl_reason());
+        return REASON_CONFIG;
+    }
+    for (int i = 0; i < sk_X509_INFO_num(*items); i++) {
+        *certs += sk_X509_INFO_value(*items, i)->x509 != NULL;
+        *crls += sk_X509_INFO_value(*items, i)->crl != NULL;
+    }
+    if (*certs == 0) {
+        snprintf(err, errlen,
+                 "x509_ca file %s holds no PEM certificate: give the CA certificates in PEM",
+                 ca_file);
+        sk_X509_INFO_pop_free(*items, X509_INFO_free);
+        *items = NULL;
+        return REASON_CONFIG;
+    }
+    return REASON_OK;
 }
 
 int
 x509_ca_describe(const char *ca_file, time_t now, char *out, size_t outlen)
 {
-    static const struct fileio_rules rules = {.what = "x509_ca file", .max_size = CA_MAX_FILE};
-    struct fileio_buf buf = {0};
-    BIO *bio = NULL;
     STACK_OF(X509_INFO) *items = NULL;
     const X509_CRL *first = NULL;
-    int certs = 0, crls = 0, reason = REASON_CONFIG;
+    int certs, crls, reason;
 
-    if (fileio_read(ca_file, &rules, &buf, out, outlen) != FILEIO_OK)
-        goto done;
-    if ((bio = BIO_new_mem_buf(buf.text, (int)buf.len)) == NULL ||
-        (items = PEM_X509_INFO_read_bio(bio, NULL, NULL, NULL)) == NULL) {
-        snprintf(out, outlen, "x509_ca file %s holds a block that cannot be read: %s", ca_file,
-                 x509_openssl_reason());
-        goto done;
-    }
+    if ((reason = read_ca_file(ca_file, &items, &certs, &crls, out, outlen)) != REASON_OK)
+        return reason;
+    /* the CRL that lapses first (one without a next update never does) */
     for (int i = 0; i < sk_X509_INFO_num(items); i++) {
-        const X509_INFO *item = sk_X509_INFO_value(items, i);
-        const ASN1_TIME *next = item->crl ? X509_CRL_get0_nextUpdate(item->crl) : NULL;
+        const X509_CRL *crl = sk_X509_INFO_value(items, i)->crl;
+        const ASN1_TIME *next = crl ? X509_CRL_get0_nextUpdate(crl) : NULL;
 
-        certs += item->x509 != NULL;
-        crls += item->crl != NULL;
-        /* the CRL that lapses first (one without a next update never does) */
         if (next != NULL &&
             (first == NULL || ASN1_TIME_compare(next, X509_CRL_get0_nextUpdate(first)) < 0))
-            first = item->crl;
+            first = crl;
     }
-    reason = REASON_OK;
-    if (certs == 0) {
-        snprintf(out, outlen, "x509_ca file %s holds no PEM certificate", ca_file);
-        reason = REASON_CONFIG;
-    } else if (first == NULL) {
+    if (first == NULL) {
         snprintf(out, outlen, "%s: %d CA certificate(s), %s", ca_file, certs,
                  crls ? "CRLs without a next update" : "no CRL: no revocation check");
     } else {
         char when[40], issuer[256];
-        int lapsed = X509_cmp_time(X509_CRL_get0_nextUpdate(first), &now) <= 0;
 
         format_time(X509_CRL_get0_nextUpdate(first), when, sizeof(when));
         X509_NAME_oneline(X509_CRL_get_issuer(first), issuer, sizeof(issuer));
-        if (lapsed) {
+        if (X509_cmp_time(X509_CRL_get0_nextUpdate(first), &now) <= 0) {
             snprintf(out, outlen,
                      "%s: the CRL of %s lapsed at %s: every x509 login fails until it is "
                      "renewed",
@@ -362,35 +358,35 @@ x509_ca_describe(const char *ca_file, time_t now, char *out, size_t outlen)
                      ca_file, certs, crls, issuer, when);
         }
     }
-done:
     sk_X509_INFO_pop_free(items, X509_INFO_free);
-    BIO_free(bio);
-    fileio_free(&buf);
     return reason;
 }
 
 int
 x509_token_verify_chain(const struct x509_token *t, const char *ca_file, char *err, size_t errlen)
 {
-    static const struct fileio_rules rules = {.what = "x509_ca file", .max_size = CA_MAX_FILE};
-    struct fileio_buf buf = {0};
+    STACK_OF(X509_INFO) *items = NULL;
     X509_STORE *store = NULL;
     X509_STORE_CTX *ctx = NULL;
-    int reason = REASON_CONFIG, n, crls = 0;
+    int reason, certs, crls;
 
-    if (fileio_read(ca_file, &rules, &buf, err, errlen) != FILEIO_OK)
+    if ((reason = read_ca_file(ca_file, &items, &certs, &crls, err, errlen)) != REASON_OK)
         goto out;
+    reason = REASON_INTERNAL;
     if ((store = X509_STORE_new()) == NULL || (ctx = X509_STORE_CTX_new()) == NULL) {
         snprintf(err, errlen, "x509_ca file %s: out of memory", ca_file);
-        reason = REASON_INTERNAL;
         goto out;
     }
-    ERR_clear_error();
-    if ((n = add_ca_file(store, &buf, &crls)) <= 0) {
-        snprintf(err, errlen, "x509_ca file %s %s: %s", ca_file,
-                 n == 0 ? "holds no PEM certificate" : "holds a block that cannot be read",
-                 n == 0 ? "give the CA certificates in PEM" : x509_openssl_reason());
-        goto out;
+    for (int i = 0; i < sk_X509_INFO_num(items); i++) {
+        const X509_INFO *item = sk_X509_INFO_value(items, i);
+
+        if ((item->x509 != NULL && X509_STORE_add_cert(store, item->x509) != 1) ||
+            (item->crl != NULL && X509_STORE_add_crl(store, item->crl) != 1)) {
+            snprintf(err, errlen, "x509_ca file %s holds a block that cannot be read: %s", ca_file,
+                     x509_openssl_reason());
+            reason = REASON_CONFIG;
+            goto out;
+        }
     }
     /* CRLs next to the CAs: then every certificate of the chain needs a
      * current one from its issuer (OpenSSL's -crl_check_all), so a CRL
@@ -418,7 +414,7 @@ x509_token_verify_chain(const struct x509_token *t, const char *ca_file, char *e
 out:
     X509_STORE_CTX_free(ctx);
     X509_STORE_free(store);
-    fileio_free(&buf);
+    sk_X509_INFO_pop_free(items, X509_INFO_free);
     return reason;
 }
 
