@@ -297,12 +297,10 @@ cache_user_release(struct cache *c, const char *user, int64_t now, int64_t windo
 
     if (!current_failures(c, user, now, window, &r) || r.failures == 0)
         return REASON_OK;
-    r.failures--;
-    record_name(name, 'u', user, NULL, NULL);
-    /* nothing left to count: no record, as before the attempt (a name
-     * the server does not know leaves nothing behind) */
-    if (r.failures == 0)
+    /* nothing left to count: no record, as before the attempt */
+    if (--r.failures == 0)
         return cache_user_succeeded(c, user, err, errlen);
+    record_name(name, 'u', user, NULL, NULL);
     return write_record(c, name, &r, true, err, errlen);
 }
 

@@ -250,6 +250,29 @@ test_lock_files_are_bounded(void **state)
     cache_close(c);
 }
 
+/* An attempt that judged nothing gives its count back; back at zero, the
+ * record goes, so a name tried once leaves no file. */
+static void
+test_release_to_zero_leaves_no_record(void **state)
+{
+    struct cache *c;
+    char sub[300], err[256];
+    uint32_t n;
+
+    (void)state;
+    snprintf(sub, sizeof(sub), "%s/release", dir);
+    assert_int_equal(cache_open(sub, &c, err, sizeof(err)), REASON_OK);
+    assert_int_equal(cache_user_reserve(c, "eve", 100, 60, 10, &n, err, sizeof(err)), REASON_OK);
+    assert_int_equal(cache_user_reserve(c, "eve", 101, 60, 10, &n, err, sizeof(err)), REASON_OK);
+    assert_int_equal(cache_user_release(c, "eve", 102, 60, err, sizeof(err)), REASON_OK);
+    assert_int_equal(count_files(sub, "u-", ""), 1); /* one failure still counted */
+    assert_int_equal(cache_user_failures(c, "eve", 102, 60), 1);
+    assert_int_equal(cache_user_release(c, "eve", 102, 60, err, sizeof(err)), REASON_OK);
+    assert_int_equal(count_files(sub, "u-", ""), 0);
+    assert_int_equal(cache_user_failures(c, "eve", 102, 60), 0);
+    cache_close(c);
+}
+
 /* What is over goes, what is not stays, a busy user's records wait, and
  * a pass runs once a minute at most. */
 static void
@@ -350,6 +373,7 @@ main(void)
         cmocka_unit_test(test_challenge_is_consumed),
         cmocka_unit_test(test_failures_and_servers),
         cmocka_unit_test(test_lock_files_are_bounded),
+        cmocka_unit_test(test_release_to_zero_leaves_no_record),
         cmocka_unit_test(test_prune),
         cmocka_unit_test(test_directory_checks),
     };
