@@ -11,7 +11,8 @@ The records are written as the helper writes failure counts (one per name,
 window 300 s, begun 1000 s ago); the stamp is set back so that the next
 login makes the pass.  Prints the time of that login, the median of the
 logins before and after it (same loop), their ratio, and how many records
-were left.
+were left: a pass reads about CACHE_PRUNE_BUDGET (2000) records, a slice of
+the names, and later passes take the rest.
 """
 import hashlib
 import os

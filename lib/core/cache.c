@@ -33,6 +33,7 @@
 #define NAME_SIZE 40
 #define CACHE_STALE_TEMP_S 60
 #define PRUNE_STAMP "prune.stamp"
+#define PRUNE_SHARDS 256
 /* the longest failure_window, dead_time or radius dead_time crauth.conf
  * allows (lib/core/conf.c), and a minute */
 #define CACHE_LONGEST_S (86400 + 60)
@@ -433,39 +434,95 @@ prune_one(struct cache *c, const char *name, int64_t now)
     return gone;
 }
 
+/* Which of PRUNE_SHARDS a record belongs to: its name's first two hex
+ * digits, uniform because the name is a hash. */
+static unsigned
+prune_shard(const char *name)
+{
+    uint8_t b = 0;
+    size_t n;
+
+    return hex_decode(name + 2, 2, &b, 1, &n) == 0 && n == 1 ? b : 0;
+}
+
+/* The shard the last pass stopped before, as the stamp file holds it. */
+static unsigned
+prune_resume_at(int stamp)
+{
+    char text[8] = {0};
+    unsigned long v;
+    char *end;
+
+    if (pread(stamp, text, sizeof(text) - 1, 0) <= 0)
+        return 0;
+    v = strtoul(text, &end, 10);
+    return end != text && *end == '\n' && v < PRUNE_SHARDS ? (unsigned)v : 0;
+}
+
+static void
+prune_resume_next(int stamp, unsigned shard)
+{
+    char text[8];
+    /* always four bytes, so a longer text before it needs no truncating */
+    int n = snprintf(text, sizeof(text), "%03u\n", shard % PRUNE_SHARDS);
+
+    if (pwrite(stamp, text, (size_t)n, 0) != n) /* then the next pass repeats this one's slice */
+        log_debug("cache prune: cannot note where the next pass starts: %s", strerror(errno));
+}
+
 unsigned
 cache_prune(struct cache *c, int64_t now)
 {
     struct timespec times[2] = {{.tv_nsec = UTIME_NOW}, {.tv_nsec = UTIME_NOW}};
     struct stat st;
-    unsigned removed = 0;
+    unsigned removed = 0, per_shard[PRUNE_SHARDS] = {0}, first, width, reading = 0;
     struct dirent *e;
     DIR *d;
-    int fd;
+    int fd, stamp;
 
     if (fstatat(c->dfd, PRUNE_STAMP, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
         st.st_mtime > now - CACHE_PRUNE_EVERY_S && st.st_mtime <= now)
         return 0;
     /* the stamp first: helpers starting meanwhile skip the pass */
-    if ((fd = openat(c->dfd, PRUNE_STAMP, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0)
+    stamp = openat(c->dfd, PRUNE_STAMP, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (stamp < 0)
         return 0;
-    (void)futimens(fd, times);
-    close(fd);
+    (void)futimens(stamp, times);
+    first = prune_resume_at(stamp);
     /* a fresh descriptor: a dup would share (and inherit) the read offset */
     fd = openat(c->dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if ((d = fd >= 0 ? fdopendir(fd) : NULL) == NULL) {
         if (fd >= 0)
             close(fd);
+        close(stamp);
         return 0;
     }
+    /* Names cost little to list, records to read and lock: a pass reads
+     * the records of as many shards, from where the last pass stopped, as
+     * CACHE_PRUNE_BUDGET fills (one at least), and the next pass goes on
+     * from there; readdir's own order cannot be resumed. */
     while ((e = readdir(d)) != NULL) {
         if (is_record_name(e->d_name, false))
-            removed += prune_one(c, e->d_name, now);
+            per_shard[prune_shard(e->d_name)]++;
         /* one lock file per user name was the rule before the stripes */
         else if (is_record_name(e->d_name, true) && unlinkat(c->dfd, e->d_name, 0) == 0)
             removed++;
     }
+    for (width = 0; width < PRUNE_SHARDS; width++) {
+        unsigned more = per_shard[(first + width) % PRUNE_SHARDS];
+
+        if (width > 0 && reading + more > CACHE_PRUNE_BUDGET)
+            break;
+        reading += more;
+    }
+    rewinddir(d);
+    while ((e = readdir(d)) != NULL)
+        if (is_record_name(e->d_name, false) &&
+            (prune_shard(e->d_name) + PRUNE_SHARDS - first) % PRUNE_SHARDS < width)
+            removed += prune_one(c, e->d_name, now);
     closedir(d);
+    prune_resume_next(stamp, first + width);
+    close(stamp);
     return removed;
 }
 

@@ -30,8 +30,9 @@
 #include "lib/core/cache_record.h"
 
 #define CACHE_LOCK_TIMEOUT_MS 5000
-#define CACHE_LOCK_STRIPES 256 /* "l-00.lock" .. "l-ff.lock" */
-#define CACHE_PRUNE_EVERY_S 60 /* one pass over the directory a minute at most */
+#define CACHE_LOCK_STRIPES 256  /* "l-00.lock" .. "l-ff.lock" */
+#define CACHE_PRUNE_EVERY_S 60  /* one pass over the directory a minute at most */
+#define CACHE_PRUNE_BUDGET 2000 /* records a pass reads, about */
 
 struct cache;
 
@@ -43,7 +44,11 @@ void cache_close(struct cache *c);
  * has passed, challenges expired an hour ago, and (older than any configuration keeps
  * them) servers marked down; and the per-user lock files of earlier
  * versions.  At most once every CACHE_PRUNE_EVERY_S (a stamp file says
- * when), so most logins only stat the stamp.  Returns how many files went. */
+ * when), so most logins only stat the stamp; a pass reads about
+ * CACHE_PRUNE_BUDGET records at most, a slice of the names by their hash,
+ * and the next pass goes on with the next slice (the stamp says which), so
+ * a flood costs the login that prunes a bounded time and is gone after a
+ * few passes.  Returns how many files went. */
 unsigned cache_prune(struct cache *c, int64_t now);
 
 /* The user's lock.  *fd stays -1 on failure. */

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "lib/core/cache.h"
+#include "lib/common/hex.h"
 #include "lib/common/reason.h"
 
 static char dir[] = "/tmp/crauth-cache-XXXXXX";
@@ -346,6 +347,63 @@ test_prune(void **state)
     cache_close(c);
 }
 
+/* A flood's records cost the pass that meets them a bounded slice: about
+ * CACHE_PRUNE_BUDGET records a pass, the next pass going on where the last
+ * stopped, until none is left. */
+static void
+test_prune_is_bounded(void **state)
+{
+    enum { FLOOD = 5000 };
+    struct cache *c;
+    char sub[300], err[256], stamp[400], name[40], text[160], user[8], user_hex[20];
+    time_t now = time(NULL);
+    struct timespec aged[2] = {{.tv_sec = now - 120}, {.tv_sec = now - 120}};
+    unsigned left = FLOOD, passes = 0;
+
+    (void)state;
+    snprintf(sub, sizeof(sub), "%s/flood", dir);
+    assert_int_equal(cache_open(sub, &c, err, sizeof(err)), REASON_OK);
+    /* names spread over every shard, as hashes are; windows long over */
+    for (unsigned i = 0; i < FLOOD; i++) {
+        snprintf(name, sizeof(name), "u-%02x%030x", i % 256, i);
+        snprintf(user, sizeof(user), "f%04u", i);
+        assert_int_equal(hex_encode((const uint8_t *)user, strlen(user), user_hex,
+                                    sizeof(user_hex)),
+                         0);
+        snprintf(text, sizeof(text),
+                 "crauth-cache 1\ntype user\nuser %s\nfailures 1\nwindow_start %lld\n"
+                 "window 60\n",
+                 user_hex, (long long)now - 1000);
+        write_file(sub, name, text, 0);
+    }
+    /* a live record in the first slice stays */
+    assert_int_equal(cache_user_reserve(c, "live", now - 10, 300, 10, &(uint32_t){0}, err,
+                                        sizeof(err)),
+                     REASON_OK);
+    snprintf(stamp, sizeof(stamp), "%s/prune.stamp", sub);
+    while (left > 0) {
+        unsigned removed;
+
+        assert_true(++passes <= 6);
+        if (passes > 1)
+            assert_int_equal(utimensat(AT_FDCWD, stamp, aged, 0), 0);
+        removed = cache_prune(c, now);
+        assert_true(removed > 0);
+        assert_true(removed <= CACHE_PRUNE_BUDGET);
+        left -= removed;
+        assert_int_equal(count_files(sub, "u-", ""), left + 1);
+    }
+    assert_true(passes >= 3); /* the first pass did not read them all */
+    assert_int_equal(cache_user_failures(c, "live", now, 300), 1);
+    /* with the flood gone the directory is one slice again: a pass reads all */
+    assert_int_equal(cache_user_reserve(c, "old", now - 1000, 60, 10, &(uint32_t){0}, err,
+                                        sizeof(err)),
+                     REASON_OK);
+    assert_int_equal(utimensat(AT_FDCWD, stamp, aged, 0), 0);
+    assert_int_equal(cache_prune(c, now), 1);
+    cache_close(c);
+}
+
 static void
 test_directory_checks(void **state)
 {
@@ -375,6 +433,7 @@ main(void)
         cmocka_unit_test(test_lock_files_are_bounded),
         cmocka_unit_test(test_release_to_zero_leaves_no_record),
         cmocka_unit_test(test_prune),
+        cmocka_unit_test(test_prune_is_bounded),
         cmocka_unit_test(test_directory_checks),
     };
 
