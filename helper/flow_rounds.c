@@ -42,6 +42,8 @@ flow_auto(struct session *s)
     struct challenge ch = {.server = -1};
     char prompt[512], rounds[16];
     char *answer = NULL;
+    /* the first answer is the configured keyword, which the user did not give */
+    bool keyword_sent = s->cfg->keyword[0] != '\0';
     int reason;
 
     session_enter(s, ST_WF_RESPONSE);
@@ -53,6 +55,16 @@ flow_auto(struct session *s)
         if ((reason = session_guess_begin(s)) != REASON_OK)
             break;
         reason = s->backend->exchange(s, &ch, answer);
+        if (keyword_sent && reason == REASON_OK) {
+            /* a keyword is known to everyone: a server that lets it log in
+             * has checked nothing the user holds (a server-challenge
+             * request is refused the same way) */
+            session_note(s, "mismatch",
+                         "the server took the configured keyword as a login, without a "
+                         "challenge: check its policy for this user");
+            reason = REASON_METHOD_MISMATCH;
+        }
+        keyword_sent = false;
         /* a wrong answer with a new challenge counts like any wrong one */
         wrong = reason == SESSION_WRONG_AND_ANOTHER_ROUND;
         reason = session_guess_end(s, wrong ? REASON_WRONG_RESPONSE : reason, true);

@@ -194,6 +194,77 @@ read_results(struct parse *p, const struct reply_el *results, struct soap_reply 
     return SOAP_OK;
 }
 
+/* The protocol's own element names and the parents doc/protocol.md 2.3
+ * and 2.4 give them.  The reading above takes each from its one place; one
+ * of these names anywhere else in the reply (another namespace, another
+ * parent, nested in an unknown element) would be an answer the reading did
+ * not see, such as a challenge beside codes 0/0, so the reply is
+ * malformed rather than read without it. */
+static const struct placed_name {
+    const char *name;
+    const char *parents; /* space-separated */
+} placed[] = {
+    {"authUserResults", "authUserResponse"},
+    {"results", "authUserResults authUserResponse getChallengeResponse"},
+    {"resultCodes", "results"},
+    {"returnCode", "resultCodes"},
+    {"statusCode", "resultCodes"},
+    {"returnCodeEnum", "resultCodes"},
+    {"statusCodeEnum", "resultCodes"},
+    {"resultAttribute", "results"},
+    {"attributes", "resultAttribute"},
+    {"attributeID", "attributes"},
+    {"value", "attributes"},
+    {"errorStack", "results"},
+    {"errors", "errorStack"},
+    {"errorCode", "errors"},
+    {"errorDesc", "errors"},
+};
+
+static bool
+is_word_of(const char *list, const char *word)
+{
+    size_t n = strlen(word);
+
+    for (const char *at = list; (at = strstr(at, word)) != NULL; at += n)
+        if ((at == list || at[-1] == ' ') && (at[n] == '\0' || at[n] == ' '))
+            return true;
+    return false;
+}
+
+/* Every element below @op (the operation's response element), in document
+ * order, without recursion: the parser bounds the depth, this walk needs
+ * no stack at all. */
+static int
+check_placement(struct parse *p, const struct reply_el *op)
+{
+    char what[200], where[200];
+    const struct reply_el *e = op->children;
+
+    while (e != NULL) {
+        for (size_t i = 0; i < sizeof(placed) / sizeof(placed[0]); i++) {
+            const struct reply_el *up = e->parent;
+
+            if (strcmp(e->name, placed[i].name) != 0)
+                continue;
+            if (e->ns != NS_NONE || !is_word_of(placed[i].parents, up->name) ||
+                (up != op && up->ns != NS_NONE))
+                return reply_fail(p, "%s inside %s; the protocol has it, unqualified, only in %s",
+                                  reply_describe(e, what, sizeof(what)),
+                                  reply_describe(up, where, sizeof(where)), placed[i].parents);
+            break;
+        }
+        if (e->children != NULL) {
+            e = e->children;
+            continue;
+        }
+        while (e != op && e->next == NULL)
+            e = e->parent;
+        e = e == op ? NULL : e->next;
+    }
+    return SOAP_OK;
+}
+
 /* authUserResponse holds authUserResults/results (the documented layout)
  * or results itself (ifad/identikey's parse_response reads both); both at
  * once would leave two answers to choose from. */
@@ -211,7 +282,9 @@ read_auth_user(struct parse *p, const struct reply_el *op, struct soap_reply *r)
         return reply_need_one(p, op, NS_NONE, "authUserResults", &wrapper);
     if (wrapper != NULL && reply_need_one(p, wrapper, NS_NONE, "results", &results) != SOAP_OK)
         return SOAP_MALFORMED;
-    return read_results(p, results, r);
+    if (read_results(p, results, r) != SOAP_OK)
+        return SOAP_MALFORMED;
+    return check_placement(p, op);
 }
 
 /* getChallengeResponse holds results directly (doc/protocol.md 2.4). */
@@ -220,9 +293,10 @@ read_get_challenge(struct parse *p, const struct reply_el *op, struct soap_reply
 {
     const struct reply_el *results;
 
-    if (reply_need_one(p, op, NS_NONE, "results", &results) != SOAP_OK)
+    if (reply_need_one(p, op, NS_NONE, "results", &results) != SOAP_OK ||
+        read_results(p, results, r) != SOAP_OK)
         return SOAP_MALFORMED;
-    return read_results(p, results, r);
+    return check_placement(p, op);
 }
 
 /* faultcode and faultstring are required by SOAP 1.1, but a Fault is a

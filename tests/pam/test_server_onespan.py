@@ -207,6 +207,21 @@ class Auto(OneSpanCase):
                          "getchallenge")
         self.assertEqual(len(r.texts(ph.PAM_PROMPT_ECHO_OFF)), 1)
 
+    def test_keyword_taken_as_a_login_is_refused(self):
+        """auto with a keyword: a success for the keyword alone (no
+        challenge; "an OTP was sent" beside it) proves nothing the user
+        holds, whatever the codes say."""
+        self.configure("auto", keyword="getchallenge", server="password_format = 4")
+        self.srv.set_fault("plain_success", auxiliary_message="An OTP has been sent")
+        r = self.login_as("twostep", self.conversation(None))
+        self.assertOutcome(r, "PAM_AUTH_ERR", 37)
+        self.assertIn("took the configured keyword as a login", r.log)
+        self.assertEqual(len(self.srv.requests), 1)
+        # a code the user typed is theirs: the same reply to it is a verdict
+        self.configure("auto", keyword="")
+        r = self.login_as("twostep", self.conversation("123456"))
+        self.assertOutcome(r, "PAM_SUCCESS", 0)
+
 
 class GetChallenge(OneSpanCase):
     def test_server_challenge_with_its_key(self):

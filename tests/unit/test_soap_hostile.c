@@ -107,6 +107,25 @@ test_structure(void **state)
         {HEAD "<resultCodes><returnCode>0</returnCode><statusCode>0</statusCode><returnCodeEnum>"
               "<x/></returnCodeEnum></resultCodes>" TAIL,
          "element x inside returnCodeEnum"},
+        /* the protocol's names anywhere but their one place: an answer the
+         * reading would not see, such as a challenge beside codes 0/0 */
+        {HEAD CODES_OK "<extra><returnCode>9</returnCode></extra>" TAIL,
+         "returnCode inside extra; the protocol has it, unqualified, only in resultCodes"},
+        {HEAD CODES_OK "<c:resultAttribute xmlns:c=\"urn:c\"><attributes><attributeID>"
+                       "CREDFLD_CHALLENGE</attributeID><value>123456</value></attributes>"
+                       "</c:resultAttribute>" TAIL,
+         "{urn:c}resultAttribute inside results"},
+        {HEAD CODES_OK "<resultAttribute xmlns=\"urn:d\"><attributes><attributeID>"
+                       "CREDFLD_CHALLENGE</attributeID><value>123456</value></attributes>"
+                       "</resultAttribute>" TAIL,
+         "{urn:d}resultAttribute inside results"},
+        {HEAD CODES_OK "<attributes><attributeID>CREDFLD_CHALLENGE</attributeID><value>123456"
+                       "</value></attributes>" TAIL,
+         "attributes inside results; the protocol has it, unqualified, only in resultAttribute"},
+        {HEAD CODES_OK "<resultAttribute><attributes><attributeID>CREDFLD_CHALLENGE"
+                       "</attributeID><value>1</value><x><value>2</value></x></attributes>"
+                       "</resultAttribute>" TAIL,
+         "value inside x"},
     };
     struct soap_reply r;
     char err[256];
@@ -118,13 +137,14 @@ test_structure(void **state)
     /* a NUL byte is not XML */
     expect_malformed("<a>\0</a>", "not well-formed");
     assert_int_equal(parse_len("<a>\0</a>", 8, &r, err), SOAP_MALFORMED);
-    /* a header that need not be understood is ignored, extra elements too */
+    /* a header that need not be understood is ignored, extra elements with
+     * names the protocol does not use too */
     b = load("success.xml");
     c = replace(b, "<soapenv:Header/>",
                 "<soapenv:Header><h:x xmlns:h=\"urn:h\" soapenv:"
                 "mustUnderstand=\"0\"/></soapenv:Header>");
     free(b);
-    b = replace(c, "</results>", "<extra><returnCode>9</returnCode></extra></results>");
+    b = replace(c, "</results>", "<extra><note>9</note></extra></results>");
     free(c);
     assert_int_equal(parse(b, &r, err), SOAP_OK);
     assert_int_equal(r.return_code, 0);

@@ -48,6 +48,7 @@ FAULT_KINDS = {
     'success_with_challenge': ('reply', {}),
     'failure_with_challenge': ('reply', {}),
     'success_with_message': ('reply', {'message': 'The password is incorrect'}),
+    'plain_success': ('reply', {'auxiliary_message': None}),
     'redirect_http': ('reply', {'status': 302, 'location': None}),
     'missing_result_codes': ('reply', {}),
     'wrong_namespace': ('reply', {'namespace':
@@ -287,6 +288,12 @@ def build_reply(rule: FaultRule, ctx: FaultContext) -> Reply:
         attributes = [soap.ReplyAttribute('CREDFLD_STATUS_MESSAGE', message)]
         return Reply.xml(soap.render_response([codes], attributes + _challenge_attributes(ctx),
                                               [(results.STAT_OTP_INCORRECT, message)]))
+    if kind == 'plain_success':
+        attributes = _identity(ctx)
+        if params['auxiliary_message'] is not None:
+            attributes.append(soap.ReplyAttribute('CREDFLD_AUXILIARY_MESSAGE',
+                                                  params['auxiliary_message']))
+        return Reply.xml(soap.render_response([SUCCESS_CODES], attributes))
     if kind == 'success_with_message':
         attributes = _identity(ctx) + [soap.ReplyAttribute('CREDFLD_STATUS_MESSAGE', params['message'])]
         return Reply.xml(soap.render_response([SUCCESS_CODES], attributes))
