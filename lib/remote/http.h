@@ -21,14 +21,18 @@
  *   REASON_SERVER_UNREACHABLE  DNS failure, refused, or connect timeout (of the
  *                              server, or of the proxy: the message names it)
  *   REASON_SERVER_TIMEOUT      connected, but no complete reply within timeout
+ *   REASON_SERVER_UNAVAILABLE  HTTP 502, 503 or 504, from the server or the
+ *                              proxy (to CONNECT)
  *   REASON_CONNECTION_LOST     closed or reset mid-request, or mid-handshake
  *   REASON_TLS_FAILURE         handshake or certificate verification failed
  *   REASON_HTTP_AUTH_REFUSED   HTTP 401 or 407 (after our credentials, or with
  *                              no usable NTLM challenge)
  *   REASON_HTTP_ERROR          any other status, a redirect, a non-XML body, an
- *                              oversized reply head, a proxy's CONNECT refusal
- *   REASON_MALFORMED_REPLY     a body larger than SOAP_MAX_REPLY, a malformed
- *                              NTLM CHALLENGE
+ *                              oversized reply head, a proxy's CONNECT refusal,
+ *                              a reply that is not HTTP/1.x or in a coding we
+ *                              did not ask for
+ *   REASON_MALFORMED_REPLY     a body larger than SOAP_MAX_REPLY, broken chunked
+ *                              framing, a malformed NTLM CHALLENGE
  *   REASON_CONFIG              NTLM over plain http without allow_http_ntlm, a
  *                              bad proxy line or unusable NTLM credentials
  *   REASON_INTERNAL            libcurl could not be set up

@@ -57,6 +57,17 @@ local_cause(struct http *h, CURLcode rc, const char *msg, char *err, size_t errl
 }
 
 /* Which phase a curl failure happened in decides the reason. */
+/* Did a reply's status line arrive, with no socket error since? */
+static bool
+answered(struct http *h)
+{
+    long status = 0, os_errno = 0;
+
+    curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_getinfo(h->curl, CURLINFO_OS_ERRNO, &os_errno);
+    return status != 0 && os_errno == 0;
+}
+
 int
 http_classify(struct http *h, CURLcode rc, const struct sink *body, char *err, size_t errlen)
 {
@@ -121,6 +132,14 @@ http_classify(struct http *h, CURLcode rc, const struct sink *body, char *err, s
         snprintf(err, errlen, "out of memory reading the reply");
         return REASON_INTERNAL;
     case CURLE_RECV_ERROR:
+        /* with a status line read and no socket error, what broke is the
+         * reply's own framing (a bad chunk size): the server answered */
+        if (answered(h)) {
+            snprintf(err, errlen, "the reply's body is not valid HTTP: %s", msg);
+            return REASON_MALFORMED_REPLY;
+        }
+        snprintf(err, errlen, "connection lost: %s", msg);
+        return REASON_CONNECTION_LOST;
     case CURLE_SEND_ERROR:
     case CURLE_GOT_NOTHING:
     case CURLE_PARTIAL_FILE:
@@ -128,6 +147,12 @@ http_classify(struct http *h, CURLcode rc, const struct sink *body, char *err, s
         return REASON_CONNECTION_LOST;
     case CURLE_UNSUPPORTED_PROTOCOL:
     case CURLE_URL_MALFORMAT:
+        /* libcurl says so too of a reply that is not HTTP/1.x (HTTP/0.9,
+         * a bare "2000"): then a server answered and the url is fine */
+        if (rc == CURLE_UNSUPPORTED_PROTOCOL && sent > 0) {
+            snprintf(err, errlen, "the server's reply is not HTTP: %s", msg);
+            return REASON_HTTP_ERROR;
+        }
         snprintf(err, errlen, "bad url: %s", msg);
         return REASON_CONFIG;
     case CURLE_COULDNT_RESOLVE_PROXY:
@@ -136,10 +161,14 @@ http_classify(struct http *h, CURLcode rc, const struct sink *body, char *err, s
     case CURLE_WEIRD_SERVER_REPLY:
         snprintf(err, errlen, "the server's reply is not HTTP: %s", msg);
         return REASON_HTTP_ERROR;
+    case CURLE_BAD_CONTENT_ENCODING:
+        snprintf(err, errlen, "the reply is in an encoding we did not ask for: %s", msg);
+        return REASON_HTTP_ERROR;
     default:
-        /* not known to be the network's fault: fail closed, not open */
+        /* not known to be the network's fault: fail closed, not open;
+         * after a status line it is the reply's, so the next url is asked */
         snprintf(err, errlen, "%s (curl error %d)", msg, (int)rc);
-        return REASON_INTERNAL;
+        return answered(h) ? REASON_HTTP_ERROR : REASON_INTERNAL;
     }
 }
 

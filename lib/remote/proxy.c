@@ -57,6 +57,21 @@ proxy_parse(const char *url, struct net_url *p, char *err, size_t errlen)
 
 /* ------------------------------------------------------------ socket */
 
+/* The proxy refused the tunnel with HTTP @status.  502, 503 and 504 are a
+ * gateway saying the server behind it cannot be reached or does not
+ * answer (RFC 9110 15.6.3-15.6.5): no server could be asked, the same as
+ * those codes from the server's own front end (http_judge_status). */
+static int
+proxy_connect_refusal(const char *proxy, long status, char *err, size_t errlen)
+{
+    snprintf(err, errlen, "the proxy %s answered CONNECT with HTTP %ld%s", proxy, status,
+             status == 502 || status == 503 || status == 504
+                 ? ": the server behind it cannot be reached"
+                 : "");
+    return status == 502 || status == 503 || status == 504 ? REASON_SERVER_UNAVAILABLE
+                                                           : REASON_HTTP_ERROR;
+}
+
 static int
 send_all(struct conn *c, const char *data, size_t len, char *err, size_t errlen)
 {
@@ -257,8 +272,7 @@ proxy_tunnel_ntlm(const struct crauth_config *cfg, const struct net_url *p, cons
     snprintf(spn, sizeof(spn), "HTTP/%s", p->host);
     reason = ntlm_http_handshake(&params, send_leg, x, &authenticated, err, errlen);
     if (reason == REASON_OK && (x->r.status < 200 || x->r.status >= 300)) {
-        snprintf(err, errlen, "the proxy %s answered CONNECT with HTTP %d", p->name, x->r.status);
-        reason = REASON_HTTP_ERROR;
+        reason = proxy_connect_refusal(p->name, x->r.status, err, errlen);
     }
     if (reason == REASON_OK) {
         log_debug("proxy %s: tunnel to %s open%s", p->name, authority,
@@ -413,9 +427,7 @@ proxy_classify(const struct proxy_sockets *s, CURL *curl, CURLcode rc, const cha
                  s->ep.name, cfg->proxy_user);
         return REASON_HTTP_AUTH_REFUSED;
     }
-    if (code != 0 && (code < 200 || code >= 300)) {
-        snprintf(err, errlen, "the proxy %s answered CONNECT with HTTP %ld", s->ep.name, code);
-        return REASON_HTTP_ERROR;
-    }
+    if (code != 0 && (code < 200 || code >= 300))
+        return proxy_connect_refusal(s->ep.name, code, err, errlen);
     return -1;
 }

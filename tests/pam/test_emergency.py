@@ -38,9 +38,10 @@ class CannedServer:
     """A TLS server that answers every request with one canned reply (not
     the reference server: these are replies it never sends)."""
 
-    def __init__(self, certs, status_line, body):
+    def __init__(self, certs, status_line, body, raw=None):
         self.status_line = status_line
         self.body = body
+        self.raw = raw  # the whole reply, bytes as they go on the wire
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(certs["server_cert"], certs["server_key"])
         self.sock = socket.create_server(("127.0.0.1", 0))
@@ -66,11 +67,50 @@ class CannedServer:
                                 break
                             head += chunk
                         self.requests += 1
+                        if self.raw is not None:
+                            c.sendall(self.raw)
+                            continue
                         c.sendall(b"HTTP/1.1 " + self.status_line + b"\r\n"
                                   b"Content-Type: text/xml; charset=utf-8\r\n"
                                   b"Connection: close\r\n"
                                   b"Content-Length: %d\r\n\r\n" % len(self.body) + self.body)
                 except (OSError, ssl.SSLError):
+                    pass
+
+    def stop(self):
+        self.sock.close()
+
+
+class RefusingProxy:
+    """An HTTP proxy that answers every CONNECT with one status, as squid
+    does when the server behind it is down (502/503) or silent (504)."""
+
+    def __init__(self, status):
+        self.status = status
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.url = "http://127.0.0.1:%d/" % self.sock.getsockname()[1]
+        self.connects = 0
+        threading.Thread(target=self.serve, daemon=True).start()
+
+    def serve(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            with conn:
+                try:
+                    head = b""
+                    while b"\r\n\r\n" not in head:
+                        chunk = conn.recv(4096)
+                        if not chunk:
+                            break
+                        head += chunk
+                    if head.startswith(b"CONNECT "):
+                        self.connects += 1
+                    conn.sendall(b"HTTP/1.1 %d Gateway says no\r\nContent-Length: 0\r\n"
+                                 b"Connection: close\r\n\r\n" % self.status)
+                except OSError:
                     pass
 
     def stop(self):
@@ -119,6 +159,57 @@ class EmergencyStack(ServerCase):
         r = self.refused(35)
         self.assertIn("HTTP 500 with a result instead of a SOAP Fault", r.log)
         self.assertGreater(srv.requests, 0)
+
+    def canned(self, raw):
+        srv = CannedServer(self.certs, None, None, raw=raw)
+        self.addCleanup(srv.stop)
+        return srv
+
+    def test_broken_chunked_body_is_no_lost_connection(self):
+        # the status line came, then a chunk size that is not hex: the
+        # server answered, badly; that is no verdict, not an unreachable server
+        srv = self.canned(b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\n"
+                          b"Transfer-Encoding: chunked\r\n\r\nZZZ\r\n<x/>\r\n0\r\n\r\n")
+        self.configure("otp", urls=[srv.url])
+        r = self.refused(35)
+        self.assertIn("not valid HTTP", r.log)
+
+    def test_replies_that_are_not_http_11_ask_the_next_url(self):
+        # HTTP/0.9 (a body with no status line), a status line that is not
+        # HTTP's, a transfer coding never asked for: each a server that
+        # answered; none is this host's configuration, so the next url is asked
+        for raw in (b"<soapenv:Envelope/>\r\n",
+                    b"2000 OK\r\n\r\n",
+                    b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\n"
+                    b"Transfer-Encoding: gzip, chunked\r\n\r\n5\r\nxxxxx\r\n0\r\n\r\n"):
+            with self.subTest(raw=raw[:30]):
+                srv = self.canned(raw)
+                self.configure("otp", urls=[srv.url, self.srv.url])
+                before = len(self.srv.requests)
+                r = self.emergency("hotp-user", answer="000000")
+                self.assertEqual((r.name, r.reason()), ("PAM_AUTH_ERR", 10), r.log)
+                self.assertGreater(srv.requests, 0)
+                self.assertEqual(len(self.srv.requests), before + 1, r.log)
+                self.assertNotIn("bad url", r.log)
+
+    def test_proxy_that_cannot_reach_the_server_opens_the_path(self):
+        # 502/503/504 to CONNECT: the gateway could not ask the server, the
+        # same as those codes from the server's own front end (reason 42);
+        # any other refusal of the tunnel is an answer, and ends the stack
+        for status, proxy_auth, outcome in ((503, "none", ("PAM_SUCCESS", 42)),
+                                             (502, "ntlm", ("PAM_SUCCESS", 42)),
+                                             (504, "none", ("PAM_SUCCESS", 42)),
+                                             (403, "none", ("PAM_AUTH_ERR", 34))):
+            with self.subTest(status=status, proxy_auth=proxy_auth):
+                proxy = RefusingProxy(status)
+                self.addCleanup(proxy.stop)
+                extra = ["proxy = %s" % proxy.url, "proxy_auth = %s" % proxy_auth]
+                if proxy_auth == "ntlm":
+                    extra += ["proxy_user = DOM\\u", "proxy_password = p"]
+                self.configure("otp", server="\n".join(extra))
+                r = self.emergency()
+                self.assertEqual((r.name, r.reason()), outcome, r.log)
+                self.assertGreater(proxy.connects, 0)
 
     def test_answer_without_verdict_beats_a_dead_server(self):
         # one server unreachable, the other answered with a Fault: someone
