@@ -256,17 +256,22 @@ udp_exchange(struct radius_exchange *x, int fd, int64_t deadline, bool *refused)
             discarded++;
         }
     }
-    if (discarded > 0) {
-        snprintf(x->err, x->errlen,
-                 "%d repl%s from the RADIUS server %s discarded, none "
-                 "verified; the last: %s",
-                 discarded, discarded == 1 ? "y" : "ies", x->ep.name, last_err);
-        return last_reason;
-    }
+    if (discarded > 0)
+        goto discarded;
     snprintf(x->err, x->errlen, "no reply from the RADIUS server %s to %d tr%s of %ld ms",
              x->ep.name, tried, tried == 1 ? "y" : "ies", x->p->timeout_ms);
     return REASON_SERVER_UNREACHABLE;
+discarded:
+    snprintf(x->err, x->errlen,
+             "%d repl%s from the RADIUS server %s discarded, none "
+             "verified; the last: %s",
+             discarded, discarded == 1 ? "y" : "ies", x->ep.name, last_err);
+    return last_reason;
 refused:
+    /* an answer that did not verify came first: whatever refuses now, a
+     * reply was had, so this is no "nothing listens there" */
+    if (discarded > 0)
+        goto discarded;
     *refused = true;
     snprintf(x->err, x->errlen,
              "the RADIUS server %s refused the request (ICMP port "

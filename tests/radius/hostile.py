@@ -14,6 +14,7 @@ Modes (what it sends for each request it accepts):
   forged-ma         the Message-Authenticator made with a wrong secret
   wrong-id          a valid reply for another Identifier
   forged-then-real  an Access-Accept forged with a wrong secret, then the real reply
+  forged-then-gone  a forged Access-Accept, then the port closes (a retry meets ICMP)
   malformed         ten bytes
   second-copy       nothing to the first datagram; to the second, a valid
                     Access-Accept whose Reply-Message says whether the two
@@ -43,7 +44,7 @@ import radiuspkt as r  # noqa: E402
 
 WRONG = b"forger-does-not-know-it"
 MODES = ("good", "no-ma", "forged-auth", "forged-ma", "wrong-id", "forged-then-real",
-         "malformed", "second-copy", "silent")
+         "malformed", "second-copy", "silent", "forged-then-gone")
 
 
 class HostileServer:
@@ -95,6 +96,9 @@ class HostileServer:
             self.requests.append(req)
             for answer in self._answers(req, data):
                 self.sock.sendto(answer, peer)
+            if self.mode == "forged-then-gone":  # the port closes: a retry meets ICMP
+                self.sock.close()
+                return
 
     def _reply(self, req, **kw):
         kw.setdefault("attrs", self.attrs)
@@ -114,6 +118,8 @@ class HostileServer:
             return [self._reply(req, ma_key=WRONG)]
         if mode == "wrong-id":
             return [self._reply(req, ident=(req["id"] + 1) % 256)]
+        if mode == "forged-then-gone":
+            return [self._reply(req, auth_key=WRONG)]
         if mode == "forged-then-real":
             return [self._reply(req, code=r.ACCESS_ACCEPT, attrs=[], ma_key=WRONG,
                                 auth_key=WRONG), self._reply(req)]

@@ -94,6 +94,14 @@ class TestHostile(unittest.TestCase):
                                attrs=[(r.REPLY_MESSAGE, b"real")])
         self.assertEqual((res.reason, res.code, res.message), ("ok", "reject", b"real"), res.line)
 
+    def test_forgery_then_port_unreachable(self):
+        # a reply that did not verify, then ICMP for the retry: something
+        # answered, so this is no "nothing listens there" (which would open
+        # the emergency path)
+        res, _ = self.exchange("forged-then-gone")
+        self.assertEqual(res.reason, "unauthenticated-reply", res.line)
+        self.assertIn("1 reply from the RADIUS server", res.error)
+
     def test_malformed(self):
         res, _ = self.exchange("malformed")
         self.assertEqual(res.reason, "malformed-reply", res.line)
