@@ -61,8 +61,10 @@ converse(struct relay *r, int prompt_style, const char *prompt, char **answer)
         msgp[n] = &msg[n];
         n++;
     }
-    if (n == 0)
+    if (n == 0) {
+        relay_clear(r); /* all of them dropped, and so gone: room for the next */
         return PAM_SUCCESS;
+    }
     rc = pam_get_item(r->pamh, PAM_CONV, (const void **)&conv);
     if (rc != PAM_SUCCESS || conv == NULL || conv->conv == NULL)
         rc = PAM_CONV_ERR;
@@ -93,6 +95,8 @@ hold_message(struct relay *r, int style, const char *text)
 
     if (r->npending == RELAY_MAX_PENDING)
         (void)converse(r, 0, NULL, &ignored);
+    if (r->npending >= RELAY_MAX_PENDING) /* whatever converse did: never past the array */
+        relay_clear(r);
     log_sanitize_lines(text, clean, sizeof(clean));
     if ((r->pending_text[r->npending] = strdup(clean)) == NULL)
         return -1;

@@ -178,6 +178,18 @@ class FakeHelper(unittest.TestCase):
                                ("exit", 10)], flags=ph.PAM_SILENT)
         self.assertEqual(r.calls, [[(ph.PAM_ERROR_MSG, "bad")]])
 
+    def test_silent_with_many_information_messages(self):
+        # more dropped messages than the module holds (RELAY_MAX_PENDING):
+        # each batch is flushed and emptied, never written past (sudo always
+        # authenticates with PAM_SILENT); then the prompt and its challenge
+        infos = b"".join(frame(0x44, b"note %d" % i) for i in range(40))
+        r = self.run_scenario([("send", hello() + infos + INFO + PROMPT), ("read", None),
+                               ("send", result(10)), ("exit", 10)], flags=ph.PAM_SILENT)
+        self.assertEqual((r.name, r.reason()), ("PAM_AUTH_ERR", 10), r.log)
+        self.assertEqual(r.calls[-1][-1], (ph.PAM_PROMPT_ECHO_OFF, "Code: "))
+        self.assertIn((ph.PAM_TEXT_INFO, "Challenge: 1234"), r.calls[-1])
+        self.assertNotIn((ph.PAM_TEXT_INFO, "note 0"), r.calls[-1])
+
     def test_unknown_reason_code_never_succeeds(self):
         r = self.run_scenario([("send", hello() + result(200)), ("exit", 200)])
         self.assertEqual(r.name, "PAM_AUTH_ERR")
