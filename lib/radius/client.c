@@ -139,8 +139,8 @@ radius_resolve(struct radius_exchange *x, int socktype, int64_t deadline, struct
     if (rc == RESOLVE_LOCAL_FAILURE || rc == EAI_MEMORY) {
         /* this machine's fault: not a reason to open the emergency path */
         snprintf(x->err, x->errlen,
-                 "cannot resolve the RADIUS server %s: no thread or memory "
-                 "for the lookup on this machine",
+                 "cannot resolve the RADIUS server %s: no thread, memory or free "
+                 "local port for the lookup on this machine",
                  x->ep.name);
         return REASON_RESOURCE_LIMIT;
     }
@@ -221,7 +221,8 @@ udp_exchange(struct radius_exchange *x, int fd, int64_t deadline, bool *refused)
             if (errno != EAGAIN && errno != EINTR) { /* a full buffer is a lost datagram */
                 snprintf(x->err, x->errlen, "sending to the RADIUS server %s: %s", x->ep.name,
                          strerror(errno));
-                return REASON_SERVER_UNREACHABLE;
+                return net_errno_is_local(errno) ? REASON_RESOURCE_LIMIT
+                                                 : REASON_SERVER_UNREACHABLE;
             }
         }
         for (;;) {
@@ -300,6 +301,11 @@ udp_run(struct radius_exchange *x, int64_t start)
         if ((fd = udp_open(ai)) < 0) {
             snprintf(x->err, x->errlen, "cannot open a UDP socket to the RADIUS server %s: %s",
                      x->ep.name, strerror(errno));
+            /* no descriptor or local port: this machine's, not the server's */
+            if (net_errno_is_local(errno)) {
+                reason = REASON_RESOURCE_LIMIT;
+                break;
+            }
             continue;
         }
         if ((reason = radius_build(x, fd)) == REASON_OK)

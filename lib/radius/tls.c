@@ -189,7 +189,7 @@ tcp_connect(struct radius_exchange *x, int64_t deadline, int *fd)
     if (*fd < 0) {
         snprintf(x->err, x->errlen, "cannot connect to the RADIUS/TLS server %s: %s", x->ep.name,
                  err_no == ETIMEDOUT ? "connect timed out" : strerror(err_no));
-        return REASON_SERVER_UNREACHABLE;
+        return net_errno_is_local(err_no) ? REASON_RESOURCE_LIMIT : REASON_SERVER_UNREACHABLE;
     }
     return REASON_OK;
 }

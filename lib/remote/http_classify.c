@@ -13,6 +13,7 @@
 
 #include "lib/remote/http.h"
 #include "lib/remote/http_impl.h"
+#include "lib/remote/net.h"
 #include "lib/common/reason.h"
 #include "lib/remote/soap.h"
 
@@ -43,17 +44,16 @@ local_cause(struct http *h, CURLcode rc, const char *msg, char *err, size_t errl
         return REASON_RESOURCE_LIMIT;
     }
     curl_easy_getinfo(h->curl, CURLINFO_OS_ERRNO, &os_errno);
-    switch (os_errno) {
-    case EMFILE:
-    case ENFILE:
-    case ENOMEM:
-    case ENOBUFS:
-    case EAGAIN:
+    if (net_errno_is_local((int)os_errno)) {
         snprintf(err, errlen, "out of a local resource (%s): %s", strerror((int)os_errno), msg);
         return REASON_RESOURCE_LIMIT;
-    default:
-        return -1;
     }
+    /* libcurl's resolver says only that the name was not found */
+    if (rc == CURLE_COULDNT_RESOLVE_HOST && net_local_ports_exhausted()) {
+        snprintf(err, errlen, "no free local port for the name lookup on this machine: %s", msg);
+        return REASON_RESOURCE_LIMIT;
+    }
+    return -1;
 }
 
 /* Which phase a curl failure happened in decides the reason. */

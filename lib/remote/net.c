@@ -92,14 +92,36 @@ resolve_bounded(const char *host, const char *port, const struct addrinfo *hints
         l->cb.ar_result = NULL;
     }
     lookup_free(l);
-    return rc == EAI_MEMORY || rc == EAI_SYSTEM ? RESOLVE_LOCAL_FAILURE : rc;
+    if (rc == EAI_MEMORY || rc == EAI_SYSTEM || (rc != 0 && net_local_ports_exhausted()))
+        return RESOLVE_LOCAL_FAILURE;
+    return rc;
 }
 
 bool
 net_errno_is_local(int err_no)
 {
     return err_no == EMFILE || err_no == ENFILE || err_no == ENOMEM || err_no == ENOBUFS ||
-           err_no == EAGAIN;
+           err_no == EAGAIN || err_no == EADDRNOTAVAIL;
+}
+
+/* A resolver that cannot bind its query socket fails like one whose name
+ * servers do not answer; a local user who holds every ephemeral port can
+ * make it so.  Connecting a UDP socket binds it to an ephemeral port (and
+ * sends nothing): if that fails for want of one, the lookup did too. */
+bool
+net_local_ports_exhausted(void)
+{
+    struct sockaddr_in to = {.sin_family = AF_INET,
+                             .sin_port = htons(9),
+                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), err_no = 0;
+
+    if (fd < 0)
+        return net_errno_is_local(errno);
+    if (connect(fd, (const struct sockaddr *)&to, sizeof(to)) != 0)
+        err_no = errno;
+    close(fd);
+    return err_no == EAGAIN || err_no == EADDRNOTAVAIL;
 }
 
 int
@@ -242,8 +264,8 @@ net_connect_bounded(const char *host, const char *port, const char *what, int64_
     }
     if (rc == RESOLVE_LOCAL_FAILURE) {
         snprintf(err, errlen,
-                 "cannot resolve %s: no thread or memory for the lookup on this "
-                 "machine",
+                 "cannot resolve %s: no thread, memory or free local port for the lookup "
+                 "on this machine",
                  what);
         return REASON_RESOURCE_LIMIT;
     }

@@ -16,7 +16,8 @@
  *   0                   *res holds the addresses (freeaddrinfo them)
  *   RESOLVE_TIMED_OUT   no answer by @deadline_ms (CLOCK_MONOTONIC ms)
  *   RESOLVE_LOCAL_FAILURE  this machine could not run the lookup (no thread,
- *                       no memory, a system error): not the network's fault
+ *                       no memory, no free local port, a system error): not
+ *                       the network's fault
  *   EAI_*               what getaddrinfo said (gai_strerror names it)
  */
 #ifndef CRAUTH_RESOLVE_H
@@ -37,8 +38,13 @@ int resolve_bounded(const char *host, const char *port, const struct addrinfo *h
                     int64_t deadline_ms, struct addrinfo **res);
 
 /* Is @err_no (of socket(2) or connect(2)) a shortage of this machine
- * (descriptors, memory, buffers) rather than the network's answer? */
+ * (descriptors, memory, buffers, local ports) rather than the network's
+ * answer? */
 bool net_errno_is_local(int err_no);
+
+/* Has this machine no ephemeral port left to give a new socket?  After a
+ * failed lookup: then the failure was ours, not the name servers'. */
+bool net_local_ports_exhausted(void);
 
 /* A URL's scheme and endpoint, as libcurl's URL parser reads it (RFC 3986):
  * "https://[2001:db8::1]:8888/x" has host "2001:db8::1", port "8888" and

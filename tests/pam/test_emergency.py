@@ -13,10 +13,12 @@ those onto the fallback path shows up here as PAM_SUCCESS.
 """
 import json
 import os
+import shutil
 import socket
 import ssl
 import subprocess
 import sys
+import tempfile
 import threading
 import unittest
 
@@ -210,6 +212,26 @@ class EmergencyStack(ServerCase):
                 r = self.emergency()
                 self.assertEqual((r.name, r.reason()), outcome, r.log)
                 self.assertGreater(proxy.connects, 0)
+
+    def test_held_ports_are_this_machines_shortage(self):
+        # a local user who holds every ephemeral port leaves the helper no
+        # UDP socket, TCP connection or resolver query: that is this host,
+        # not "no server could be asked" (held_ports.py runs the login in
+        # its own network namespace with a 16-port range)
+        if os.geteuid() != 0 or not shutil.which("unshare"):
+            self.skipTest("needs root and unshare(1) for a network namespace")
+        for target in ("radius", "https-ip", "https-name"):
+            for ports, outcome in (("free", ("PAM_AUTHINFO_UNAVAIL", 30)),
+                                   ("held", ("PAM_SYSTEM_ERR", 56))):
+                with self.subTest(target=target, ports=ports):
+                    workdir = tempfile.mkdtemp(prefix="crauth-ports-", dir=self.dir)
+                    out = subprocess.run(
+                        ["unshare", "-n", sys.executable,
+                         os.path.join(HERE, "held_ports.py"), workdir, target, ports],
+                        capture_output=True, text=True, timeout=60)
+                    self.assertEqual(out.returncode, 0, out.stderr)
+                    r = json.loads(out.stdout)
+                    self.assertEqual((r["name"], r["reason"]), outcome, r["log"])
 
     def test_answer_without_verdict_beats_a_dead_server(self):
         # one server unreachable, the other answered with a Fault: someone
