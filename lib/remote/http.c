@@ -22,6 +22,8 @@
 #include "lib/remote/http.h"
 
 #include <curl/curl.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <stdbool.h>
@@ -182,6 +184,36 @@ on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
     return 0;
 }
 
+/* A pin that names a file must name a public key: libcurl takes any file
+ * that is not PEM as the key's DER and reports the server's key as "not
+ * matching", which reads as the server's fault (tls-failure, the emergency
+ * path) when it is this host's file. */
+static bool
+pin_file_usable(const char *pin, char *err, size_t errlen)
+{
+    EVP_PKEY *key = NULL;
+    BIO *bio;
+
+    if (pin == NULL || strncmp(pin, "sha256//", 8) == 0)
+        return true;
+    if ((bio = BIO_new_file(pin, "rb")) != NULL) {
+        key = PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
+        if (key == NULL && BIO_reset(bio) == 0)
+            key = d2i_PUBKEY_bio(bio, NULL);
+        BIO_free(bio);
+    }
+    ERR_clear_error();
+    if (key == NULL) {
+        snprintf(err, errlen,
+                 "pinned_pubkey %s is not a readable PEM or DER public key (or give "
+                 "sha256//BASE64)",
+                 pin);
+        return false;
+    }
+    EVP_PKEY_free(key);
+    return true;
+}
+
 struct http *
 http_new(const struct crauth_config *cfg)
 {
@@ -247,6 +279,9 @@ http_new(const struct crauth_config *cfg)
     h->setup_reason = proxy_setup_curl(h->curl, &h->sockets, h->setup_err, sizeof(h->setup_err));
     if (h->setup_reason == REASON_INTERNAL)
         goto fail;
+    if (h->setup_reason == REASON_OK &&
+        !pin_file_usable(c->pinned_pubkey, h->setup_err, sizeof(h->setup_err)))
+        h->setup_reason = REASON_CONFIG;
     return h;
 fail:
     http_free(h);
@@ -524,6 +559,10 @@ http_probe(struct http *h, unsigned index, char *info, size_t infolen, char *err
     int reason = REASON_INTERNAL;
 
     info[0] = '\0';
+    if (h->setup_reason != REASON_OK) {
+        snprintf(err, errlen, "%s", h->setup_err);
+        return h->setup_reason;
+    }
     if (index >= h->cfg->n_urls || (h->curl = curl_easy_duphandle(main_handle)) == NULL) {
         h->curl = main_handle;
         snprintf(err, errlen, "cannot set up the probe");

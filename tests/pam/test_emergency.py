@@ -213,6 +213,26 @@ class EmergencyStack(ServerCase):
                 self.assertEqual((r.name, r.reason()), outcome, r.log)
                 self.assertGreater(proxy.connects, 0)
 
+    def test_pin_file_that_is_no_key_is_this_hosts(self):
+        # libcurl reads any file that is not PEM as a DER key and reports
+        # "does not match": that would be tls-failure, the emergency path
+        garbage = os.path.join(self.dir, "pin.der")
+        with open(garbage, "wb") as f:
+            f.write(b"not a key at all\n")
+        for pin, words in (("/nonexistent/pin.pem", "cannot be read"),
+                           (garbage, "not a readable PEM or DER public key")):
+            with self.subTest(pin=pin):
+                self.configure("otp", server="pinned_pubkey = %s" % pin)
+                r = self.refused(50)
+                self.assertIn(words, r.log)
+        # the control: the server's own key as the pin file logs in
+        key = os.path.join(self.dir, "server.pub")
+        subprocess.run(["openssl", "pkey", "-in", self.certs["server_key"], "-pubout",
+                        "-out", key], check=True)
+        self.configure("otp", server="pinned_pubkey = %s" % key)
+        r = self.emergency("hotp-user", answer="000000")
+        self.assertEqual((r.name, r.reason()), ("PAM_AUTH_ERR", 10), r.log)
+
     def test_held_ports_are_this_machines_shortage(self):
         # a local user who holds every ephemeral port leaves the helper no
         # UDP socket, TCP connection or resolver query: that is this host,
