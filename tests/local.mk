@@ -16,12 +16,16 @@ AM_TESTS_ENVIRONMENT = \
 	PAM_CRAUTH='$(abs_top_builddir)/pam_module/.libs/pam_crauth.so'; export PAM_CRAUTH; \
 	TOP_SRCDIR='$(abs_top_srcdir)'; export TOP_SRCDIR; \
 	PAM_SETTOK='$(abs_top_builddir)/tests/pam/.libs/pam_settok.so'; export PAM_SETTOK; \
+	SOCKET_FAILS='$(abs_top_builddir)/tests/pam/.libs/socket_fails.so'; export SOCKET_FAILS; \
 	NTLM_CLIENT_TOOL='$(abs_top_builddir)/tests/ntlm/ntlm_client_tool'; \
 	export NTLM_CLIENT_TOOL; \
 	CRAUTH_CONF_DEFAULT='$(sysconfdir)/security/crauth.conf'; export CRAUTH_CONF_DEFAULT; \
 	TOP_BUILDDIR='$(abs_top_builddir)'; export TOP_BUILDDIR;
 
-check_LTLIBRARIES += tests/pam/pam_settok.la
+check_LTLIBRARIES += tests/pam/pam_settok.la tests/pam/socket_fails.la
+tests_pam_socket_fails_la_SOURCES = tests/pam/socket_fails.c
+tests_pam_socket_fails_la_LIBADD = -ldl
+tests_pam_socket_fails_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared -rpath /nowhere
 tests_pam_pam_settok_la_SOURCES = tests/pam/pam_settok.c
 tests_pam_pam_settok_la_CFLAGS = $(AM_CFLAGS) $(PAM_CFLAGS)
 tests_pam_pam_settok_la_LIBADD = $(PAM_LIBS)

@@ -304,8 +304,16 @@ open_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *addr)
         s->reuse_refused = true;
         return CURL_SOCKET_BAD;
     }
-    if (!s->ntlm)
-        return socket(addr->family, addr->socktype | SOCK_CLOEXEC, addr->protocol);
+    if (!s->ntlm) {
+        fd = socket(addr->family, addr->socktype | SOCK_CLOEXEC, addr->protocol);
+        /* libcurl keeps no errno of ours: say here that it was this host's */
+        if (fd < 0 && net_errno_is_local(errno)) {
+            s->reason = REASON_RESOURCE_LIMIT;
+            snprintf(s->err, sizeof(s->err), "cannot open a socket on this machine: %s",
+                     strerror(errno));
+        }
+        return fd;
+    }
     /* @addr is the placeholder of CURLOPT_CONNECT_TO: the origin is
      * reached through the tunnel, never directly */
     s->reason =

@@ -253,6 +253,35 @@ class EmergencyStack(ServerCase):
                     r = json.loads(out.stdout)
                     self.assertEqual((r["name"], r["reason"]), outcome, r["log"])
 
+    def test_no_socket_on_this_host(self):
+        # socket(2) failing for want of descriptors, inside libcurl (which
+        # keeps no errno of ours) and in the RADIUS client: this host's
+        # shortage, never "no server could be asked"
+        shim = os.environ.get("SOCKET_FAILS")
+        if (not shim or "asan" in os.environ.get("LD_PRELOAD", "")
+                or os.environ.get("CRAUTH_UNDER_VALGRIND")):
+            self.skipTest("the socket shim is preloaded into a plain helper only")
+        wrapper = os.path.join(self.dir, "helper-without-sockets")
+        with open(wrapper, "w") as f:
+            f.write("#!/bin/sh\nLD_PRELOAD=%s exec %s \"$@\"\n" % (shim, HELPER))
+        os.chmod(wrapper, 0o755)
+        with open(os.path.join(self.dir, "nosockets"), "w") as f:
+            f.write("auth [success=done authinfo_unavail=ignore default=die] %s conf=%s "
+                    "helper=%s\nauth required pam_permit.so\n"
+                    % (os.environ["PAM_CRAUTH"], self.conf, wrapper))
+        radius = ("[radius]\nserver = 127.0.0.1:%d\nsecret = s3cret\ntimeout = 1\n"
+                  "retries = 0\n[auth]\nbackend = radius\nmethod = otp\nfail_delay = 0\n"
+                  "[cache]\ndir = %s\n" % (closed_port(), os.path.join(self.dir, "cache")))
+        for backend in ("server", "radius"):
+            with self.subTest(backend=backend):
+                self.configure("otp")
+                if backend == "radius":
+                    with open(self.conf, "w") as f:
+                        f.write(radius)
+                r = self.login("hotp-user", self.same_answer("123456"), service="nosockets")
+                self.assertEqual((r.name, r.reason()), ("PAM_SYSTEM_ERR", 56), r.log)
+                self.assertIn("Too many open files", r.log)
+
     def test_answer_without_verdict_beats_a_dead_server(self):
         # one server unreachable, the other answered with a Fault: someone
         # could be asked, so the stack must end here
