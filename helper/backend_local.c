@@ -10,6 +10,7 @@
  * needs to know.  A bad line of the file fails only its own user; every
  * login logs it (tokens.h).
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -251,7 +252,9 @@ verify(struct session *s, const char *question, const char *code)
     struct tokens fresh;
     char err[256];
     int lockfd = -1, reason;
-    bool eligible = false, replayed = false;
+    bool eligible = false, replayed = false, hit_stateful = false;
+    ptrdiff_t hit = -1; /* the first line that takes the code */
+    uint64_t hit_next = 0;
 
     reason = tokens_lock(s->cfg->tokens, LOCK_TIMEOUT_MS, &lockfd, err, sizeof(err));
     if (reason != REASON_OK) {
@@ -274,16 +277,26 @@ verify(struct session *s, const char *question, const char *code)
 
         if ((tok->kind == TOKEN_OCRA &&
              (question == NULL || ocra_question_check(&tok->suite, question) != OTP_OK)) ||
-            tok->kind == TOKEN_X509)
+            tok->kind == TOKEN_X509 || (hit >= 0 && tok->kind != fresh.v[hit].kind))
             continue;
         eligible = true;
         m = match_token(s, tok, question, code, &next, &stateful);
         if (m == MATCH_REPLAYED)
             replayed = true;
-        if (m != MATCH)
-            continue;
-        if (stateful &&
-            tokens_store_state(s->cfg->tokens, &fresh, i, next, err, sizeof(err)) != REASON_OK) {
+        if (m == MATCH && hit < 0) {
+            hit = (ptrdiff_t)i;
+            hit_next = next;
+            hit_stateful = stateful;
+        }
+    }
+    /* A code another line of the same kind has already used is refused
+     * even where a line takes it: the same key on two lines (an enrolment
+     * run twice) would otherwise take every code once per line. */
+    if (hit >= 0 && !replayed) {
+        const struct token *tok = &fresh.v[hit];
+
+        if (hit_stateful && tokens_store_state(s->cfg->tokens, &fresh, (size_t)hit, hit_next, err,
+                                               sizeof(err)) != REASON_OK) {
             /* A code is accepted only once its use is on disk.  Unstored,
              * it is refused exactly like a wrong one: the caller must not
              * learn that it matched (a guessing oracle), and the code stays
@@ -292,17 +305,14 @@ verify(struct session *s, const char *question, const char *code)
                        "user %s: a matching code was refused because the tokens "
                        "file %s could not be updated: %s",
                        s->user, s->cfg->tokens, err);
-            break;
-        }
-        {
+        } else {
             char line[16];
 
             snprintf(line, sizeof(line), "%d", tok->line);
             session_note(s, "token", tokens_kind_name(tok->kind));
             session_note(s, "line", line);
+            reason = REASON_OK;
         }
-        reason = REASON_OK;
-        break;
     }
     if (reason == REASON_WRONG_RESPONSE && !eligible)
         reason = REASON_NO_TOKEN;

@@ -12,12 +12,17 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 
 #include "lib/common/reason.h"
+#include "lib/common/secmem.h"
+#include "lib/core/digest.h"
 #include "lib/core/fileio.h"
 #include "lib/core/tokens.h"
 #include "lib/x509/x509_token.h"
@@ -98,11 +103,76 @@ check_x509(struct check_report *rep, const struct crauth_config *cfg, const stru
     x509_token_free(x);
 }
 
+/* A user's OATH keys, by a hash of user, type and key, to find one token
+ * on two lines (an enrolment run twice): each line keeps its own STATE, so every
+ * code would be taken once per line.  The login refuses the second use
+ * (helper/backend_local.c); the file should not hold it either. */
+struct key_seen {
+    uint8_t id[16];
+    int line;
+};
+
+struct keys_seen {
+    struct key_seen *v;
+    size_t n, cap;
+};
+
+static void
+note_key(struct keys_seen *k, const char *text, const struct tokens_entry *e)
+{
+    /* the TYPE as written stands for the kind and its parameters */
+    struct iovec iov[4] = {{(void *)(text + e->user_start), e->user_len},
+                           {(void *)"\n", 1},
+                           {(void *)(text + e->type_start), e->type_len},
+                           {(void *)e->tok.key, e->tok.keylen}};
+    uint8_t md[DIGEST_MAX];
+
+    if (e->tok.kind != TOKEN_HOTP && e->tok.kind != TOKEN_TOTP && e->tok.kind != TOKEN_OCRA)
+        return;
+    if (k->n == k->cap) {
+        size_t cap = k->cap ? 2 * k->cap : 64;
+        struct key_seen *v = realloc(k->v, cap * sizeof(*v));
+
+        if (v == NULL)
+            return; /* a check without this step is still a check */
+        k->v = v;
+        k->cap = cap;
+    }
+    digest_hash(DIGEST_SHA256, iov, 4, md);
+    memcpy(k->v[k->n].id, md, sizeof(k->v[k->n].id));
+    k->v[k->n++].line = e->line;
+    secmem_wipe(md, sizeof(md));
+}
+
+static int
+by_id_then_line(const void *a, const void *b)
+{
+    const struct key_seen *x = a, *y = b;
+    int c = memcmp(x->id, y->id, sizeof(x->id));
+
+    return c != 0 ? c : (x->line > y->line) - (x->line < y->line);
+}
+
+static void
+report_same_keys(struct check_report *rep, const char *path, struct keys_seen *k)
+{
+    qsort(k->v, k->n, sizeof(*k->v), by_id_then_line);
+    for (size_t i = 1; i < k->n; i++)
+        if (memcmp(k->v[i].id, k->v[i - 1].id, sizeof(k->v[i].id)) == 0)
+            check_step(rep, "-", "tokens", REASON_TOKENS_FILE,
+                       "%s:%d: the same key as line %d, for the same user: a code is "
+                       "refused on its second use, but remove one of the two lines "
+                       "(crauth token remove USER --line %d)",
+                       path, k->v[i].line, k->v[i - 1].line, k->v[i].line);
+    free(k->v);
+}
+
 void
 check_tokens(struct check_report *rep, const struct crauth_config *cfg, const char *user)
 {
     struct tokens t;
     struct tokens_entry e;
+    struct keys_seen keys = {0};
     size_t pos = 0, n_tokens = 0, user_tokens = 0, user_bad = 0, n_x509 = 0;
     int line = 0;
     unsigned bad = 0;
@@ -130,6 +200,7 @@ check_tokens(struct check_report *rep, const struct crauth_config *cfg, const ch
         } else if (e.kind == TOKENS_ENTRY_TOKEN) {
             n_tokens++;
             user_tokens += mine;
+            note_key(&keys, t.text, &e);
             if (e.tok.kind == TOKEN_X509) {
                 /* the helper loads crauth-x509.so for these */
                 if (n_x509++ == 0)
@@ -139,6 +210,7 @@ check_tokens(struct check_report *rep, const struct crauth_config *cfg, const ch
         }
         tokens_entry_wipe(&e);
     }
+    report_same_keys(rep, cfg->tokens, &keys);
     if (n_x509 > 0 && cfg->x509_ca != NULL) {
         /* once for all x509 tokens: a CRL about to lapse stops them all */
         int reason = x509_ca_describe(cfg->x509_ca, time(NULL), err, sizeof(err));

@@ -167,6 +167,23 @@ show_enrolment(const struct add_opts *o, const struct token *tok, const char *ur
     return rc;
 }
 
+/* The line where @user already has @key in the file being edited, or 0
+ * (also when the user's lines do not parse: the file's check says so). */
+static int
+line_with_key(const struct tokens_edit *ed, const char *user, const struct token *like,
+              const uint8_t *key, size_t keylen)
+{
+    struct tokens t;
+    char err[256];
+    int line = 0;
+
+    if (ed->text != NULL &&
+        tokens_parse(ed->text, ed->len, user, &t, err, sizeof(err)) == REASON_OK)
+        line = tokens_line_with_key(&t, like, key, keylen);
+    tokens_free(&t);
+    return line;
+}
+
 static int
 add_key_token(const char *user, const char *type, const struct token *tok, const struct add_opts *o)
 {
@@ -212,6 +229,15 @@ add_key_token(const char *user, const char *type, const struct token *tok, const
     rc = TOKEN_EXIT_FAILED;
     if (tokens_edit_begin(path, TOKEN_LOCK_TIMEOUT_MS, &ed, err, sizeof(err)) != REASON_OK) {
         token_fail(rc, "%s", err);
+        goto out;
+    }
+    if ((lineno = line_with_key(&ed, user, tok, key, keylen)) > 0) {
+        tokens_edit_end(&ed);
+        token_fail(rc,
+                   "add: %s already has this key, at line %d of %s (a key on two lines "
+                   "takes every code twice); to enrol it again: crauth token remove %s "
+                   "--line %d",
+                   user, lineno, path, user, lineno);
         goto out;
     }
     if (tokens_edit_append(&ed, line, &lineno, err, sizeof(err)) != REASON_OK ||

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "lib/core/backup_code.h"
+#include "lib/core/digest.h"
 #include "lib/core/fileio.h"
 #include "lib/core/lockfile.h"
 #include "lib/common/hex.h"
@@ -471,6 +472,26 @@ tokens_store_state(const char *path, struct tokens *t, size_t i, uint64_t state,
     secmem_wipe(text, len);
     free(text);
     return rc;
+}
+
+int
+tokens_line_with_key(const struct tokens *t, const struct token *like, const uint8_t *key,
+                     size_t keylen)
+{
+    if (like->kind != TOKEN_HOTP && like->kind != TOKEN_TOTP && like->kind != TOKEN_OCRA)
+        return 0;
+    for (size_t i = 0; i < t->n; i++) {
+        const struct token *tok = &t->v[i];
+
+        if (tok->kind != like->kind || tok->keylen != keylen ||
+            (like->kind == TOKEN_OCRA ? strcmp(tok->suite.text, like->suite.text) != 0
+                                      : tok->digits != like->digits || tok->hash != like->hash ||
+                                            tok->step != like->step))
+            continue;
+        if (digest_equal(tok->key, key, keylen))
+            return tok->line;
+    }
+    return 0;
 }
 
 void

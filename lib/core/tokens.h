@@ -136,6 +136,12 @@ int tokens_store_state(const char *path, struct tokens *t, size_t i, uint64_t st
 
 void tokens_free(struct tokens *t);
 
+/* The line of @t's first token that computes the codes @like (a HOTP,
+ * TOTP or OCRA token) computes with @key: the same kind, parameters and
+ * key, or 0.  Two such lines would take every code once per line. */
+int tokens_line_with_key(const struct tokens *t, const struct token *like, const uint8_t *key,
+                         size_t keylen);
+
 /* One line of the file, as tokens_next hands it out (for the editor and
  * `crauth token list`; the helper uses tokens_read). */
 enum tokens_entry_kind { TOKENS_ENTRY_BLANK, TOKENS_ENTRY_TOKEN, TOKENS_ENTRY_BAD };

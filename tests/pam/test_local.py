@@ -238,6 +238,24 @@ class LocalBackend(unittest.TestCase):
         r = self.login("alice", self.fixed(code))
         self.assertEqual((r.name, r.reason()), ("PAM_AUTH_ERR", 11))
 
+    def test_one_key_on_two_lines_takes_a_code_once(self):
+        """An enrolment run twice leaves one key on two lines, each with its
+        own STATE: a code one line took is refused on the other."""
+        with open(self.tokens, "a") as f:
+            f.write("alice   hotp/6   %s   0\n" % KEY20)
+        code = cli("hotp", "--key", KEY20, "--counter", "0")
+        self.assertEqual(self.login("alice", self.fixed(code)).name, "PAM_SUCCESS")
+        r = self.login("alice", self.fixed(code))
+        self.assertEqual((r.name, r.reason()), ("PAM_AUTH_ERR", 11), r.log)
+        code = cli("hotp", "--key", KEY20, "--counter", "1")
+        self.assertEqual(self.login("alice", self.fixed(code)).name, "PAM_SUCCESS")
+        r = self.login("alice", self.fixed(code))
+        self.assertEqual((r.name, r.reason()), ("PAM_AUTH_ERR", 11), r.log)
+        # crauth check names the two lines
+        out = subprocess.run([CRAUTH, "check", "--conf", self.conf, "--helper", HELPER],
+                             capture_output=True, text=True)
+        self.assertIn("%s:8: the same key as line 2" % self.tokens, out.stdout + out.stderr)
+
     def test_unknown_user(self):
         r = self.login("mallory", self.fixed("123456"))
         self.assertEqual((r.name, r.reason()), ("PAM_USER_UNKNOWN", 14))

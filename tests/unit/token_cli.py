@@ -157,6 +157,20 @@ class TokenCli(unittest.TestCase):
                         os.path.join(self.dir, "missing"), status=1)
         self.assertEqual(len(self.lines()), 3)
 
+    def test_the_same_token_twice_is_refused(self):
+        # an add run again (its output lost to a signal, say) would put the
+        # key on a second line, each with its own STATE
+        key = self.keyfile(K20)
+        self.crauth("token", "add", "dora", "hotp/6", "--key-file", key)
+        r = self.crauth("token", "add", "dora", "hotp/6", "--key-file", key, status=1)
+        self.assertIn("dora already has this key, at line 1 of %s" % self.tokens, r.stderr)
+        self.assertIn("crauth token remove dora --line 1", r.stderr)
+        self.assertEqual(len(self.lines()), 1)
+        # other parameters, another user: other codes, so not the same token
+        self.crauth("token", "add", "dora", "hotp/8", "--key-file", key)
+        self.crauth("token", "add", "eve", "hotp/6", "--key-file", key)
+        self.assertEqual(len(self.lines()), 3)
+
     def test_backup_codes(self):
         r = self.crauth("token", "add", "dave", "backup")
         codes = r.stdout.splitlines()
