@@ -20,6 +20,7 @@
 
 #include "lib/core/cache.h"
 #include "lib/core/conf.h"
+#include "lib/core/fileio.h"
 #include "helper/conv.h"
 #include "helper/hygiene.h"
 #include "helper/plugin.h"
@@ -285,7 +286,9 @@ main(int argc, char **argv)
         reason = REASON_PROTOCOL;
         goto out;
     }
-    /* before anything from the network or the tokens file is parsed */
+    /* before anything from the network or the tokens file is parsed; the
+     * names in refusals from here on come from the files (fileio.c) */
+    fileio_names_from_files_only();
     switch (sandbox_enter(detail, sizeof(detail))) {
     case SANDBOX_ON:
         break;

@@ -32,7 +32,7 @@ static void
 check_directory(struct check_report *rep, const char *path)
 {
     const char *u = rep->owner.name;
-    char dir[PATH_MAX], owner[64];
+    char dir[PATH_MAX], owner[64], why[PATH_MAX + 400];
     struct stat st;
 
     fileio_dir_of(path, dir, sizeof(dir));
@@ -41,6 +41,11 @@ check_directory(struct check_report *rep, const char *path)
                    "directory %s: %s: install -d -o "
                    "%s -g %s -m 0700 %s",
                    dir, strerror(errno), u, u, dir);
+        return;
+    }
+    if (fileio_check_dir_of(path, "tokens file", rep->owner.uid, why, sizeof(why)) ==
+        FILEIO_REFUSED) {
+        check_step(rep, "-", "tokens", REASON_TOKENS_FILE, "%s", why);
         return;
     }
     if (!check_may(&st, rep->owner.uid, rep->owner.gid, S_IWUSR | S_IXUSR)) {

@@ -29,10 +29,57 @@
 
 #define TMP_TAG ".tmp-"
 
+/* Once the helper's seccomp filter is on, names come from /etc/passwd and
+ * /etc/group only: an id the files do not know sends glibc on to the next
+ * NSS module (systemd's asks a daemon over a socket), whose system calls
+ * the filter kills, so a refusal would end as a crash instead of its
+ * reason. */
+static bool names_from_files;
+
+void
+fileio_names_from_files_only(void)
+{
+    names_from_files = true;
+}
+
+/* The passwd entry of @name, or else of @uid, by NSS or from the file. */
+static struct passwd *
+passwd_of(const char *name, uid_t uid)
+{
+    struct passwd *pw = NULL;
+    FILE *f;
+
+    if (!names_from_files)
+        return name != NULL ? getpwnam(name) : getpwuid(uid);
+    if ((f = fopen("/etc/passwd", "re")) == NULL)
+        return NULL;
+    while ((pw = fgetpwent(f)) != NULL &&
+           (name != NULL ? strcmp(pw->pw_name, name) != 0 : pw->pw_uid != uid))
+        ;
+    fclose(f);
+    return pw;
+}
+
+static struct group *
+group_of(gid_t gid)
+{
+    struct group *gr = NULL;
+    FILE *f;
+
+    if (!names_from_files)
+        return getgrgid(gid);
+    if ((f = fopen("/etc/group", "re")) == NULL)
+        return NULL;
+    while ((gr = fgetgrent(f)) != NULL && gr->gr_gid != gid)
+        ;
+    fclose(f);
+    return gr;
+}
+
 const char *
 fileio_user_name(uid_t uid, char *buf, size_t size)
 {
-    struct passwd *pw = getpwuid(uid);
+    struct passwd *pw = passwd_of(NULL, uid);
 
     if (pw != NULL)
         snprintf(buf, size, "%s", pw->pw_name);
@@ -48,7 +95,7 @@ fileio_setid_hint(uid_t owner)
 {
     struct passwd *pw;
 
-    if (geteuid() != 0 || owner == 0 || (pw = getpwnam(FILEIO_SYSTEM_USER)) == NULL ||
+    if (geteuid() != 0 || owner == 0 || (pw = passwd_of(FILEIO_SYSTEM_USER, 0)) == NULL ||
         pw->pw_uid != owner)
         return NULL;
     return "it belongs to " FILEIO_SYSTEM_USER ", but this runs as root: crauth-helper is not "
@@ -61,7 +108,7 @@ fileio_setid_hint(uid_t owner)
 const char *
 fileio_group_name(gid_t gid, char *buf, size_t size)
 {
-    struct group *gr = getgrgid(gid);
+    struct group *gr = group_of(gid);
 
     if (gr != NULL)
         snprintf(buf, size, "%s", gr->gr_name);
@@ -133,6 +180,45 @@ fileio_check(const char *path, const struct stat *st, const struct fileio_rules 
     }
     if ((size_t)st->st_size > rules->max_size) {
         snprintf(err, errlen, "%s %s is larger than %zu bytes", rules->what, path, rules->max_size);
+        return FILEIO_REFUSED;
+    }
+    return FILEIO_OK;
+}
+
+int
+fileio_check_dir_of(const char *path, const char *what, uid_t self, char *err, size_t errlen)
+{
+    char dir[PATH_MAX], owner[64], group[64], me[64], mygroup[64];
+    struct passwd *pw;
+    mode_t mode;
+    struct stat st;
+
+    fileio_dir_of(path, dir, sizeof(dir));
+    if (stat(dir, &st) != 0) {
+        snprintf(err, errlen, "the directory of %s %s: %s", what, path, strerror(errno));
+        return FILEIO_ERROR;
+    }
+    mode = st.st_mode & 07777;
+    if (st.st_uid != 0 && st.st_uid != self && self == geteuid() &&
+        fileio_setid_hint(st.st_uid) != NULL) {
+        snprintf(err, errlen, "the directory of %s %s: %s", what, path,
+                 fileio_setid_hint(st.st_uid));
+        return FILEIO_REFUSED;
+    }
+    /* whoever may change the directory may remove the lock file under a
+     * login that holds it, or put another file in place of this one */
+    if ((st.st_uid != 0 && st.st_uid != self) || (mode & S_IWOTH) ||
+        ((mode & S_IWGRP) && st.st_gid != 0)) {
+        fileio_user_name(st.st_uid, owner, sizeof(owner));
+        fileio_group_name(st.st_gid, group, sizeof(group));
+        fileio_user_name(self, me, sizeof(me));
+        pw = self == geteuid() ? NULL : passwd_of(NULL, self);
+        fileio_group_name(pw != NULL ? pw->pw_gid : getegid(), mygroup, sizeof(mygroup));
+        snprintf(err, errlen,
+                 "the directory of %s %s is %s:%s mode %04o; it must be root's or %s's and "
+                 "writable by no one else (whoever can change it can remove the lock or "
+                 "replace the file): chown %s:%s %s && chmod 0700 %s",
+                 what, path, owner, group, (unsigned)mode, me, me, mygroup, dir, dir);
         return FILEIO_REFUSED;
     }
     return FILEIO_OK;

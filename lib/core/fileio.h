@@ -59,6 +59,12 @@ void fileio_free(struct fileio_buf *b);
  * a file at the root (truncated to @dirsize, like snprintf). */
 void fileio_dir_of(const char *path, char *dir, size_t dirsize);
 
+/* Check the directory that holds @path (@what names the file in
+ * messages): root's or @self's (the helper's user), writable by no one
+ * else, the owner rule of fileio_check.  FILEIO_OK, FILEIO_REFUSED or
+ * FILEIO_ERROR (it cannot be looked at) with @err. */
+int fileio_check_dir_of(const char *path, const char *what, uid_t self, char *err, size_t errlen);
+
 /* Check an open file against @rules (the trust part of fileio_read). */
 int fileio_check(const char *path, const struct stat *st, const struct fileio_rules *rules,
                  char *err, size_t errlen);
@@ -101,6 +107,9 @@ const char *fileio_setid_hint(uid_t owner);
 
 /* The name of @uid for messages ("root", "_crauth", or "uid 1234"). */
 const char *fileio_user_name(uid_t uid, char *buf, size_t size);
+/* From now on, names for messages from /etc/passwd and /etc/group only
+ * (the helper, before its seccomp filter: see fileio.c). */
+void fileio_names_from_files_only(void);
 const char *fileio_group_name(gid_t gid, char *buf, size_t size);
 
 #endif

@@ -398,10 +398,14 @@ tokens_lock(const char *path, int timeout_ms, int *fd, char *err, size_t errlen)
     char lockpath[PATH_MAX];
     int rc;
 
+    *fd = -1;
     if (snprintf(lockpath, sizeof(lockpath), "%s.lock", path) >= (int)sizeof(lockpath)) {
         snprintf(err, errlen, "path too long");
         return REASON_TOKENS_FILE;
     }
+    /* the lock means something only where no one else can remove it */
+    if (fileio_check_dir_of(path, "tokens file", geteuid(), err, errlen) != FILEIO_OK)
+        return REASON_TOKENS_FILE;
     *fd = open(lockpath, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
     /* flock needs no write access: a lock file root made group-readable will do */
     if (*fd < 0 && errno == EACCES)

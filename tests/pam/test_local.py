@@ -394,6 +394,35 @@ class LocalBackend(unittest.TestCase):
         self.assertEqual((r.name, r.reason()), ("PAM_SERVICE_ERR", 51))
         self.assertIn("chmod 0600", r.log)
 
+    def test_refusal_naming_an_id_no_file_knows(self):
+        """A refusal names the file's owner and group: an id /etc/group does
+        not know must not send glibc to an NSS module the seccomp filter
+        kills (systemd's), which ended the login as a crash."""
+        os.chown(self.tokens, 0, 12345)
+        os.chmod(self.tokens, 0o620)
+        r = self.login("alice", self.fixed("123456"))
+        self.assertEqual((r.name, r.reason()), ("PAM_SERVICE_ERR", 51), r.log)
+        self.assertIn("gid 12345", r.log)
+
+    def test_tokens_directory_others_can_change(self):
+        """Whoever can change the tokens file's directory can remove the
+        lock under a login that holds it (two logins then take one code)
+        or put another file in its place: refused, sticky or not."""
+        code = cli("hotp", "--key", KEY20, "--counter", "0")
+        for mode, owner in ((0o777, 0), (0o1777, 0), (0o770, 0), (0o700, 65534)):
+            with self.subTest(mode=oct(mode), owner=owner):
+                os.chown(self.dir, owner, 4242 if mode == 0o770 else 0)
+                os.chmod(self.dir, mode)
+                r = self.login("alice", self.fixed(code))
+                self.assertEqual((r.name, r.reason()), ("PAM_SERVICE_ERR", 51), r.log)
+                self.assertIn("writable by no one else", r.log)
+                out = subprocess.run([CRAUTH, "check", "--conf", self.conf, "--helper", HELPER],
+                                     capture_output=True, text=True)
+                self.assertIn("the directory of tokens file %s" % self.tokens, out.stdout)
+        os.chown(self.dir, 0, 0)
+        os.chmod(self.dir, 0o700)
+        self.assertEqual(self.login("alice", self.fixed(code)).name, "PAM_SUCCESS")
+
     def test_unreadable_config(self):
         os.unlink(self.conf)
         os.mkdir(self.conf)  # unreadable as a file, even for root
