@@ -513,22 +513,6 @@ is_temp_of(const char *entry, const char *name)
     return strncmp(entry + 1, name, n) == 0 && strncmp(entry + 1 + n, TMP_TAG, 5) == 0;
 }
 
-/* "NAME.XXXXXX": mkstemp's names for @name, what the tokens file's writer
- * left behind before this file existed (they hold every user's key). */
-static bool
-is_legacy_temp_of(const char *entry, const char *name)
-{
-    size_t n = name ? strlen(name) : 0;
-
-    if (name == NULL || strncmp(entry, name, n) != 0 || entry[n] != '.' ||
-        strlen(entry + n + 1) != 6)
-        return false;
-    for (const char *p = entry + n + 1; *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')))
-            return false;
-    return true;
-}
-
 unsigned
 fileio_sweep(int dirfd, const char *name, long min_age_s)
 {
@@ -546,7 +530,7 @@ fileio_sweep(int dirfd, const char *name, long min_age_s)
     while ((e = readdir(d)) != NULL) {
         struct stat st;
 
-        if (!is_temp_of(e->d_name, name) && !is_legacy_temp_of(e->d_name, name))
+        if (!is_temp_of(e->d_name, name))
             continue;
         if (min_age_s > 0 && (fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
                               st.st_mtime > now - min_age_s))

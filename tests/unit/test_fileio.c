@@ -250,12 +250,20 @@ test_sweep(void **state)
     write_file(path, "stale\n", 0600);
     snprintf(path, sizeof(path), "%s/.other.tmp-0123456789abcdef", dir);
     write_file(path, "stale\n", 0600);
-    snprintf(path, sizeof(path), "%s/tokens.Ab12Cd", dir); /* an older writer's mkstemp */
-    write_file(path, "stale\n", 0600);
+    /* an admin's copies: six letters or digits after a dot, as mkstemp's
+     * names were, but nothing tells them from those, so they stay */
+    snprintf(path, sizeof(path), "%s/tokens.backup", dir);
+    write_file(path, "an admin's copy\n", 0600);
+    snprintf(path, sizeof(path), "%s/tokens.2026q4", dir);
+    write_file(path, "an admin's copy\n", 0600);
     snprintf(path, sizeof(path), "%s/tokens.lock", dir); /* not a temporary name */
     write_file(path, "", 0600);
     dfd = open(dir, O_RDONLY | O_DIRECTORY);
-    assert_int_equal(fileio_sweep(dfd, "tokens", 0), 2);
+    assert_int_equal(fileio_sweep(dfd, "tokens", 0), 1);
+    unlink(path);
+    snprintf(path, sizeof(path), "%s/tokens.backup", dir);
+    unlink(path);
+    snprintf(path, sizeof(path), "%s/tokens.2026q4", dir);
     unlink(path);
     assert_int_equal(entries(), 2);
     /* too young to be a dead writer's */
