@@ -171,10 +171,11 @@ skew_hint(struct session *s, const struct token *tok, const struct ocra_input *i
 }
 
 /* TOTP/OCRA-with-T: steps now-skew..now+skew, around the token's stored
- * drift; STATE is the last step used. */
+ * drift; with @by_state, STATE is the last step used and no step up to it
+ * is taken again. */
 static enum match
 match_time(struct session *s, const struct token *tok, const struct ocra_input *in_tmpl,
-           const char *code, long skew, uint64_t *next)
+           const char *code, long skew, bool by_state, uint64_t *next)
 {
     unsigned step = tok->kind == TOKEN_TOTP ? tok->step : tok->suite.time_step;
     int64_t now = (int64_t)time(NULL) / step + (tok->has_drift ? tok->drift : 0);
@@ -189,7 +190,7 @@ match_time(struct session *s, const struct token *tok, const struct ocra_input *
         rc = code_at_step(tok, in_tmpl, t, out);
         if (rc == OTP_OK && otp_code_equal(out, code)) {
             secmem_wipe(out, sizeof(out));
-            if (tok->has_state && (uint64_t)t <= tok->state) {
+            if (by_state && tok->has_state && (uint64_t)t <= tok->state) {
                 result = MATCH_REPLAYED;
                 continue;
             }
@@ -216,12 +217,18 @@ match_token(struct session *s, const struct token *tok, const char *question, co
     case TOKEN_HOTP:
         return match_counter(tok, NULL, code, s->cfg->hotp_window, next);
     case TOKEN_TOTP:
-        return match_time(s, tok, NULL, code, s->cfg->totp_skew, next);
+        return match_time(s, tok, NULL, code, s->cfg->totp_skew, true, next);
     case TOKEN_OCRA:
         if (tok->suite.counter)
             return match_counter(tok, &in, code, s->cfg->hotp_window, next);
-        if (tok->suite.time_step > 0)
-            return match_time(s, tok, &in, code, s->cfg->totp_skew, next);
+        if (tok->suite.time_step > 0) {
+            /* the question is fresh and used once (this helper made it):
+             * that prevents replay, and T bounds the answer's age.  A
+             * STATE of the step would allow one login per step (per hour
+             * with T1H), however fresh the question. */
+            *stateful = false;
+            return match_time(s, tok, &in, code, s->cfg->totp_skew, false, next);
+        }
         /* Q only: the fresh question is what prevents replay */
         *stateful = false;
         if (ocra_compute(&tok->suite, tok->key, tok->keylen, &in, out, sizeof(out)) != OTP_OK)

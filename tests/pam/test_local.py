@@ -101,6 +101,20 @@ class LocalBackend(unittest.TestCase):
         self.assertIn(q, info)
         self.assertFalse(r.fail_delay)  # libpam asks for no delay after a success
 
+    def test_ocra_with_time_logs_in_again_within_its_step(self):
+        """An OCRA suite with T answers a fresh question each login: the
+        question prevents replay, so a second login in the same time step
+        (one hour with T1H) is no replay."""
+        suite = "OCRA-1:HOTP-SHA1-6:QN08-T1H"
+        with open(self.tokens, "a") as f:
+            f.write("tim     %s   %s\n" % (suite, KEY20))
+        for _ in range(3):
+            r = self.login("tim", self.ocra_answer(suite, KEY20))
+            self.assertEqual((r.name, r.reason()), ("PAM_SUCCESS", 0), r.log)
+        r = self.login("tim", self.fixed(cli("ocra", "--suite", suite, "--key", KEY20,
+                                             "--question", "00000000")))
+        self.assertEqual((r.name, r.reason()), ("PAM_AUTH_ERR", 10), r.log)
+
     def test_fresh_challenge_every_time(self):
         seen = set()
         for _ in range(3):
