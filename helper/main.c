@@ -52,12 +52,8 @@ struct request {
 };
 
 static const size_t item_max[W_AUTHTOK + 1] = {
-    [W_USER] = 256,
-    [W_SERVICE] = 256,
-    [W_RHOST] = 1024,
-    [W_TTY] = 1024,
-    [W_RUSER] = 256,
-    [W_CONF] = PATH_MAX - 1,
+    [W_USER] = WIRE_MAX_NAME,      [W_SERVICE] = WIRE_MAX_NAME, [W_RHOST] = WIRE_MAX_PLACE,
+    [W_TTY] = WIRE_MAX_PLACE,      [W_RUSER] = WIRE_MAX_NAME,   [W_CONF] = PATH_MAX - 1,
     [W_AUTHTOK] = WIRE_MAX_ANSWER,
 };
 

@@ -34,7 +34,6 @@
 #endif
 
 #define EXIT_WAIT_MS 5000
-#define MAX_USER_NAME 256 /* the helper's limit for the USER frame */
 #define DEFAULT_FAIL_DELAY_US 2000000
 
 struct options {
@@ -81,11 +80,12 @@ send_request(const struct helper_proc *h, pam_handle_t *pamh, const char *user,
     static const struct {
         int pam_item;
         uint8_t frame;
+        size_t max;
     } items[] = {
-        {PAM_SERVICE, W_SERVICE},
-        {PAM_RHOST, W_RHOST},
-        {PAM_TTY, W_TTY},
-        {PAM_RUSER, W_RUSER},
+        {PAM_SERVICE, W_SERVICE, WIRE_MAX_NAME},
+        {PAM_RHOST, W_RHOST, WIRE_MAX_PLACE},
+        {PAM_TTY, W_TTY, WIRE_MAX_PLACE},
+        {PAM_RUSER, W_RUSER, WIRE_MAX_NAME},
     };
     uint8_t start[6];
 
@@ -94,10 +94,13 @@ send_request(const struct helper_proc *h, pam_handle_t *pamh, const char *user,
     for (size_t i = 0; i < sizeof(items) / sizeof(items[0]); i++) {
         const char *v = item(pamh, items[i].pam_item);
 
+        /* an item the helper would not take (too long, not UTF-8) is left
+         * out, as if the application had not set it */
+        if (v != NULL && !wire_text_fits(v, items[i].max))
+            v = NULL;
         if (items[i].frame == W_SERVICE && v == NULL)
             v = "unknown";
-        if (v != NULL && strlen(v) <= 1024 &&
-            wire_write_text(h->to_helper, items[i].frame, v) != WIRE_OK)
+        if (v != NULL && wire_write_text(h->to_helper, items[i].frame, v) != WIRE_OK)
             return -1;
     }
     if (opt->conf != NULL && wire_write_text(h->to_helper, W_CONF, opt->conf) != WIRE_OK)
@@ -225,11 +228,11 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
         snprintf(relay.detail, sizeof(relay.detail), "no user name");
         goto out;
     }
-    if (strlen(user) > MAX_USER_NAME) {
-        /* no account has such a name; the helper would refuse it anyway */
+    if (!wire_text_fits(user, WIRE_MAX_NAME)) {
+        /* no account has such a name (a remote sshd client chooses it) */
         reason = REASON_USER_UNKNOWN;
-        snprintf(relay.detail, sizeof(relay.detail), "user name longer than %d bytes",
-                 MAX_USER_NAME);
+        snprintf(relay.detail, sizeof(relay.detail), "user name longer than %d bytes, or not UTF-8",
+                 WIRE_MAX_NAME);
         goto out;
     }
 

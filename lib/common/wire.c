@@ -179,6 +179,14 @@ wire_text(const struct wire_frame *frame, size_t max, const char **text)
     return WIRE_OK;
 }
 
+bool
+wire_text_fits(const char *text, size_t max)
+{
+    size_t n = strlen(text);
+
+    return n <= max && utf8_valid(text, n);
+}
+
 static void
 put16(uint8_t *p, uint16_t v)
 {

@@ -26,6 +26,8 @@
 #define WIRE_HEADER 3
 #define WIRE_MAX_PAYLOAD 4096
 #define WIRE_MAX_ANSWER 512         /* PAM_MAX_RESP_SIZE */
+#define WIRE_MAX_NAME 256           /* USER, SERVICE and RUSER frames */
+#define WIRE_MAX_PLACE 1024         /* RHOST and TTY frames */
 #define WIRE_WRITE_TIMEOUT_MS 10000 /* a frame to a reader that stopped reading */
 
 enum wire_type {
@@ -87,6 +89,11 @@ int wire_read(int fd, struct wire_frame *frame, int64_t deadline_ms);
  * WIRE_OK with *used set, WIRE_TRUNCATED if more bytes are needed,
  * WIRE_TOO_BIG if the length is over the cap. */
 int wire_decode(const uint8_t *buf, size_t len, struct wire_frame *frame, size_t *used);
+
+/* Does @text fit a text frame of at most @max bytes: no more, and UTF-8
+ * (what wire_text asks of the frame)?  The sender asks first, so that an
+ * odd value is dropped or refused by name, not read as a protocol error. */
+bool wire_text_fits(const char *text, size_t max);
 
 /* The payload as text: WIRE_OK if it holds no NUL byte and is valid UTF-8
  * of at most @max bytes; *text then points into the frame. */

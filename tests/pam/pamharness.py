@@ -190,13 +190,15 @@ def authenticate(service, user, confdir, conversation, *, rhost=None, tty=None,
     delay_fn = _DELAY_FN(delay)
     pconv = _Conv(conv_fn, None)
     pamh = ctypes.c_void_p()
-    rc = _libpam.pam_start_confdir(service.encode(), user.encode() if user else None,
+    def as_bytes(v):  # bytes pass as they are: names that are not UTF-8
+        return v if isinstance(v, bytes) else v.encode()
+    rc = _libpam.pam_start_confdir(service.encode(), as_bytes(user) if user else None,
                                    ctypes.byref(pconv), confdir.encode(), ctypes.byref(pamh))
     if rc != 0:
         raise RuntimeError("pam_start_confdir failed: %d" % rc)
     for item, value in ((PAM_RHOST, rhost), (PAM_TTY, tty), (PAM_RUSER, ruser)):
         if value is not None:
-            _libpam.pam_set_item(pamh, item, ctypes.c_char_p(value.encode()))
+            _libpam.pam_set_item(pamh, item, ctypes.c_char_p(as_bytes(value)))
     _libpam.pam_set_item(pamh, PAM_FAIL_DELAY, ctypes.cast(delay_fn, ctypes.c_void_p))
     if not capture_log:   # opens no file: the caller controls every descriptor
         code = _libpam.pam_authenticate(pamh, flags)

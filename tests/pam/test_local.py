@@ -270,6 +270,19 @@ class LocalBackend(unittest.TestCase):
                              capture_output=True, text=True)
         self.assertIn("%s:8: the same key as line 2" % self.tokens, out.stdout + out.stderr)
 
+    def test_names_and_items_that_are_not_utf8(self):
+        """A user name a remote client chose that is not UTF-8 is an unknown
+        user, not a protocol error between module and helper; an item the
+        helper would not take (a 300-byte RUSER, an RHOST that is not
+        UTF-8) is left out and the login goes on."""
+        r = self.login(b"al\xffice", self.fixed("123456"))
+        self.assertEqual((r.name, r.reason()), ("PAM_USER_UNKNOWN", 14), r.log)
+        self.assertIn("not UTF-8", r.log)
+        code = cli("hotp", "--key", KEY20, "--counter", "0")
+        r = self.login("alice", self.fixed(code), ruser="r" * 300, rhost=b"h\xffst",
+                       tty="t" * 1025)
+        self.assertEqual((r.name, r.reason()), ("PAM_SUCCESS", 0), r.log)
+
     def test_unknown_user(self):
         r = self.login("mallory", self.fixed("123456"))
         self.assertEqual((r.name, r.reason()), ("PAM_USER_UNKNOWN", 14))
