@@ -22,6 +22,9 @@
 #include "lib/common/wire.h"
 
 #define HELLO_TIMEOUT_MS 15000
+/* after an answer the helper no longer read: its RESULT is already on its
+ * way, or it is gone */
+#define ANSWER_LOST_GRACE_MS 2000
 #define MAX_BUDGET_MS 600000
 
 void
@@ -136,8 +139,11 @@ relay_prompt(struct relay *r, const struct wire_frame *f, const char *text)
         wrc = wire_write(r->helper->to_helper, W_CANCEL, NULL, 0);
     }
     secmem_free_str(&answer);
+    /* A helper that gave up waiting (prompt_timeout) has sent its RESULT
+     * and closed its end: read on, so that its reason is the verdict; one
+     * that died leaves end of file, which says so. */
     if (wrc != WIRE_OK)
-        return fail(r, REASON_HELPER_CRASHED, "the helper stopped reading");
+        r->answer_lost = true;
     return REASON_OK;
 }
 
@@ -192,7 +198,8 @@ relay_run(struct relay *r)
             break;
         }
         if (rc == WIRE_EOF) {
-            reason = fail(r, REASON_HELPER_CRASHED, "the helper exited without a verdict");
+            reason = fail(r, REASON_HELPER_CRASHED, "the helper %s without a verdict",
+                          r->answer_lost ? "stopped reading and exited" : "exited");
             break;
         }
         if (rc != WIRE_OK) {
@@ -253,7 +260,7 @@ relay_run(struct relay *r)
         }
         if ((reason = relay_prompt(r, f, text)) != REASON_OK)
             break;
-        deadline = wire_now_ms() + r->budget_ms;
+        deadline = wire_now_ms() + (r->answer_lost ? ANSWER_LOST_GRACE_MS : r->budget_ms);
     }
     relay_clear(r);
     wire_frame_wipe(f);

@@ -27,6 +27,7 @@ struct relay {
     uint32_t budget_ms;     /* from HELLO: the longest the helper may take per step */
     uint32_t fail_delay_ms; /* from HELLO */
     bool got_result;        /* a RESULT frame arrived */
+    bool answer_lost;       /* the helper had stopped reading when an answer was sent */
     int result;             /* its reason code */
     char detail[1024];      /* its detail text, or our own reason text */
     int npending;

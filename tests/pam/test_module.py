@@ -47,6 +47,8 @@ for op, arg in steps:
     elif op == "kill":
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         os.kill(os.getpid(), arg or signal.SIGKILL)
+    elif op == "close_stdin":
+        os.close(0)
     elif op == "exit":
         sys.exit(arg)
 sys.exit(0)
@@ -189,6 +191,17 @@ class FakeHelper(unittest.TestCase):
         self.assertEqual(r.calls[-1][-1], (ph.PAM_PROMPT_ECHO_OFF, "Code: "))
         self.assertIn((ph.PAM_TEXT_INFO, "Challenge: 1234"), r.calls[-1])
         self.assertNotIn((ph.PAM_TEXT_INFO, "note 0"), r.calls[-1])
+
+    def test_verdict_after_the_helper_stopped_reading(self):
+        # a helper that gave up on the answer (prompt_timeout) has closed its
+        # end and sent its reason: that reason is the verdict, not a crash
+        r = self.run_scenario([("close_stdin", None), ("send", hello() + PROMPT + result(18)),
+                               ("exit", 18)])
+        self.assertEqual((r.name, r.reason()), ("PAM_AUTH_ERR", 18), r.log)
+        # gone without a verdict: a crash, and the log says the answer was lost
+        r = self.run_scenario([("close_stdin", None), ("send", hello() + PROMPT), ("exit", 0)])
+        self.assertEqual((r.name, r.reason()), ("PAM_AUTH_ERR", 71), r.log)
+        self.assertIn("stopped reading and exited without a verdict", r.log)
 
     def test_unknown_reason_code_never_succeeds(self):
         r = self.run_scenario([("send", hello() + result(200)), ("exit", 200)])
