@@ -212,11 +212,19 @@ check_cache(struct check_report *rep, const struct crauth_config *cfg)
     struct stat st;
     char found[160];
 
-    if (stat(d, &st) != 0) {
+    /* lstat: the helper opens it without following a symbolic link */
+    if (lstat(d, &st) != 0) {
         check_step(rep, "-", "cache", REASON_CACHE,
                    "%s: %s: install -d -o %s -g %s -m 0700 %s "
                    "(conf/crauth.tmpfiles makes it at boot)",
                    d, strerror(errno), u, u, d);
+        return;
+    }
+    if (S_ISLNK(st.st_mode)) {
+        check_step(rep, "-", "cache", REASON_CACHE,
+                   "%s is a symbolic link, which the helper does not follow: set [cache] dir "
+                   "to the directory itself",
+                   d);
         return;
     }
     if (!S_ISDIR(st.st_mode) || st.st_uid != rep->owner.uid || (st.st_mode & 022)) {

@@ -75,7 +75,16 @@ cache_open(const char *dir, struct cache **out, char *err, size_t errlen)
     if (dfd < 0 && errno == ENOENT && (mkdir(dir, 0700) == 0 || errno == EEXIST))
         dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (dfd < 0) {
-        snprintf(err, errlen, "cache dir %s: %s", dir, strerror(errno));
+        struct stat link;
+        int e = errno;
+
+        if ((e == ENOTDIR || e == ELOOP) && lstat(dir, &link) == 0 && S_ISLNK(link.st_mode))
+            snprintf(err, errlen,
+                     "cache dir %s is a symbolic link, which is not followed: set [cache] dir "
+                     "to the directory itself",
+                     dir);
+        else
+            snprintf(err, errlen, "cache dir %s: %s", dir, strerror(e));
         return REASON_CACHE;
     }
     if (fstat(dfd, &st) != 0 || st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH))) {

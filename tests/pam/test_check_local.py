@@ -146,6 +146,17 @@ class TokensAndPam(CheckCase):
         self.assertIn(("ok", "pam", "%s/sudo:2: auth pam_crauth.so, 0 argument(s)"
                        % self.pamdir), steps)
 
+    def test_cache_dir_that_is_a_symbolic_link(self):
+        # the helper opens it with O_NOFOLLOW: check must not pass it
+        real = os.path.join(self.dir, "real-cache")
+        os.mkdir(real, 0o700)
+        os.rmdir(self.cache)
+        os.symlink(real, self.cache)
+        out, steps = self.check()
+        texts = [text for name, text in self.failed(steps) if name == "cache"]
+        self.assertEqual(len(texts), 1, out.stdout)
+        self.assertIn("%s is a symbolic link" % self.cache, texts[0])
+
     def test_every_bad_tokens_line_is_reported(self):
         self.write_tokens("# users\nalice hotp/6 %s 0\nbob hotp/6 nothex\n\ncarol totp/30/6\n"
                           "dave  hotp/6 %s 0 extra fields here\n" % (KEY20, KEY20))

@@ -450,6 +450,14 @@ class LocalBackend(unittest.TestCase):
         os.chmod(self.dir, 0o700)
         self.assertEqual(self.login("alice", self.fixed(code)).name, "PAM_SUCCESS")
 
+    def test_cache_dir_that_is_a_symbolic_link(self):
+        real = os.path.join(self.dir, "real-cache")
+        os.mkdir(real, 0o700)
+        os.symlink(real, os.path.join(self.dir, "cache"))
+        r = self.login("alice", self.fixed("123456"))
+        self.assertEqual((r.name, r.reason()), ("PAM_SERVICE_ERR", 53), r.log)
+        self.assertIn("is a symbolic link, which is not followed", r.log)
+
     def test_unreadable_config(self):
         os.unlink(self.conf)
         os.mkdir(self.conf)  # unreadable as a file, even for root
