@@ -53,6 +53,22 @@ log_bad_lines(const struct session *s, const struct tokens *t)
                 s->cfg->tokens, t->bad_total - t->n_bad);
 }
 
+/* The user's lines: under the name given, or else under the account's own
+ * name (session.h), so that another spelling of a known account cannot
+ * pass for an unenrolled user. */
+static int
+read_user_tokens(struct session *s, struct tokens *t, char *err, size_t errlen)
+{
+    int reason = tokens_read(s->cfg->tokens, s->user, t, err, errlen);
+
+    if (reason == REASON_OK && !t->user_found && strcmp(s->account, s->user) != 0) {
+        tokens_free(t);
+        memset(t, 0, sizeof(*t));
+        reason = tokens_read(s->cfg->tokens, s->account, t, err, errlen);
+    }
+    return reason;
+}
+
 static int
 local_open(struct session *s)
 {
@@ -62,7 +78,7 @@ local_open(struct session *s)
 
     if (t == NULL)
         return REASON_INTERNAL;
-    reason = tokens_read(s->cfg->tokens, s->user, t, err, sizeof(err));
+    reason = read_user_tokens(s, t, err, sizeof(err));
     log_bad_lines(s, t);
     if (reason != REASON_OK) {
         log_msg(LOG_ERR, "%s", err);
@@ -269,7 +285,7 @@ verify(struct session *s, const char *question, const char *code)
         session_note(s, "tokens_error", err);
         return reason;
     }
-    reason = tokens_read(s->cfg->tokens, s->user, &fresh, err, sizeof(err));
+    reason = read_user_tokens(s, &fresh, err, sizeof(err));
     if (reason != REASON_OK) {
         log_msg(LOG_ERR, "%s", err);
         session_note(s, "tokens_error", err);

@@ -65,6 +65,21 @@ valid_user_name(const char *u)
     return strpbrk(u, " /:") == NULL && text_is_printable(u);
 }
 
+/* The name the name service gives @user's account, into @buf, when it is
+ * another spelling of @user; else @user.  Asked before the seccomp filter
+ * (an NSS module may talk to its daemon over a socket). */
+static const char *
+account_of(const char *user, char *buf, size_t size)
+{
+    struct passwd *pw = getpwnam(user);
+
+    if (pw == NULL || strcmp(pw->pw_name, user) == 0 || !valid_user_name(pw->pw_name) ||
+        !wire_text_fits(pw->pw_name, WIRE_MAX_NAME))
+        return user;
+    snprintf(buf, size, "%s", pw->pw_name);
+    return buf;
+}
+
 /* Frames from the module up to START.  Each item at most once. */
 static int
 read_request(struct request *req, char *detail, size_t dlen)
@@ -208,7 +223,7 @@ main(int argc, char **argv)
     struct session s = {0};
     struct crauth_config *cfg = NULL;
     struct caller caller;
-    char detail[512] = "", limits[256] = "";
+    char detail[512] = "", limits[256] = "", account[WIRE_MAX_NAME + 1];
     uint8_t hello[10];
     int reason = REASON_INTERNAL, slot = -1;
     bool limits_ok;
@@ -282,6 +297,7 @@ main(int argc, char **argv)
         reason = REASON_PROTOCOL;
         goto out;
     }
+    s.account = account_of(req.item[W_USER], account, sizeof(account));
     /* before anything from the network or the tokens file is parsed; the
      * names in refusals from here on come from the files (fileio.c) */
     fileio_names_from_files_only();
@@ -308,6 +324,8 @@ main(int argc, char **argv)
     s.flags = req.flags;
     s.caller = caller.uid;
     s.set_id = caller.set_id;
+    if (s.account != s.user && strcmp(s.account, s.user) != 0)
+        session_note(&s, "account", s.account);
     if (cfg->embedded)
         session_note(&s, "config", "embedded-default");
     if (s.cache == NULL)

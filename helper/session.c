@@ -85,7 +85,7 @@ session_guess_begin(struct session *s)
     struct attempts_limit l = limit_of(s);
     char err[256], n[16];
     uint32_t failures;
-    int reason = attempts_reserve(s->cache, s->user, &l, &failures, err, sizeof(err));
+    int reason = attempts_reserve(s->cache, s->account, &l, &failures, err, sizeof(err));
 
     if (reason == REASON_RATE_LIMITED) {
         snprintf(n, sizeof(n), "%u", failures);
@@ -111,7 +111,7 @@ session_guess_end(struct session *s, int reason, bool final)
         o = final ? ATTEMPT_SUCCEEDED : ATTEMPT_UNJUDGED;
     else if (unjudged(reason))
         o = ATTEMPT_UNJUDGED;
-    if (attempts_settle(s->cache, s->user, &l, o, err, sizeof(err)) != 0)
+    if (attempts_settle(s->cache, s->account, &l, o, err, sizeof(err)) != 0)
         log_msg(LOG_WARNING, "cache: %s", err);
     return reason;
 }
@@ -200,7 +200,7 @@ session_run(struct session *s)
     session_note(s, "backend", s->backend->name);
     session_note(s, "method", config_method_name(s->cfg->method));
     /* before anything is asked; attempts_reserve decides for real */
-    if ((reason = attempts_check(s->cache, s->user, &l, &failures)) != REASON_OK) {
+    if ((reason = attempts_check(s->cache, s->account, &l, &failures)) != REASON_OK) {
         snprintf(n, sizeof(n), "%u", failures);
         session_note(s, "recent_failures", n);
         goto out;

@@ -79,6 +79,11 @@ struct session {
     const struct crauth_config *cfg;
     struct conv *conv;
     const char *user, *service, *rhost, *tty, *ruser;
+    /* The account's own name where the name service knows @user by another
+     * spelling (sssd with case_sensitive = false takes "ALICE" for alice),
+     * else @user: the failure limit counts per account, and the tokens
+     * file is asked for it when it has no line for @user. */
+    const char *account;
     char *authtok;  /* PAM_AUTHTOK from an earlier module (secret), or NULL */
     char *password; /* the static password this attempt gathered (secret), or NULL */
     uint32_t flags; /* WIRE_F_* */

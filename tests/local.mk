@@ -17,15 +17,20 @@ AM_TESTS_ENVIRONMENT = \
 	TOP_SRCDIR='$(abs_top_srcdir)'; export TOP_SRCDIR; \
 	PAM_SETTOK='$(abs_top_builddir)/tests/pam/.libs/pam_settok.so'; export PAM_SETTOK; \
 	SOCKET_FAILS='$(abs_top_builddir)/tests/pam/.libs/socket_fails.so'; export SOCKET_FAILS; \
+	NSS_FOLD='$(abs_top_builddir)/tests/pam/.libs/nss_fold.so'; export NSS_FOLD; \
 	NTLM_CLIENT_TOOL='$(abs_top_builddir)/tests/ntlm/ntlm_client_tool'; \
 	export NTLM_CLIENT_TOOL; \
 	CRAUTH_CONF_DEFAULT='$(sysconfdir)/security/crauth.conf'; export CRAUTH_CONF_DEFAULT; \
 	TOP_BUILDDIR='$(abs_top_builddir)'; export TOP_BUILDDIR;
 
-check_LTLIBRARIES += tests/pam/pam_settok.la tests/pam/socket_fails.la
+# shims preloaded into a plain helper: socket(2) failing, getpwnam folding case
+check_LTLIBRARIES += tests/pam/pam_settok.la tests/pam/socket_fails.la tests/pam/nss_fold.la
 tests_pam_socket_fails_la_SOURCES = tests/pam/socket_fails.c
 tests_pam_socket_fails_la_LIBADD = -ldl
 tests_pam_socket_fails_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared -rpath /nowhere
+tests_pam_nss_fold_la_SOURCES = tests/pam/nss_fold.c
+tests_pam_nss_fold_la_LIBADD = -ldl
+tests_pam_nss_fold_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared -rpath /nowhere
 tests_pam_pam_settok_la_SOURCES = tests/pam/pam_settok.c
 tests_pam_pam_settok_la_CFLAGS = $(AM_CFLAGS) $(PAM_CFLAGS)
 tests_pam_pam_settok_la_LIBADD = $(PAM_LIBS)

@@ -283,6 +283,39 @@ class LocalBackend(unittest.TestCase):
                        tty="t" * 1025)
         self.assertEqual((r.name, r.reason()), ("PAM_SUCCESS", 0), r.log)
 
+    def fold_case_helper(self):
+        """A helper whose getpwnam folds case, as sssd's does with
+        case_sensitive = false (tests/pam/nss_fold.c)."""
+        shim = os.environ.get("NSS_FOLD")
+        if (not shim or "asan" in os.environ.get("LD_PRELOAD", "")
+                or os.environ.get("CRAUTH_UNDER_VALGRIND")):
+            self.skipTest("the getpwnam shim is preloaded into a plain helper only")
+        wrapper = os.path.join(self.dir, "helper-fold")
+        with open(wrapper, "w") as f:
+            f.write("#!/bin/sh\nLD_PRELOAD=%s exec %s \"$@\"\n" % (shim, HELPER))
+        os.chmod(wrapper, 0o755)
+        self.service("crauth-fold", helper=wrapper)
+
+    def test_another_spelling_of_an_account(self):
+        """Where the name service takes "ALICE" for the account alice, the
+        tokens file's alice answers for it: another spelling is no
+        unenrolled user (which a rollout stack lets pass), and the failure
+        limit counts per account, not per spelling."""
+        self.fold_case_helper()
+        code = cli("hotp", "--key", KEY20, "--counter", "0")
+        r = self.login("ALICE", self.fixed("000000"))  # no folding: unknown
+        self.assertEqual((r.name, r.reason()), ("PAM_USER_UNKNOWN", 14), r.log)
+        r = self.login("ALICE", self.fixed(code), service="crauth-fold")
+        self.assertEqual((r.name, r.reason()), ("PAM_SUCCESS", 0), r.log)
+        self.assertIn("account=alice", r.log)
+        self.write_conf(cache_extra="max_failures = 3\n")
+        for name in ("Alice", "aLice", "alIce"):
+            r = self.login(name, self.fixed("000000"), service="crauth-fold")
+            self.assertEqual((r.name, r.reason()), ("PAM_AUTH_ERR", 10), r.log)
+        r = self.login("aliCE", self.fixed("000000"), service="crauth-fold")
+        self.assertNotEqual(r.reason(), 10, r.log)
+        self.assertIn("recent_failures=3", r.log)
+
     def test_unknown_user(self):
         r = self.login("mallory", self.fixed("123456"))
         self.assertEqual((r.name, r.reason()), ("PAM_USER_UNKNOWN", 14))
