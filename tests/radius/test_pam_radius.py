@@ -85,9 +85,16 @@ class Pap(FreeRadiusCase):
             self.assertEqual(r.texts(), ["Password: "])
 
     def test_keyword_is_the_first_answer(self):
+        # sent unasked; the server's challenges are then the user's to answer
+        self.udp(auth=["keyword = carolpw"])
+        r = self.login("carol", answers("111111", "222222"))
+        self.check(r, "PAM_SUCCESS", 0)
+        self.assertEqual(len(r.texts(ph.PAM_PROMPT_ECHO_OFF)), 2, r.texts())
+        # an Access-Accept for the keyword alone: everyone knows a keyword,
+        # so that proves nothing the user holds
         self.udp(auth=["keyword = alicepw"])
         r = self.login("alice", answers())
-        self.check(r, "PAM_SUCCESS", 0)
+        self.check(r, "PAM_AUTH_ERR", 37)
         self.assertEqual(r.texts(), [])
 
 

@@ -214,12 +214,17 @@ test_owner_and_mode(void **state)
         assert_int_equal(st.st_gid, 4242);
     }
 
-    /* a new file in a directory of its own */
+    /* a new file in a directory of its own; a directory another user owns
+     * is refused (that user could remove the lock under a login) */
     snprintf(sub, sizeof(sub), "%s/new", dir);
     assert_int_equal(mkdir(sub, 0755), 0);
-    if (geteuid() == 0)
-        assert_int_equal(chown(sub, 4343, 4444), 0);
     snprintf(path, sizeof(path), "%s/tokens", sub);
+    if (geteuid() == 0) {
+        assert_int_equal(chown(sub, 4343, 4444), 0);
+        assert_int_equal(tokens_edit_begin(path, 1000, &ed, err, sizeof(err)), REASON_TOKENS_FILE);
+        assert_non_null(strstr(err, "writable by no one else"));
+        assert_int_equal(chown(sub, 0, 4444), 0);
+    }
     assert_int_equal(tokens_edit_begin(path, 1000, &ed, err, sizeof(err)), REASON_OK);
     assert_false(ed.existed);
     assert_int_equal(tokens_edit_append(&ed, "alice totp/30/6/sha1 " K20, NULL, err, sizeof(err)),
@@ -229,7 +234,7 @@ test_owner_and_mode(void **state)
     assert_int_equal(stat(path, &st), 0);
     assert_int_equal(st.st_mode & 07777, 0600);
     if (geteuid() == 0) {
-        assert_int_equal(st.st_uid, 4343);
+        assert_int_equal(st.st_uid, 0);
         assert_int_equal(st.st_gid, 4444);
     } else {
         assert_int_equal(st.st_uid, geteuid());
