@@ -161,6 +161,8 @@ by_id_then_line(const void *a, const void *b)
 static void
 report_same_keys(struct check_report *rep, const char *path, struct keys_seen *k)
 {
+    if (k->v == NULL)
+        return;
     qsort(k->v, k->n, sizeof(*k->v), by_id_then_line);
     for (size_t i = 1; i < k->n; i++)
         if (memcmp(k->v[i].id, k->v[i - 1].id, sizeof(k->v[i].id)) == 0)

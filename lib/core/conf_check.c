@@ -258,9 +258,10 @@ config_check_files(const struct crauth_config *cfg, char *err, size_t errlen)
         {"[radius] client_cert", cfg->radius_client_cert},
         {"[radius] client_key", cfg->radius_client_key},
         /* a pin is a file unless it is hashes */
-        {"pinned_pubkey", cfg->pinned_pubkey != NULL && strncmp(cfg->pinned_pubkey, "sha256//", 8)
-                              ? cfg->pinned_pubkey
-                              : NULL},
+        {"pinned_pubkey",
+         cfg->pinned_pubkey != NULL && strncmp(cfg->pinned_pubkey, "sha256//", 8) != 0
+             ? cfg->pinned_pubkey
+             : NULL},
     };
 
     for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
