@@ -128,7 +128,8 @@ static const struct crauth_reason_info catalog[] = {
      "Read the status and error text in the log line and the server's own logs; the next "
      "url line was tried if there is one."},
     {REASON_SERVER_UNAVAILABLE, "server-unavailable", PAM_AUTHINFO_UNAVAIL,
-     "The server or a gateway before it answered HTTP 502, 503 or 504: it cannot serve now.",
+     "The server or a gateway before it (the proxy, to CONNECT) answered HTTP 502, 503 or "
+     "504: it cannot serve now.",
      "Check the server and any load balancer or reverse proxy in front of it; the next url "
      "line was tried if there is one."},
 
@@ -172,9 +173,11 @@ static const struct crauth_reason_info catalog[] = {
 
     {REASON_RESOURCE_LIMIT, "resource-limit", PAM_SYSTEM_ERR,
      "A resource limit of the calling process is below what a login needs, or this machine "
-     "ran out of a resource (file descriptors, processes, memory); nothing was judged.",
+     "ran out of a resource (file descriptors, processes, memory, local ports); nothing "
+     "was judged.",
      "Read the limit named in the log line; raise it for the calling user (limits.conf, "
-     "ulimit -H) or find what exhausts the machine.  No server was marked down."},
+     "ulimit -H) or find what exhausts the machine (ss -tuap shows who holds the ports).  "
+     "No server was marked down."},
     {REASON_CALLER_BUSY, "caller-busy", PAM_MAXTRIES,
      "The calling user already has the most logins in progress that crauth allows one "
      "non-root caller (4).",
