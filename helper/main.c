@@ -47,14 +47,14 @@
 #define MISUSE_DELAY_S 2
 
 struct request {
-    char *item[W_AUTHTOK + 1]; /* indexed by frame type W_USER..W_AUTHTOK */
+    char *item[W_ACCOUNT + 1]; /* indexed by frame type: W_USER..W_AUTHTOK, W_ACCOUNT */
     uint32_t flags;
 };
 
-static const size_t item_max[W_AUTHTOK + 1] = {
+static const size_t item_max[W_ACCOUNT + 1] = {
     [W_USER] = WIRE_MAX_NAME,      [W_SERVICE] = WIRE_MAX_NAME, [W_RHOST] = WIRE_MAX_PLACE,
     [W_TTY] = WIRE_MAX_PLACE,      [W_RUSER] = WIRE_MAX_NAME,   [W_CONF] = PATH_MAX - 1,
-    [W_AUTHTOK] = WIRE_MAX_ANSWER,
+    [W_AUTHTOK] = WIRE_MAX_ANSWER, [W_ACCOUNT] = WIRE_MAX_NAME,
 };
 
 static bool
@@ -63,21 +63,6 @@ valid_user_name(const char *u)
     if (u[0] == '\0' || u[0] == '-' || u[0] == '+')
         return false;
     return strpbrk(u, " /:") == NULL && text_is_printable(u);
-}
-
-/* The name the name service gives @user's account, into @buf, when it is
- * another spelling of @user; else @user.  Asked before the seccomp filter
- * (an NSS module may talk to its daemon over a socket). */
-static const char *
-account_of(const char *user, char *buf, size_t size)
-{
-    struct passwd *pw = getpwnam(user);
-
-    if (pw == NULL || strcmp(pw->pw_name, user) == 0 || !valid_user_name(pw->pw_name) ||
-        !wire_text_fits(pw->pw_name, WIRE_MAX_NAME))
-        return user;
-    snprintf(buf, size, "%s", pw->pw_name);
-    return buf;
 }
 
 /* Frames from the module up to START.  Each item at most once. */
@@ -111,7 +96,8 @@ read_request(struct request *req, char *detail, size_t dlen)
             reason = REASON_OK;
             break;
         }
-        if (f->type < W_USER || f->type > W_AUTHTOK || req->item[f->type] != NULL) {
+        if (((f->type < W_USER || f->type > W_AUTHTOK) && f->type != W_ACCOUNT) ||
+            req->item[f->type] != NULL) {
             snprintf(detail, dlen, "unexpected %s frame in the request", wire_type_name(f->type));
             break;
         }
@@ -130,6 +116,11 @@ read_request(struct request *req, char *detail, size_t dlen)
     if (reason == REASON_OK && !valid_user_name(req->item[W_USER])) {
         snprintf(detail, dlen, "user name is not acceptable");
         reason = REASON_USER_UNKNOWN;
+    }
+    if (reason == REASON_OK && req->item[W_ACCOUNT] != NULL &&
+        !valid_user_name(req->item[W_ACCOUNT])) {
+        snprintf(detail, dlen, "ACCOUNT frame is not a user name");
+        reason = REASON_PROTOCOL;
     }
     return reason;
 }
@@ -223,7 +214,7 @@ main(int argc, char **argv)
     struct session s = {0};
     struct crauth_config *cfg = NULL;
     struct caller caller;
-    char detail[512] = "", limits[256] = "", account[WIRE_MAX_NAME + 1];
+    char detail[512] = "", limits[256] = "";
     uint8_t hello[10];
     int reason = REASON_INTERNAL, slot = -1;
     bool limits_ok;
@@ -297,7 +288,6 @@ main(int argc, char **argv)
         reason = REASON_PROTOCOL;
         goto out;
     }
-    s.account = account_of(req.item[W_USER], account, sizeof(account));
     /* before anything from the network or the tokens file is parsed; the
      * names in refusals from here on come from the files (fileio.c) */
     fileio_names_from_files_only();
@@ -316,6 +306,9 @@ main(int argc, char **argv)
     s.cfg = cfg;
     s.conv = &conv;
     s.user = req.item[W_USER];
+    /* the module's name service lookup; a caller that is not root may only
+     * be itself (check_caller), so its word on another account is not taken */
+    s.account = req.item[W_ACCOUNT] != NULL && !caller.restricted ? req.item[W_ACCOUNT] : s.user;
     s.service = req.item[W_SERVICE];
     s.rhost = req.item[W_RHOST];
     s.tty = req.item[W_TTY];
@@ -339,7 +332,7 @@ out:
     attempts_caller_release(slot);
     cache_close(s.cache);
     config_free(cfg);
-    for (size_t i = 0; i <= W_AUTHTOK; i++)
+    for (size_t i = 0; i <= W_ACCOUNT; i++)
         secmem_free_str(&req.item[i]);
         /* The module waits for our exit status before it gives its verdict:
      * skip the libraries' exit handlers (OpenSSL and libcurl clean-up

@@ -80,9 +80,10 @@ struct session {
     struct conv *conv;
     const char *user, *service, *rhost, *tty, *ruser;
     /* The account's own name where the name service knows @user by another
-     * spelling (sssd with case_sensitive = false takes "ALICE" for alice),
-     * else @user: the failure limit counts per account, and the tokens
-     * file is asked for it when it has no line for @user. */
+     * spelling (sssd with case_sensitive = false takes "ALICE" for alice;
+     * the module asks, W_ACCOUNT), else @user: the failure limit counts per
+     * account, and the tokens file is asked for it when it has no line for
+     * @user. */
     const char *account;
     char *authtok;  /* PAM_AUTHTOK from an earlier module (secret), or NULL */
     char *password; /* the static password this attempt gathered (secret), or NULL */

@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -72,9 +73,27 @@ item(pam_handle_t *pamh, int type)
     return v;
 }
 
+/* The account's own name when the name service knows @user by another
+ * spelling (sssd with case_sensitive = false takes "ALICE" for alice), into
+ * @buf; else NULL.  Asked here, where the application has its name service
+ * loaded already (sshd, sudo and login looked the user up first), not in
+ * the helper, which would load it for every login. */
+static const char *
+account_of(const char *user, char *buf, size_t size)
+{
+    struct passwd pwbuf, *pw = NULL;
+    char scratch[4096];
+
+    if (getpwnam_r(user, &pwbuf, scratch, sizeof(scratch), &pw) != 0 || pw == NULL ||
+        strcmp(pw->pw_name, user) == 0 || !wire_text_fits(pw->pw_name, WIRE_MAX_NAME) ||
+        (size_t)snprintf(buf, size, "%s", pw->pw_name) >= size)
+        return NULL;
+    return buf;
+}
+
 /* The request frames, in the order the helper expects. */
 static int
-send_request(const struct helper_proc *h, pam_handle_t *pamh, const char *user,
+send_request(const struct helper_proc *h, pam_handle_t *pamh, const char *user, const char *account,
              const struct options *opt)
 {
     static const struct {
@@ -89,7 +108,8 @@ send_request(const struct helper_proc *h, pam_handle_t *pamh, const char *user,
     };
     uint8_t start[6];
 
-    if (wire_write_text(h->to_helper, W_USER, user) != WIRE_OK)
+    if (wire_write_text(h->to_helper, W_USER, user) != WIRE_OK ||
+        (account != NULL && wire_write_text(h->to_helper, W_ACCOUNT, account) != WIRE_OK))
         return -1;
     for (size_t i = 0; i < sizeof(items) / sizeof(items[0]); i++) {
         const char *v = item(pamh, items[i].pam_item);
@@ -212,6 +232,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
     struct helper_proc helper = {.pid = -1, .to_helper = -1, .from_helper = -1};
     struct relay relay = {.pamh = pamh, .helper = &helper};
     const char *user = NULL;
+    char account[WIRE_MAX_NAME + 1];
     sigset_t pipe_set, saved_mask, pending;
     bool pipe_was_pending = false, exited = false;
     int64_t started = wire_now_ms();
@@ -251,7 +272,8 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
         /* If this fails the helper went away early: the frame loop below
          * reads whatever verdict it left and judges its exit.  Our end
          * closed, a helper still waiting for the request sees EOF at once. */
-        if (send_request(&helper, pamh, user, &opt) != 0) {
+        if (send_request(&helper, pamh, user, account_of(user, account, sizeof(account)), &opt) !=
+            0) {
             close(helper.to_helper);
             helper.to_helper = -1;
         }

@@ -23,7 +23,8 @@ AM_TESTS_ENVIRONMENT = \
 	CRAUTH_CONF_DEFAULT='$(sysconfdir)/security/crauth.conf'; export CRAUTH_CONF_DEFAULT; \
 	TOP_BUILDDIR='$(abs_top_builddir)'; export TOP_BUILDDIR;
 
-# shims preloaded into a plain helper: socket(2) failing, getpwnam folding case
+# shims preloaded: socket(2) failing (into a plain helper), getpwnam_r folding case
+# (into a PAM application)
 check_LTLIBRARIES += tests/pam/pam_settok.la tests/pam/socket_fails.la tests/pam/nss_fold.la
 tests_pam_socket_fails_la_SOURCES = tests/pam/socket_fails.c
 tests_pam_socket_fails_la_LIBADD = -ldl
@@ -179,7 +180,7 @@ EXTRA_DIST += \
 	tests/radius/freeradius.py tests/radius/hostile.py tests/radius/radiuspkt.py \
 	tests/radius/radiustest.py tests/radius/pamradius.py tests/radius/gen_vectors.py \
 	tests/radius/generated.txt \
-	tests/pam/pamharness.py tests/pam/serverfixture.py tests/pam/held_ports.py tests/ntlm/ntlmtest.py \
+	tests/pam/pamharness.py tests/pam/serverfixture.py tests/pam/held_ports.py tests/pam/login_child.py tests/ntlm/ntlmtest.py \
 	tests/ntlm/ntlmfront.py tests/ntlm/squid.py \
 	tests/priv/privdriver.py tests/unit/soap_replies \
 	tests/fuzz/README.md tests/fuzz/fuzz.sh tests/fuzz/corpus \

@@ -318,6 +318,8 @@ wire_type_name(uint8_t type)
         return "ANSWER";
     case W_CANCEL:
         return "CANCEL";
+    case W_ACCOUNT:
+        return "ACCOUNT";
     case W_HELLO:
         return "HELLO";
     case W_PROMPT_ECHO_OFF:

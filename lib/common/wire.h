@@ -42,6 +42,7 @@ enum wire_type {
     W_START = 0x08,   /* u16 version, u32 flags (WIRE_F_*) */
     W_ANSWER = 0x09,  /* text, secret: answer to the last prompt */
     W_CANCEL = 0x0a,  /* empty: the conversation failed */
+    W_ACCOUNT = 0x0b, /* text: the account's own name (pw_name), when USER is another spelling */
     /* helper -> module */
     W_HELLO = 0x41,           /* u16 version, u32 step budget ms, u32 failure delay ms */
     W_PROMPT_ECHO_OFF = 0x42, /* text */
