@@ -138,6 +138,10 @@ attempts_keep_challenge(struct cache *c, const struct attempts_place *place,
 
     if (c == NULL)
         return REASON_CACHE;
+    /* a key-possession secret lives in its attempt only (backend_local.c):
+     * on disk it would outlast the envelope it was sealed in */
+    if (ch->block[0] != '\0')
+        return REASON_INTERNAL;
     if (ch->server >= 0 && (unsigned)ch->server >= servers->n) {
         log_msg(LOG_ERR, "a challenge from server %d of %u cannot be kept", ch->server, servers->n);
         return REASON_INTERNAL;

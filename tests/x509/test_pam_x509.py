@@ -272,6 +272,22 @@ class X509Logins(unittest.TestCase):
         r, _ = self.login("alice", self.pipeline(*self.rsa))
         self.assertEqual((r.name, r.reason()), ("PAM_SUCCESS", 0), r.log)
 
+    def test_an_unanswered_envelope_leaves_no_secret(self):
+        # the user gives up at the prompt (^D, a conversation error): an
+        # unanswered challenge is kept for the next try, but an envelope's
+        # secret lives in its attempt only, never in the cache on disk
+        def give_up(batch):
+            if any(s in PROMPTS for s, _ in batch):
+                raise ph.ConversationError()
+            return [None for _ in batch]
+        r = ph.authenticate("x509", "alice", self.dir, give_up)
+        self.assertEqual(r.reason(), 17, r.log)
+        self.assertNotIn("challenge_kept", r.log)
+        cache = os.path.join(self.dir, "cache")
+        kept = [n for n in (os.listdir(cache) if os.path.isdir(cache) else [])
+                if n.startswith("c-")]
+        self.assertEqual(kept, [])
+
     def test_single_prompt_does_not_keep_envelopes(self):
         with open(self.conf, "w") as f:
             f.write("[auth]\nbackend = local\nfail_delay = 0\nsingle_prompt = yes\n[local]\n"
