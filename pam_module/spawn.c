@@ -15,9 +15,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -95,6 +97,28 @@ spawn_helper(const char *path, char *const argv[], char *const envp[], int in_fd
     return rc;
 }
 
+/* The caller's scheduling is inherited like its limits: `chrt --idle`,
+ * `nice -n 19` or `taskset` on a busy CPU before su or sudo would slow
+ * the helper until a server's connect_timeout passes, and "no server could
+ * be asked" opens the admin's fallback path.  As root, give the helper the
+ * defaults (SCHED_OTHER, nice 0, every CPU); the kernel keeps a cgroup's
+ * own CPU set.  Not root: it is the caller's own process to slow. */
+static void
+fair_share(pid_t pid)
+{
+    struct sched_param normal = {.sched_priority = 0};
+    cpu_set_t every;
+
+    if (geteuid() != 0)
+        return;
+    CPU_ZERO(&every);
+    for (int cpu = 0; cpu < CPU_SETSIZE; cpu++)
+        CPU_SET(cpu, &every);
+    (void)sched_setscheduler(pid, SCHED_OTHER, &normal);
+    (void)setpriority(PRIO_PROCESS, (id_t)pid, 0);
+    (void)sched_setaffinity(pid, sizeof(every), &every);
+}
+
 /* The child of fork(): the same as spawn_helper's actions, plus setuid(0). */
 static void
 exec_helper_as_root(const char *path, char *const argv[], char *const envp[], int in_fd, int out_fd,
@@ -168,6 +192,7 @@ helper_start(const char *path, struct helper_proc *h, char *err, size_t errlen)
         if (h->pid == 0)
             exec_helper_as_root(path, argv, envp, in[0], out[1], devnull);
     }
+    fair_share(h->pid);
     close_quietly(&in[0]);
     close_quietly(&out[1]);
     close_quietly(&devnull);

@@ -3,7 +3,7 @@
 """Runs the set-id helper directly, without pam_crauth.so: what a hostile
 local user can do.  Speaks the frames of lib/common/wire.h itself.
 
-    direct.py HELPER USER ANSWER|- [hold|stall] [nostderr]
+    direct.py HELPER USER ANSWER|- [hold|stall] [nostderr] [account=NAME]
 
 Like a hostile caller, it starts the helper with SIGALRM, SIGTERM and
 SIGUSR1 ignored and most signals blocked.  Prints one line per event:
@@ -16,6 +16,8 @@ reading would: it prints "stalled", then "sigstop EPERM" (or "sigstop sent")
 for its try at stopping the helper, and at the end "exit N", the helper's
 exit status once the pipe is drained.  With `nostderr` the helper starts
 with descriptor 2 closed, so that the next file it opens would get it.
+With `account=NAME` the request names NAME as the account (an ACCOUNT frame,
+which only a root caller's module may send).
 """
 import fcntl
 import signal
@@ -24,7 +26,7 @@ import struct
 import subprocess
 import sys
 
-W_USER, W_SERVICE, W_START, W_ANSWER = 0x01, 0x02, 0x08, 0x09
+W_USER, W_SERVICE, W_START, W_ANSWER, W_ACCOUNT = 0x01, 0x02, 0x08, 0x09, 0x0b
 W_HELLO, W_PROMPT_OFF, W_PROMPT_ON, W_RESULT = 0x41, 0x42, 0x43, 0x46
 
 
@@ -94,7 +96,9 @@ def main():
     if not stalling:
         os.close(out_w)
     p.stdout = os.fdopen(out_r, "rb", buffering=0)
-    p.stdin.write(frame(W_USER, user.encode()) + frame(W_SERVICE, b"direct")
+    account = b"".join(frame(W_ACCOUNT, m[len("account="):].encode())
+                       for m in modes if m.startswith("account="))
+    p.stdin.write(frame(W_USER, user.encode()) + frame(W_SERVICE, b"direct") + account
                   + frame(W_START, struct.pack(">HI", 1, 0)))
     p.stdin.flush()
     while True:

@@ -448,6 +448,19 @@ class Privileges(unittest.TestCase):
                        preexec_fn=lambda: (os.setgid(self.crauth.pw_gid),
                                            os.setuid(self.crauth.pw_uid)))
 
+    def test_an_unprivileged_caller_cannot_name_another_account(self):
+        """An ACCOUNT frame from a caller that is not root is not taken: its
+        failures stay its own, so no one spends another account's tries."""
+        for _ in range(3):
+            out = self.direct("000000", "account=victim").communicate(timeout=60)[0]
+            self.assertIn("result 10", out)
+        r = self.as_user("priv", self.user, "000000")
+        self.assertEqual((r["pam"], r["reason"]), ("PAM_MAXTRIES", 16), r["log"])
+        subprocess.run([CRAUTH, "cache", "flush", "--user", self.user, "--conf", DEFAULT_CONF],
+                       check=True, capture_output=True,
+                       preexec_fn=lambda: (os.setgid(self.crauth.pw_gid),
+                                           os.setuid(self.crauth.pw_uid)))
+
     def test_plugin_must_be_roots(self):
         plugin = os.path.join(self.work, "libexec", "crauth-remote.so")
         try:
