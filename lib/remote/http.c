@@ -408,12 +408,17 @@ send_leg(void *arg, const char *authz, bool final, struct ntlm_http_leg *leg, ch
     int reason = request(h, c->index, final ? c->body : "", final ? c->len : 0, authz, final,
                          c->sink, err, errlen);
 
-    if (reason == REASON_CONNECTION_LOST && h->sockets.reuse_refused)
+    /* The server answered the NEGOTIATE and then closed: a front that
+     * does not keep NTLM's connection fails every login the same way, so
+     * this is an answer without a verdict, not a server out of reach. */
+    if (reason == REASON_CONNECTION_LOST && h->sockets.reuse_refused) {
         snprintf(err, errlen,
                  "the server %s closed the connection in the middle of the NTLM "
-                 "handshake "
-                 "(NTLM needs all legs on one kept-alive connection)",
+                 "handshake (NTLM needs all legs on one kept-alive connection: check "
+                 "keep-alive and affinity on any load balancer in front)",
                  h->names[c->index]);
+        reason = REASON_HTTP_AUTH_REFUSED;
+    }
     if (reason != REASON_OK)
         return reason;
     log_debug("NTLM leg to %s: HTTP %ld, %ld new connection(s)", h->names[c->index], h->resp.status,
