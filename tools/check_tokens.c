@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,8 +98,17 @@ static void
 check_x509(struct check_report *rep, const struct crauth_config *cfg, const struct tokens_entry *e)
 {
     struct x509_token *x = NULL;
-    char err[512];
+    uint8_t secret[X509_CHALLENGE_LEN];
+    char err[512], *pem = NULL;
     int reason = x509_token_load(e->tok.x509_path, cfg->x509_ca, &x, err, sizeof(err));
+
+    /* a dry run of the login's envelope: a certificate whose envelope
+     * would not fit a prompt loads fine and fails every login */
+    if (reason == REASON_OK) {
+        reason = x509_token_challenge(x, secret, &pem, err, sizeof(err));
+        secmem_wipe(secret, sizeof(secret));
+        free(pem);
+    }
 
     if (reason != REASON_OK)
         check_step(rep, "-", "x509", reason, "%s:%d: %s", cfg->tokens, e->line, err);
@@ -180,6 +190,8 @@ check_tokens(struct check_report *rep, const struct crauth_config *cfg, const ch
     struct tokens t;
     struct tokens_entry e;
     struct keys_seen keys = {0};
+    bool user_has_code = false;
+    int user_first_challenge = -1;
     size_t pos = 0, n_tokens = 0, user_tokens = 0, user_bad = 0, n_x509 = 0;
     int line = 0;
     unsigned bad = 0;
@@ -207,6 +219,15 @@ check_tokens(struct check_report *rep, const struct crauth_config *cfg, const ch
         } else if (e.kind == TOKENS_ENTRY_TOKEN) {
             n_tokens++;
             user_tokens += mine;
+            /* what the helper asks of this user's lines (backend_local.c):
+             * a code from hotp, totp or backup; a challenge from the first
+             * OCRA or x509 line */
+            if (mine && (e.tok.kind == TOKEN_HOTP || e.tok.kind == TOKEN_TOTP ||
+                         e.tok.kind == TOKEN_BACKUP))
+                user_has_code = true;
+            if (mine && user_first_challenge < 0 &&
+                (e.tok.kind == TOKEN_OCRA || e.tok.kind == TOKEN_X509))
+                user_first_challenge = (int)e.tok.kind;
             note_key(&keys, t.text, &e);
             if (e.tok.kind == TOKEN_X509) {
                 /* the helper loads crauth-x509.so for these */
@@ -241,6 +262,19 @@ check_tokens(struct check_report *rep, const struct crauth_config *cfg, const ch
                    "user %s has %zu bad line(s) in %s "
                    "(above): every login of %s fails",
                    user, user_bad, cfg->tokens, user);
+    else if (cfg->method == METHOD_OTP && !user_has_code)
+        check_step(rep, "-", "user", REASON_NO_TOKEN,
+                   "user %s has no hotp, totp or backup line, and method = otp asks for a "
+                   "one-time code: every login of %s fails (OCRA and x509 tokens answer "
+                   "method = client-challenge)",
+                   user, user);
+    else if (cfg->method == METHOD_CLIENT_CHALLENGE && cfg->single_prompt &&
+             user_first_challenge == TOKEN_X509)
+        check_step(rep, "-", "user", REASON_METHOD_MISMATCH,
+                   "user %s's first challenge token is x509, whose envelope is made for one "
+                   "attempt, and single_prompt = yes answers in the next: every login of %s "
+                   "fails",
+                   user, user);
     else
         check_step(rep, "-", "user", REASON_OK, "user %s has %zu token(s)", user, user_tokens);
 }

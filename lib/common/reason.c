@@ -159,10 +159,12 @@ static const struct crauth_reason_info catalog[] = {
      "Issue the user a certificate valid now and put its path in the tokens file; if it "
      "should be valid, check this machine's clock."},
     {REASON_CERT_UNTRUSTED, "certificate-untrusted", PAM_AUTH_ERR,
-     "The user's certificate does not verify against the CAs in [local] x509_ca.",
+     "The user's certificate does not verify against the CAs in [local] x509_ca, or a CRL "
+     "there revokes it, has lapsed, or is missing for a CA of the chain.",
      "Read the verification error in the log line; check that x509_ca holds the issuing CA "
-     "and its root (the certificate file holds the user's certificate only), and that no "
-     "certificate in the chain has expired."},
+     "and its root (the certificate file holds the user's certificate only), that no "
+     "certificate in the chain has expired, and, with CRLs in x509_ca, that each CA has a "
+     "current one (crauth check says when the first lapses)."},
     {REASON_CERT_INVALID, "certificate-invalid", PAM_SERVICE_ERR,
      "The user's certificate is unreadable, not one PEM certificate, or has a key that cannot "
      "be used (type, size, key usage); or, when answering, the key does not belong to the "

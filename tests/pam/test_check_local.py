@@ -146,6 +146,31 @@ class TokensAndPam(CheckCase):
         self.assertIn(("ok", "pam", "%s/sudo:2: auth pam_crauth.so, 0 argument(s)"
                        % self.pamdir), steps)
 
+    def test_user_whose_tokens_cannot_answer_the_method(self):
+        # the user's lines are fine, but not for what the configuration asks
+        def conf(auth):
+            with open(self.conf, "w") as f:
+                f.write("[auth]\nbackend = local\n%s[local]\ntokens = %s\n[cache]\ndir = %s\n"
+                        % (auth, self.tokens, self.cache))
+        certs = Certificates(os.path.join(self.dir, "certs"))
+        for auth, tokens, fails in (
+                ("method = otp\n", "alice OCRA-1:HOTP-SHA1-6:QN08 %s\n" % KEY20,
+                 "method = otp asks for a one-time code"),
+                ("single_prompt = yes\n", "alice x509 %s\n" % certs.path("good.crt"),
+                 "single_prompt = yes answers in the next"),
+                ("method = otp\n", "alice hotp/6 %s 0\n" % KEY20, None),
+                ("single_prompt = yes\n", "alice OCRA-1:HOTP-SHA1-6:QN08 %s\n" % KEY20, None)):
+            with self.subTest(auth=auth, tokens=tokens.split()[1]):
+                conf(auth)
+                self.write_tokens(tokens)
+                out, steps = self.check("--user", "alice")
+                user = [(result, text) for result, name, text in steps if name == "user"]
+                if fails is None:
+                    self.assertEqual(user[0][0], "ok", out.stdout)
+                else:
+                    self.assertEqual(user[0][0], "FAIL", out.stdout)
+                    self.assertIn(fails, user[0][1])
+
     def test_cache_dir_that_is_a_symbolic_link(self):
         # the helper opens it with O_NOFOLLOW: check must not pass it
         real = os.path.join(self.dir, "real-cache")

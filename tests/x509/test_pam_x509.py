@@ -179,6 +179,21 @@ class X509Logins(unittest.TestCase):
         self.assertRegex(out, r"x509_ca.*1 CA certificate\(s\), 1 CRL\(s\); the first to lapse")
         self.assertRegex(out, r"x509 .*%s.*certificate revoked" % re.escape(self.tokens))
 
+    def test_check_builds_the_envelope_a_login_would(self):
+        # a certificate whose envelope would not fit a prompt loads and
+        # verifies, and fails every login: check must say so, not "ok"
+        key, cert = os.path.join(self.dir, "long.key"), os.path.join(self.dir, "long.crt")
+        subject = "/CN=long" + "".join("/OU=%s" % (chr(65 + i % 26) * 60) for i in range(36))
+        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                "-subj", subject, "-days", "30")
+        os.chmod(cert, 0o644)
+        self.write_tokens({"erin": cert})
+        r, env = self.login("erin", lambda env: "00" * 20)
+        self.assertEqual((r.name, r.reason()), ("PAM_SERVICE_ERR", 60), r.log)
+        out = subprocess.run([CRAUTH, "check", "--conf", self.conf], capture_output=True,
+                             text=True).stdout
+        self.assertRegex(out, r"FAIL .*x509 .*long\.crt.*more than a prompt carries")
+
     # --- what must fail ---------------------------------------------------------
     def test_wrong_answer(self):
         r, _ = self.login("alice", lambda env: "00" * 20)
