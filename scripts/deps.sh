@@ -24,6 +24,7 @@ the end-to-end tests with the real sshd, ssh, sudo, su and login|openssh-server 
 the proxy tests, squid as an HTTP CONNECT proxy with NTLM (a private instance)|squid
 the Debian package test (build, lintian, install, purge)|debhelper lintian build-essential man-db
 the RADIUS tests against FreeRADIUS (a private instance)|freeradius freeradius-utils
+a login in a network namespace of its own, with every local port held|iproute2
 x509 tokens on a smartcard, in software (PKCS#11)|softhsm2 opensc libengine-pkcs11-openssl
 the QR code and hex dump checks of token enrolment|xxd zbar-tools"
 bench_groups="$build_groups
