@@ -267,6 +267,22 @@ match_token(struct session *s, const struct token *tok, const char *question, co
     return NO_MATCH;
 }
 
+/* Token @i of @t as a code is judged: with the highest STATE of the lines
+ * that compute the same codes (an enrolment run twice), so a code one of
+ * them has used, or passed by, is spent on all of them; the line that
+ * takes a code moves past the highest. */
+static void
+effective_state(const struct tokens *t, size_t i, struct token *out)
+{
+    *out = t->v[i];
+    for (size_t j = 0; j < t->n; j++)
+        if (j != i && t->v[j].has_state && tokens_same_codes(&t->v[j], &t->v[i]) &&
+            (!out->has_state || t->v[j].state > out->state)) {
+            out->has_state = true;
+            out->state = t->v[j].state;
+        }
+}
+
 /* Check @code against the user's tokens: hotp/totp always, OCRA tokens
  * only with a @question that fits their suite. */
 static int
@@ -277,6 +293,7 @@ verify(struct session *s, const char *question, const char *code)
     int lockfd = -1, reason;
     bool eligible = false, replayed = false, hit_stateful = false;
     ptrdiff_t hit = -1; /* the first line that takes the code */
+    struct token eff;
     uint64_t hit_next = 0;
 
     reason = tokens_lock(s->cfg->tokens, LOCK_TIMEOUT_MS, &lockfd, err, sizeof(err));
@@ -303,7 +320,9 @@ verify(struct session *s, const char *question, const char *code)
             tok->kind == TOKEN_X509 || (hit >= 0 && tok->kind != fresh.v[hit].kind))
             continue;
         eligible = true;
-        m = match_token(s, tok, question, code, &next, &stateful);
+        effective_state(&fresh, i, &eff);
+        m = match_token(s, &eff, question, code, &next, &stateful);
+        secmem_wipe(&eff, sizeof(eff));
         if (m == MATCH_REPLAYED)
             replayed = true;
         if (m == MATCH && hit < 0) {

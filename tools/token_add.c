@@ -173,7 +173,7 @@ static int
 line_with_key(const struct tokens_edit *ed, const char *user, const struct token *like,
               const uint8_t *key, size_t keylen)
 {
-    struct tokens t;
+    struct tokens t = {0}; /* tokens_parse leaves text and len alone */
     char err[256];
     int line = 0;
 

@@ -478,24 +478,47 @@ tokens_store_state(const char *path, struct tokens *t, size_t i, uint64_t state,
     return rc;
 }
 
+bool
+tokens_same_codes(const struct token *a, const struct token *b)
+{
+    if (a->kind != b->kind)
+        return false;
+    switch (a->kind) {
+    case TOKEN_HOTP:
+    case TOKEN_TOTP:
+        if (a->digits != b->digits || a->hash != b->hash || a->step != b->step)
+            return false;
+        break;
+    case TOKEN_OCRA:
+        if (strcmp(a->suite.text, b->suite.text) != 0)
+            return false;
+        break;
+    case TOKEN_BACKUP:
+        return strcmp(a->backup_hash, b->backup_hash) == 0;
+    case TOKEN_X509:
+        return false;
+    }
+    return a->keylen == b->keylen && digest_equal(a->key, b->key, a->keylen);
+}
+
 int
 tokens_line_with_key(const struct tokens *t, const struct token *like, const uint8_t *key,
                      size_t keylen)
 {
-    if (like->kind != TOKEN_HOTP && like->kind != TOKEN_TOTP && like->kind != TOKEN_OCRA)
-        return 0;
-    for (size_t i = 0; i < t->n; i++) {
-        const struct token *tok = &t->v[i];
+    struct token probe;
+    int line = 0;
 
-        if (tok->kind != like->kind || tok->keylen != keylen ||
-            (like->kind == TOKEN_OCRA ? strcmp(tok->suite.text, like->suite.text) != 0
-                                      : tok->digits != like->digits || tok->hash != like->hash ||
-                                            tok->step != like->step))
-            continue;
-        if (digest_equal(tok->key, key, keylen))
-            return tok->line;
-    }
-    return 0;
+    if ((like->kind != TOKEN_HOTP && like->kind != TOKEN_TOTP && like->kind != TOKEN_OCRA) ||
+        keylen > sizeof(probe.key))
+        return 0;
+    probe = *like;
+    memcpy(probe.key, key, keylen);
+    probe.keylen = keylen;
+    for (size_t i = 0; i < t->n && line == 0; i++)
+        if (tokens_same_codes(&t->v[i], &probe))
+            line = t->v[i].line;
+    secmem_wipe(&probe, sizeof(probe));
+    return line;
 }
 
 void

@@ -136,6 +136,10 @@ int tokens_store_state(const char *path, struct tokens *t, size_t i, uint64_t st
 
 void tokens_free(struct tokens *t);
 
+/* Do @a and @b compute the same codes: the same kind, parameters and key
+ * (a backup code: the same hash)?  An x509 token never does. */
+bool tokens_same_codes(const struct token *a, const struct token *b);
+
 /* The line of @t's first token that computes the codes @like (a HOTP,
  * TOTP or OCRA token) computes with @key: the same kind, parameters and
  * key, or 0.  Two such lines would take every code once per line. */

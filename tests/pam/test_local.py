@@ -271,6 +271,14 @@ class LocalBackend(unittest.TestCase):
         out = subprocess.run([CRAUTH, "check", "--conf", self.conf, "--helper", HELPER],
                              capture_output=True, text=True)
         self.assertIn("%s:8: the same key as line 2" % self.tokens, out.stdout + out.stderr)
+        # one line far ahead of the other (beyond hotp_window): an old code
+        # is not taken by the line left behind
+        with open(self.tokens, "a") as f:
+            f.write("zed     hotp/6   %s   50\nzed     hotp/6   %s   0\n" % (KEY20, KEY20))
+        r = self.login("zed", self.fixed(cli("hotp", "--key", KEY20, "--counter", "3")))
+        self.assertEqual(r.name, "PAM_AUTH_ERR", r.log)
+        r = self.login("zed", self.fixed(cli("hotp", "--key", KEY20, "--counter", "50")))
+        self.assertEqual((r.name, r.reason()), ("PAM_SUCCESS", 0), r.log)
 
     def test_names_and_items_that_are_not_utf8(self):
         """A user name a remote client chose that is not UTF-8 is an unknown
