@@ -233,6 +233,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
     struct relay relay = {.pamh = pamh, .helper = &helper};
     const char *user = NULL;
     char account[WIRE_MAX_NAME + 1];
+    const char *account_name;
     sigset_t pipe_set, saved_mask, pending;
     bool pipe_was_pending = false, exited = false;
     int64_t started = wire_now_ms();
@@ -265,6 +266,9 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
     pipe_was_pending = sigismember(&pending, SIGPIPE);
     pthread_sigmask(SIG_BLOCK, &pipe_set, &saved_mask);
 
+    /* before the helper starts its request timer: a slow name service
+     * delays the login, not the helper's reading of the request */
+    account_name = account_of(user, account, sizeof(account));
     reason = helper_start(opt.helper, &helper, relay.detail, sizeof(relay.detail));
     if (reason == REASON_OK) {
         int64_t grace;
@@ -272,8 +276,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
         /* If this fails the helper went away early: the frame loop below
          * reads whatever verdict it left and judges its exit.  Our end
          * closed, a helper still waiting for the request sees EOF at once. */
-        if (send_request(&helper, pamh, user, account_of(user, account, sizeof(account)), &opt) !=
-            0) {
+        if (send_request(&helper, pamh, user, account_name, &opt) != 0) {
             close(helper.to_helper);
             helper.to_helper = -1;
         }

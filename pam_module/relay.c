@@ -260,7 +260,11 @@ relay_run(struct relay *r)
         }
         if ((reason = relay_prompt(r, f, text)) != REASON_OK)
             break;
-        deadline = wire_now_ms() + (r->answer_lost ? ANSWER_LOST_GRACE_MS : r->budget_ms);
+        /* a helper serving a caller that is not root waits the failure
+         * delay itself before its RESULT (helper/main.c caller_delay) */
+        deadline =
+            wire_now_ms() + (r->answer_lost ? (int64_t)r->fail_delay_ms + ANSWER_LOST_GRACE_MS
+                                            : (int64_t)r->budget_ms);
     }
     relay_clear(r);
     wire_frame_wipe(f);

@@ -98,11 +98,13 @@ spawn_helper(const char *path, char *const argv[], char *const envp[], int in_fd
 }
 
 /* The caller's scheduling is inherited like its limits: `chrt --idle`,
- * `nice -n 19` or `taskset` on a busy CPU before su or sudo would slow
- * the helper until a server's connect_timeout passes, and "no server could
- * be asked" opens the admin's fallback path.  As root, give the helper the
- * defaults (SCHED_OTHER, nice 0, every CPU); the kernel keeps a cgroup's
- * own CPU set.  Not root: it is the caller's own process to slow. */
+ * `nice -n 19`, `ionice -c3` or `taskset` on a busy CPU before su or sudo
+ * would slow the helper until a server's connect_timeout passes, and "no
+ * server could be asked" opens the admin's fallback path.  As root, give
+ * the helper the defaults (SCHED_OTHER, nice 0, every CPU, I/O class
+ * none); the kernel keeps a cgroup's own CPU set and quota, which this
+ * cannot undo.  Not root: it is the caller's own process to slow. */
+#define IOPRIO_WHO_PROCESS 1 /* linux/ioprio.h, which glibc does not wrap */
 static void
 fair_share(pid_t pid)
 {
@@ -117,6 +119,9 @@ fair_share(pid_t pid)
     (void)sched_setscheduler(pid, SCHED_OTHER, &normal);
     (void)setpriority(PRIO_PROCESS, (id_t)pid, 0);
     (void)sched_setaffinity(pid, sizeof(every), &every);
+    /* ionice -c3 would stall the fsync of the tokens file; 0 is "none",
+     * the class that follows the CPU nice value (ioprio_set(2)) */
+    (void)syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, (int)pid, 0);
 }
 
 /* The child of fork(): the same as spawn_helper's actions, plus setuid(0). */

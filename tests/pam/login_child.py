@@ -6,12 +6,13 @@ into the PAM application (LD_PRELOAD takes effect only at exec):
     LD_PRELOAD=... /usr/bin/python3 login_child.py CONFDIR SERVICE USER ANSWER [inspect]
 
 Answers every prompt with ANSWER; prints {"name", "reason", "log"} as JSON.
-With `inspect`, also "helper": the helper's scheduling policy, nice value
-and allowed CPUs read from /proc at the first prompt, and "self": the same
+With `inspect`, also "helper": the helper's scheduling policy, nice value,
+allowed CPUs and I/O class (ionice) read at the first prompt, and "self": the same
 of this process (for tests started under chrt, nice or taskset).
 """
 import json
 import os
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -23,8 +24,10 @@ def scheduling(pid):
         fields = f.read().rsplit(")", 1)[1].split()
     with open("/proc/%d/status" % pid) as f:
         cpus = [ln.split(":", 1)[1].strip() for ln in f if ln.startswith("Cpus_allowed_list")]
+    io = subprocess.run(["ionice", "-p", str(pid)], capture_output=True, text=True).stdout
     # stat fields after the name: nice is 19th, policy 41st of the whole line
-    return {"nice": int(fields[16]), "policy": int(fields[38]), "cpus": cpus[0]}
+    return {"nice": int(fields[16]), "policy": int(fields[38]), "cpus": cpus[0],
+            "io": io.strip()}
 
 
 def main():

@@ -308,24 +308,26 @@ class LocalBackend(unittest.TestCase):
         return json.loads(out.stdout)
 
     def test_the_callers_scheduling_is_not_the_helpers(self):
-        """su and sudo run with the caller's scheduling: SCHED_IDLE, nice 19
-        and one busy CPU would slow a server login past connect_timeout,
+        """su and sudo run with the caller's scheduling: SCHED_IDLE, nice 19,
+        the idle I/O class and one busy CPU would slow a server login past connect_timeout,
         and "no server could be asked" opens the fallback path.  A root
         module gives its helper the defaults."""
-        if os.geteuid() != 0 or not all(shutil.which(t) for t in ("chrt", "taskset")):
-            self.skipTest("needs root, chrt and taskset")
-        out = subprocess.run(["chrt", "--idle", "0", "nice", "-n", "19", "taskset", "-c", "0",
+        if os.geteuid() != 0 or not all(shutil.which(t) for t in ("chrt", "taskset", "ionice")):
+            self.skipTest("needs root, chrt, taskset and ionice")
+        out = subprocess.run(["chrt", "--idle", "0", "nice", "-n", "19", "ionice", "-c", "3",
+                              "taskset", "-c", "0",
                               sys.executable, os.path.join(HERE, "login_child.py"), self.dir,
                               "crauth-test", "carol", "00000000", "inspect"],
                              capture_output=True, text=True, timeout=60)
         self.assertEqual(out.returncode, 0, out.stderr)
         r = json.loads(out.stdout)
-        self.assertEqual((r["self"]["policy"], r["self"]["nice"], r["self"]["cpus"]),
-                         (5, 19, "0"))   # SCHED_IDLE, as started
+        self.assertEqual((r["self"]["policy"], r["self"]["nice"], r["self"]["cpus"],
+                          r["self"]["io"]), (5, 19, "0", "idle"))   # as started
         with open("/proc/self/status") as f:
             mine = [ln.split(":", 1)[1].strip() for ln in f if ln.startswith("Cpus_allowed_list")]
         self.assertEqual((r["helper"]["policy"], r["helper"]["nice"], r["helper"]["cpus"]),
                          (0, 0, mine[0]), r["log"])
+        self.assertNotEqual(r["helper"]["io"], "idle")
 
     def test_another_spelling_of_an_account(self):
         """Where the name service takes "ALICE" for the account alice, the
