@@ -49,34 +49,54 @@ local_cause(struct http *h, CURLcode rc, const char *msg, char *err, size_t errl
         return REASON_RESOURCE_LIMIT;
     }
     /* libcurl's resolver says only that the name was not found */
-    if (rc == CURLE_COULDNT_RESOLVE_HOST && net_local_ports_exhausted()) {
+    if ((rc == CURLE_COULDNT_RESOLVE_HOST || rc == CURLE_COULDNT_RESOLVE_PROXY) &&
+        net_local_ports_exhausted()) {
         snprintf(err, errlen, "no free local port for the name lookup on this machine: %s", msg);
         return REASON_RESOURCE_LIMIT;
     }
     return -1;
 }
 
-/* Which phase a curl failure happened in decides the reason. */
-/* Did a reply's status line arrive, with no socket error since? */
+/* Did this transfer read a status line?  (CURLINFO_OS_ERRNO cannot say
+ * whether a socket failed since: it keeps the last failed connect's, of an
+ * address tried before the one that answered, or of an earlier transfer.) */
 static bool
 answered(struct http *h)
 {
-    long status = 0, os_errno = 0;
+    long status = 0;
 
     curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &status);
-    curl_easy_getinfo(h->curl, CURLINFO_OS_ERRNO, &os_errno);
-    return status != 0 && os_errno == 0;
+    return status != 0;
 }
 
+/* libcurl's words for a receive that failed on the socket or in TLS, as
+ * against one that found the reply's own framing broken (a chunk size):
+ * only the first is a lost connection; anything else fails closed. */
+static bool
+socket_failed(const char *msg)
+{
+    static const char *const words[] = {"Recv failure", "SSL_read", "Connection reset",
+                                        "Connection died", "connection was closed"};
+
+    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+        if (strstr(msg, words[i]) != NULL)
+            return true;
+    return false;
+}
+
+/* Which phase a curl failure happened in decides the reason: our own
+ * tunnel's or socket hook's word first, then our timeout, then this
+ * machine's shortages (also on the way to a proxy), then the proxy's
+ * answer, then the server's. */
 int
 http_classify(struct http *h, CURLcode rc, const struct sink *body, char *err, size_t errlen)
 {
     const char *msg = h->errbuf[0] ? h->errbuf : curl_easy_strerror(rc);
     curl_off_t connected = 0, sent = 0;
-    int reason = proxy_classify(&h->sockets, h->curl, rc, msg, err, errlen);
+    int reason;
 
-    if (reason >= 0)
-        return reason;
+    if (h->sockets.reason != REASON_OK)
+        return proxy_classify(&h->sockets, h->curl, rc, msg, err, errlen);
     if (h->resp.too_big) {
         snprintf(err, errlen,
                  "the reply's HTTP header lines exceed %d bytes (or one line %d); "
@@ -98,7 +118,8 @@ http_classify(struct http *h, CURLcode rc, const struct sink *body, char *err, s
      * connection has no connect phase but does reach pre-transfer */
     curl_easy_getinfo(h->curl, CURLINFO_CONNECT_TIME_T, &connected);
     curl_easy_getinfo(h->curl, CURLINFO_PRETRANSFER_TIME_T, &sent);
-    if ((reason = local_cause(h, rc, msg, err, errlen)) >= 0)
+    if ((reason = local_cause(h, rc, msg, err, errlen)) >= 0 ||
+        (reason = proxy_classify(&h->sockets, h->curl, rc, msg, err, errlen)) >= 0)
         return reason;
     switch (rc) {
     case CURLE_COULDNT_RESOLVE_HOST:
@@ -134,7 +155,7 @@ http_classify(struct http *h, CURLcode rc, const struct sink *body, char *err, s
     case CURLE_RECV_ERROR:
         /* with a status line read and no socket error, what broke is the
          * reply's own framing (a bad chunk size): the server answered */
-        if (answered(h)) {
+        if (answered(h) && !socket_failed(msg)) {
             snprintf(err, errlen, "the reply's body is not valid HTTP: %s", msg);
             return REASON_MALFORMED_REPLY;
         }

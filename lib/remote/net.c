@@ -92,7 +92,8 @@ resolve_bounded(const char *host, const char *port, const struct addrinfo *hints
         l->cb.ar_result = NULL;
     }
     lookup_free(l);
-    if (rc == EAI_MEMORY || rc == EAI_SYSTEM || (rc != 0 && net_local_ports_exhausted()))
+    if (rc == EAI_MEMORY || rc == EAI_SYSTEM ||
+        (rc != 0 && rc != RESOLVE_TIMED_OUT && net_local_ports_exhausted()))
         return RESOLVE_LOCAL_FAILURE;
     return rc;
 }

@@ -204,6 +204,9 @@ static const struct placed_name {
     const char *name;
     const char *parents; /* space-separated */
 } placed[] = {
+    /* the operations' own elements have no place below the one read */
+    {"authUserResponse", ""},
+    {"getChallengeResponse", ""},
     {"authUserResults", "authUserResponse"},
     {"results", "authUserResults authUserResponse getChallengeResponse"},
     {"resultCodes", "results"},
@@ -249,9 +252,12 @@ check_placement(struct parse *p, const struct reply_el *op)
                 continue;
             if (e->ns != NS_NONE || !is_word_of(placed[i].parents, up->name) ||
                 (up != op && up->ns != NS_NONE))
-                return reply_fail(p, "%s inside %s; the protocol has it, unqualified, only in %s",
+                return reply_fail(p, "%s inside %s; the protocol has it%s%s",
                                   reply_describe(e, what, sizeof(what)),
-                                  reply_describe(up, where, sizeof(where)), placed[i].parents);
+                                  reply_describe(up, where, sizeof(where)),
+                                  placed[i].parents[0] ? ", unqualified, only in "
+                                                       : " only as the Body's element",
+                                  placed[i].parents);
             break;
         }
         if (e->children != NULL) {

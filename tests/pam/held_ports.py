@@ -4,7 +4,7 @@
 test_emergency.py inside its own network namespace (`unshare -n`, so that
 the port range can be made small and no other program is disturbed):
 
-    unshare -n /usr/bin/python3 held_ports.py DIR radius|https-ip|https-name held|free
+    unshare -n /usr/bin/python3 held_ports.py DIR radius|https-ip|https-name|https-proxy held|free
 
 A local user who binds every port in ip_local_port_range leaves the helper
 no port for its UDP socket, its TCP connection or the resolver's query.
@@ -49,9 +49,11 @@ def main():
         lines = ["[radius]", "server = 127.0.0.1:1812", "secret = s3cret", "timeout = 1",
                  "retries = 0", "[auth]", "backend = radius", "method = otp"]
     else:
-        host = "127.0.0.1" if target == "https-ip" else "crauth-held-ports.invalid"
+        host = "crauth-held-ports.invalid" if target == "https-name" else "127.0.0.1"
         lines = ["[server]", "url = https://%s:8443/" % host, "connect_timeout = 2",
                  "timeout = 2", "[auth]", "backend = server", "method = otp"]
+        if target == "https-proxy":  # libcurl's proxy, named: its lookup needs a port
+            lines.insert(2, "proxy = http://crauth-held-proxy.invalid:3128/")
     lines += ["fail_delay = 0", "[cache]", "dir = %s" % cache]
     with open(conf, "w") as f:
         f.write("\n".join(lines) + "\n")

@@ -240,7 +240,7 @@ class EmergencyStack(ServerCase):
         # its own network namespace with a 16-port range)
         if os.geteuid() != 0 or not shutil.which("unshare"):
             self.skipTest("needs root and unshare(1) for a network namespace")
-        for target in ("radius", "https-ip", "https-name"):
+        for target in ("radius", "https-ip", "https-name", "https-proxy"):
             for ports, outcome in (("free", ("PAM_AUTHINFO_UNAVAIL", 30)),
                                    ("held", ("PAM_SYSTEM_ERR", 56))):
                 with self.subTest(target=target, ports=ports):

@@ -126,6 +126,11 @@ test_structure(void **state)
                        "</attributeID><value>1</value><x><value>2</value></x></attributes>"
                        "</resultAttribute>" TAIL,
          "value inside x"},
+        /* a second answer nested whole in an unknown element */
+        {HEAD CODES_OK "<x><authUserResponse><results>" CODES_OK "<resultAttribute><attributes>"
+                       "<attributeID>CREDFLD_CHALLENGE</attributeID><value>1</value>"
+                       "</attributes></resultAttribute></results></authUserResponse></x>" TAIL,
+         "authUserResponse inside x; the protocol has it only as the Body's element"},
     };
     struct soap_reply r;
     char err[256];
