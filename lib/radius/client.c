@@ -219,10 +219,16 @@ udp_exchange(struct radius_exchange *x, int fd, int64_t deadline, bool *refused)
             if (errno == ECONNREFUSED)
                 goto refused;
             if (errno != EAGAIN && errno != EINTR) { /* a full buffer is a lost datagram */
+                if (net_errno_is_local(errno)) {
+                    snprintf(x->err, x->errlen, "sending to the RADIUS server %s: %s", x->ep.name,
+                             strerror(errno));
+                    return REASON_RESOURCE_LIMIT;
+                }
+                if (discarded > 0) /* a reply was had: see refused below */
+                    goto discarded;
                 snprintf(x->err, x->errlen, "sending to the RADIUS server %s: %s", x->ep.name,
                          strerror(errno));
-                return net_errno_is_local(errno) ? REASON_RESOURCE_LIMIT
-                                                 : REASON_SERVER_UNREACHABLE;
+                return REASON_SERVER_UNREACHABLE;
             }
         }
         for (;;) {
@@ -241,9 +247,12 @@ udp_exchange(struct radius_exchange *x, int fd, int64_t deadline, bool *refused)
                     goto refused;
                 if (errno == EAGAIN || errno == EINTR)
                     continue;
+                if (discarded > 0)
+                    goto discarded;
                 snprintf(x->err, x->errlen, "receiving from the RADIUS server %s: %s", x->ep.name,
                          strerror(errno));
-                return REASON_SERVER_UNREACHABLE;
+                return net_errno_is_local(errno) ? REASON_RESOURCE_LIMIT
+                                                 : REASON_SERVER_UNREACHABLE;
             }
             reason = radius_reply_check(buf, (size_t)n, &x->req, x->secret,
                                         x->p->require_message_authenticator, x->res, last_err,

@@ -152,11 +152,13 @@ skip_body(struct conn *c, const struct http_head *r, size_t head_len, char *err,
 
     if (r->closes || r->chunked || r->content_length < 0 || r->content_length > PROXY_MAX_BODY) {
         /* RFC 9112 6.3 (7): without a Content-Length the body runs to the close */
+        /* it answered, and will answer every login so: no verdict, and
+         * not "unreachable", which would open the fallback path */
         snprintf(err, errlen,
                  "the proxy %s ends its 407 with the connection (close, no or a "
                  "large Content-Length, or chunked); NTLM needs the legs on one connection",
                  c->name);
-        return REASON_CONNECTION_LOST;
+        return REASON_HTTP_AUTH_REFUSED;
     }
     left = (size_t)r->content_length;
     c->len -= head_len; /* body bytes already read */
@@ -202,6 +204,7 @@ struct leg_ctx {
     struct conn *c;
     const char *authority;
     struct http_head r;
+    bool answered; /* the proxy answered a leg on this connection */
 };
 
 /* ntlm_http_send_fn: one CONNECT and its reply head; a 407's body is read
@@ -217,8 +220,21 @@ send_leg(void *arg, const char *authz, bool final, struct ntlm_http_leg *leg, ch
 
     if (reason == REASON_OK)
         reason = read_reply(c, &x->r, &head_len, err, errlen);
+    /* The proxy answered the NEGOTIATE and then closed: one that does not
+     * keep NTLM's connection fails every login the same way, so this is an
+     * answer without a verdict, not a server out of reach (as from the
+     * server itself, http.c). */
+    if (reason == REASON_CONNECTION_LOST && x->answered) {
+        snprintf(err, errlen,
+                 "the proxy %s closed the connection in the middle of the NTLM handshake "
+                 "(NTLM needs all legs on one kept-alive connection: check the proxy's "
+                 "keep-alive)",
+                 c->name);
+        return REASON_HTTP_AUTH_REFUSED;
+    }
     if (reason != REASON_OK)
         return reason;
+    x->answered = true;
     leg->status = x->r.status;
     leg->offers = &x->r.offers;
     if (x->r.status >= 200 && x->r.status < 300 && c->len != head_len) {

@@ -11,6 +11,7 @@ stack: a server that answered without a verdict, a broken configuration,
 the caller's resource limits.  pam_permit lets anyone in, so any leak of
 those onto the fallback path shows up here as PAM_SUCCESS.
 """
+import base64
 import json
 import os
 import shutil
@@ -24,9 +25,11 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "radius"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "ntlm"))
 from serverfixture import HELPER, HERE, ServerCase, closed_port, ph  # noqa: E402
 from hostile import HostileServer  # noqa: E402
 from pamradius import RadiusCase, answers, unused_udp_port  # noqa: E402
+import ntlmfront  # noqa: E402
 
 SUCCESS_XML = os.path.join(HERE, "..", "unit", "soap_replies", "success.xml")
 
@@ -85,10 +88,14 @@ class CannedServer:
 
 class RefusingProxy:
     """An HTTP proxy that answers every CONNECT with one status, as squid
-    does when the server behind it is down (502/503) or silent (504)."""
+    does when the server behind it is down (502/503) or silent (504); with
+    `ntlm_then_close`, a 407 with an NTLM CHALLENGE and then a closed
+    connection, as a proxy that does not keep NTLM's connection."""
 
-    def __init__(self, status):
+    def __init__(self, status, ntlm_then_close=False, close_header=True):
         self.status = status
+        self.ntlm_then_close = ntlm_then_close
+        self.close_header = close_header
         self.sock = socket.create_server(("127.0.0.1", 0))
         self.url = "http://127.0.0.1:%d/" % self.sock.getsockname()[1]
         self.connects = 0
@@ -110,6 +117,13 @@ class RefusingProxy:
                         head += chunk
                     if head.startswith(b"CONNECT "):
                         self.connects += 1
+                    if self.ntlm_then_close:
+                        conn.sendall(b"HTTP/1.1 407 Proxy Authentication Required\r\n"
+                                     b"Proxy-Authenticate: NTLM %s\r\nContent-Length: 0\r\n"
+                                     b"%s\r\n"
+                                     % (base64.b64encode(ntlmfront.challenge_message()),
+                                        b"Connection: close\r\n" if self.close_header else b""))
+                        continue
                     conn.sendall(b"HTTP/1.1 %d Gateway says no\r\nContent-Length: 0\r\n"
                                  b"Connection: close\r\n\r\n" % self.status)
                 except OSError:
@@ -281,6 +295,20 @@ class EmergencyStack(ServerCase):
                 r = self.login("hotp-user", self.same_answer("123456"), service="nosockets")
                 self.assertEqual((r.name, r.reason()), ("PAM_SYSTEM_ERR", 56), r.log)
                 self.assertIn("Too many open files", r.log)
+
+    def test_ntlm_proxy_that_closes_after_its_challenge(self):
+        # it answered; one that drops NTLM's connection would otherwise send
+        # every login down the fallback path (as from the server, 33)
+        for says_so, words in ((True, "ends its 407 with the connection"),
+                               (False, "closed the connection in the middle of the NTLM")):
+            with self.subTest(connection_close_header=says_so):
+                proxy = RefusingProxy(407, ntlm_then_close=True, close_header=says_so)
+                self.addCleanup(proxy.stop)
+                self.configure("otp", server="proxy = %s\nproxy_auth = ntlm\n"
+                                             "proxy_user = DOM\\u\nproxy_password = p"
+                                             % proxy.url)
+                r = self.refused(33)
+                self.assertIn(words, r.log)
 
     def test_answer_without_verdict_beats_a_dead_server(self):
         # one server unreachable, the other answered with a Fault: someone
