@@ -118,8 +118,8 @@ check_x509(struct check_report *rep, const struct crauth_config *cfg, const stru
     x509_token_free(x);
 }
 
-/* A user's OATH keys, by a hash of user, type and key, to find one token
- * on two lines (an enrolment run twice): each line keeps its own STATE, so every
+/* A user's tokens, by a hash of user, kind, parameters and key (a backup
+ * code: its hash), to find one token on two lines (an enrolment run twice): each line keeps its own STATE, so every
  * code would be taken once per line.  The login refuses the second use
  * (helper/backend_local.c); the file should not hold it either. */
 struct key_seen {
@@ -135,14 +135,17 @@ struct keys_seen {
 static void
 note_key(struct keys_seen *k, const char *text, const struct tokens_entry *e)
 {
-    /* the TYPE as written stands for the kind and its parameters */
-    struct iovec iov[4] = {{(void *)(text + e->user_start), e->user_len},
-                           {(void *)"\n", 1},
-                           {(void *)(text + e->type_start), e->type_len},
-                           {(void *)e->tok.key, e->tok.keylen}};
+    /* what makes two lines compute the same codes (tokens_same_codes) */
+    struct {
+        int kind, hash;
+        unsigned digits, step;
+        char suite[OCRA_SUITE_SIZE];
+    } params;
+    struct iovec iov[4];
     uint8_t md[DIGEST_MAX];
 
-    if (e->tok.kind != TOKEN_HOTP && e->tok.kind != TOKEN_TOTP && e->tok.kind != TOKEN_OCRA)
+    if (e->tok.kind != TOKEN_HOTP && e->tok.kind != TOKEN_TOTP && e->tok.kind != TOKEN_OCRA &&
+        e->tok.kind != TOKEN_BACKUP)
         return;
     if (k->n == k->cap) {
         size_t cap = k->cap ? 2 * k->cap : 64;
@@ -153,6 +156,21 @@ note_key(struct keys_seen *k, const char *text, const struct tokens_entry *e)
         k->v = v;
         k->cap = cap;
     }
+    memset(&params, 0, sizeof(params));
+    params.kind = (int)e->tok.kind;
+    if (e->tok.kind == TOKEN_OCRA) {
+        snprintf(params.suite, sizeof(params.suite), "%s", e->tok.suite.text);
+    } else if (e->tok.kind != TOKEN_BACKUP) {
+        params.hash = (int)e->tok.hash;
+        params.digits = e->tok.digits;
+        params.step = e->tok.step;
+    }
+    iov[0] = (struct iovec){(void *)(text + e->user_start), e->user_len};
+    iov[1] = (struct iovec){(void *)"\n", 1};
+    iov[2] = (struct iovec){&params, sizeof(params)};
+    iov[3] = e->tok.kind == TOKEN_BACKUP
+                 ? (struct iovec){(void *)e->tok.backup_hash, strlen(e->tok.backup_hash)}
+                 : (struct iovec){(void *)e->tok.key, e->tok.keylen};
     digest_hash(DIGEST_SHA256, iov, 4, md);
     memcpy(k->v[k->n].id, md, sizeof(k->v[k->n].id));
     k->v[k->n++].line = e->line;
@@ -177,9 +195,9 @@ report_same_keys(struct check_report *rep, const char *path, struct keys_seen *k
     for (size_t i = 1; i < k->n; i++)
         if (memcmp(k->v[i].id, k->v[i - 1].id, sizeof(k->v[i].id)) == 0)
             check_step(rep, "-", "tokens", REASON_TOKENS_FILE,
-                       "%s:%d: the same key as line %d, for the same user: a code is "
-                       "refused on its second use, but remove one of the two lines "
-                       "(crauth token remove USER --line %d)",
+                       "%s:%d: the same token as line %d (kind, parameters and key), for "
+                       "the same user: a code is refused on its second use, but remove one "
+                       "of the two lines (crauth token remove USER --line %d)",
                        path, k->v[i].line, k->v[i - 1].line, k->v[i].line);
     free(k->v);
 }

@@ -270,7 +270,15 @@ class LocalBackend(unittest.TestCase):
         # crauth check names the two lines
         out = subprocess.run([CRAUTH, "check", "--conf", self.conf, "--helper", HELPER],
                              capture_output=True, text=True)
-        self.assertIn("%s:8: the same key as line 2" % self.tokens, out.stdout + out.stderr)
+        self.assertIn("%s:8: the same token as line 2" % self.tokens, out.stdout + out.stderr)
+        # the same key with other parameters computes other codes
+        with open(self.tokens, "a") as f:
+            f.write("bob     totp/30/6/sha1   %s\nbob     totp/60/6/sha1   %s\n"
+                    % (KEY20, KEY20))
+        out = subprocess.run([CRAUTH, "check", "--conf", self.conf, "--helper", HELPER],
+                             capture_output=True, text=True)
+        self.assertIn("%s:9: the same token as line 3" % self.tokens, out.stdout)
+        self.assertNotIn(":10: the same token", out.stdout)
         # one line far ahead of the other (beyond hotp_window): an old code
         # is not taken by the line left behind
         with open(self.tokens, "a") as f:
