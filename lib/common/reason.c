@@ -83,10 +83,11 @@ static const struct crauth_reason_info catalog[] = {
      "Check ca_file holds the CA that signed the server certificate, that the url host "
      "name is in the certificate, that it has not expired, and the pinned key if set."},
     {REASON_HTTP_AUTH_REFUSED, "http-auth-refused", PAM_AUTH_ERR,
-     "The server or proxy refused our HTTP authentication (basic or NTLM); no verdict, "
-     "and the attempt fails closed.",
+     "The server or proxy refused our HTTP authentication (basic or NTLM), or closed "
+     "NTLM's connection between its legs; no verdict, and the attempt fails closed.",
      "Check http_user/http_password (or proxy_user/proxy_password) in the secrets file "
-     "and that the account may use the service."},
+     "and that the account may use the service; for a closed connection, keep-alive and "
+     "affinity on any load balancer or proxy in front."},
     {REASON_HTTP_ERROR, "http-error", PAM_AUTH_ERR,
      "The server answered with an unexpected HTTP status (other than 502, 503, 504), "
      "content type or a redirect: no verdict, and the attempt fails closed.",
