@@ -171,7 +171,13 @@ call(struct session *s, int only, const struct radius_ask *q, struct radius_resu
         }
     }
     session_note(s, "server_error", first_err);
-    return best < 0 ? REASON_SERVER_UNREACHABLE : best;
+    if (best < 0)
+        best = REASON_SERVER_UNREACHABLE;
+    if (only >= 0 && failover_bound_result(best) != best) {
+        session_note(s, "issuer", "unreachable: its State cannot be answered elsewhere");
+        best = failover_bound_result(best);
+    }
+    return best;
 }
 
 /* The Reply-Messages as the user may see them: NUL bytes and control

@@ -63,3 +63,9 @@ failover_remember(struct cache *c, const char *key, int reason, int64_t now)
         cache_server_up(c, key);
     }
 }
+
+int
+failover_bound_result(int reason)
+{
+    return failover_classify(reason) == FAILOVER_UNREACHED ? REASON_CHALLENGE_UNKNOWN : reason;
+}

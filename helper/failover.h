@@ -35,6 +35,15 @@ enum failover_class failover_classify(int reason);
  * reaching one over a plain "unreachable". */
 bool failover_more_telling(int reason, int than);
 
+/* The result of a request bound to the server that issued its challenge
+ * (a response, a RADIUS State), @reason from that server alone.  When it
+ * could not be reached, the other servers were not asked, and could not
+ * take this challenge anyway: "no server could be asked" would open the
+ * fallback path to whoever cuts one server off between the two steps while
+ * another is up.  So it is REASON_CHALLENGE_UNKNOWN, failed closed; the
+ * server is marked down, and the next attempt gets a challenge elsewhere. */
+int failover_bound_result(int reason);
+
 /* Server health in the cache (@c may be NULL), under @key: a server that
  * could not be connected to, or did not answer, is marked down; one that
  * answered is marked up; a local failure says nothing about the server. */

@@ -130,6 +130,10 @@ server_call(struct session *s, int only, const struct soap_request *req, struct 
     session_note(s, "server_error", first_err);
     if (best < 0)
         best = REASON_SERVER_UNREACHABLE;
+    if (only >= 0 && failover_bound_result(best) != best) {
+        session_note(s, "issuer", "unreachable: its challenge cannot be answered elsewhere");
+        best = failover_bound_result(best);
+    }
 out:
     soap_free_request(xml, xlen);
     return best;

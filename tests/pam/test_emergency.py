@@ -310,6 +310,19 @@ class EmergencyStack(ServerCase):
                 r = self.refused(33)
                 self.assertIn(words, r.log)
 
+    def test_issuer_cut_off_between_the_two_steps(self):
+        # A issued the challenge; cutting A off before the response while B
+        # is up must not turn the response into "no server could be asked"
+        other = self.server("B")
+        self.configure("server-challenge", urls=[self.srv.url, other.url])
+
+        def cut_then_answer(challenge):
+            self.srv.stop()
+            return "99999999"
+        r = self.login("twostep", self.kbdint(answer=cut_then_answer), service="emergency")
+        self.assertEqual((r.name, r.reason()), ("PAM_AUTH_ERR", 13), r.log)
+        self.assertEqual(other.requests, [])
+
     def test_answer_without_verdict_beats_a_dead_server(self):
         # one server unreachable, the other answered with a Fault: someone
         # could be asked, so the stack must end here
@@ -391,6 +404,17 @@ class EmergencyRadius(RadiusCase):
                 self.configure([unused_udp_port(), self.liar(mode).server], self.SECRET)
                 r = self.emergency()
                 self.assertEqual((r.name, r.reason()), ("PAM_AUTH_ERR", 41), r.log)
+
+    def test_issuer_silent_after_its_challenge(self):
+        # A sends an Access-Challenge and then falls silent; B would answer:
+        # A's State is A's alone, and the attempt fails closed
+        issuer = self.liar("challenge-once")
+        other = self.liar("good")
+        self.configure([issuer.server, other.server], self.SECRET, method="auto", timeout=1,
+                       retries=0)
+        r = self.login("alice", answers("123456", "654321"), service="emergency")
+        self.assertEqual((r.name, r.reason()), ("PAM_AUTH_ERR", 13), r.log)
+        self.assertEqual(len(other.requests), 0)
 
     def test_missing_secret_is_local(self):
         self.configure([unused_udp_port()])

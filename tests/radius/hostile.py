@@ -15,6 +15,7 @@ Modes (what it sends for each request it accepts):
   wrong-id          a valid reply for another Identifier
   forged-then-real  an Access-Accept forged with a wrong secret, then the real reply
   forged-then-gone  a forged Access-Accept, then the port closes (a retry meets ICMP)
+  challenge-once    an Access-Challenge with a State to the first request, then nothing
   malformed         ten bytes
   second-copy       nothing to the first datagram; to the second, a valid
                     Access-Accept whose Reply-Message says whether the two
@@ -44,7 +45,7 @@ import radiuspkt as r  # noqa: E402
 
 WRONG = b"forger-does-not-know-it"
 MODES = ("good", "no-ma", "forged-auth", "forged-ma", "wrong-id", "forged-then-real",
-         "malformed", "second-copy", "silent", "forged-then-gone")
+         "malformed", "second-copy", "silent", "forged-then-gone", "challenge-once")
 
 
 class HostileServer:
@@ -120,6 +121,12 @@ class HostileServer:
             return [self._reply(req, ident=(req["id"] + 1) % 256)]
         if mode == "forged-then-gone":
             return [self._reply(req, auth_key=WRONG)]
+        if mode == "challenge-once":  # then silent, as an issuer cut off
+            if len(self.requests) > 1:
+                return []
+            return [self._reply(req, code=r.ACCESS_CHALLENGE,
+                                attrs=[(r.STATE, b"issuer-state"),
+                                       (r.REPLY_MESSAGE, b"Enter the code")])]
         if mode == "forged-then-real":
             return [self._reply(req, code=r.ACCESS_ACCEPT, attrs=[], ma_key=WRONG,
                                 auth_key=WRONG), self._reply(req)]
