@@ -50,7 +50,7 @@ flow_auto(struct session *s)
     if ((reason = first_answer(s, &answer)) != REASON_OK)
         goto out;
     for (;;) {
-        bool wrong;
+        bool wrong, again;
 
         if ((reason = session_guess_begin(s)) != REASON_OK)
             break;
@@ -65,11 +65,20 @@ flow_auto(struct session *s)
             reason = REASON_METHOD_MISMATCH;
         }
         keyword_sent = false;
-        /* a wrong answer with a new challenge counts like any wrong one */
+        /* A wrong answer with a new challenge counts like any wrong one.
+         * So does an answer the server took and then asked again after (a
+         * next code, another challenge): RADIUS has no other way to say
+         * "wrong, try again", and uncounted rounds were free guesses; a
+         * success resets the count.  The first answer (a password, the
+         * keyword) is what brings the challenge, and is not held against
+         * the user when it does. */
         wrong = reason == SESSION_WRONG_AND_ANOTHER_ROUND;
-        reason = session_guess_end(s, wrong ? REASON_WRONG_RESPONSE : reason, true);
+        again = reason == SESSION_ANOTHER_ROUND;
+        if (wrong)
+            reason = REASON_WRONG_RESPONSE;
+        (void)session_guess_end(s, again && ch.round > 0 ? REASON_WRONG_RESPONSE : reason, true);
         secmem_free_str(&answer);
-        if (reason != SESSION_ANOTHER_ROUND && !wrong)
+        if (!again && !wrong)
             break;
         if (++ch.round > SESSION_MAX_ROUNDS) {
             if (!wrong) {

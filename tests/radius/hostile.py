@@ -16,6 +16,8 @@ Modes (what it sends for each request it accepts):
   forged-then-real  an Access-Accept forged with a wrong secret, then the real reply
   forged-then-gone  a forged Access-Accept, then the port closes (a retry meets ICMP)
   challenge-once    an Access-Challenge with a State to the first request, then nothing
+  rechallenge       an Access-Challenge to every request (a next-code mode, or a guesser's
+                    paradise if its rounds went uncounted)
   malformed         ten bytes
   second-copy       nothing to the first datagram; to the second, a valid
                     Access-Accept whose Reply-Message says whether the two
@@ -45,7 +47,8 @@ import radiuspkt as r  # noqa: E402
 
 WRONG = b"forger-does-not-know-it"
 MODES = ("good", "no-ma", "forged-auth", "forged-ma", "wrong-id", "forged-then-real",
-         "malformed", "second-copy", "silent", "forged-then-gone", "challenge-once")
+         "malformed", "second-copy", "silent", "forged-then-gone", "challenge-once",
+         "rechallenge")
 
 
 class HostileServer:
@@ -121,6 +124,10 @@ class HostileServer:
             return [self._reply(req, ident=(req["id"] + 1) % 256)]
         if mode == "forged-then-gone":
             return [self._reply(req, auth_key=WRONG)]
+        if mode == "rechallenge":  # another Access-Challenge, whatever is answered
+            return [self._reply(req, code=r.ACCESS_CHALLENGE,
+                                attrs=[(r.STATE, b"round-%d" % len(self.requests)),
+                                       (r.REPLY_MESSAGE, b"Next code")])]
         if mode == "challenge-once":  # then silent, as an issuer cut off
             if len(self.requests) > 1:
                 return []

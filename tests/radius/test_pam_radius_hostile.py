@@ -34,6 +34,19 @@ class Hostile(RadiusCase):
         self.assertOutcome(r, "PAM_AUTHINFO_UNAVAIL", 30)
         self.assertIn("ICMP port unreachable", r.log)
 
+    def test_rounds_count_against_the_failure_limit(self):
+        # a server that answers every code with another Access-Challenge:
+        # each answer after the first (the password, which brings the
+        # challenge) is a guess, counted until a success resets the count
+        srv = self.peer("rechallenge")
+        self.configure([srv.server], SECRET, cache=["max_failures = 2"])
+        r = self.login("alice", answers("pw", "111111", "222222", "333333", "444444"))
+        self.assertOutcome(r, "PAM_MAXTRIES", 16)
+        self.assertEqual(len(srv.requests), 3)   # pw and two codes
+        r = self.login("alice", answers("pw"))
+        self.assertOutcome(r, "PAM_MAXTRIES", 16)
+        self.assertEqual(len(srv.requests), 3)
+
     def test_secret_in_the_secrets_file(self):
         srv = self.peer("good")
         secrets = os.path.join(self.dir, "crauth.secret")
