@@ -113,9 +113,11 @@ read_request(struct request *req, char *detail, size_t dlen)
     }
     wire_frame_wipe(f);
     free(f);
+    /* not user-unknown: a roll-out stack ignores that, and such a name
+     * may be a real account (a directory name with a space) */
     if (reason == REASON_OK && !valid_user_name(req->item[W_USER])) {
         snprintf(detail, dlen, "user name is not acceptable");
-        reason = REASON_USER_UNKNOWN;
+        reason = REASON_USER_NAME_REFUSED;
     }
     if (reason == REASON_OK && req->item[W_ACCOUNT] != NULL &&
         !valid_user_name(req->item[W_ACCOUNT])) {

@@ -208,6 +208,10 @@ log_attempt(pam_handle_t *pamh, const char *user, int reason, bool verdict, cons
     log_sanitize(user ? user : "?", u, sizeof(u));
     log_sanitize(rhost && rhost[0] ? rhost : "-", h, sizeof(h));
     log_sanitize(tty && tty[0] ? tty : "-", t, sizeof(t));
+    /* and no space: a name such as "x reason=0 (ok)" would read as fields
+     * to whatever parses the line (fail2ban, a SIEM) */
+    for (char *p = u; (p = strchr(p, ' ')) != NULL;)
+        *p = '?';
     pam_syslog(pamh, prio, "%s: user=%s rhost=%s tty=%s reason=%d (%s) %s duration_ms=%lld%s",
                reason == REASON_OK ? "authenticated"
                : unenrolled        ? "not enrolled"
@@ -251,8 +255,9 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
         goto out;
     }
     if (!wire_text_fits(user, WIRE_MAX_NAME)) {
-        /* no account has such a name (a remote sshd client chooses it) */
-        reason = REASON_USER_UNKNOWN;
+        /* a remote sshd client chooses it; not user-unknown, which a
+         * roll-out stack ignores (reason.c) */
+        reason = REASON_USER_NAME_REFUSED;
         snprintf(relay.detail, sizeof(relay.detail), "user name longer than %d bytes, or not UTF-8",
                  WIRE_MAX_NAME);
         goto out;

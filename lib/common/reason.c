@@ -65,6 +65,13 @@ static const struct crauth_reason_info catalog[] = {
      "The server reports the account as disabled (statusCode 1009).",
      "Enable the user on the authentication server if the account should log in; a "
      "disabled account is refused whatever the user types."},
+    {REASON_USER_NAME_REFUSED, "user-name-refused", PAM_AUTH_ERR,
+     "The user name is longer than 256 bytes, not UTF-8, or holds a space, '/' or ':' or "
+     "starts with '-' or '+': crauth cannot carry it, so no backend was asked.  This is not "
+     "user-unknown: a roll-out stack's [user_unknown=ignore] would let such an account in "
+     "on its password alone.",
+     "If it is a real account (a directory name with a space), rename it, or exempt it "
+     "explicitly before the crauth line (pam_succeed_if user = NAME)."},
     {REASON_INVALID_CHALLENGE_RESPONSE, "invalid-challenge-response", PAM_AUTH_ERR,
      "The response to a key-possession challenge does not match the 20 bytes in the envelope "
      "(OFTP2's end-session reason 11).",

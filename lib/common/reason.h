@@ -29,6 +29,7 @@ enum crauth_reason {
     REASON_CHALLENGE_ISSUED = 21,  /* single_prompt: a challenge was shown; answer it next time */
     REASON_ACCOUNT_DISABLED = 22,  /* the account is disabled at the backend */
     REASON_INVALID_CHALLENGE_RESPONSE = 23, /* the key-possession response does not match */
+    REASON_USER_NAME_REFUSED = 24, /* a user name crauth cannot carry (length, UTF-8, characters) */
 
     /* the server */
     REASON_SERVER_UNREACHABLE = 30, /* no server could be connected to */

@@ -289,12 +289,12 @@ class LocalBackend(unittest.TestCase):
         self.assertEqual((r.name, r.reason()), ("PAM_SUCCESS", 0), r.log)
 
     def test_names_and_items_that_are_not_utf8(self):
-        """A user name a remote client chose that is not UTF-8 is an unknown
-        user, not a protocol error between module and helper; an item the
-        helper would not take (a 300-byte RUSER, an RHOST that is not
-        UTF-8) is left out and the login goes on."""
+        """A user name a remote client chose that is not UTF-8 is refused by
+        name (user-name-refused), not a protocol error between module and
+        helper; an item the helper would not take (a 300-byte RUSER, an
+        RHOST that is not UTF-8) is left out and the login goes on."""
         r = self.login(b"al\xffice", self.fixed("123456"))
-        self.assertEqual((r.name, r.reason()), ("PAM_USER_UNKNOWN", 14), r.log)
+        self.assertEqual((r.name, r.reason()), ("PAM_AUTH_ERR", 24), r.log)
         self.assertIn("not UTF-8", r.log)
         code = cli("hotp", "--key", KEY20, "--counter", "0")
         r = self.login("alice", self.fixed(code), ruser="r" * 300, rhost=b"h\xffst",
@@ -385,17 +385,25 @@ class LocalBackend(unittest.TestCase):
         r = self.login("carol", self.fixed("000000"), service="crauth-rollout",
                        log_mask=ph.log_mask_only(ph.LOG_NOTICE))
         self.assertIn("authentication failed: user=carol", r.log)
+        # a name crauth cannot carry (a directory account with a space, one
+        # that is not UTF-8) is not "unenrolled": it must not pass on its
+        # password alone
+        for name in ("john smith", b"jo\xe9", "x" * 300):
+            r = self.login(name, self.fixed("123456"), service="crauth-rollout")
+            self.assertEqual((r.name, r.reason()), ("PAM_AUTH_ERR", 24), r.log)
 
     def test_hostile_user_name(self):
         r = self.login("bob\nreason=0 (ok)", self.fixed("123456"))
-        self.assertEqual(r.name, "PAM_USER_UNKNOWN")
+        self.assertEqual((r.name, r.reason()), ("PAM_AUTH_ERR", 24))
+        # nor fields for a log parser to mistake: no newline, no space
+        self.assertIn("user=bob?reason=0?(ok) rhost=", r.log)
         self.assertNotIn("\nreason=0", r.log)
 
     def test_user_name_with_a_c1_control(self):
         # U+009B is the one-byte CSI: refused at the door like a C0 control,
         # so no cache record (the failure count) can hold what it cannot read
         r = self.login("bob\u009b2J", self.fixed("123456"))
-        self.assertEqual((r.name, r.reason()), ("PAM_USER_UNKNOWN", 14))
+        self.assertEqual((r.name, r.reason()), ("PAM_AUTH_ERR", 24))
         self.assertIn("user name is not acceptable", r.log)
         self.assertEqual(r.calls, [])
 
