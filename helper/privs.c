@@ -85,9 +85,15 @@ privs_drop(struct caller *c, char *err, size_t errlen)
     c->restricted = c->set_id && ruid != 0;
     if (!c->set_id) {
         /* run by hand or by a caller that is already who we would become:
-         * nothing to drop but groups, where that is possible (root) */
+         * nothing to drop but groups, where that is possible (root), and
+         * the file capability a helper an admin made not set-id may still
+         * carry (a user would run it holding CAP_SETGID) */
         if (euid == 0)
             (void)setgroups(0, NULL);
+        else if (drop_capabilities() != 0) {
+            snprintf(err, errlen, "cannot drop capabilities: %s", strerror(errno));
+            return -1;
+        }
         harden();
         return 0;
     }

@@ -253,10 +253,18 @@ else
     sed 's/^/    /' "$work/pau.log"
 fi
 
+# a secrets file as the README has it, root:_crauth 0640: kept by the
+# purge, and not left to whoever gets _crauth's group number next
+secret=/etc/security/crauth-deb-test.secret
+install -o root -g _crauth -m 0640 /dev/null "$secret"
 echo "# apt-get purge -y libpam-crauth"
 if DEBIAN_FRONTEND=noninteractive apt-get purge -y -q libpam-crauth >"$work/purge.log" 2>&1; then
     installed=0
 fi
+check "a root:_crauth secrets file is root:root after the purge" \
+    stat_is "$secret" "regular empty file 640 root root"
+check "the purge says so" grep -q "are root's now.*$secret" "$work/purge.log"
+rm -f "$secret"
 check "apt-get purge libpam-crauth" same "$installed" 0
 check "the package is gone from dpkg" not_installed
 check "no _crauth user" sh -c '! getent passwd _crauth'

@@ -461,6 +461,36 @@ class Privileges(unittest.TestCase):
                        preexec_fn=lambda: (os.setgid(self.crauth.pw_gid),
                                            os.setuid(self.crauth.pw_uid)))
 
+    def test_a_helper_not_set_id_keeps_no_file_capability(self):
+        """An admin's statoverride that is not set-id, with the file
+        capability still on the helper: a user who runs it must not hold
+        CAP_SETGID while it reads the request."""
+        plain = os.path.join(self.work, "plain-helper")
+        shutil.copy(self.helper, plain)
+        os.chown(plain, 0, 0)
+        os.chmod(plain, 0o755)
+        subprocess.run(["setcap", "cap_setgid=ep", plain], check=True)
+        p = subprocess.Popen(["setpriv", "--reuid=%d" % self.pw.pw_uid,
+                              "--regid=%d" % self.pw.pw_gid, "--clear-groups", plain],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        try:
+            # the helper is waiting for the request: poll(2) on one
+            # descriptor with its 10 s deadline (x86-64: syscall 7)
+            for _ in range(20000):
+                with open("/proc/%d/syscall" % p.pid) as f:
+                    call = f.read().split()
+                with open("/proc/%d/status" % p.pid) as f:
+                    status = dict(ln.split(":", 1) for ln in f if ":" in ln)
+                if status["Name"].strip() == "plain-helper" and call[:1] == ["7"]:
+                    break
+                os.sched_yield()
+            self.assertEqual(call[:1], ["7"], call)
+            self.assertEqual(int(status["CapEff"], 16), 0, status["CapEff"])
+            self.assertEqual(int(status["CapPrm"], 16), 0, status["CapPrm"])
+        finally:
+            p.kill()
+            p.wait()
+
     def test_plugin_must_be_roots(self):
         plugin = os.path.join(self.work, "libexec", "crauth-remote.so")
         try:
