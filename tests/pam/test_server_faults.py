@@ -24,7 +24,10 @@ class FaultKnobs(ServerCase):
         return r
 
     def test_delay_beyond_timeout(self):
-        self.fault("delay", "PAM_AUTHINFO_UNAVAIL", 31, "no complete reply in time", seconds=30)
+        # at the response step the issuer is the only server it can go to:
+        # out of reach then, the attempt fails closed (challenge-unknown),
+        # and the log still says why
+        self.fault("delay", "PAM_AUTH_ERR", 13, "no complete reply in time", seconds=30)
 
     def test_timeout_is_for_the_request_alone(self):
         """crauth.conf(5): timeout counts from the connection, not with it.
@@ -33,7 +36,7 @@ class FaultKnobs(ServerCase):
         self.configure("server-challenge", connect_timeout=5, timeout=1)
         self.srv.set_fault("delay", step="response", seconds=3.5)
         r = self.login("twostep", self.kbdint())
-        self.assertOutcome(r, "PAM_AUTHINFO_UNAVAIL", 31)
+        self.assertOutcome(r, "PAM_AUTH_ERR", 13)
         self.assertIn("none within timeout (1 s) after the connection was made", r.log)
         # a reply inside timeout is taken
         self.srv.clear_faults()
@@ -42,17 +45,22 @@ class FaultKnobs(ServerCase):
         self.assertOutcome(self.login("twostep", self.kbdint()), "PAM_SUCCESS", 0)
 
     def test_hang(self):
-        self.fault("hang", "PAM_AUTHINFO_UNAVAIL", 31)
+        self.fault("hang", "PAM_AUTH_ERR", 13, "server-timeout")
 
     def test_reset(self):
-        self.fault("reset", "PAM_AUTHINFO_UNAVAIL", 39, "connection lost")
+        self.fault("reset", "PAM_AUTH_ERR", 13, "connection lost")
 
     def test_http_500(self):
         self.fault("http_status", "PAM_AUTH_ERR", 34, "HTTP 500", status=500)
 
     def test_http_503(self):
-        # the server (or its gateway) says it cannot serve: like unreachable
-        self.fault("http_status", "PAM_AUTHINFO_UNAVAIL", 42, "HTTP 503", status=503)
+        # the server (or its gateway) says it cannot serve: like unreachable,
+        # and at the response step that fails closed (the issuer's key)
+        self.fault("http_status", "PAM_AUTH_ERR", 13, "HTTP 503", status=503)
+        # at the request step it is the emergency path's
+        self.srv.clear_faults()
+        self.fault("http_status", "PAM_AUTHINFO_UNAVAIL", 42, "HTTP 503", step="request",
+                   status=503)
 
     def test_http_404(self):
         self.fault("http_status", "PAM_AUTH_ERR", 34, "HTTP 404", status=404)
