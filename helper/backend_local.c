@@ -10,7 +10,6 @@
  * needs to know.  A bad line of the file fails only its own user; every
  * login logs it (tokens.h).
  */
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,8 +61,7 @@ read_user_tokens(struct session *s, struct tokens *t, char *err, size_t errlen)
     int reason = tokens_read(s->cfg->tokens, s->user, t, err, errlen);
 
     if (reason == REASON_OK && !t->user_found && strcmp(s->account, s->user) != 0) {
-        tokens_free(t);
-        memset(t, 0, sizeof(*t));
+        tokens_free(t); /* wipes *t too */
         reason = tokens_read(s->cfg->tokens, s->account, t, err, errlen);
     }
     return reason;
@@ -291,10 +289,8 @@ verify(struct session *s, const char *question, const char *code)
     struct tokens fresh;
     char err[256];
     int lockfd = -1, reason;
-    bool eligible = false, replayed = false, hit_stateful = false;
-    ptrdiff_t hit = -1; /* the first line that takes the code */
+    bool eligible = false, replayed = false;
     struct token eff;
-    uint64_t hit_next = 0;
 
     reason = tokens_lock(s->cfg->tokens, LOCK_TIMEOUT_MS, &lockfd, err, sizeof(err));
     if (reason != REASON_OK) {
@@ -317,28 +313,19 @@ verify(struct session *s, const char *question, const char *code)
 
         if ((tok->kind == TOKEN_OCRA &&
              (question == NULL || ocra_question_check(&tok->suite, question) != OTP_OK)) ||
-            tok->kind == TOKEN_X509 || (hit >= 0 && tok->kind != fresh.v[hit].kind))
+            tok->kind == TOKEN_X509)
             continue;
         eligible = true;
+        /* lines that compute the same codes judge with their highest STATE */
         effective_state(&fresh, i, &eff);
         m = match_token(s, &eff, question, code, &next, &stateful);
         secmem_wipe(&eff, sizeof(eff));
         if (m == MATCH_REPLAYED)
             replayed = true;
-        if (m == MATCH && hit < 0) {
-            hit = (ptrdiff_t)i;
-            hit_next = next;
-            hit_stateful = stateful;
-        }
-    }
-    /* A code another line of the same kind has already used is refused
-     * even where a line takes it: the same key on two lines (an enrolment
-     * run twice) would otherwise take every code once per line. */
-    if (hit >= 0 && !replayed) {
-        const struct token *tok = &fresh.v[hit];
-
-        if (hit_stateful && tokens_store_state(s->cfg->tokens, &fresh, (size_t)hit, hit_next, err,
-                                               sizeof(err)) != REASON_OK) {
+        if (m != MATCH)
+            continue;
+        if (stateful &&
+            tokens_store_state(s->cfg->tokens, &fresh, i, next, err, sizeof(err)) != REASON_OK) {
             /* A code is accepted only once its use is on disk.  Unstored,
              * it is refused exactly like a wrong one: the caller must not
              * learn that it matched (a guessing oracle), and the code stays
@@ -347,14 +334,17 @@ verify(struct session *s, const char *question, const char *code)
                        "user %s: a matching code was refused because the tokens "
                        "file %s could not be updated: %s",
                        s->user, s->cfg->tokens, err);
-        } else {
+            break;
+        }
+        {
             char line[16];
 
             snprintf(line, sizeof(line), "%d", tok->line);
             session_note(s, "token", tokens_kind_name(tok->kind));
             session_note(s, "line", line);
-            reason = REASON_OK;
         }
+        reason = REASON_OK;
+        break;
     }
     if (reason == REASON_WRONG_RESPONSE && !eligible)
         reason = REASON_NO_TOKEN;

@@ -166,7 +166,7 @@ answer_challenge(struct session *s, struct challenge *ch, const char *request, b
         /* nothing was sent with the key: a cached challenge the user did
          * not answer (sudo -S at end of input, ^D) stays for the next try;
          * an envelope's secret never does (attempts_keep_challenge) */
-        if (ch->expires != 0 && ch->block[0] == '\0' && session_keep_challenge(s, ch) == REASON_OK)
+        if (ch->expires != 0 && session_keep_challenge(s, ch) == REASON_OK)
             session_note(s, "challenge_kept", "unanswered");
         return reason;
     }

@@ -119,9 +119,10 @@ check_x509(struct check_report *rep, const struct crauth_config *cfg, const stru
 }
 
 /* A user's tokens, by a hash of user, kind, parameters and key (a backup
- * code: its hash), to find one token on two lines (an enrolment run twice): each line keeps its own STATE, so every
- * code would be taken once per line.  The login refuses the second use
- * (helper/backend_local.c); the file should not hold it either. */
+ * code: its hash), to find one token on two lines (an enrolment run
+ * twice).  Hashing keeps the whole file's check one pass; the rule is
+ * tokens_same_codes's.  The login judges such lines with their highest
+ * STATE (helper/backend_local.c); the file should not hold them either. */
 struct key_seen {
     uint8_t id[16];
     int line;
