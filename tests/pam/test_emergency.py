@@ -39,6 +39,32 @@ def success_body():
         return f.read()
 
 
+def read_head(conn):
+    """A request's head, up to its blank line (or the peer's end)."""
+    head = b""
+    while b"\r\n\r\n" not in head:
+        chunk = conn.recv(4096)
+        if not chunk:
+            break
+        head += chunk
+    return head
+
+
+def serve_each(sock, answer):
+    """Accept connections on @sock until it closes; @answer(conn) each one
+    (a peer that goes away mid-answer is its own business)."""
+    while True:
+        try:
+            conn, _ = sock.accept()
+        except OSError:
+            return
+        with conn:
+            try:
+                answer(conn)
+            except (OSError, ssl.SSLError):
+                pass
+
+
 class CannedServer:
     """A TLS server that answers every request with one canned reply (not
     the reference server: these are replies it never sends)."""
@@ -57,30 +83,19 @@ class CannedServer:
         self.thread.start()
 
     def serve(self):
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
+        serve_each(self.sock, self.answer)
+
+    def answer(self, conn):
+        with self.tls.wrap_socket(conn, server_side=True) as c:
+            read_head(c)
+            self.requests += 1
+            if self.raw is not None:
+                c.sendall(self.raw)
                 return
-            with conn:
-                try:
-                    with self.tls.wrap_socket(conn, server_side=True) as c:
-                        head = b""
-                        while b"\r\n\r\n" not in head:
-                            chunk = c.recv(4096)
-                            if not chunk:
-                                break
-                            head += chunk
-                        self.requests += 1
-                        if self.raw is not None:
-                            c.sendall(self.raw)
-                            continue
-                        c.sendall(b"HTTP/1.1 " + self.status_line + b"\r\n"
-                                  b"Content-Type: text/xml; charset=utf-8\r\n"
-                                  b"Connection: close\r\n"
-                                  b"Content-Length: %d\r\n\r\n" % len(self.body) + self.body)
-                except (OSError, ssl.SSLError):
-                    pass
+            c.sendall(b"HTTP/1.1 " + self.status_line + b"\r\n"
+                      b"Content-Type: text/xml; charset=utf-8\r\n"
+                      b"Connection: close\r\n"
+                      b"Content-Length: %d\r\n\r\n" % len(self.body) + self.body)
 
     def stop(self):
         self.sock.close()
@@ -102,32 +117,19 @@ class RefusingProxy:
         threading.Thread(target=self.serve, daemon=True).start()
 
     def serve(self):
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            with conn:
-                try:
-                    head = b""
-                    while b"\r\n\r\n" not in head:
-                        chunk = conn.recv(4096)
-                        if not chunk:
-                            break
-                        head += chunk
-                    if head.startswith(b"CONNECT "):
-                        self.connects += 1
-                    if self.ntlm_then_close:
-                        conn.sendall(b"HTTP/1.1 407 Proxy Authentication Required\r\n"
-                                     b"Proxy-Authenticate: NTLM %s\r\nContent-Length: 0\r\n"
-                                     b"%s\r\n"
-                                     % (base64.b64encode(ntlmfront.challenge_message()),
-                                        b"Connection: close\r\n" if self.close_header else b""))
-                        continue
-                    conn.sendall(b"HTTP/1.1 %d Gateway says no\r\nContent-Length: 0\r\n"
-                                 b"Connection: close\r\n\r\n" % self.status)
-                except OSError:
-                    pass
+        serve_each(self.sock, self.answer)
+
+    def answer(self, conn):
+        if read_head(conn).startswith(b"CONNECT "):
+            self.connects += 1
+        if self.ntlm_then_close:
+            conn.sendall(b"HTTP/1.1 407 Proxy Authentication Required\r\n"
+                         b"Proxy-Authenticate: NTLM %s\r\nContent-Length: 0\r\n%s\r\n"
+                         % (base64.b64encode(ntlmfront.challenge_message()),
+                            b"Connection: close\r\n" if self.close_header else b""))
+            return
+        conn.sendall(b"HTTP/1.1 %d Gateway says no\r\nContent-Length: 0\r\n"
+                     b"Connection: close\r\n\r\n" % self.status)
 
     def stop(self):
         self.sock.close()

@@ -443,10 +443,7 @@ class Privileges(unittest.TestCase):
             self.assertEqual(r["reason"], 10, r["log"])
         r = self.as_user("priv", self.user, "000000")
         self.assertEqual((r["pam"], r["reason"]), ("PAM_MAXTRIES", 16), r["log"])
-        subprocess.run([CRAUTH, "cache", "flush", "--user", self.user, "--conf", DEFAULT_CONF],
-                       check=True, capture_output=True,
-                       preexec_fn=lambda: (os.setgid(self.crauth.pw_gid),
-                                           os.setuid(self.crauth.pw_uid)))
+        self.flush_user()
 
     def test_an_unprivileged_caller_cannot_name_another_account(self):
         """An ACCOUNT frame from a caller that is not root is not taken: its
@@ -456,10 +453,7 @@ class Privileges(unittest.TestCase):
             self.assertIn("result 10", out)
         r = self.as_user("priv", self.user, "000000")
         self.assertEqual((r["pam"], r["reason"]), ("PAM_MAXTRIES", 16), r["log"])
-        subprocess.run([CRAUTH, "cache", "flush", "--user", self.user, "--conf", DEFAULT_CONF],
-                       check=True, capture_output=True,
-                       preexec_fn=lambda: (os.setgid(self.crauth.pw_gid),
-                                           os.setuid(self.crauth.pw_uid)))
+        self.flush_user()
 
     def test_a_helper_not_set_id_keeps_no_file_capability(self):
         """An admin's statoverride that is not set-id, with the file
