@@ -43,6 +43,7 @@
 #include "lib/common/secmem.h"
 #include "lib/core/cache.h"
 #include "lib/radius/client.h"
+#include "lib/remote/stall.h"
 
 /* The dead-server memory's key: "radius:" and the server line, so that it
  * can never be taken for a [server] url. */
@@ -147,8 +148,10 @@ call(struct session *s, int only, const struct radius_ask *q, struct radius_resu
             session_note(s, "skipped", name);
             continue;
         }
+        stall_watch_begin();
         reason = radius_access_request(&b->params, name, s->user, q->password, q->state,
                                        q->state_len, b->calling_station_id, res, err, sizeof(err));
+        reason = failover_outcome(reason, name, err, sizeof(err));
         failover_remember(s->cache, key, reason, now);
         if (reason == REASON_OK) {
             *used = (int)i;

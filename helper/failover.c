@@ -5,8 +5,11 @@
  */
 #include "helper/failover.h"
 
+#include <stdio.h>
+
 #include "lib/common/log.h"
 #include "lib/common/reason.h"
+#include "lib/remote/stall.h"
 
 enum failover_class
 failover_classify(int reason)
@@ -47,6 +50,20 @@ failover_more_telling(int reason, int than)
         return failover_classify(than) != FAILOVER_ANSWERED;
     return failover_classify(than) == FAILOVER_UNREACHED && plain_unreached(than) &&
            !plain_unreached(reason);
+}
+
+int
+failover_outcome(int reason, const char *server, char *err, size_t errlen)
+{
+    char why[300], was[256];
+    int local;
+
+    if (failover_classify(reason) != FAILOVER_UNREACHED ||
+        (local = stall_blame_self(server, why, sizeof(why))) < 0)
+        return reason;
+    snprintf(was, sizeof(was), "%s", err);
+    snprintf(err, errlen, "%s (it had ended as: %s)", why, was);
+    return local;
 }
 
 void

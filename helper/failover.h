@@ -44,6 +44,16 @@ bool failover_more_telling(int reason, int than);
  * server is marked down, and the next attempt gets a challenge elsewhere. */
 int failover_bound_result(int reason);
 
+/* One server's outcome as it counts.  Before the request, call
+ * stall_watch_begin (lib/remote/stall.h).  A server not reached (a
+ * timeout, a reset, a refusal) while this helper was kept from running for
+ * longer than STALL_LIMIT_MS is no evidence against the server: whoever
+ * started the login can stop or starve it (SIGSTOP, a cgroup freezer or
+ * CPU quota) until the deadline passes with the answer unread.  Then the
+ * outcome is this host's (REASON_RESOURCE_LIMIT, @err rewritten and naming
+ * @server): no server is marked down and the fallback path stays shut. */
+int failover_outcome(int reason, const char *server, char *err, size_t errlen);
+
 /* Server health in the cache (@c may be NULL), under @key: a server that
  * could not be connected to, or did not answer, is marked down; one that
  * answered is marked up; a local failure says nothing about the server. */

@@ -22,6 +22,7 @@
 #include "lib/core/cache.h"
 #include "lib/remote/http.h"
 #include "lib/remote/soap.h"
+#include "lib/remote/stall.h"
 
 static struct http *
 http_of(struct session *s)
@@ -99,11 +100,13 @@ server_call(struct session *s, int only, const struct soap_request *req, struct 
             session_note(s, "skipped", http_server_name(h, i));
             continue;
         }
+        stall_watch_begin();
         reason = http_post(h, i, xml, xlen, &hr, err, sizeof(err));
         if (reason == REASON_OK) {
             reason = parse(&hr, req->operation, reply, err, sizeof(err));
             http_reply_free(&hr);
         }
+        reason = failover_outcome(reason, http_server_name(h, i), err, sizeof(err));
         failover_remember(s->cache, s->cfg->urls[i], reason, now);
         if (reason == REASON_OK) {
             *used = (int)i;

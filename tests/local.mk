@@ -180,7 +180,7 @@ EXTRA_DIST += \
 	tests/radius/freeradius.py tests/radius/hostile.py tests/radius/radiuspkt.py \
 	tests/radius/radiustest.py tests/radius/pamradius.py tests/radius/gen_vectors.py \
 	tests/radius/generated.txt \
-	tests/pam/pamharness.py tests/pam/serverfixture.py tests/pam/held_ports.py tests/pam/login_child.py tests/ntlm/ntlmtest.py \
+	tests/pam/pamharness.py tests/pam/serverfixture.py tests/pam/held_ports.py tests/pam/login_child.py tests/pam/paused_helper.py tests/ntlm/ntlmtest.py \
 	tests/ntlm/ntlmfront.py tests/ntlm/squid.py \
 	tests/priv/privdriver.py tests/unit/soap_replies \
 	tests/fuzz/README.md tests/fuzz/fuzz.sh tests/fuzz/corpus \

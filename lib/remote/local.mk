@@ -7,7 +7,7 @@ libcrauth_remote_la_SOURCES = \
 	lib/remote/http_head.c lib/remote/http_head.h \
 	lib/remote/ntlm_http.c lib/remote/ntlm_http.h \
 	lib/remote/proxy.c lib/remote/proxy.h \
-	lib/remote/net.c lib/remote/net.h \
+	lib/remote/net.c lib/remote/net.h lib/remote/stall.c lib/remote/stall.h \
 	lib/remote/soap.c lib/remote/soap.h lib/remote/soap_reply.c \
 	lib/remote/soap_tree.c lib/remote/soap_xml.c lib/remote/soap_impl.h
 libcrauth_remote_la_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(SSL_CFLAGS) $(CURL_CFLAGS) $(EXPAT_CFLAGS)

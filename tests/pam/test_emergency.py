@@ -28,6 +28,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "ntlm"))
 from serverfixture import HELPER, HERE, ServerCase, closed_port, ph  # noqa: E402
 from hostile import HostileServer  # noqa: E402
+from paused_helper import Paused  # noqa: E402
 from pamradius import RadiusCase, answers, unused_udp_port  # noqa: E402
 import ntlmfront  # noqa: E402
 
@@ -99,6 +100,45 @@ class CannedServer:
 
     def stop(self):
         self.sock.close()
+
+
+class PausingServer(CannedServer):
+    """A server that answers in time while the helper on the other end is
+    stopped until its deadlines have passed (`phase`: "reply", after the
+    request; "handshake", after the ClientHello, in TLS)."""
+
+    def __init__(self, certs, phase, stopped_for):
+        self.phase, self.stopped_for = phase, stopped_for
+        super().__init__(certs, b"200 OK", success_body())
+
+    def answer(self, conn):
+        if self.phase == "reply":
+            with self.tls.wrap_socket(conn, server_side=True) as c:
+                read_head(c)
+                self.requests += 1
+                pause = Paused.peer_of("tcp", c.getpeername()[1])
+                c.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/xml; charset=utf-8\r\n"
+                          b"Content-Length: %d\r\n\r\n" % len(self.body) + self.body)
+                pause.resume_after(self.stopped_for)
+                read_head(c)  # until the helper hangs up
+            return
+        conn.recv(1, socket.MSG_PEEK)  # the ClientHello is here
+        pause = Paused.peer_of("tcp", conn.getpeername()[1])
+        conn.settimeout(30)
+        # our flight goes out while the helper is stopped; the handshake
+        # then waits for its Finished, which comes only after the resume
+        shake = threading.Thread(target=self.handshake, args=(conn,), daemon=True)
+        shake.start()
+        pause.resume_after(self.stopped_for)
+        shake.join(30)
+
+    def handshake(self, conn):
+        try:
+            with self.tls.wrap_socket(conn, server_side=True) as c:
+                self.requests += 1
+                read_head(c)
+        except (OSError, ssl.SSLError):
+            pass
 
 
 class RefusingProxy:
@@ -325,6 +365,28 @@ class EmergencyStack(ServerCase):
         self.assertEqual((r.name, r.reason()), ("PAM_AUTH_ERR", 13), r.log)
         self.assertEqual(other.requests, [])
 
+    def test_caller_that_pauses_its_helper_opens_nothing(self):
+        # the server answers in time, but the helper is stopped (SIGSTOP,
+        # a cgroup freezer or CPU quota set by whoever runs sudo) until its
+        # deadlines have passed: the silence was this host's, not the
+        # server's, so neither the fallback path nor a server marked down
+        for phase in ("reply", "handshake"):
+            with self.subTest(phase=phase):
+                srv = PausingServer(self.certs, phase, stopped_for=3.5)
+                self.addCleanup(srv.stop)
+                self.configure("otp", urls=[srv.url], connect_timeout=1, timeout=1)
+                r = self.emergency()
+                self.assertNotIn(r.reason(), (30, 31), r.log)
+                self.assertEqual((r.name, r.reason()), ("PAM_SYSTEM_ERR", 56), r.log)
+                self.assertIn("this helper was kept from running for", r.log)
+                self.assertGreater(srv.requests, 0)
+                # not marked down: the next login asks it again
+                srv.stopped_for = 0
+                srv.body = success_body()
+                before = srv.requests
+                r = self.emergency()
+                self.assertEqual(srv.requests, before + 1, r.log)
+
     def test_answer_without_verdict_beats_a_dead_server(self):
         # one server unreachable, the other answered with a Fault: someone
         # could be asked, so the stack must end here
@@ -417,6 +479,23 @@ class EmergencyRadius(RadiusCase):
         r = self.login("alice", answers("123456", "654321"), service="emergency")
         self.assertEqual((r.name, r.reason()), ("PAM_AUTH_ERR", 13), r.log)
         self.assertEqual(len(other.requests), 0)
+
+    def test_caller_that_pauses_its_helper_opens_nothing(self):
+        # the reply comes in time while the helper is stopped past its
+        # deadline (see EmergencyStack): whatever the helper makes of it,
+        # it is no "no server could be asked", and the server stays up
+        srv = self.liar("good")
+
+        def pause(peer):
+            return lambda p=Paused.peer_of("udp", peer[1]): p.resume_after(2.5)
+        srv.around_reply = pause
+        self.configure([srv.server], self.SECRET, method="otp", timeout=1, retries=0)
+        r = self.emergency()
+        self.assertIn((r.name, r.reason()), (("PAM_SUCCESS", 0), ("PAM_SYSTEM_ERR", 56)), r.log)
+        srv.around_reply = None
+        r = self.emergency()
+        self.assertEqual((r.name, r.reason()), ("PAM_SUCCESS", 0), r.log)
+        self.assertEqual(len(srv.requests), 2)
 
     def test_missing_secret_is_local(self):
         self.configure([unused_udp_port()])

@@ -58,6 +58,8 @@ class HostileServer:
         self.secret = secret.encode() if isinstance(secret, str) else secret
         self.mode, self.code, self.attrs = mode, code, list(attrs)
         self.requests, self.bad_requests, self.datagrams = [], [], []
+        # around_reply(peer) -> after(): a test's hook around each reply sent
+        self.around_reply = None
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.sock.bind(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
@@ -98,8 +100,11 @@ class HostileServer:
                 self.bad_requests.append(str(e))
                 continue
             self.requests.append(req)
+            after = self.around_reply(peer) if self.around_reply else None
             for answer in self._answers(req, data):
                 self.sock.sendto(answer, peer)
+            if after:
+                after()
             if self.mode == "forged-then-gone":  # the port closes: a retry meets ICMP
                 self.sock.close()
                 return

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * stall.h - was this process kept from running while it waited for a
+ * server?  A caller can stop its own login (SIGSTOP, a cgroup freezer, a
+ * CPU quota on the slice sudo runs in) while the server answers in time;
+ * the deadline then passes with the answer unread, and the timeout would
+ * read as "no server could be asked": the fallback path, and the server
+ * marked down for every user.  A timeout counts against the server only
+ * when this process was able to watch for the answer all along.
+ */
+#ifndef CRAUTH_STALL_H
+#define CRAUTH_STALL_H
+
+#include "lib/tier_helper_side.h"
+
+#include <stddef.h>
+
+/* Longest stretch this process may be kept from running during a wait
+ * before a timeout in it is this host's: well above what a loaded machine
+ * delays a thread (tens of ms), well below the shortest timeout (1 s). */
+#define STALL_LIMIT_MS 500
+
+/* Before a wait on the network: start watching (a thread, once per
+ * process) and forget the stretches of earlier waits. */
+void stall_watch_begin(void);
+
+/* After a wait ran out: REASON_RESOURCE_LIMIT with one line in @err naming
+ * @peer when, since stall_watch_begin, this process was kept from running
+ * for more than STALL_LIMIT_MS, or no watch could be started (no thread:
+ * then nothing tells a stopped helper from a silent server, and the
+ * timeout fails closed); -1 when the silence was the peer's. */
+int stall_blame_self(const char *peer, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,65 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Pause the helper at the other end of a server's connection, as a caller
+can pause its own login (SIGSTOP from a debugger, a cgroup freezer, a CPU
+quota of 0.1 %), while the server answers in time.
+
+    pause = Paused.peer_of("tcp", conn.getpeername()[1])
+    ...the server answers...
+    pause.resume_after(seconds)   # the helper's deadlines pass while it is stopped
+
+The wait in resume_after is the condition under test (wall time passing
+while the helper cannot run), not synchronisation: the helper's state is
+read from /proc before and after.
+"""
+import glob
+import os
+import signal
+import time
+
+
+def _inode_of(proto, port):
+    """The socket inode bound to 127.0.0.1:@port in /proc/net/@proto."""
+    want = "0100007F:%04X" % port
+    with open("/proc/net/%s" % proto) as f:
+        for line in f.readlines()[1:]:
+            fields = line.split()
+            if fields[1] == want:
+                return fields[9]
+    raise LookupError("no %s socket on 127.0.0.1:%d" % (proto, port))
+
+
+def _pid_holding(inode):
+    target = "socket:[%s]" % inode
+    for fd in glob.glob("/proc/[0-9]*/fd/*"):
+        try:
+            if os.readlink(fd) == target:
+                return int(fd.split("/")[2])
+        except OSError:
+            continue
+    raise LookupError("no process holds socket inode %s" % inode)
+
+
+def _state(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        return f.read().rsplit(")", 1)[1].split()[0]
+
+
+class Paused:
+    def __init__(self, pid):
+        self.pid = pid
+        self.since = time.monotonic()
+        os.kill(pid, signal.SIGSTOP)
+        while _state(pid) not in ("T", "t"):  # the stop is delivered asynchronously
+            os.sched_yield()
+
+    @classmethod
+    def peer_of(cls, proto, port):
+        """Stop the process whose @proto ("tcp", "udp") socket is 127.0.0.1:@port."""
+        return cls(_pid_holding(_inode_of(proto, port)))
+
+    def resume_after(self, seconds):
+        left = self.since + seconds - time.monotonic()
+        if left > 0:
+            time.sleep(left)
+        assert _state(self.pid) in ("T", "t"), "the helper ran while it was to be stopped"
+        os.kill(self.pid, signal.SIGCONT)
