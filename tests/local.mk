@@ -75,7 +75,8 @@ unit_tests = tests/unit/test_otp tests/unit/test_wire tests/unit/test_config \
 	tests/unit/test_http_head tests/unit/test_ntlm_http \
 	tests/unit/test_x509_token tests/unit/test_x509_crl tests/unit/test_tokens_edit \
 	tests/unit/test_enrol \
-	tests/unit/test_text tests/unit/test_attempts tests/unit/test_net
+	tests/unit/test_text tests/unit/test_attempts tests/unit/test_net \
+	tests/unit/test_stall
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 # The spec's vectors need fixed randomness: lib/ntlm/ntlm_testing.h, set at
@@ -103,6 +104,9 @@ tests_unit_test_http_head_LDADD = libcrauth_remote.la libcrauth_core.la $(CMOCKA
 tests_unit_test_net_SOURCES = tests/unit/test_net.c
 tests_unit_test_net_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_net_LDADD = libcrauth_remote.la libcrauth_core.la $(CMOCKA_LIBS)
+tests_unit_test_stall_SOURCES = tests/unit/test_stall.c
+tests_unit_test_stall_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_stall_LDADD = libcrauth_remote.la libcrauth_core.la $(CMOCKA_LIBS)
 tests_unit_test_ntlm_http_SOURCES = tests/unit/test_ntlm_http.c
 tests_unit_test_ntlm_http_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(CRYPTO_CFLAGS)
 tests_unit_test_ntlm_http_LDADD = libcrauth_remote.la libcrauth_core.la $(CMOCKA_LIBS) $(CRYPTO_LIBS)

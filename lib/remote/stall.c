@@ -30,7 +30,8 @@
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static int start_error; /* pthread_create's, 0 when the watch runs */
-static atomic_llong longest_ms;
+/* since stall_watch_begin: when it was called, and the stretches summed */
+static atomic_llong begin_ms, stalled_ms;
 /* when the watch last ran, and the process's CPU time then */
 static atomic_llong last_wake_ms, last_cpu_ms;
 
@@ -57,8 +58,8 @@ note_wake(void)
     int64_t now = now_ms(CLOCK_MONOTONIC), cpu = now_ms(CLOCK_PROCESS_CPUTIME_ID);
     int64_t stretch = stretch_since_last_wake(now, cpu);
 
-    if (stretch > atomic_load(&longest_ms))
-        atomic_store(&longest_ms, stretch);
+    if (stretch > 0)
+        atomic_fetch_add(&stalled_ms, stretch);
     atomic_store(&last_wake_ms, now);
     atomic_store(&last_cpu_ms, cpu);
 }
@@ -100,23 +101,22 @@ start(void)
 void
 stall_watch_begin(void)
 {
-    atomic_store(&last_wake_ms, now_ms(CLOCK_MONOTONIC));
+    atomic_store(&begin_ms, now_ms(CLOCK_MONOTONIC));
+    atomic_store(&last_wake_ms, atomic_load(&begin_ms));
     atomic_store(&last_cpu_ms, now_ms(CLOCK_PROCESS_CPUTIME_ID));
-    atomic_store(&longest_ms, 0);
+    atomic_store(&stalled_ms, 0);
     pthread_once(&once, start);
 }
 
 int
 stall_blame_self(const char *peer, char *err, size_t errlen)
 {
-    int64_t longest = atomic_load(&longest_ms);
-    /* a stretch still going on: just resumed, this thread may run before
-     * the watch wakes to note it */
-    int64_t current =
-        stretch_since_last_wake(now_ms(CLOCK_MONOTONIC), now_ms(CLOCK_PROCESS_CPUTIME_ID));
+    int64_t now = now_ms(CLOCK_MONOTONIC), wait = now - atomic_load(&begin_ms);
+    /* with a stretch still going on: just resumed, this thread may run
+     * before the watch wakes to note it */
+    int64_t current = stretch_since_last_wake(now, now_ms(CLOCK_PROCESS_CPUTIME_ID));
+    int64_t stalled = atomic_load(&stalled_ms) + (current > 0 ? current : 0);
 
-    if (current > longest)
-        longest = current;
     if (start_error != 0) {
         snprintf(err, errlen,
                  "no answer from %s in time, and this helper could not start the thread "
@@ -124,12 +124,12 @@ stall_blame_self(const char *peer, char *err, size_t errlen)
                  peer, strerror(start_error));
         return REASON_RESOURCE_LIMIT;
     }
-    if (longest <= STALL_LIMIT_MS)
+    if (stalled <= STALL_LIMIT_MS || stalled * 4 <= wait)
         return -1;
     snprintf(err, errlen,
              "no answer from %s in time, but this helper was kept from running for %lld ms "
-             "of the wait (stopped, frozen or starved of CPU by its caller or this machine); "
-             "the server is not blamed",
-             peer, (long long)longest);
+             "of its %lld ms wait (stopped, frozen or starved of CPU by its caller or this "
+             "machine); the server is not blamed",
+             peer, (long long)stalled, (long long)wait);
     return REASON_RESOURCE_LIMIT;
 }

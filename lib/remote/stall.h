@@ -15,9 +15,11 @@
 
 #include <stddef.h>
 
-/* Longest stretch this process may be kept from running during a wait
- * before a timeout in it is this host's: well above what a loaded machine
- * delays a thread (tens of ms), well below the shortest timeout (1 s). */
+/* A timeout is this host's when, during the wait, this process was kept
+ * from running for more than STALL_LIMIT_MS in all and for more than a
+ * quarter of the wait: well above what a loaded machine delays a thread
+ * (a few ms a wake), well below the shortest timeout (1 s).  Summed, not
+ * the longest stretch: a CPU quota throttles in many short periods. */
 #define STALL_LIMIT_MS 500
 
 /* Before a wait on the network: start watching (a thread, once per
@@ -26,7 +28,7 @@ void stall_watch_begin(void);
 
 /* After a wait ran out: REASON_RESOURCE_LIMIT with one line in @err naming
  * @peer when, since stall_watch_begin, this process was kept from running
- * for more than STALL_LIMIT_MS, or no watch could be started (no thread:
+ * for long (STALL_LIMIT_MS), or no watch could be started (no thread:
  * then nothing tells a stopped helper from a silent server, and the
  * timeout fails closed); -1 when the silence was the peer's. */
 int stall_blame_self(const char *peer, char *err, size_t errlen);

@@ -7,12 +7,16 @@ quota of 0.1 %), while the server answers in time.
     ...the server answers...
     pause.resume_after(seconds)   # the helper's deadlines pass while it is stopped
 
+Throttled does the same with a CPU quota (cgroup v1's cpu controller):
+the helper runs, but for a sliver of each period.
+
 The wait in resume_after is the condition under test (wall time passing
 while the helper cannot run), not synchronisation: the helper's state is
 read from /proc before and after.
 """
 import glob
 import os
+import select
 import signal
 import time
 
@@ -63,3 +67,43 @@ class Paused:
             time.sleep(left)
         assert _state(self.pid) in ("T", "t"), "the helper ran while it was to be stopped"
         os.kill(self.pid, signal.SIGCONT)
+
+
+class Throttled:
+    ROOT = "/sys/fs/cgroup/cpu"
+
+    @classmethod
+    def available(cls):
+        return os.geteuid() == 0 and os.path.exists(os.path.join(cls.ROOT, "cpu.cfs_quota_us"))
+
+    def __init__(self, pid, quota_us, period_us):
+        self.pid = pid
+        self.dir = os.path.join(self.ROOT, "crauth-test-%d" % pid)
+        os.mkdir(self.dir)
+        self._write("cpu.cfs_period_us", period_us)
+        self._write("cpu.cfs_quota_us", quota_us)
+        self._write("cgroup.procs", pid)
+
+    @classmethod
+    def peer_of(cls, proto, port, **kw):
+        return cls(_pid_holding(_inode_of(proto, port)), **kw)
+
+    def _write(self, name, value, where=None):
+        with open(os.path.join(where or self.dir, name), "w") as f:
+            f.write("%d\n" % value)
+
+    def release(self, timeout=60):
+        """Once the helper has exited (or @timeout passed: then back to the
+        root group at full speed), the group removed."""
+        try:
+            fd = os.pidfd_open(self.pid)
+        except ProcessLookupError:
+            fd = None
+        if fd is not None:
+            select.select([fd], [], [], timeout)  # readable when it exits
+            os.close(fd)
+        try:
+            self._write("cgroup.procs", self.pid, where=self.ROOT)
+        except OSError:  # it has exited
+            pass
+        os.rmdir(self.dir)

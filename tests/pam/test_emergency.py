@@ -28,7 +28,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "ntlm"))
 from serverfixture import HELPER, HERE, ServerCase, closed_port, ph  # noqa: E402
 from hostile import HostileServer  # noqa: E402
-from paused_helper import Paused  # noqa: E402
+from paused_helper import Paused, Throttled  # noqa: E402
 from pamradius import RadiusCase, answers, unused_udp_port  # noqa: E402
 import ntlmfront  # noqa: E402
 
@@ -104,41 +104,54 @@ class CannedServer:
 
 class PausingServer(CannedServer):
     """A server that answers in time while the helper on the other end is
-    stopped until its deadlines have passed (`phase`: "reply", after the
-    request; "handshake", after the ClientHello, in TLS)."""
+    held: `hold(port)` is called with the helper's port at `phase` ("reply":
+    after the request; "handshake": after the ClientHello, in TLS) and
+    returns what ends the hold (and may wait for it to end), called once
+    the server has answered."""
 
-    def __init__(self, certs, phase, stopped_for):
-        self.phase, self.stopped_for = phase, stopped_for
+    def __init__(self, certs, phase, hold):
+        self.phase, self.hold = phase, hold
         super().__init__(certs, b"200 OK", success_body())
 
     def answer(self, conn):
+        conn.settimeout(30)
         if self.phase == "reply":
             with self.tls.wrap_socket(conn, server_side=True) as c:
                 read_head(c)
                 self.requests += 1
-                pause = Paused.peer_of("tcp", c.getpeername()[1])
+                release = self.hold(c.getpeername()[1])
                 c.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/xml; charset=utf-8\r\n"
                           b"Content-Length: %d\r\n\r\n" % len(self.body) + self.body)
-                pause.resume_after(self.stopped_for)
+                release()
                 read_head(c)  # until the helper hangs up
             return
         conn.recv(1, socket.MSG_PEEK)  # the ClientHello is here
-        pause = Paused.peer_of("tcp", conn.getpeername()[1])
-        conn.settimeout(30)
-        # our flight goes out while the helper is stopped; the handshake
-        # then waits for its Finished, which comes only after the resume
+        release = self.hold(conn.getpeername()[1])
+        # our flight goes out while the helper is held; the handshake then
+        # waits for its Finished, which comes only after the release
         shake = threading.Thread(target=self.handshake, args=(conn,), daemon=True)
         shake.start()
-        pause.resume_after(self.stopped_for)
+        release()
         shake.join(30)
 
     def handshake(self, conn):
         try:
             with self.tls.wrap_socket(conn, server_side=True) as c:
+                read_head(c)
                 self.requests += 1
+                c.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/xml; charset=utf-8\r\n"
+                          b"Content-Length: %d\r\n\r\n" % len(self.body) + self.body)
                 read_head(c)
         except (OSError, ssl.SSLError):
             pass
+
+
+def stopped_for(seconds):
+    """A hold: SIGSTOP now, SIGCONT once @seconds have passed."""
+    def hold(port):
+        pause = Paused.peer_of("tcp", port)
+        return lambda: pause.resume_after(seconds)
+    return hold
 
 
 class RefusingProxy:
@@ -367,12 +380,12 @@ class EmergencyStack(ServerCase):
 
     def test_caller_that_pauses_its_helper_opens_nothing(self):
         # the server answers in time, but the helper is stopped (SIGSTOP,
-        # a cgroup freezer or CPU quota set by whoever runs sudo) until its
-        # deadlines have passed: the silence was this host's, not the
-        # server's, so neither the fallback path nor a server marked down
+        # a cgroup freezer) until its deadlines have passed: the silence
+        # was this host's, so neither the fallback path nor a server marked
+        # down
         for phase in ("reply", "handshake"):
             with self.subTest(phase=phase):
-                srv = PausingServer(self.certs, phase, stopped_for=3.5)
+                srv = PausingServer(self.certs, phase, stopped_for(3.5))
                 self.addCleanup(srv.stop)
                 self.configure("otp", urls=[srv.url], connect_timeout=1, timeout=1)
                 r = self.emergency()
@@ -380,12 +393,34 @@ class EmergencyStack(ServerCase):
                 self.assertEqual((r.name, r.reason()), ("PAM_SYSTEM_ERR", 56), r.log)
                 self.assertIn("this helper was kept from running for", r.log)
                 self.assertGreater(srv.requests, 0)
-                # not marked down: the next login asks it again
-                srv.stopped_for = 0
-                srv.body = success_body()
-                before = srv.requests
+                self.not_marked_down(srv)
+
+    def test_caller_that_starves_its_helper_opens_nothing(self):
+        # a CPU quota of 0.4 % in 250 ms periods from the request on (what
+        # `systemd-run --user -p CPUQuota=` gives the slice sudo runs in):
+        # no stretch is long, but together they are most of the wait.  The
+        # login may still make it; it must not end as "no server"
+        if not Throttled.available():
+            self.skipTest("needs root and cgroup v1's cpu controller")
+        for phase in ("reply", "handshake"):
+            with self.subTest(phase=phase):
+                def hold(port):
+                    return Throttled.peer_of("tcp", port, quota_us=1000,
+                                             period_us=250000).release
+                srv = PausingServer(self.certs, phase, hold)
+                self.addCleanup(srv.stop)
+                self.configure("otp", urls=[srv.url], connect_timeout=1, timeout=1)
                 r = self.emergency()
-                self.assertEqual(srv.requests, before + 1, r.log)
+                self.assertIn((r.name, r.reason()), (("PAM_SUCCESS", 0), ("PAM_SYSTEM_ERR", 56)),
+                              r.log)
+                self.not_marked_down(srv)
+
+    def not_marked_down(self, srv):
+        """The next login asks @srv again."""
+        srv.hold = lambda port: (lambda: None)
+        before = srv.requests
+        r = self.emergency()
+        self.assertEqual(srv.requests, before + 1, r.log)
 
     def test_answer_without_verdict_beats_a_dead_server(self):
         # one server unreachable, the other answered with a Fault: someone
