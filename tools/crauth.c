@@ -32,7 +32,7 @@ static const char usage[] =
     "  token add USER backup [--count N] [--tokens PATH]\n"
     "  token list [USER] [--tokens PATH]\n"
     "  token remove USER [--line N] [--tokens PATH]\n"
-    "  token resync USER CODE1 CODE2 [--window N] [--store] [--time UNIX] [--tokens PATH]\n"
+    "  token resync USER [CODE1 CODE2] [--window N] [--store] [--time UNIX] [--tokens PATH]\n"
     "        (token verbs also take --conf PATH)\n"
     "  cms-respond --key-file KEY | --pkcs11 URI   answer an x509 key-possession challenge\n"
     "  hotp --key HEX --counter N [--digits D]\n"

@@ -40,7 +40,7 @@ static const char usage_token[] =
     "       crauth token add USER backup [--count N] [--tokens PATH] [--conf PATH]\n"
     "       crauth token list [USER] [--tokens PATH] [--conf PATH]\n"
     "       crauth token remove USER [--line N] [--tokens PATH] [--conf PATH]\n"
-    "       crauth token resync USER CODE1 CODE2 [--window N] [--store] [--time UNIX]\n"
+    "       crauth token resync USER [CODE1 CODE2] [--window N] [--store] [--time UNIX]\n"
     "                           [--tokens PATH] [--conf PATH]\n";
 static const char usage_list[] = "usage: crauth token list [USER] [--tokens PATH] [--conf PATH]\n";
 static const char usage_remove[] =

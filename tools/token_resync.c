@@ -13,7 +13,11 @@
  * consecutive codes give the step the token is at; the difference from ours
  * is its drift, reported in steps and seconds, and with --store kept as
  * drift=STEPS on its line (see lib/core/tokens.h) with STATE at the second
- * code's step, so neither code works again.
+ * code's step, so neither code works again.  Without --store the codes are
+ * still burnt (STATE at the second code's step) when a login would take
+ * them now: they may have been on this command line, which every local
+ * user can read (ps), and a code seen there must not log anyone in.  The
+ * codes can come on standard input instead (USER alone).
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -21,9 +25,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "lib/common/reason.h"
 #include "lib/common/secmem.h"
+#include "lib/core/conf.h"
 #include "lib/core/otp.h"
 #include "lib/core/tokens.h"
 #include "lib/core/tokens_edit.h"
@@ -33,9 +39,10 @@
 #define WINDOW_DEFAULT 100
 
 static const char usage_resync[] =
-    "usage: crauth token resync USER CODE1 CODE2 [--window N] [--store] [--time UNIX]\n"
+    "usage: crauth token resync USER [CODE1 CODE2] [--window N] [--store] [--time UNIX]\n"
     "                           [--tokens PATH] [--conf PATH]\n"
-    "  CODE1 and CODE2 are two consecutive codes of the token, in order.\n";
+    "  CODE1 and CODE2 are two consecutive codes of the token, in order; without them\n"
+    "  they are read from standard input (one line), off the command line.\n";
 
 enum { OPT_TOKENS = 0x100, OPT_CONF, OPT_WINDOW, OPT_STORE, OPT_TIME };
 
@@ -44,6 +51,7 @@ struct resync {
     unsigned long window;
     int64_t now; /* unix time */
     bool store;
+    long skew; /* the helper's totp_skew: the steps a login takes around now */
 };
 
 /* The code of @tok at @moment (a counter, or a time step). */
@@ -125,8 +133,20 @@ resync_totp(struct tokens_edit *ed, const struct token *tok, const struct resync
            : drift > 0 ? "ahead"
                        : "behind");
     if (!r->store) {
-        if (drift != 0)
-            token_note("not stored; add --store to keep it on line %d", tok->line);
+        int64_t login_now = (int64_t)now + (tok->has_drift ? tok->drift : 0);
+
+        if ((int64_t)t + 1 < login_now - r->skew || (int64_t)t > login_now + r->skew ||
+            (tok->has_state && tok->state >= t + 1)) {
+            if (drift != 0)
+                token_note("not stored; add --store to keep it on line %d", tok->line);
+            return 0;
+        }
+        if (tokens_edit_set_state(ed, tok->line, t + 1, err, sizeof(err)) != REASON_OK ||
+            tokens_edit_commit(ed, err, sizeof(err)) != REASON_OK)
+            return token_fail(TOKEN_EXIT_FAILED, "%s: %s", ed->path, err);
+        printf("line %d: a login would take these codes now, so STATE is now %" PRIu64
+               " and neither works again\n",
+               tok->line, t + 1);
         return 0;
     }
     if (tok->has_state && tok->state >= t + 1)
@@ -190,6 +210,54 @@ resync_user(const char *path, const char *user, const struct resync *r)
                       user, r->window);
 }
 
+/* The helper's totp_skew from the configuration; its default (conf_check.c)
+ * when there is no file, the largest it may be when the file cannot be read. */
+static long
+login_skew(const char *conf_opt)
+{
+    struct crauth_config *cfg = NULL;
+    char err[512];
+    long skew;
+
+    if (config_load(conf_opt ? conf_opt : CRAUTH_CONF_DEFAULT, conf_opt != NULL, &cfg, err,
+                    sizeof(err)) != REASON_OK)
+        return TOTP_SKEW_MAX;
+    skew = cfg->totp_skew;
+    config_free(cfg);
+    return skew;
+}
+
+/* CODE1 and CODE2 from standard input: one line, or one code a line. */
+static bool
+codes_from_stdin(char *buf, size_t size, const char **code1, const char **code2)
+{
+    char *save = NULL, *a, *b;
+    size_t len;
+
+    if (isatty(STDIN_FILENO)) {
+        fputs("CODE1 CODE2: ", stderr);
+        fflush(stderr);
+    }
+    if (fgets(buf, (int)size, stdin) == NULL)
+        return false;
+    len = strlen(buf);
+    if (strchr(buf, '\n') == NULL && len + 1 == size)
+        return false;
+    if ((a = strtok_r(buf, " \t\r\n", &save)) == NULL)
+        return false;
+    if ((b = strtok_r(NULL, " \t\r\n", &save)) == NULL) {
+        len = strlen(a) + 1; /* the second code on the next line */
+        if (len + 2 > size || fgets(buf + len, (int)(size - len), stdin) == NULL ||
+            (b = strtok_r(buf + len, " \t\r\n", &save)) == NULL)
+            return false;
+    }
+    if (strtok_r(NULL, " \t\r\n", &save) != NULL)
+        return false;
+    *code1 = a;
+    *code2 = b;
+    return true;
+}
+
 int
 cmd_token_resync(int argc, char **argv)
 {
@@ -203,7 +271,7 @@ cmd_token_resync(int argc, char **argv)
     };
     const char *tokens_opt = NULL, *conf_opt = NULL, *user;
     struct resync r = {.window = WINDOW_DEFAULT, .now = (int64_t)time(NULL)};
-    char path[PATH_MAX];
+    char path[PATH_MAX], line[64];
     unsigned long v;
     int c, rc;
 
@@ -238,12 +306,18 @@ cmd_token_resync(int argc, char **argv)
                               argv[optind - 1]);
         }
     }
-    if (argc - optind != 3)
-        return token_fail(TOKEN_EXIT_USAGE, "resync: give USER CODE1 CODE2; see `crauth token "
+    if (argc - optind != 3 && argc - optind != 1)
+        return token_fail(TOKEN_EXIT_USAGE, "resync: give USER CODE1 CODE2, or USER with the "
+                                            "codes on standard input; see `crauth token "
                                             "resync --help`");
     user = argv[optind];
-    r.code1 = argv[optind + 1];
-    r.code2 = argv[optind + 2];
+    if (argc - optind == 3) {
+        r.code1 = argv[optind + 1];
+        r.code2 = argv[optind + 2];
+    } else if (!codes_from_stdin(line, sizeof(line), &r.code1, &r.code2)) {
+        return token_fail(TOKEN_EXIT_USAGE,
+                          "resync: standard input holds no two codes (\"CODE1 CODE2\")");
+    }
     if (!token_user_ok(user))
         return token_fail(TOKEN_EXIT_USAGE, "resync: '%s' cannot be a USER of the tokens file",
                           user);
@@ -254,6 +328,7 @@ cmd_token_resync(int argc, char **argv)
                           "resync: CODE1 and CODE2 are two codes of %d to %d "
                           "digits, of the same length",
                           OTP_MIN_DIGITS, OTP_MAX_DIGITS);
+    r.skew = login_skew(conf_opt);
     if ((rc = token_resolve(tokens_opt, conf_opt, path, sizeof(path))) != 0)
         return rc;
     return resync_user(path, user, &r);

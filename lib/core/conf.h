@@ -120,6 +120,9 @@ struct crauth_config {
     long failure_window;  /* s */
 };
 
+/* The largest totp_skew a configuration may set, in steps either side of now. */
+#define TOTP_SKEW_MAX 10
+
 /* Load @path.  @explicit_path: the path was given (conf=, --conf), so a
  * missing file is an error rather than the embedded default.
  * Returns REASON_OK, REASON_CONFIG or REASON_SECRETS_FILE; on error @err holds one line

@@ -300,6 +300,36 @@ class TokenCli(unittest.TestCase):
         self.assertEqual(self.lines(), [f"hank\ttotp/30/6/sha1\t{K20}\t{later // 30 - 2}"
                                         "\tdrift=-2"])
 
+    def test_resync_burns_codes_a_login_would_take(self):
+        # without --store: the codes were on the command line, which every
+        # local user can read; when a login would take them now they are
+        # used up all the same (STATE at the second code's step)
+        self.crauth("token", "add", "iris", "totp/30/6/sha1", "--key-file", self.keyfile(K20))
+        now = T0 + 7
+        c1 = oathtool("--totp", "--now", f"@{now - 30}", K20)
+        c2 = oathtool("--totp", "--now", f"@{now}", K20)
+        r = self.crauth("token", "resync", "iris", c1, c2, "--time", str(now))
+        self.assertIn("drift +0 steps", r.stdout)
+        self.assertIn("neither works again", r.stdout)
+        self.assertRegex(self.crauth("token", "list", "iris").stdout, rf"state {now // 30}$")
+        # run again: nothing more to burn, and no error
+        r = self.crauth("token", "resync", "iris", c1, c2, "--time", str(now))
+        self.assertNotIn("neither works again", r.stdout)
+
+    def test_resync_codes_on_standard_input(self):
+        self.crauth("token", "add", "jack", "hotp/6", "--key-file", self.keyfile(K20))
+        codes = [oathtool("--hotp", "-c", str(c), K20) for c in range(10, 16)]
+        r = self.crauth("token", "resync", "jack", stdin="%s %s\n" % (codes[0], codes[1]))
+        self.assertIn("hotp counter found at 10", r.stdout)
+        r = self.crauth("token", "resync", "jack", stdin="%s\n%s\n" % (codes[2], codes[3]))
+        self.assertIn("hotp counter found at 12", r.stdout)
+        self.assertRegex(self.crauth("token", "list", "jack").stdout, r"state 14$")
+        for bad in ("", "%s\n" % codes[4], "%s %s %s\n" % tuple(codes[3:6]), "1" * 200):
+            with self.subTest(stdin=bad[:20]):
+                r = self.crauth("token", "resync", "jack", stdin=bad, status=2)
+                self.assertIn("standard input holds no two codes", r.stderr)
+        self.assertRegex(self.crauth("token", "list", "jack").stdout, r"state 14$")
+
     def test_help_and_usage_errors(self):
         for verb in ([], ["add"], ["list"], ["remove"], ["resync"]):
             for flag in ("--help", "-h"):
