@@ -110,9 +110,6 @@ cache_open(const char *dir, struct cache **out, char *err, size_t errlen)
     }
     c->dfd = dfd;
     snprintf(c->dir, sizeof(c->dir), "%s", dir);
-    /* a writer is between link and rename for microseconds: a temporary
-     * name older than this is a killed writer's */
-    fileio_sweep(dfd, NULL, CACHE_STALE_TEMP_S);
     *out = c;
     return REASON_OK;
 }
@@ -156,20 +153,18 @@ cache_unlock(int fd)
     lockfile_release(fd);
 }
 
-/* @locked: the caller holds the lock every writer of @name takes, so a
- * temporary name of @name is a killed writer's and goes now (the others
- * wait for cache_open's sweep of old ones). */
+/* @locked: the caller holds the lock every writer of @name takes, so its
+ * temporary name is fixed and a killed writer's is replaced (fileio.h);
+ * other writers' leftovers go in cache_prune's sweep of old ones. */
 static int
 write_record(struct cache *c, const char *name, const struct cache_record *r, bool locked,
              char *err, size_t errlen)
 {
-    static const struct fileio_owner owner = {.mode = 0600};
+    const struct fileio_owner owner = {.mode = 0600, .locked = locked};
     char buf[CACHE_MAX_FILE + 1];
     int len = cache_record_format(r, buf, sizeof(buf));
     int rc = REASON_CACHE;
 
-    if (locked)
-        fileio_sweep(c->dfd, name, 0);
     if (len < 0) {
         snprintf(err, errlen, "cache record too large, or a control character in its text");
         return REASON_CACHE;
@@ -510,6 +505,9 @@ cache_prune(struct cache *c, int64_t now)
      * the records of as many shards, from where the last pass stopped, as
      * CACHE_PRUNE_BUDGET fills (one at least), and the next pass goes on
      * from there; readdir's own order cannot be resumed. */
+    /* a writer is between link and rename for microseconds: a temporary
+     * name older than this is a killed writer's */
+    removed += fileio_sweep(c->dfd, NULL, CACHE_STALE_TEMP_S);
     while ((e = readdir(d)) != NULL) {
         if (is_record_name(e->d_name, false))
             per_shard[prune_shard(e->d_name)]++;

@@ -351,14 +351,15 @@ write_all(int fd, const char *buf, size_t len)
 
 /* ".NAME.tmp-" + 16 hex digits */
 static int
-temp_name(const char *name, char *out, size_t size)
+temp_name(const char *name, bool locked, char *out, size_t size)
 {
     unsigned char rnd[8];
-    char tag[2 * sizeof(rnd) + 1];
+    char tag[2 * sizeof(rnd) + 1] = "locked";
 
-    if (!random_bytes(rnd, sizeof(rnd)))
+    if (!locked && !random_bytes(rnd, sizeof(rnd)))
         return -1;
-    hex_encode(rnd, sizeof(rnd), tag, sizeof(tag));
+    if (!locked)
+        hex_encode(rnd, sizeof(rnd), tag, sizeof(tag));
     if (snprintf(out, size, ".%s" TMP_TAG "%s", name, tag) >= (int)size) {
         errno = ENAMETOOLONG;
         return -1;
@@ -387,10 +388,12 @@ fileio_replace_at(int dirfd, const char *dirname, const char *name, const void *
     int fd, saved;
     bool linked = false;
 
-    if (temp_name(name, tmp, sizeof(tmp)) != 0) {
+    if (temp_name(name, owner->locked, tmp, sizeof(tmp)) != 0) {
         snprintf(err, errlen, "%s/%s: no temporary name: %s", dirname, name, strerror(errno));
         return FILEIO_ERROR;
     }
+    if (owner->locked) /* a killed writer's, which no one else writes under the lock */
+        (void)unlinkat(dirfd, tmp, 0);
     fd = openat(dirfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
     if (fd >= 0) {
         snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);

@@ -79,6 +79,10 @@ struct fileio_owner {
      * (the tokens file's counters); without it the replacement is still
      * atomic, only not durable (the cache, in /run: gone at boot anyway) */
     bool durable;
+    /* the caller holds a lock every writer of this name takes: one fixed
+     * temporary name, a killed writer's replaced, and no directory sweep
+     * (whose cost grows with the directory) */
+    bool locked;
 };
 
 /* Replace @name in the directory @dirfd (or @path) with @len bytes of

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -204,7 +205,7 @@ count_files(const char *d, const char *prefix, const char *suffix)
 static void
 write_file(const char *d, const char *name, const char *text, time_t mtime)
 {
-    char path[400];
+    char path[PATH_MAX];
     FILE *f;
 
     snprintf(path, sizeof(path), "%s/%s", d, name);
@@ -222,7 +223,7 @@ write_file(const char *d, const char *name, const char *text, time_t mtime)
 static bool
 file_exists(const char *d, const char *name)
 {
-    char path[400];
+    char path[PATH_MAX];
 
     snprintf(path, sizeof(path), "%s/%s", d, name);
     return access(path, F_OK) == 0;
@@ -347,6 +348,62 @@ test_prune(void **state)
     cache_close(c);
 }
 
+/* The one file in @d whose name starts with @prefix and has no dot after. */
+static void
+only_record(const char *d, const char *prefix, char *out, size_t size)
+{
+    DIR *dd = opendir(d);
+    struct dirent *e;
+    unsigned n = 0;
+
+    assert_non_null(dd);
+    while ((e = readdir(dd)) != NULL)
+        if (strncmp(e->d_name, prefix, strlen(prefix)) == 0 && strchr(e->d_name, '.') == NULL) {
+            snprintf(out, size, "%s", e->d_name);
+            n++;
+        }
+    closedir(dd);
+    assert_int_equal(n, 1);
+}
+
+/* What a killed writer leaves (a temporary name between link and rename)
+ * goes without any login reading the whole directory: a writer under the
+ * record's lock replaces its fixed temporary name; older names of writers
+ * without the lock go in the prune pass, once a minute, and a fresh one
+ * (a writer still at work) stays. */
+static void
+test_killed_writers_leftovers(void **state)
+{
+    struct cache *c;
+    char sub[200], err[256], name[NAME_MAX + 1], locked[300], old[300], fresh[300];
+    time_t now = time(NULL);
+    uint32_t n;
+
+    (void)state;
+    snprintf(sub, sizeof(sub), "%s/leftovers", dir);
+    assert_int_equal(cache_open(sub, &c, err, sizeof(err)), REASON_OK);
+    assert_int_equal(cache_user_reserve(c, "dave", now, 300, 10, &n, err, sizeof(err)), REASON_OK);
+    only_record(sub, "u-", name, sizeof(name));
+    snprintf(locked, sizeof(locked), ".%s.tmp-locked", name);
+    snprintf(old, sizeof(old), ".%s.tmp-0123456789abcdef", name);
+    snprintf(fresh, sizeof(fresh), ".%s.tmp-fedcba9876543210", name);
+    write_file(sub, locked, "crauth-cache 1\n", now - 5);
+    write_file(sub, old, "crauth-cache 1\n", now - 120);
+    write_file(sub, fresh, "crauth-cache 1\n", 0);
+    cache_close(c);
+
+    assert_int_equal(cache_open(sub, &c, err, sizeof(err)), REASON_OK);
+    assert_int_equal(cache_user_reserve(c, "dave", now, 300, 10, &n, err, sizeof(err)), REASON_OK);
+    assert_int_equal(n, 2);
+    assert_false(file_exists(sub, locked));
+    assert_true(file_exists(sub, old)); /* not a login's business */
+    assert_int_equal(cache_prune(c, now), 1);
+    assert_false(file_exists(sub, old));
+    assert_true(file_exists(sub, fresh));
+    assert_int_equal(cache_user_failures(c, "dave", now, 300), 2);
+    cache_close(c);
+}
+
 /* A flood's records cost the pass that meets them a bounded slice: about
  * CACHE_PRUNE_BUDGET records a pass, the next pass going on where the last
  * stopped, until none is left. */
@@ -434,6 +491,7 @@ main(void)
         cmocka_unit_test(test_release_to_zero_leaves_no_record),
         cmocka_unit_test(test_prune),
         cmocka_unit_test(test_prune_is_bounded),
+        cmocka_unit_test(test_killed_writers_leftovers),
         cmocka_unit_test(test_directory_checks),
     };
 
