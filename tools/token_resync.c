@@ -16,7 +16,8 @@
  * code's step, so neither code works again.  Without --store the codes are
  * still burnt (STATE at the second code's step) when a login would take
  * them now: they may have been on this command line, which every local
- * user can read (ps), and a code seen there must not log anyone in.  The
+ * user can read (ps), and a code seen there must not log anyone in; so is
+ * either code alone when the two do not fit in a row.  The
  * codes can come on standard input instead (USER alone).
  */
 #include <getopt.h>
@@ -51,7 +52,9 @@ struct resync {
     unsigned long window;
     int64_t now; /* unix time */
     bool store;
-    long skew; /* the helper's totp_skew: the steps a login takes around now */
+    long skew;        /* the helper's totp_skew: the steps a login takes around now */
+    long hotp_window; /* the helper's hotp_window: the counters a login takes past STATE */
+    bool burnt;       /* a code was used up though the two did not fit */
 };
 
 /* The code of @tok at @moment (a counter, or a time step). */
@@ -88,8 +91,40 @@ search(const struct token *tok, const struct resync *r, uint64_t lo, uint64_t hi
     return found;
 }
 
+/* The two codes did not fit in a row, but a login would take one of them
+ * (each alone) at a moment in [lo, hi]: the last such moment is used up,
+ * as a login would, since the codes may have been on the command line.
+ * STATE becomes @next_state(moment). */
 static int
-resync_hotp(struct tokens_edit *ed, const struct token *tok, const struct resync *r, bool *found)
+burn_single(struct tokens_edit *ed, const struct token *tok, struct resync *r, uint64_t lo,
+            uint64_t hi, bool hotp)
+{
+    char out[OTP_CODE_SIZE], err[256];
+    uint64_t last = 0, state;
+    bool hit = false;
+
+    for (uint64_t i = lo; i <= hi && i < UINT64_MAX - 1; i++)
+        if (code_at(tok, i, out) &&
+            (otp_code_equal(out, r->code1) || otp_code_equal(out, r->code2))) {
+            last = i;
+            hit = true;
+        }
+    secmem_wipe(out, sizeof(out));
+    if (!hit)
+        return 0;
+    state = hotp ? last + 1 : last;
+    if (tokens_edit_set_state(ed, tok->line, state, err, sizeof(err)) != REASON_OK ||
+        tokens_edit_commit(ed, err, sizeof(err)) != REASON_OK)
+        return token_fail(TOKEN_EXIT_FAILED, "%s: %s", ed->path, err);
+    r->burnt = true;
+    token_note("line %d: the codes do not fit in a row, but a login would take one of them "
+               "now; STATE is now %" PRIu64 " so that it does not",
+               tok->line, state);
+    return 0;
+}
+
+static int
+resync_hotp(struct tokens_edit *ed, const struct token *tok, struct resync *r, bool *found)
 {
     uint64_t c0 = tok->has_state ? tok->state : 0, c, lo;
     char err[256];
@@ -102,7 +137,7 @@ resync_hotp(struct tokens_edit *ed, const struct token *tok, const struct resync
                               ", before STATE %" PRIu64 ": they were used; press the token "
                               "for new ones",
                               tok->line, c, c0);
-        return 0;
+        return burn_single(ed, tok, r, c0, c0 + (uint64_t)r->hotp_window, true);
     }
     *found = true;
     if (tokens_edit_set_state(ed, tok->line, c + 2, err, sizeof(err)) != REASON_OK ||
@@ -115,15 +150,23 @@ resync_hotp(struct tokens_edit *ed, const struct token *tok, const struct resync
 }
 
 static int
-resync_totp(struct tokens_edit *ed, const struct token *tok, const struct resync *r, bool *found)
+resync_totp(struct tokens_edit *ed, const struct token *tok, struct resync *r, bool *found)
 {
     uint64_t now = (uint64_t)r->now / tok->step, lo, t;
     int64_t drift;
     char err[256];
 
     lo = now > r->window ? now - r->window : 0;
-    if (!search(tok, r, lo, now + r->window, &t))
-        return 0;
+    if (!search(tok, r, lo, now + r->window, &t)) {
+        int64_t login_now = (int64_t)now + (tok->has_drift ? tok->drift : 0);
+        int64_t from = login_now - r->skew, to = login_now + r->skew;
+
+        if (tok->has_state && from <= (int64_t)tok->state)
+            from = (int64_t)tok->state + 1;
+        return to < 0 || from > to
+                   ? 0
+                   : burn_single(ed, tok, r, (uint64_t)(from < 0 ? 0 : from), (uint64_t)to, false);
+    }
     *found = true;
     /* the second code is the one the token shows now */
     drift = (int64_t)(t + 1) - (int64_t)now;
@@ -170,7 +213,7 @@ resync_totp(struct tokens_edit *ed, const struct token *tok, const struct resync
 /* Try the user's hotp and totp tokens in file order; the first that both
  * codes fit is resynchronised. */
 static int
-resync_user(const char *path, const char *user, const struct resync *r)
+resync_user(const char *path, const char *user, struct resync *r)
 {
     struct tokens_edit ed;
     struct tokens_entry e;
@@ -182,14 +225,14 @@ resync_user(const char *path, const char *user, const struct resync *r)
 
     if (tokens_edit_begin(path, TOKEN_LOCK_TIMEOUT_MS, &ed, err, sizeof(err)) != REASON_OK)
         return token_fail(TOKEN_EXIT_FAILED, "%s", err);
-    while (!found && rc == 0 && tokens_next(ed.text, ed.len, &pos, &line, &e)) {
+    /* an edit renews ed.text, so the walk ends after one */
+    while (!found && !r->burnt && rc == 0 && tokens_next(ed.text, ed.len, &pos, &line, &e)) {
         if (e.kind == TOKENS_ENTRY_TOKEN && tokens_entry_user_is(ed.text, &e, user) &&
             (e.tok.kind == TOKEN_HOTP || e.tok.kind == TOKEN_TOTP) &&
             strlen(r->code1) == e.tok.digits) {
             struct token tok = e.tok;
 
             tried++;
-            /* the edit renews ed.text: the walk ends with it */
             rc = tok.kind == TOKEN_HOTP ? resync_hotp(&ed, &tok, r, &found)
                                         : resync_totp(&ed, &tok, r, &found);
             secmem_wipe(&tok, sizeof(tok));
@@ -210,21 +253,24 @@ resync_user(const char *path, const char *user, const struct resync *r)
                       user, r->window);
 }
 
-/* The helper's totp_skew from the configuration; its default (conf_check.c)
- * when there is no file, the largest it may be when the file cannot be read. */
-static long
-login_skew(const char *conf_opt)
+/* What a login takes (totp_skew, hotp_window) from the configuration; the
+ * defaults when there is no file, the largest they may be when it cannot
+ * be read, so that no code a login could take is left usable. */
+static void
+login_limits(const char *conf_opt, struct resync *r)
 {
     struct crauth_config *cfg = NULL;
     char err[512];
-    long skew;
 
     if (config_load(conf_opt ? conf_opt : CRAUTH_CONF_DEFAULT, conf_opt != NULL, &cfg, err,
-                    sizeof(err)) != REASON_OK)
-        return TOTP_SKEW_MAX;
-    skew = cfg->totp_skew;
+                    sizeof(err)) != REASON_OK) {
+        r->skew = TOTP_SKEW_MAX;
+        r->hotp_window = HOTP_WINDOW_MAX;
+        return;
+    }
+    r->skew = cfg->totp_skew;
+    r->hotp_window = cfg->hotp_window;
     config_free(cfg);
-    return skew;
 }
 
 /* CODE1 and CODE2 from standard input: one line, or one code a line. */
@@ -328,7 +374,7 @@ cmd_token_resync(int argc, char **argv)
                           "resync: CODE1 and CODE2 are two codes of %d to %d "
                           "digits, of the same length",
                           OTP_MIN_DIGITS, OTP_MAX_DIGITS);
-    r.skew = login_skew(conf_opt);
+    login_limits(conf_opt, &r);
     if ((rc = token_resolve(tokens_opt, conf_opt, path, sizeof(path))) != 0)
         return rc;
     return resync_user(path, user, &r);

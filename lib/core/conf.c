@@ -98,7 +98,7 @@ static const struct key_def keys[] = {
     {"auth", "request", K_ENUM, F(request), 0, 0, request_names},
     {"auth", "response", K_ENUM, F(response), 0, 0, response_names},
     {"local", "tokens", K_PATH, F(tokens), 0, 0, NULL},
-    {"local", "hotp_window", K_INT, F(hotp_window), 0, 1000, NULL},
+    {"local", "hotp_window", K_INT, F(hotp_window), 0, HOTP_WINDOW_MAX, NULL},
     {"local", "totp_skew", K_INT, F(totp_skew), 0, TOTP_SKEW_MAX, NULL},
     {"local", "x509_ca", K_PATH, F(x509_ca), 0, 0, NULL},
     {"radius", "server", K_HOST, 0, 0, 0, NULL},

@@ -120,8 +120,10 @@ struct crauth_config {
     long failure_window;  /* s */
 };
 
-/* The largest totp_skew a configuration may set, in steps either side of now. */
+/* The largest totp_skew a configuration may set, in steps either side of
+ * now, and the largest hotp_window, in counters past STATE. */
 #define TOTP_SKEW_MAX 10
+#define HOTP_WINDOW_MAX 1000
 
 /* Load @path.  @explicit_path: the path was given (conf=, --conf), so a
  * missing file is an error rather than the embedded default.

@@ -227,6 +227,22 @@ check "crauth check fails on a root-owned tokens.lock, naming the chown" \
         grep -q 'FAIL.*lock.*chown _crauth:_crauth /var/lib/crauth/tokens.lock' '$work/check-lock.log'"
 chown _crauth:_crauth /var/lib/crauth/tokens.lock
 
+# whoever runs as _crauth owns /var/lib/crauth: a link it plants there
+# (tokens.new -> a root file) must not be followed by the next configure
+victim=/etc/crauth-deb-test.victim
+install -o root -g root -m 0600 /dev/null "$victim"
+echo "root's own" >"$victim"
+mv /var/lib/crauth/tokens "$work/tokens.kept"
+setpriv --reuid="$(id -u _crauth)" --regid="$(id -g _crauth)" --clear-groups \
+    ln -s "$victim" /var/lib/crauth/tokens.new
+/var/lib/dpkg/info/libpam-crauth.postinst configure >"$work/reconfigure.log" 2>&1 || true
+check "configure follows no link planted in /var/lib/crauth" \
+    sh -c "[ \"\$(stat -c '%U %a' '$victim')\" = 'root 600' ] && [ \"\$(cat '$victim')\" = \"root's own\" ]"
+check "configure made the missing tokens file, _crauth 0600" \
+    stat_is /var/lib/crauth/tokens "regular file 600 _crauth _crauth"
+rm -f "$victim" /var/lib/crauth/tokens.new
+mv "$work/tokens.kept" /var/lib/crauth/tokens
+
 # ---------------------------------------------------------------- 4. logins
 echo "# logins through the installed module (tests/deb/deb_login.py)"
 if /usr/bin/python3 "$top/tests/deb/deb_login.py" >"$work/login.log" 2>&1; then

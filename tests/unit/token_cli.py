@@ -316,6 +316,32 @@ class TokenCli(unittest.TestCase):
         r = self.crauth("token", "resync", "iris", c1, c2, "--time", str(now))
         self.assertNotIn("neither works again", r.stdout)
 
+    def test_failed_resync_burns_codes_a_login_would_take(self):
+        # codes in the wrong order (or one mistyped) do not fit in a row;
+        # one a login would take alone is used up all the same
+        self.crauth("token", "add", "kate", "hotp/6", "--key-file", self.keyfile(K20))
+        c0, c1 = (oathtool("--hotp", "-c", str(c), K20) for c in (0, 1))
+        r = self.crauth("token", "resync", "kate", c1, c0, status=1)
+        self.assertIn("a login would take one of them now; STATE is now 2", r.stderr)
+        self.assertIn("no token of kate gives these two codes in a row", r.stderr)
+        self.assertRegex(self.crauth("token", "list", "kate").stdout, r"state 2$")
+        # one mistyped: the other still goes
+        c2 = oathtool("--hotp", "-c", "2", K20)
+        self.crauth("token", "resync", "kate", c2, "000000" if c2 != "000000" else "111111",
+                    status=1)
+        self.assertRegex(self.crauth("token", "list", "kate").stdout, r"state 3$")
+        # totp: the current code and the one before, swapped
+        self.crauth("token", "add", "liam", "totp/30/6/sha1", "--key-file", self.keyfile(K20))
+        now = T0 + 7
+        before, current = (oathtool("--totp", "--now", f"@{t}", K20) for t in (now - 30, now))
+        r = self.crauth("token", "resync", "liam", current, before, "--time", str(now), status=1)
+        self.assertIn(f"STATE is now {now // 30}", r.stderr)
+        self.assertRegex(self.crauth("token", "list", "liam").stdout, rf"state {now // 30}$")
+        # codes no login would take burn nothing
+        far = [oathtool("--totp", "--now", f"@{now + d * 30}", K20) for d in (40, 39)]
+        r = self.crauth("token", "resync", "liam", *far, "--time", str(now), status=1)
+        self.assertNotIn("STATE is now", r.stderr)
+
     def test_resync_codes_on_standard_input(self):
         self.crauth("token", "add", "jack", "hotp/6", "--key-file", self.keyfile(K20))
         codes = [oathtool("--hotp", "-c", str(c), K20) for c in range(10, 16)]
