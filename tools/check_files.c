@@ -103,6 +103,46 @@ files_are_system_users(const struct check_report *rep, const struct crauth_confi
     return false;
 }
 
+/* Every directory from the helper's up to / is root's (or, for a build
+ * tree, the checking user's) and writable by no one else, or sticky: a
+ * directory someone else can write lets them put another program under the
+ * helper's name, which every login then runs with the application's
+ * rights (root, in sshd and sudo).  false after reporting the first that
+ * is not. */
+static bool
+helper_dirs_safe(struct check_report *rep)
+{
+    char dir[PATH_MAX], found[160];
+    struct stat st;
+
+    fileio_dir_of(rep->helper, dir, sizeof(dir));
+    for (;;) {
+        if (lstat(dir, &st) != 0) {
+            check_step(rep, "-", "helper", REASON_HELPER_UNAVAILABLE, "directory %s: %s", dir,
+                       strerror(errno));
+            return false;
+        }
+        if (!S_ISDIR(st.st_mode) || (st.st_uid != 0 && st.st_uid != geteuid()) ||
+            ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 && (st.st_mode & S_ISVTX) == 0)) {
+            check_step(rep, "-", "helper", REASON_HELPER_PRIVILEGES,
+                       "directory %s on the helper's path is %s%s: whoever can write there "
+                       "can put another program in the helper's place; fix: chown root:root "
+                       "%s && chmod go-w %s",
+                       dir, S_ISDIR(st.st_mode) ? "" : "not a directory, ",
+                       describe(&st, found, sizeof(found)), dir, dir);
+            return false;
+        }
+        if (strcmp(dir, "/") == 0 || strchr(dir, '/') == NULL)
+            return true;
+        {
+            char parent[PATH_MAX];
+
+            fileio_dir_of(dir, parent, sizeof(parent));
+            snprintf(dir, sizeof(dir), "%s", parent);
+        }
+    }
+}
+
 static void
 check_helper(struct check_report *rep, const struct crauth_config *cfg)
 {
@@ -118,6 +158,8 @@ check_helper(struct check_report *rep, const struct crauth_config *cfg)
                    h, strerror(errno));
         return;
     }
+    if (!helper_dirs_safe(rep))
+        return;
     describe(&st, found, sizeof(found));
     if (!S_ISREG(st.st_mode) || (st.st_mode & (S_IWGRP | S_IWOTH))) {
         check_step(rep, "-", "helper", REASON_HELPER_PRIVILEGES,

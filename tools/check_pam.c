@@ -167,7 +167,10 @@ check_file(struct check_report *rep, const char *path, unsigned *found)
         if (hash != NULL) {
             n = hash - phys;
         } else {
-            while (n > 0 && (phys[n - 1] == '\n' || phys[n - 1] == '\r'))
+            /* libpam (_pam_assemble_line) looks for the backslash past
+             * trailing blanks too */
+            while (n > 0 && (phys[n - 1] == '\n' || phys[n - 1] == '\r' || phys[n - 1] == ' ' ||
+                             phys[n - 1] == '\t'))
                 n--;
             if (n > 0 && phys[n - 1] == '\\') {
                 phys[n - 1] = ' ';

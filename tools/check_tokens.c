@@ -81,13 +81,16 @@ check_lock(struct check_report *rep, const char *path)
     fileio_group_name(st.st_gid, group, sizeof(group));
     if (!S_ISREG(st.st_mode) ||
         !check_may(&st, rep->owner.uid, rep->owner.gid, S_IRUSR | S_IWUSR)) {
-        check_step(rep, "-", "lock", REASON_TOKENS_FILE,
-                   "%s is %s%s:%s mode %04o: %s cannot "
-                   "take the lock, so every local login fails: %schown %s:%s %s && chmod "
-                   "0600 %s",
-                   lock, S_ISREG(st.st_mode) ? "" : "not a regular file, ", owner, group,
-                   (unsigned)(st.st_mode & 07777), u, S_ISREG(st.st_mode) ? "" : "rm ", u, u, lock,
-                   lock);
+        if (!S_ISREG(st.st_mode))
+            check_step(rep, "-", "lock", REASON_TOKENS_FILE,
+                       "%s is not a regular file (%s:%s mode %04o): %s cannot take the lock, "
+                       "so every local login fails: rm %s (the next login makes it again)",
+                       lock, owner, group, (unsigned)(st.st_mode & 07777), u, lock);
+        else
+            check_step(rep, "-", "lock", REASON_TOKENS_FILE,
+                       "%s is %s:%s mode %04o: %s cannot take the lock, so every local login "
+                       "fails: chown %s:%s %s && chmod 0600 %s",
+                       lock, owner, group, (unsigned)(st.st_mode & 07777), u, u, u, lock, lock);
         return;
     }
     check_step(rep, "-", "lock", REASON_OK, "%s (%s:%s mode %04o)", lock, owner, group,

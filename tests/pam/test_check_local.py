@@ -246,10 +246,32 @@ class TokensAndPam(CheckCase):
         self.assertIn("an x509 token needs %s/crauth-x509.so" % libexec, plugin[0][1])
         self.assertIn("[reason 61 helper-privileges]", plugin[0][1])
 
+    def test_helper_directory_others_can_write(self):
+        # whoever can write a directory on the helper's path can put another
+        # program in its place, which sshd and sudo then run as root
+        outer = os.path.join(self.dir, "outer")
+        libexec = os.path.join(outer, "libexec")
+        os.makedirs(libexec, 0o755)
+        helper = os.path.join(libexec, "crauth-helper")
+        shutil.copy(HELPER, helper)
+        for where, mode, fails in ((libexec, 0o777, True), (outer, 0o775, True),
+                                   (outer, 0o1777, False)):
+            with self.subTest(where=where, mode=oct(mode)):
+                os.chmod(where, mode)
+                out, steps = self.check(helper=helper)
+                found = [(r, t) for r, name, t in steps if name == "helper"]
+                self.assertEqual(found[0][0] == "FAIL" and "on the helper's path" in found[0][1],
+                                 fails, out.stdout)
+                if fails:
+                    self.assertEqual(out.returncode, 1, out.stdout)
+                    self.assertIn("chown root:root %s && chmod go-w %s" % (where, where),
+                                  found[0][1])
+                os.chmod(where, 0o755)
+
     def test_mistyped_pam_argument(self):
         self.write_pam("sudo", "# pam_crauth.so use_frist_pass in a comment is no line\n"
                        "auth  [success=1 default=ignore]  pam_crauth.so  debug\n"
-                       "auth required /lib/x86_64-linux-gnu/security/pam_crauth.so \\\n"
+                       "auth required /lib/x86_64-linux-gnu/security/pam_crauth.so \\ \t\n"
                        "    debug use_frist_pass\n"
                        "auth required pam_unix.so use_frist_pass\n")
         self.write_pam("login", "-auth required pam_crauth.so [conf=/etc/security/x.conf]\n"
@@ -372,6 +394,13 @@ class AsTheHelpersUser(CheckCase):
         os.chown(lock, self.uid, self.uid)
         out, steps = self.check_as_crauth()
         self.assertEqual(out.returncode, 0, out.stdout)
+        # not a file at all: the fix is its own command, not glued to chown
+        os.unlink(lock)
+        os.mkfifo(lock, 0o600)
+        out, steps = self.check_as_crauth()
+        (name, text), = self.failed(steps)
+        self.assertTrue(text.endswith("so every local login fails: rm %s (the next login makes "
+                                      "it again) [reason 51 tokens-file-error]" % lock), text)
 
     def in_namespace_as_root(self, argv):
         return subprocess.run(
