@@ -93,24 +93,25 @@ token_parse_uint(const char *text, unsigned long max, unsigned long *out)
     return true;
 }
 
-/* Root becomes _crauth when _crauth owns the file (or the directory a new
- * file goes in): the file, its replacement and its lock then belong to the
- * helper's user, as the helper needs. */
+/* Root becomes _crauth when _crauth owns the file or the directory it is
+ * in (the helper's, which writes every new version there): the file, its
+ * replacement and its lock then belong to the helper's user, as the helper
+ * needs, and the file is judged as the helper judges it (root:_crauth 0640
+ * is readable to it; to root it would be "readable by its group"). */
 static int
 become_owner(const char *path)
 {
     struct passwd *pw;
-    struct stat st;
+    struct stat st, dst;
     char dir[PATH_MAX];
+    bool file = stat(path, &st) == 0;
 
     if (geteuid() != 0 || (pw = getpwnam("_crauth")) == NULL)
         return 0;
-    if (stat(path, &st) != 0) {
-        fileio_dir_of(path, dir, sizeof(dir));
-        if (errno != ENOENT || stat(dir, &st) != 0)
-            return 0; /* the edit itself reports the problem */
-    }
-    if (st.st_uid != pw->pw_uid)
+    fileio_dir_of(path, dir, sizeof(dir));
+    if (!file && errno != ENOENT)
+        return 0; /* the edit itself reports the problem */
+    if (!(file && st.st_uid == pw->pw_uid) && !(stat(dir, &dst) == 0 && dst.st_uid == pw->pw_uid))
         return 0;
     if (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0)
         return token_fail(TOKEN_EXIT_FAILED, "cannot switch to _crauth, the owner of %s: %s", path,

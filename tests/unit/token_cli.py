@@ -435,6 +435,14 @@ class TokenCli(unittest.TestCase):
         r = run("token", "remove", "ivy", "--tokens", path)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(os.stat(path).st_uid, pw.pw_uid)
+        # root's file, _crauth's group, in _crauth's directory: read and
+        # edited as the helper would, not refused as "readable by its group"
+        os.chown(path, 0, pw.pw_gid)
+        os.chmod(path, 0o640)
+        r = run("token", "add", "ivy", "hotp/6", "--key-file", keyfile, "--tokens", path)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = run("token", "list", "--tokens", path)
+        self.assertEqual(r.returncode, 0, r.stderr)
 
 
 if __name__ == "__main__":
