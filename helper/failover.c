@@ -58,6 +58,7 @@ failover_outcome(int reason, const char *server, char *err, size_t errlen)
     char why[300], was[256];
     int local;
 
+    stall_watch_end();
     if (failover_classify(reason) != FAILOVER_UNREACHED ||
         (local = stall_blame_self(server, why, sizeof(why))) < 0)
         return reason;

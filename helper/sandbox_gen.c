@@ -123,6 +123,10 @@ static const char *const allowed[] = {
     "sigaltstack",
     "tgkill",
     "restart_syscall",
+    /* the stall watch's timer on the waiting thread (lib/remote/stall.c) */
+    "timer_create",
+    "timer_settime",
+    "timer_delete",
     "exit",
     "exit_group",
     /* identity, time, randomness, system facts */

@@ -1,15 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * stall.c - a thread that asks to wake every STALL_TICK_MS and notes how
- * late it woke.  A stopped, frozen or throttled process runs none of its
- * threads, so any stretch in which the helper could not run shows up here,
- * whatever the main thread was doing (in libcurl, a resolver thread, our
- * own RADIUS and proxy loops), and none of that code needs to know.
+ * stall.c - a timer that signals the waiting thread every STALL_TICK_MS;
+ * its handler notes how late it ran.  The measure is taken on the thread
+ * that waits for the server (in libcurl, in our RADIUS and proxy loops),
+ * because that is the one a caller has to hold back: a stopped process
+ * runs none of its threads, but a cgroup v2 "threaded" group lets a user
+ * who owns the group sudo runs in freeze or throttle one thread alone
+ * (cgroup.threads, cgroup.freeze, cpu.max), and a watch on another thread
+ * would see nothing.  A signal to a held thread waits until it runs again.
  *
- * A wake can also be late because another thread of ours held the CPU (a
- * TLS handshake under valgrind, which runs one thread at a time): that is
- * time the process did run, so the CPU the process used meanwhile is not
- * counted as a stretch.
+ * A late tick while the thread was busy (its own CPU time grew) is time it
+ * ran, not a stretch: a TLS handshake under valgrind delivers signals late.
  */
 #include "lib/remote/stall.h"
 
@@ -22,18 +23,26 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "lib/common/reason.h"
 
 #define STALL_TICK_MS 50
-#define STALL_STACK (64 * 1024)
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
-static int start_error; /* pthread_create's, 0 when the watch runs */
-/* since stall_watch_begin: when it was called, and the stretches summed */
-static atomic_llong begin_ms, stalled_ms;
-/* when the watch last ran, and the process's CPU time then */
-static atomic_llong last_wake_ms, last_cpu_ms;
+static int start_error; /* why no timer could be made, 0 when it runs */
+static timer_t timer;
+/* since stall_watch_begin: when it was called (and when the watch ended,
+ * or 0), and the stretches summed */
+static atomic_llong begin_ms, end_ms, stalled_ms;
+/* when the handler last ran, and the thread's CPU time then */
+static atomic_llong last_tick_ms, last_cpu_ms;
+
+static int
+stall_signal(void)
+{
+    return SIGRTMIN + 5;
+}
 
 static int64_t
 now_ms(clockid_t clock)
@@ -44,83 +53,95 @@ now_ms(clockid_t clock)
     return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
-/* The stretch since the watch last ran that the process spent neither
- * sleeping on purpose (one tick) nor running. */
-static int64_t
-stretch_since_last_wake(int64_t now, int64_t cpu)
-{
-    return (now - atomic_load(&last_wake_ms)) - STALL_TICK_MS - (cpu - atomic_load(&last_cpu_ms));
-}
-
+/* Fold the stretch since the last tick into the sum (async-signal-safe). */
 static void
-note_wake(void)
+note_tick(void)
 {
-    int64_t now = now_ms(CLOCK_MONOTONIC), cpu = now_ms(CLOCK_PROCESS_CPUTIME_ID);
-    int64_t stretch = stretch_since_last_wake(now, cpu);
+    int64_t now = now_ms(CLOCK_MONOTONIC), cpu = now_ms(CLOCK_THREAD_CPUTIME_ID);
+    int64_t stretch =
+        (now - atomic_load(&last_tick_ms)) - STALL_TICK_MS - (cpu - atomic_load(&last_cpu_ms));
 
     if (stretch > 0)
         atomic_fetch_add(&stalled_ms, stretch);
-    atomic_store(&last_wake_ms, now);
+    atomic_store(&last_tick_ms, now);
     atomic_store(&last_cpu_ms, cpu);
 }
 
-static void *
-watch(void *arg)
+static void
+on_tick(int sig)
 {
-    const struct timespec tick = {.tv_sec = 0, .tv_nsec = STALL_TICK_MS * 1000000L};
+    int saved = errno;
 
-    (void)arg;
-    for (;;) {
-        /* relative: after a stretch, measure from the wake, never catch up */
-        while (clock_nanosleep(CLOCK_MONOTONIC, 0, &tick, NULL) == EINTR)
-            ;
-        note_wake();
-    }
-    return NULL;
+    (void)sig;
+    note_tick();
+    errno = saved;
 }
 
 static void
 start(void)
 {
-    pthread_attr_t attr;
-    pthread_t t;
-    sigset_t all, old;
+    struct sigaction sa = {.sa_handler = on_tick, .sa_flags = SA_RESTART};
+    struct sigevent ev = {.sigev_notify = SIGEV_THREAD_ID, .sigev_signo = stall_signal()};
 
-    /* every signal stays the main thread's (the helper's own handlers) */
-    sigfillset(&all);
-    pthread_sigmask(SIG_BLOCK, &all, &old);
-    if ((start_error = pthread_attr_init(&attr)) == 0) {
-        pthread_attr_setstacksize(&attr, STALL_STACK);
-        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-        start_error = pthread_create(&t, &attr, watch, NULL);
-        pthread_attr_destroy(&attr);
-    }
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    /* glibc 2.36 names no field for SIGEV_THREAD_ID's thread (sigevent(7)) */
+    ev._sigev_un._tid = gettid();
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(stall_signal(), &sa, NULL) != 0 ||
+        timer_create(CLOCK_MONOTONIC, &ev, &timer) != 0)
+        start_error = errno;
+}
+
+static void
+arm(long ms)
+{
+    struct itimerspec it = {
+        .it_interval = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L},
+        .it_value = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L},
+    };
+
+    if (start_error == 0 && timer_settime(timer, 0, &it, NULL) != 0)
+        start_error = errno;
 }
 
 void
 stall_watch_begin(void)
 {
-    atomic_store(&begin_ms, now_ms(CLOCK_MONOTONIC));
-    atomic_store(&last_wake_ms, atomic_load(&begin_ms));
-    atomic_store(&last_cpu_ms, now_ms(CLOCK_PROCESS_CPUTIME_ID));
-    atomic_store(&stalled_ms, 0);
+    sigset_t ours;
+
     pthread_once(&once, start);
+    atomic_store(&begin_ms, now_ms(CLOCK_MONOTONIC));
+    atomic_store(&end_ms, 0);
+    atomic_store(&last_tick_ms, atomic_load(&begin_ms));
+    atomic_store(&last_cpu_ms, now_ms(CLOCK_THREAD_CPUTIME_ID));
+    atomic_store(&stalled_ms, 0);
+    sigemptyset(&ours);
+    sigaddset(&ours, stall_signal());
+    pthread_sigmask(SIG_UNBLOCK, &ours, NULL);
+    arm(STALL_TICK_MS);
+}
+
+void
+stall_watch_end(void)
+{
+    if (atomic_load(&end_ms) != 0)
+        return;
+    arm(0);
+    note_tick(); /* a stretch still going on: held until just now */
+    atomic_store(&end_ms, now_ms(CLOCK_MONOTONIC));
 }
 
 int
 stall_blame_self(const char *peer, char *err, size_t errlen)
 {
-    int64_t now = now_ms(CLOCK_MONOTONIC), wait = now - atomic_load(&begin_ms);
-    /* with a stretch still going on: just resumed, this thread may run
-     * before the watch wakes to note it */
-    int64_t current = stretch_since_last_wake(now, now_ms(CLOCK_PROCESS_CPUTIME_ID));
-    int64_t stalled = atomic_load(&stalled_ms) + (current > 0 ? current : 0);
+    int64_t stalled, wait;
 
+    stall_watch_end();
+    stalled = atomic_load(&stalled_ms);
+    wait = atomic_load(&end_ms) - atomic_load(&begin_ms);
     if (start_error != 0) {
         snprintf(err, errlen,
-                 "no answer from %s in time, and this helper could not start the thread "
-                 "that tells a stopped helper from a silent server (%s): failing closed",
+                 "no answer from %s in time, and this helper could not set up the timer "
+                 "that tells a held helper from a silent server (%s): failing closed",
                  peer, strerror(start_error));
         return REASON_RESOURCE_LIMIT;
     }

@@ -22,15 +22,20 @@
  * the longest stretch: a CPU quota throttles in many short periods. */
 #define STALL_LIMIT_MS 500
 
-/* Before a wait on the network: start watching (a thread, once per
- * process) and forget the stretches of earlier waits. */
+/* Before a wait on the network, on the thread that will wait: start
+ * watching it (a timer signalling that thread) and forget the stretches
+ * of earlier waits. */
 void stall_watch_begin(void);
+
+/* After the wait, on the same thread: stop the timer (stall_blame_self
+ * does it too). */
+void stall_watch_end(void);
 
 /* After a wait ran out: REASON_RESOURCE_LIMIT with one line in @err naming
  * @peer when, since stall_watch_begin, this process was kept from running
- * for long (STALL_LIMIT_MS), or no watch could be started (no thread:
- * then nothing tells a stopped helper from a silent server, and the
- * timeout fails closed); -1 when the silence was the peer's. */
+ * for long (STALL_LIMIT_MS), or no watch could be started (no timer:
+ * then nothing tells a held helper from a silent server, and the timeout
+ * fails closed); -1 when the silence was the peer's. */
 int stall_blame_self(const char *peer, char *err, size_t errlen);
 
 #endif

@@ -7,8 +7,11 @@ quota of 0.1 %), while the server answers in time.
     ...the server answers...
     pause.resume_after(seconds)   # the helper's deadlines pass while it is stopped
 
-Throttled does the same with a CPU quota (cgroup v1's cpu controller):
-the helper runs, but for a sliver of each period.
+Frozen freezes the helper's main thread alone (cgroup v1's freezer takes
+one thread's id in `tasks`, as a cgroup v2 "threaded" group a user owns
+takes it in cgroup.threads): its other threads run on.  Throttled gives
+the helper (or its main thread alone) a CPU quota: it runs, but for a
+sliver of each period.
 
 The wait in resume_after is the condition under test (wall time passing
 while the helper cannot run), not synchronisation: the helper's state is
@@ -69,6 +72,49 @@ class Paused:
         os.kill(self.pid, signal.SIGCONT)
 
 
+class Frozen:
+    ROOT = "/sys/fs/cgroup/freezer"
+
+    @classmethod
+    def available(cls):
+        return os.geteuid() == 0 and os.path.exists(os.path.join(cls.ROOT, "tasks"))
+
+    def __init__(self, pid):
+        self.tid = pid  # the main thread's id is the process's
+        self.since = time.monotonic()
+        self.dir = os.path.join(self.ROOT, "crauth-test-%d" % pid)
+        os.mkdir(self.dir)
+        _write(self.dir, "tasks", "%d" % self.tid)
+        _write(self.dir, "freezer.state", "FROZEN")
+        while _read(self.dir, "freezer.state") != "FROZEN":  # FREEZING until it is
+            os.sched_yield()
+
+    @classmethod
+    def peer_of(cls, proto, port):
+        return cls(_pid_holding(_inode_of(proto, port)))
+
+    def resume_after(self, seconds):
+        left = self.since + seconds - time.monotonic()
+        if left > 0:
+            time.sleep(left)
+        _write(self.dir, "freezer.state", "THAWED")
+        try:
+            _write(self.ROOT, "tasks", "%d" % self.tid)
+        except OSError:  # it has exited
+            pass
+        os.rmdir(self.dir)
+
+
+def _write(where, name, text):
+    with open(os.path.join(where, name), "w") as f:
+        f.write(text + "\n")
+
+
+def _read(where, name):
+    with open(os.path.join(where, name)) as f:
+        return f.read().strip()
+
+
 class Throttled:
     ROOT = "/sys/fs/cgroup/cpu"
 
@@ -76,13 +122,14 @@ class Throttled:
     def available(cls):
         return os.geteuid() == 0 and os.path.exists(os.path.join(cls.ROOT, "cpu.cfs_quota_us"))
 
-    def __init__(self, pid, quota_us, period_us):
+    def __init__(self, pid, quota_us, period_us, main_thread_only=False):
         self.pid = pid
+        self.members = "tasks" if main_thread_only else "cgroup.procs"
         self.dir = os.path.join(self.ROOT, "crauth-test-%d" % pid)
         os.mkdir(self.dir)
         self._write("cpu.cfs_period_us", period_us)
         self._write("cpu.cfs_quota_us", quota_us)
-        self._write("cgroup.procs", pid)
+        self._write(self.members, pid)
 
     @classmethod
     def peer_of(cls, proto, port, **kw):
@@ -103,7 +150,7 @@ class Throttled:
             select.select([fd], [], [], timeout)  # readable when it exits
             os.close(fd)
         try:
-            self._write("cgroup.procs", self.pid, where=self.ROOT)
+            self._write(self.members, self.pid, where=self.ROOT)
         except OSError:  # it has exited
             pass
         os.rmdir(self.dir)
