@@ -327,5 +327,22 @@ deluser --system --quiet _crauth >/dev/null 2>&1 || true
 delgroup --system --quiet _crauth >/dev/null 2>&1 || true
 check "no _crauth user once the helper is gone" sh -c '! getent passwd _crauth'
 
+# ---------------------------------------------------------------- 7. someone else's _crauth
+echo "# an account _crauth an admin made for logins: not taken, and kept by the purge"
+useradd -m -s /bin/bash -K UID_MIN=64000 -K UID_MAX=64999 _crauth
+installed=1
+if DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$deb" >"$work/install3.log" 2>&1; then
+    took=yes
+else
+    took=no
+fi
+check "the install refuses a login account called _crauth" same "$took" no
+check "and says why" grep -q "not a system account without a login" "$work/install3.log"
+DEBIAN_FRONTEND=noninteractive apt-get purge -y -q libpam-crauth >"$work/purge3.log" 2>&1 &&
+    installed=0
+check "the purge keeps the admin's account" getent passwd _crauth
+userdel -r _crauth >/dev/null 2>&1
+check "the package is gone again" not_installed
+
 echo "test_deb: $passed passed, $failed failed"
 [ "$failed" = 0 ]
