@@ -11,10 +11,13 @@
  *
  * A late tick while the thread was busy (its own CPU time grew) is time it
  * ran, not a stretch: a TLS handshake under valgrind delivers signals late.
+ * Another thread moved alone (thread_moved) is caught by where it is.
  */
 #include "lib/remote/stall.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -130,12 +133,65 @@ stall_watch_end(void)
     atomic_store(&end_ms, now_ms(CLOCK_MONOTONIC));
 }
 
+/* @path's text (a /proc file of a few lines), or false. */
+static bool
+read_proc(const char *path, char *buf, size_t size)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd >= 0 ? read(fd, buf, size - 1) : -1;
+
+    if (fd >= 0)
+        close(fd);
+    if (n < 0)
+        return false;
+    buf[n] = '\0';
+    return true;
+}
+
+/* A thread of this process in other cgroups than the process: the timer
+ * watches only the waiting thread, and a caller who owns the cgroup sudo
+ * runs in can move another one (libcurl's resolver, glibc's lookup
+ * thread) alone into a frozen or throttled group of its own.  The helper
+ * never moves its threads; *tid names the first such thread. */
+static bool
+thread_moved(char *tid, size_t size)
+{
+    char own[2048], other[2048], path[64];
+    struct dirent *e;
+    bool moved = false;
+    DIR *d;
+
+    if (!read_proc("/proc/self/cgroup", own, sizeof(own)) ||
+        (d = opendir("/proc/self/task")) == NULL)
+        return false;
+    while (!moved && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof(path), "/proc/self/task/%.20s/cgroup", e->d_name);
+        if (read_proc(path, other, sizeof(other)) && strcmp(own, other) != 0) {
+            snprintf(tid, size, "%.20s", e->d_name);
+            moved = true;
+        }
+    }
+    closedir(d);
+    return moved;
+}
+
 int
 stall_blame_self(const char *peer, char *err, size_t errlen)
 {
     int64_t stalled, wait;
+    char tid[24];
 
     stall_watch_end();
+    if (thread_moved(tid, sizeof(tid))) {
+        snprintf(err, errlen,
+                 "no answer from %s in time, but thread %s of this helper was moved to other "
+                 "cgroups than the helper's (by its caller, to freeze or starve it); the "
+                 "server is not blamed",
+                 peer, tid);
+        return REASON_RESOURCE_LIMIT;
+    }
     stalled = atomic_load(&stalled_ms);
     wait = atomic_load(&end_ms) - atomic_load(&begin_ms);
     if (start_error != 0) {

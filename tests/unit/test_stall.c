@@ -7,12 +7,17 @@
  * own login; the child's sleeps are the stimulus (time passing while the
  * test is stopped), and the test waits for the child to exit.
  */
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -120,6 +125,71 @@ test_begin_forgets_earlier_stops(void **state)
     assert_int_equal(stall_blame_self("the peer", err, sizeof(err)), -1);
 }
 
+static int block_fd[2];
+
+static void *
+blocked(void *arg)
+{
+    char c;
+
+    (void)arg;
+    *(pid_t *)arg = gettid();
+    (void)!read(block_fd[0], &c, 1);
+    return NULL;
+}
+
+static bool
+write_text(const char *path, const char *text)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    bool ok = fd >= 0 && write(fd, text, strlen(text)) == (ssize_t)strlen(text);
+
+    if (fd >= 0)
+        close(fd);
+    return ok;
+}
+
+/* Another thread moved alone into a cgroup of its own (as a caller who
+ * owns the group sudo runs in can move libcurl's resolver thread, to
+ * freeze it while the waiting thread runs on) is this host's; the same
+ * thread left where it was is not. */
+static void
+test_a_thread_moved_alone_is_ours(void **state)
+{
+    static const char root[] = "/sys/fs/cgroup/cpu";
+    char group[128], path[160], text[32], err[300] = "";
+    volatile pid_t tid = 0;
+    pthread_t t;
+
+    (void)state;
+    snprintf(path, sizeof(path), "%s/tasks", root);
+    if (geteuid() != 0 || access(path, W_OK) != 0)
+        skip(); /* needs root and cgroup v1's cpu controller */
+    assert_int_equal(pipe(block_fd), 0);
+    assert_int_equal(pthread_create(&t, NULL, blocked, (void *)&tid), 0);
+    while (tid == 0)
+        sched_yield();
+    stall_watch_begin();
+    assert_int_equal(stall_blame_self("the peer", err, sizeof(err)), -1);
+
+    snprintf(group, sizeof(group), "%s/crauth-unit-%d", root, (int)getpid());
+    assert_int_equal(mkdir(group, 0755), 0);
+    snprintf(path, sizeof(path), "%s/tasks", group);
+    snprintf(text, sizeof(text), "%d\n", (int)tid);
+    assert_true(write_text(path, text));
+    stall_watch_begin();
+    assert_int_equal(stall_blame_self("the peer", err, sizeof(err)), REASON_RESOURCE_LIMIT);
+    assert_non_null(strstr(err, "was moved to other cgroups"));
+
+    snprintf(path, sizeof(path), "%s/tasks", root);
+    assert_true(write_text(path, text));
+    assert_int_equal(rmdir(group), 0);
+    (void)!write(block_fd[1], "x", 1);
+    pthread_join(t, NULL);
+    close(block_fd[0]);
+    close(block_fd[1]);
+}
+
 int
 main(void)
 {
@@ -129,6 +199,7 @@ main(void)
         cmocka_unit_test(test_sleeping_is_the_peers),
         cmocka_unit_test(test_computing_is_the_peers),
         cmocka_unit_test(test_begin_forgets_earlier_stops),
+        cmocka_unit_test(test_a_thread_moved_alone_is_ours),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
