@@ -51,7 +51,19 @@ def _state(pid):
         return f.read().rsplit(")", 1)[1].split()[0]
 
 
-class Paused:
+class _Hold:
+    @classmethod
+    def peer_of(cls, proto, port, **kw):
+        """Hold the process whose @proto ("tcp", "udp") socket is 127.0.0.1:@port."""
+        return cls(_pid_holding(_inode_of(proto, port)), **kw)
+
+    def _wait_out(self, seconds):
+        left = self.since + seconds - time.monotonic()
+        if left > 0:
+            time.sleep(left)
+
+
+class Paused(_Hold):
     def __init__(self, pid):
         self.pid = pid
         self.since = time.monotonic()
@@ -59,20 +71,13 @@ class Paused:
         while _state(pid) not in ("T", "t"):  # the stop is delivered asynchronously
             os.sched_yield()
 
-    @classmethod
-    def peer_of(cls, proto, port):
-        """Stop the process whose @proto ("tcp", "udp") socket is 127.0.0.1:@port."""
-        return cls(_pid_holding(_inode_of(proto, port)))
-
     def resume_after(self, seconds):
-        left = self.since + seconds - time.monotonic()
-        if left > 0:
-            time.sleep(left)
+        self._wait_out(seconds)
         assert _state(self.pid) in ("T", "t"), "the helper ran while it was to be stopped"
         os.kill(self.pid, signal.SIGCONT)
 
 
-class Frozen:
+class Frozen(_Hold):
     ROOT = "/sys/fs/cgroup/freezer"
 
     @classmethod
@@ -84,38 +89,22 @@ class Frozen:
         self.since = time.monotonic()
         self.dir = os.path.join(self.ROOT, "crauth-test-%d" % pid)
         os.mkdir(self.dir)
-        _write(self.dir, "tasks", "%d" % self.tid)
+        _write(self.dir, "tasks", self.tid)
         _write(self.dir, "freezer.state", "FROZEN")
         while _read(self.dir, "freezer.state") != "FROZEN":  # FREEZING until it is
             os.sched_yield()
 
-    @classmethod
-    def peer_of(cls, proto, port):
-        return cls(_pid_holding(_inode_of(proto, port)))
-
     def resume_after(self, seconds):
-        left = self.since + seconds - time.monotonic()
-        if left > 0:
-            time.sleep(left)
+        self._wait_out(seconds)
         _write(self.dir, "freezer.state", "THAWED")
         try:
-            _write(self.ROOT, "tasks", "%d" % self.tid)
+            _write(self.ROOT, "tasks", self.tid)
         except OSError:  # it has exited
             pass
         os.rmdir(self.dir)
 
 
-def _write(where, name, text):
-    with open(os.path.join(where, name), "w") as f:
-        f.write(text + "\n")
-
-
-def _read(where, name):
-    with open(os.path.join(where, name)) as f:
-        return f.read().strip()
-
-
-class Throttled:
+class Throttled(_Hold):
     ROOT = "/sys/fs/cgroup/cpu"
 
     @classmethod
@@ -127,17 +116,9 @@ class Throttled:
         self.members = "tasks" if main_thread_only else "cgroup.procs"
         self.dir = os.path.join(self.ROOT, "crauth-test-%d" % pid)
         os.mkdir(self.dir)
-        self._write("cpu.cfs_period_us", period_us)
-        self._write("cpu.cfs_quota_us", quota_us)
-        self._write(self.members, pid)
-
-    @classmethod
-    def peer_of(cls, proto, port, **kw):
-        return cls(_pid_holding(_inode_of(proto, port)), **kw)
-
-    def _write(self, name, value, where=None):
-        with open(os.path.join(where or self.dir, name), "w") as f:
-            f.write("%d\n" % value)
+        _write(self.dir, "cpu.cfs_period_us", period_us)
+        _write(self.dir, "cpu.cfs_quota_us", quota_us)
+        _write(self.dir, self.members, pid)
 
     def release(self, timeout=60):
         """Once the helper has exited (or @timeout passed: then back to the
@@ -150,7 +131,17 @@ class Throttled:
             select.select([fd], [], [], timeout)  # readable when it exits
             os.close(fd)
         try:
-            self._write(self.members, self.pid, where=self.ROOT)
+            _write(self.ROOT, self.members, self.pid)
         except OSError:  # it has exited
             pass
         os.rmdir(self.dir)
+
+
+def _write(where, name, value):
+    with open(os.path.join(where, name), "w") as f:
+        f.write("%s\n" % value)
+
+
+def _read(where, name):
+    with open(os.path.join(where, name)) as f:
+        return f.read().strip()
