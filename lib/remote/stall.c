@@ -11,19 +11,23 @@
  *
  * A late tick while the thread was busy (its own CPU time grew) is time it
  * ran, not a stretch: a TLS handshake under valgrind delivers signals late.
- * Another thread moved alone (thread_moved) is caught by where it is.
+ * Another thread moved alone (thread_moved) is caught by where it is, and
+ * a CPU quota's holds, which can be far shorter than a tick, by the
+ * throttled time the kernel keeps for the thread's cgroups (cpu.stat).
  */
 #include "lib/remote/stall.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -40,6 +44,10 @@ static timer_t timer;
 static atomic_llong begin_ms, end_ms, stalled_ms;
 /* when the handler last ran, and the thread's CPU time then */
 static atomic_llong last_tick_ms, last_cpu_ms;
+/* the waiting thread's cgroups' throttled time at stall_watch_begin */
+static int64_t throttled_at_begin;
+
+static int64_t throttled_ms(void);
 
 static int
 stall_signal(void)
@@ -117,6 +125,7 @@ stall_watch_begin(void)
     atomic_store(&last_tick_ms, atomic_load(&begin_ms));
     atomic_store(&last_cpu_ms, now_ms(CLOCK_THREAD_CPUTIME_ID));
     atomic_store(&stalled_ms, 0);
+    throttled_at_begin = throttled_ms();
     sigemptyset(&ours);
     sigaddset(&ours, stall_signal());
     pthread_sigmask(SIG_UNBLOCK, &ours, NULL);
@@ -128,24 +137,139 @@ stall_watch_end(void)
 {
     if (atomic_load(&end_ms) != 0)
         return;
+    int64_t throttled;
+
     arm(0);
     note_tick(); /* a stretch still going on: held until just now */
+    /* the quota's holds, less what the ticks saw of them already: the
+     * larger of the two measures counts */
+    throttled = throttled_ms() - throttled_at_begin;
+    if (throttled > atomic_load(&stalled_ms))
+        atomic_store(&stalled_ms, throttled);
     atomic_store(&end_ms, now_ms(CLOCK_MONOTONIC));
 }
 
-/* @path's text (a /proc file of a few lines), or false. */
+/* @path's text (a /proc or cgroup file), cut at @size - 1 bytes, or false. */
 static bool
 read_proc(const char *path, char *buf, size_t size)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
-    ssize_t n = fd >= 0 ? read(fd, buf, size - 1) : -1;
+    size_t len = 0;
+    ssize_t n = 0;
 
-    if (fd >= 0)
-        close(fd);
-    if (n < 0)
+    if (fd < 0)
         return false;
-    buf[n] = '\0';
-    return true;
+    while (len + 1 < size && (n = read(fd, buf + len, size - 1 - len)) > 0)
+        len += (size_t)n;
+    close(fd);
+    buf[len] = '\0';
+    return n >= 0;
+}
+
+/* ------------------------------------------------------------ CPU quota */
+
+/* The throttled time (ms) in @dir's cpu.stat and its ancestors' up to
+ * @top: cgroup v1's throttled_time (ns), v2's throttled_usec. */
+static int64_t
+throttled_in(char *dir, size_t top)
+{
+    char path[PATH_MAX + 528], text[1024], *line, *save = NULL, *slash;
+    int64_t ms = 0;
+
+    for (;;) {
+        if (snprintf(path, sizeof(path), "%s/cpu.stat", dir) < (int)sizeof(path) &&
+            read_proc(path, text, sizeof(text)))
+            for (line = strtok_r(text, "\n", &save); line != NULL;
+                 line = strtok_r(NULL, "\n", &save)) {
+                unsigned long long v;
+
+                if (sscanf(line, "throttled_time %llu", &v) == 1)
+                    ms += (int64_t)(v / 1000000);
+                else if (sscanf(line, "throttled_usec %llu", &v) == 1)
+                    ms += (int64_t)(v / 1000);
+            }
+        if ((slash = strrchr(dir, '/')) == NULL || (size_t)(slash - dir) < top)
+            return ms;
+        *slash = '\0';
+    }
+}
+
+/* Is @name one of the comma-separated @list? */
+static bool
+listed(const char *list, const char *name)
+{
+    size_t n = strlen(name);
+
+    for (const char *p = list; p != NULL; p = strchr(p, ','), p = p ? p + 1 : NULL)
+        if (strncmp(p, name, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+            return true;
+    return false;
+}
+
+/* The path, in /proc/thread-self/cgroup's @own, of the v1 hierarchy that
+ * has @controller, or of the v2 one when @controller is NULL. */
+static bool
+cgroup_path(const char *own, const char *controller, char *out, size_t size)
+{
+    char copy[2048], *line, *save = NULL;
+
+    snprintf(copy, sizeof(copy), "%s", own);
+    for (line = strtok_r(copy, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
+        char *ids = strchr(line, ':'), *path = ids ? strchr(ids + 1, ':') : NULL;
+
+        if (path == NULL)
+            continue;
+        *path++ = '\0';
+        ids++;
+        if (controller == NULL ? strcmp(line, "0") == 0 && ids[0] == '\0'
+                               : listed(ids, controller)) {
+            snprintf(out, size, "%s", path);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The CPU quota's hold on the waiting thread: the time its cgroups (cpu
+ * controller, v1 or v2, and their ancestors) were throttled, in ms.  A
+ * quota holds the thread in periods as short as a millisecond, shorter
+ * than any tick sees; the kernel counts them.  0 when nothing says. */
+static int64_t
+throttled_ms(void)
+{
+    enum { MOUNTS_MAX = 256 * 1024 };
+    char own[2048], dir[PATH_MAX + 512], path[PATH_MAX], *mounts, *line, *save = NULL;
+    int64_t ms = 0;
+
+    if (!read_proc("/proc/thread-self/cgroup", own, sizeof(own)) ||
+        (mounts = malloc(MOUNTS_MAX)) == NULL)
+        return 0;
+    if (!read_proc("/proc/self/mountinfo", mounts, MOUNTS_MAX)) {
+        free(mounts);
+        return 0;
+    }
+    for (line = strtok_r(mounts, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
+        char root[512], point[512], fstype[32], opts[256], *dash = strstr(line, " - ");
+        const char *at = path;
+
+        /* ID PARENT MAJ:MIN ROOT POINT OPTIONS [TAGS] - FSTYPE SOURCE SUPER */
+        if (dash == NULL || sscanf(line, "%*s %*s %*s %511s %511s", root, point) != 2 ||
+            sscanf(dash, " - %31s %*s %255s", fstype, opts) != 2)
+            continue;
+        if (!(strcmp(fstype, "cgroup2") == 0 && cgroup_path(own, NULL, path, sizeof(path))) &&
+            !(strcmp(fstype, "cgroup") == 0 && listed(opts, "cpu") &&
+              cgroup_path(own, "cpu", path, sizeof(path))))
+            continue;
+        /* a mount of a subtree (a container's) shows paths below its root */
+        if (strcmp(root, "/") != 0 && strncmp(at, root, strlen(root)) == 0)
+            at += strlen(root);
+        if (snprintf(dir, sizeof(dir), "%s%s", point, strcmp(at, "/") == 0 ? "" : at) >=
+            (int)sizeof(dir))
+            continue;
+        ms += throttled_in(dir, strlen(point));
+    }
+    free(mounts);
+    return ms;
 }
 
 /* A thread of this process in other cgroups than the process: the timer

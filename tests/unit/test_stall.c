@@ -190,6 +190,42 @@ test_a_thread_moved_alone_is_ours(void **state)
     close(block_fd[1]);
 }
 
+/* A CPU quota in short periods (1 ms in every 10): every tick comes
+ * nearly on time, yet the thread ran a tenth of the wait; the kernel's
+ * throttled time for its cgroup says so. */
+static void
+test_quota_in_short_periods_is_ours(void **state)
+{
+    static const char root[] = "/sys/fs/cgroup/cpu";
+    char group[128], path[160], text[32], err[300] = "";
+    volatile unsigned spin = 0;
+    int64_t end;
+
+    (void)state;
+    snprintf(path, sizeof(path), "%s/tasks", root);
+    if (geteuid() != 0 || access(path, W_OK) != 0)
+        skip(); /* needs root and cgroup v1's cpu controller */
+    snprintf(group, sizeof(group), "%s/crauth-unit-quota-%d", root, (int)getpid());
+    assert_int_equal(mkdir(group, 0755), 0);
+    snprintf(path, sizeof(path), "%s/cpu.cfs_period_us", group);
+    assert_true(write_text(path, "10000\n"));
+    snprintf(path, sizeof(path), "%s/cpu.cfs_quota_us", group);
+    assert_true(write_text(path, "1000\n"));
+    snprintf(path, sizeof(path), "%s/tasks", group);
+    snprintf(text, sizeof(text), "%d\n", (int)gettid());
+    assert_true(write_text(path, text));
+
+    stall_watch_begin();
+    for (end = wire_now_ms() + 1500; wire_now_ms() < end;)
+        spin++;
+    assert_int_equal(stall_blame_self("the peer", err, sizeof(err)), REASON_RESOURCE_LIMIT);
+    assert_non_null(strstr(err, "kept from running"));
+
+    snprintf(path, sizeof(path), "%s/tasks", root);
+    assert_true(write_text(path, text));
+    assert_int_equal(rmdir(group), 0);
+}
+
 int
 main(void)
 {
@@ -200,6 +236,7 @@ main(void)
         cmocka_unit_test(test_computing_is_the_peers),
         cmocka_unit_test(test_begin_forgets_earlier_stops),
         cmocka_unit_test(test_a_thread_moved_alone_is_ours),
+        cmocka_unit_test(test_quota_in_short_periods_is_ours),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
