@@ -105,11 +105,12 @@ become_owner(const char *path)
     struct stat st, dst;
     char dir[PATH_MAX];
     bool file = stat(path, &st) == 0;
+    int stat_errno = errno; /* before getpwnam, which may change it */
 
     if (geteuid() != 0 || (pw = getpwnam("_crauth")) == NULL)
         return 0;
     fileio_dir_of(path, dir, sizeof(dir));
-    if (!file && errno != ENOENT)
+    if (!file && stat_errno != ENOENT)
         return 0; /* the edit itself reports the problem */
     if (!(file && st.st_uid == pw->pw_uid) && !(stat(dir, &dst) == 0 && dst.st_uid == pw->pw_uid))
         return 0;

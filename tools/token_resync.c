@@ -55,6 +55,9 @@ struct resync {
     long skew;        /* the helper's totp_skew: the steps a login takes around now */
     long hotp_window; /* the helper's hotp_window: the counters a login takes past STATE */
     bool burnt;       /* a code was used up though the two did not fit */
+    /* the two fit in a row before STATE on this line (0: none): used */
+    int used_line;
+    uint64_t used_at, used_state;
 };
 
 /* The code of @tok at @moment (a counter, or a time step). */
@@ -123,6 +126,27 @@ burn_single(struct tokens_edit *ed, const struct token *tok, struct resync *r, u
     return 0;
 }
 
+/* Either code alone where a login would take it on @tok now. */
+static int
+burn_token(struct tokens_edit *ed, const struct token *tok, struct resync *r)
+{
+    int64_t now, from, to;
+
+    if (tok->kind == TOKEN_HOTP) {
+        uint64_t c0 = tok->has_state ? tok->state : 0;
+
+        return burn_single(ed, tok, r, c0, c0 + (uint64_t)r->hotp_window, true);
+    }
+    now = r->now / (int64_t)tok->step + (tok->has_drift ? tok->drift : 0);
+    from = now - r->skew;
+    to = now + r->skew;
+    if (tok->has_state && from <= (int64_t)tok->state)
+        from = (int64_t)tok->state + 1;
+    if (to < 0 || from > to)
+        return 0;
+    return burn_single(ed, tok, r, (uint64_t)(from < 0 ? 0 : from), (uint64_t)to, false);
+}
+
 static int
 resync_hotp(struct tokens_edit *ed, const struct token *tok, struct resync *r, bool *found)
 {
@@ -131,13 +155,12 @@ resync_hotp(struct tokens_edit *ed, const struct token *tok, struct resync *r, b
 
     if (!search(tok, r, c0, c0 + r->window, &c)) {
         lo = c0 > r->window ? c0 - r->window : 0;
-        if (c0 > 0 && search(tok, r, lo, c0 - 1, &c))
-            return token_fail(TOKEN_EXIT_FAILED,
-                              "line %d: the codes are for counter %" PRIu64
-                              ", before STATE %" PRIu64 ": they were used; press the token "
-                              "for new ones",
-                              tok->line, c, c0);
-        return burn_single(ed, tok, r, c0, c0 + (uint64_t)r->hotp_window, true);
+        if (c0 > 0 && r->used_line == 0 && search(tok, r, lo, c0 - 1, &c)) {
+            r->used_line = tok->line;
+            r->used_at = c;
+            r->used_state = c0;
+        }
+        return 0;
     }
     *found = true;
     if (tokens_edit_set_state(ed, tok->line, c + 2, err, sizeof(err)) != REASON_OK ||
@@ -157,16 +180,8 @@ resync_totp(struct tokens_edit *ed, const struct token *tok, struct resync *r, b
     char err[256];
 
     lo = now > r->window ? now - r->window : 0;
-    if (!search(tok, r, lo, now + r->window, &t)) {
-        int64_t login_now = (int64_t)now + (tok->has_drift ? tok->drift : 0);
-        int64_t from = login_now - r->skew, to = login_now + r->skew;
-
-        if (tok->has_state && from <= (int64_t)tok->state)
-            from = (int64_t)tok->state + 1;
-        return to < 0 || from > to
-                   ? 0
-                   : burn_single(ed, tok, r, (uint64_t)(from < 0 ? 0 : from), (uint64_t)to, false);
-    }
+    if (!search(tok, r, lo, now + r->window, &t))
+        return 0;
     *found = true;
     /* the second code is the one the token shows now */
     drift = (int64_t)(t + 1) - (int64_t)now;
@@ -210,26 +225,35 @@ resync_totp(struct tokens_edit *ed, const struct token *tok, struct resync *r, b
     return 0;
 }
 
+/* Is @e one of @user's tokens these codes could belong to? */
+static bool
+candidate(const struct tokens_edit *ed, const struct tokens_entry *e, const char *user,
+          const struct resync *r)
+{
+    return e->kind == TOKENS_ENTRY_TOKEN && tokens_entry_user_is(ed->text, e, user) &&
+           (e->tok.kind == TOKEN_HOTP || e->tok.kind == TOKEN_TOTP) &&
+           strlen(r->code1) == e->tok.digits;
+}
+
 /* Try the user's hotp and totp tokens in file order; the first that both
- * codes fit is resynchronised. */
+ * codes fit is resynchronised.  When none is, either code alone is used up
+ * on every token a login would take it on. */
 static int
 resync_user(const char *path, const char *user, struct resync *r)
 {
     struct tokens_edit ed;
     struct tokens_entry e;
     size_t pos = 0;
-    int line = 0, rc = 0;
+    int line = 0, rc = 0, done = 0;
     unsigned tried = 0;
-    bool found = false;
+    bool found = false, again = true;
     char err[512];
 
     if (tokens_edit_begin(path, TOKEN_LOCK_TIMEOUT_MS, &ed, err, sizeof(err)) != REASON_OK)
         return token_fail(TOKEN_EXIT_FAILED, "%s", err);
-    /* an edit renews ed.text, so the walk ends after one */
-    while (!found && !r->burnt && rc == 0 && tokens_next(ed.text, ed.len, &pos, &line, &e)) {
-        if (e.kind == TOKENS_ENTRY_TOKEN && tokens_entry_user_is(ed.text, &e, user) &&
-            (e.tok.kind == TOKEN_HOTP || e.tok.kind == TOKEN_TOTP) &&
-            strlen(r->code1) == e.tok.digits) {
+    /* an edit renews ed.text, so a walk ends after one */
+    while (!found && rc == 0 && tokens_next(ed.text, ed.len, &pos, &line, &e)) {
+        if (candidate(&ed, &e, user, r)) {
             struct token tok = e.tok;
 
             tried++;
@@ -239,6 +263,27 @@ resync_user(const char *path, const char *user, struct resync *r)
         }
         tokens_entry_wipe(&e);
     }
+    /* none fits: walk again from the top after each burn, past the lines
+     * already seen (line numbers stay as they are) */
+    while (!found && rc == 0 && again) {
+        again = false;
+        pos = 0;
+        line = 0;
+        while (!again && rc == 0 && tokens_next(ed.text, ed.len, &pos, &line, &e)) {
+            if (candidate(&ed, &e, user, r) && e.tok.line > done) {
+                struct token tok = e.tok;
+                bool before = r->burnt;
+
+                done = tok.line;
+                r->burnt = false;
+                rc = burn_token(&ed, &tok, r);
+                again = r->burnt;
+                r->burnt = r->burnt || before;
+                secmem_wipe(&tok, sizeof(tok));
+            }
+            tokens_entry_wipe(&e);
+        }
+    }
     tokens_edit_end(&ed);
     if (rc != 0 || found)
         return rc;
@@ -247,6 +292,11 @@ resync_user(const char *path, const char *user, struct resync *r)
                           "%s has no hotp or totp token of %zu digits for "
                           "%s",
                           path, strlen(r->code1), user);
+    if (r->used_line != 0)
+        return token_fail(TOKEN_EXIT_FAILED,
+                          "line %d: the codes are for counter %" PRIu64 ", before STATE %" PRIu64
+                          ": they were used; press the token for new ones",
+                          r->used_line, r->used_at, r->used_state);
     return token_fail(TOKEN_EXIT_FAILED,
                       "no token of %s gives these two codes in a row within "
                       "%lu steps; check their order, or widen --window",
@@ -292,7 +342,7 @@ codes_from_stdin(char *buf, size_t size, const char **code1, const char **code2)
     if ((a = strtok_r(buf, " \t\r\n", &save)) == NULL)
         return false;
     if ((b = strtok_r(NULL, " \t\r\n", &save)) == NULL) {
-        len = strlen(a) + 1; /* the second code on the next line */
+        len = (size_t)(a - buf) + strlen(a) + 1; /* the second code on the next line */
         if (len + 2 > size || fgets(buf + len, (int)(size - len), stdin) == NULL ||
             (b = strtok_r(buf + len, " \t\r\n", &save)) == NULL)
             return false;

@@ -11,6 +11,8 @@ computed by oathtool; and runs every --help and every usage error.
 Needs: CRAUTH (set by make check), oathtool.
 """
 import base64
+import hashlib
+import hmac
 import os
 import pwd
 import re
@@ -34,6 +36,13 @@ def run(*args, stdin=None):
 # Outside programs run without the sanitizer runtimes a sanitizer build
 # preloads into this script.
 PLAIN_ENV = {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "ASAN_OPTIONS")}
+
+
+def hotp(key, counter, digits=6):
+    """RFC 4226 HOTP-SHA1, for searching codes faster than oathtool runs."""
+    mac = hmac.new(key, counter.to_bytes(8, "big"), hashlib.sha1).digest()
+    at = mac[-1] & 15
+    return "%0*d" % (digits, (int.from_bytes(mac[at:at + 4], "big") & 0x7fffffff) % 10 ** digits)
 
 
 def oathtool(*args):
@@ -342,12 +351,38 @@ class TokenCli(unittest.TestCase):
         r = self.crauth("token", "resync", "liam", *far, "--time", str(now), status=1)
         self.assertNotIn("STATE is now", r.stderr)
 
+    def test_resync_used_code_beside_a_live_one(self):
+        # CODE1 was used (before STATE), CODE2 is STATE's own and a login
+        # would take it: it is used up too, and the resync says "used"
+        self.crauth("token", "add", "mona", "hotp/6", "--key-file", self.keyfile(K20))
+        self.crauth("token", "resync", "mona", *(oathtool("--hotp", "-c", str(c), K20)
+                                                 for c in (3, 4)))
+        self.assertRegex(self.crauth("token", "list", "mona").stdout, r"state 5$")
+        r = self.crauth("token", "resync", "mona", *(oathtool("--hotp", "-c", str(c), K20)
+                                                     for c in (4, 5)), status=1)
+        self.assertIn("before STATE 5: they were used", r.stderr)
+        self.assertRegex(self.crauth("token", "list", "mona").stdout, r"state 6$")
+
+    def test_resync_finds_the_token_past_a_chance_match(self):
+        # the first token shows one of the codes by chance (within its
+        # window); the second shows both in a row: the second is the one
+        # resynchronised, and nothing is burnt on the first
+        other = bytes(range(1, 21))
+        c10, c11 = (oathtool("--hotp", "-c", str(c), K20) for c in (10, 11))
+        n = next(n for n in range(4 * 10 ** 6) if hotp(other, n) == c10)
+        with open(self.tokens, "w") as f:
+            f.write("nina hotp/6 %s %d\nnina hotp/6 %s 5\n" % (other.hex(), n, K20))
+        os.chmod(self.tokens, 0o600)
+        r = self.crauth("token", "resync", "nina", c10, c11)
+        self.assertIn("line 2: hotp counter found at 10", r.stdout)
+        self.assertEqual([line.split()[-1] for line in self.lines()], [str(n), "12"])
+
     def test_resync_codes_on_standard_input(self):
         self.crauth("token", "add", "jack", "hotp/6", "--key-file", self.keyfile(K20))
         codes = [oathtool("--hotp", "-c", str(c), K20) for c in range(10, 16)]
         r = self.crauth("token", "resync", "jack", stdin="%s %s\n" % (codes[0], codes[1]))
         self.assertIn("hotp counter found at 10", r.stdout)
-        r = self.crauth("token", "resync", "jack", stdin="%s\n%s\n" % (codes[2], codes[3]))
+        r = self.crauth("token", "resync", "jack", stdin=" %s\n%s\n" % (codes[2], codes[3]))
         self.assertIn("hotp counter found at 12", r.stdout)
         self.assertRegex(self.crauth("token", "list", "jack").stdout, r"state 14$")
         for bad in ("", "%s\n" % codes[4], "%s %s %s\n" % tuple(codes[3:6]), "1" * 200):
