@@ -137,15 +137,8 @@ stall_watch_end(void)
 {
     if (atomic_load(&end_ms) != 0)
         return;
-    int64_t throttled;
-
     arm(0);
     note_tick(); /* a stretch still going on: held until just now */
-    /* the quota's holds, less what the ticks saw of them already: the
-     * larger of the two measures counts */
-    throttled = throttled_ms() - throttled_at_begin;
-    if (throttled > atomic_load(&stalled_ms))
-        atomic_store(&stalled_ms, throttled);
     atomic_store(&end_ms, now_ms(CLOCK_MONOTONIC));
 }
 
@@ -230,6 +223,42 @@ cgroup_path(const char *own, const char *controller, char *out, size_t size)
     return false;
 }
 
+/* The cgroup file systems that can hold a CPU quota: cgroup2, and the v1
+ * hierarchy with the cpu controller, read from mountinfo once (their
+ * mounts do not move under a running helper; the thread's group may). */
+struct cpu_mount {
+    bool v2;
+    char root[256], point[256];
+};
+static struct cpu_mount cpu_mounts[2];
+static size_t n_cpu_mounts;
+
+static void
+find_cpu_mounts(void)
+{
+    enum { MOUNTS_MAX = 256 * 1024 };
+    char *mounts = malloc(MOUNTS_MAX), *line, *save = NULL;
+
+    if (mounts == NULL || !read_proc("/proc/self/mountinfo", mounts, MOUNTS_MAX)) {
+        free(mounts);
+        return;
+    }
+    for (line = strtok_r(mounts, "\n", &save); line != NULL && n_cpu_mounts < 2;
+         line = strtok_r(NULL, "\n", &save)) {
+        struct cpu_mount *m = &cpu_mounts[n_cpu_mounts];
+        char fstype[32], opts[256], *dash = strstr(line, " - ");
+
+        /* ID PARENT MAJ:MIN ROOT POINT OPTIONS [TAGS] - FSTYPE SOURCE SUPER */
+        if (dash == NULL || sscanf(line, "%*s %*s %*s %255s %255s", m->root, m->point) != 2 ||
+            sscanf(dash, " - %31s %*s %255s", fstype, opts) != 2)
+            continue;
+        m->v2 = strcmp(fstype, "cgroup2") == 0;
+        if (m->v2 || (strcmp(fstype, "cgroup") == 0 && listed(opts, "cpu")))
+            n_cpu_mounts++;
+    }
+    free(mounts);
+}
+
 /* The CPU quota's hold on the waiting thread: the time its cgroups (cpu
  * controller, v1 or v2, and their ancestors) were throttled, in ms.  A
  * quota holds the thread in periods as short as a millisecond, shorter
@@ -237,38 +266,27 @@ cgroup_path(const char *own, const char *controller, char *out, size_t size)
 static int64_t
 throttled_ms(void)
 {
-    enum { MOUNTS_MAX = 256 * 1024 };
-    char own[2048], dir[PATH_MAX + 512], path[PATH_MAX], *mounts, *line, *save = NULL;
+    static pthread_once_t mounts_once = PTHREAD_ONCE_INIT;
+    char own[2048], dir[PATH_MAX], path[PATH_MAX];
     int64_t ms = 0;
 
-    if (!read_proc("/proc/thread-self/cgroup", own, sizeof(own)) ||
-        (mounts = malloc(MOUNTS_MAX)) == NULL)
+    pthread_once(&mounts_once, find_cpu_mounts);
+    if (n_cpu_mounts == 0 || !read_proc("/proc/thread-self/cgroup", own, sizeof(own)))
         return 0;
-    if (!read_proc("/proc/self/mountinfo", mounts, MOUNTS_MAX)) {
-        free(mounts);
-        return 0;
-    }
-    for (line = strtok_r(mounts, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
-        char root[512], point[512], fstype[32], opts[256], *dash = strstr(line, " - ");
+    for (size_t i = 0; i < n_cpu_mounts; i++) {
+        const struct cpu_mount *m = &cpu_mounts[i];
         const char *at = path;
 
-        /* ID PARENT MAJ:MIN ROOT POINT OPTIONS [TAGS] - FSTYPE SOURCE SUPER */
-        if (dash == NULL || sscanf(line, "%*s %*s %*s %511s %511s", root, point) != 2 ||
-            sscanf(dash, " - %31s %*s %255s", fstype, opts) != 2)
-            continue;
-        if (!(strcmp(fstype, "cgroup2") == 0 && cgroup_path(own, NULL, path, sizeof(path))) &&
-            !(strcmp(fstype, "cgroup") == 0 && listed(opts, "cpu") &&
-              cgroup_path(own, "cpu", path, sizeof(path))))
+        if (!cgroup_path(own, m->v2 ? NULL : "cpu", path, sizeof(path)))
             continue;
         /* a mount of a subtree (a container's) shows paths below its root */
-        if (strcmp(root, "/") != 0 && strncmp(at, root, strlen(root)) == 0)
-            at += strlen(root);
-        if (snprintf(dir, sizeof(dir), "%s%s", point, strcmp(at, "/") == 0 ? "" : at) >=
+        if (strcmp(m->root, "/") != 0 && strncmp(at, m->root, strlen(m->root)) == 0)
+            at += strlen(m->root);
+        if (snprintf(dir, sizeof(dir), "%s%s", m->point, strcmp(at, "/") == 0 ? "" : at) >=
             (int)sizeof(dir))
             continue;
-        ms += throttled_in(dir, strlen(point));
+        ms += throttled_in(dir, strlen(m->point));
     }
-    free(mounts);
     return ms;
 }
 
@@ -304,7 +322,7 @@ thread_moved(char *tid, size_t size)
 int
 stall_blame_self(const char *peer, char *err, size_t errlen)
 {
-    int64_t stalled, wait;
+    int64_t stalled, wait, throttled;
     char tid[24];
 
     stall_watch_end();
@@ -317,6 +335,11 @@ stall_blame_self(const char *peer, char *err, size_t errlen)
         return REASON_RESOURCE_LIMIT;
     }
     stalled = atomic_load(&stalled_ms);
+    /* the quota's holds (read only now: a wait that ended well needs no
+     * verdict), or the ticks' measure, whichever saw more */
+    throttled = throttled_ms() - throttled_at_begin;
+    if (throttled > stalled)
+        stalled = throttled;
     wait = atomic_load(&end_ms) - atomic_load(&begin_ms);
     if (start_error != 0) {
         snprintf(err, errlen,

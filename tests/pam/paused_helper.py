@@ -54,8 +54,15 @@ def _state(pid):
 class _Hold:
     @classmethod
     def peer_of(cls, proto, port, **kw):
-        """Hold the process whose @proto ("tcp", "udp") socket is 127.0.0.1:@port."""
-        return cls(_pid_holding(_inode_of(proto, port)), **kw)
+        """Hold the process whose @proto ("tcp", "udp") socket is 127.0.0.1:@port
+        (looked for again while /proc does not show it yet, a few times)."""
+        for attempt in range(100):
+            try:
+                return cls(_pid_holding(_inode_of(proto, port)), **kw)
+            except LookupError:
+                if attempt == 99:
+                    raise
+                os.sched_yield()
 
     def _wait_out(self, seconds):
         left = self.since + seconds - time.monotonic()
