@@ -325,9 +325,12 @@ class AsTheHelpersUser(CheckCase):
             os.chown(path, self.uid, self.uid)
         os.chmod(self.conf, 0o600)
         os.chown(self.dir, self.uid, self.uid)
-        # the installed helper's directory, with the helper copied into it
-        libexec = os.path.join(self.dir, "libexec")
-        os.mkdir(libexec, 0o755)
+        # the installed helper's directory, with the helper copied into it:
+        # root's all the way up (self.dir is _crauth's, which check refuses
+        # on a set-id helper's path)
+        libexec = tempfile.mkdtemp(prefix="crauth-libexec-")
+        self.addCleanup(shutil.rmtree, libexec, True)
+        os.chmod(libexec, 0o755)
         self.helper = os.path.join(libexec, "crauth-helper")
         shutil.copy(HELPER, self.helper)
 
@@ -358,6 +361,19 @@ class AsTheHelpersUser(CheckCase):
         self.assertIn(("ok", "helper", "%s set-uid/set-gid _crauth, cap_setgid=ep"
                        % self.helper), steps)
         self.assertIn(("ok", "cache", "%s (_crauth:_crauth mode 0700)" % self.cache), steps)
+
+    def test_set_id_helper_in_a_directory_crauth_owns_fails(self):
+        # check runs as _crauth: a directory of its own on the set-id
+        # helper's path is one _crauth could put another program in, which
+        # sshd and sudo would run as root
+        self.install_setuid()
+        libexec = os.path.dirname(self.helper)
+        os.chown(libexec, self.uid, self.uid)
+        out, steps = self.check_as_crauth()
+        self.assertEqual(out.returncode, 1, out.stdout)
+        (name, text), = self.failed(steps)
+        self.assertEqual(name, "helper")
+        self.assertIn("directory %s on the helper's path is _crauth:_crauth" % libexec, text)
 
     def test_helper_not_set_id_fails(self):
         out, steps = self.check_as_crauth()
