@@ -50,7 +50,8 @@ enum { OPT_TOKENS = 0x100, OPT_CONF, OPT_WINDOW, OPT_STORE, OPT_TIME };
 struct resync {
     const char *code1, *code2;
     unsigned long window;
-    int64_t now; /* unix time */
+    int64_t now;      /* unix time: where to look for the codes (--time) */
+    int64_t real_now; /* what a login would take is judged at the real time */
     bool store;
     long skew;        /* the helper's totp_skew: the steps a login takes around now */
     long hotp_window; /* the helper's hotp_window: the counters a login takes past STATE */
@@ -137,7 +138,7 @@ burn_token(struct tokens_edit *ed, const struct token *tok, struct resync *r)
 
         return burn_single(ed, tok, r, c0, c0 + (uint64_t)r->hotp_window, true);
     }
-    now = r->now / (int64_t)tok->step + (tok->has_drift ? tok->drift : 0);
+    now = r->real_now / (int64_t)tok->step + (tok->has_drift ? tok->drift : 0);
     from = now - r->skew;
     to = now + r->skew;
     if (tok->has_state && from <= (int64_t)tok->state)
@@ -191,7 +192,7 @@ resync_totp(struct tokens_edit *ed, const struct token *tok, struct resync *r, b
            : drift > 0 ? "ahead"
                        : "behind");
     if (!r->store) {
-        int64_t login_now = (int64_t)now + (tok->has_drift ? tok->drift : 0);
+        int64_t login_now = r->real_now / (int64_t)tok->step + (tok->has_drift ? tok->drift : 0);
 
         if ((int64_t)t + 1 < login_now - r->skew || (int64_t)t > login_now + r->skew ||
             (tok->has_state && tok->state >= t + 1)) {
@@ -367,6 +368,8 @@ cmd_token_resync(int argc, char **argv)
     };
     const char *tokens_opt = NULL, *conf_opt = NULL, *user;
     struct resync r = {.window = WINDOW_DEFAULT, .now = (int64_t)time(NULL)};
+
+    r.real_now = r.now;
     char path[PATH_MAX], line[64];
     unsigned long v;
     int c, rc;

@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 import urllib.parse
 
@@ -314,7 +315,7 @@ class TokenCli(unittest.TestCase):
         # local user can read; when a login would take them now they are
         # used up all the same (STATE at the second code's step)
         self.crauth("token", "add", "iris", "totp/30/6/sha1", "--key-file", self.keyfile(K20))
-        now = T0 + 7
+        now = int(time.time())  # what a login takes is judged at the real time
         c1 = oathtool("--totp", "--now", f"@{now - 30}", K20)
         c2 = oathtool("--totp", "--now", f"@{now}", K20)
         r = self.crauth("token", "resync", "iris", c1, c2, "--time", str(now))
@@ -324,6 +325,12 @@ class TokenCli(unittest.TestCase):
         # run again: nothing more to burn, and no error
         r = self.crauth("token", "resync", "iris", c1, c2, "--time", str(now))
         self.assertNotIn("neither works again", r.stdout)
+        # codes of another moment (--time) are judged by what a login takes now
+        self.crauth("token", "add", "otto", "totp/30/6/sha1", "--key-file", self.keyfile(K20))
+        old = [oathtool("--totp", "--now", f"@{T0 + d * 30}", K20) for d in (0, 1)]
+        r = self.crauth("token", "resync", "otto", *old, "--time", str(T0 + 30))
+        self.assertNotIn("neither works again", r.stdout)
+        self.assertRegex(self.crauth("token", "list", "otto").stdout, r"line \d+ +state -$")
 
     def test_failed_resync_burns_codes_a_login_would_take(self):
         # codes in the wrong order (or one mistyped) do not fit in a row;
@@ -341,7 +348,7 @@ class TokenCli(unittest.TestCase):
         self.assertRegex(self.crauth("token", "list", "kate").stdout, r"state 3$")
         # totp: the current code and the one before, swapped
         self.crauth("token", "add", "liam", "totp/30/6/sha1", "--key-file", self.keyfile(K20))
-        now = T0 + 7
+        now = int(time.time())
         before, current = (oathtool("--totp", "--now", f"@{t}", K20) for t in (now - 30, now))
         r = self.crauth("token", "resync", "liam", current, before, "--time", str(now), status=1)
         self.assertIn(f"STATE is now {now // 30}", r.stderr)
