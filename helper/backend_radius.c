@@ -160,7 +160,7 @@ call(struct session *s, int only, const struct radius_ask *q, struct radius_resu
         }
         if (failover_classify(reason) == FAILOVER_LOCAL) {
             /* nothing to do with the server: no failover, no mark */
-            log_msg(LOG_ERR, "RADIUS server %s not asked: %s (%s)", name,
+            log_msg(LOG_ERR, "RADIUS server %s not blamed, this host failed: %s (%s)", name,
                     crauth_reason_name(reason), err);
             snprintf(first_err, sizeof(first_err), "%s: %s", name, err);
             best = reason;

@@ -46,12 +46,13 @@ int failover_bound_result(int reason);
 
 /* One server's outcome as it counts.  Before the request, call
  * stall_watch_begin (lib/remote/stall.h).  A server not reached (a
- * timeout, a reset, a refusal) while this helper was kept from running for
- * longer than STALL_LIMIT_MS is no evidence against the server: whoever
- * started the login can stop or starve it (SIGSTOP, a cgroup freezer or
- * CPU quota) until the deadline passes with the answer unread.  Then the
- * outcome is this host's (REASON_RESOURCE_LIMIT, @err rewritten and naming
- * @server): no server is marked down and the fallback path stays shut. */
+ * timeout, a reset, a refusal, 502-504) while the helper was held (the
+ * rules of stall_blame_self: held long, a thread moved alone, no timer)
+ * is no evidence against the server: whoever started the login can stop or
+ * starve it (SIGSTOP, a cgroup freezer or CPU quota) until the deadline
+ * passes with the answer unread.  Then the outcome is this host's
+ * (REASON_RESOURCE_LIMIT, @err rewritten and naming @server): no server is
+ * marked down and the fallback path stays shut. */
 int failover_outcome(int reason, const char *server, char *err, size_t errlen);
 
 /* Server health in the cache (@c may be NULL), under @key: a server that

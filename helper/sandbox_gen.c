@@ -126,7 +126,6 @@ static const char *const allowed[] = {
     /* the stall watch's timer on the waiting thread (lib/remote/stall.c) */
     "timer_create",
     "timer_settime",
-    "timer_delete",
     "exit",
     "exit_group",
     /* identity, time, randomness, system facts */

@@ -117,8 +117,8 @@ server_call(struct session *s, int only, const struct soap_request *req, struct 
         memset(reply, 0, sizeof(*reply));
         if (failover_classify(reason) == FAILOVER_LOCAL) {
             /* nothing to do with the server: no failover, no mark */
-            log_msg(LOG_ERR, "server %s not asked: %s (%s)", http_server_name(h, i),
-                    crauth_reason_name(reason), err);
+            log_msg(LOG_ERR, "server %s not blamed, this host failed: %s (%s)",
+                    http_server_name(h, i), crauth_reason_name(reason), err);
             snprintf(first_err, sizeof(first_err), "%s: %s", http_server_name(h, i), err);
             best = reason;
             break;

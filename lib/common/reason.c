@@ -183,11 +183,15 @@ static const struct crauth_reason_info catalog[] = {
 
     {REASON_RESOURCE_LIMIT, "resource-limit", PAM_SYSTEM_ERR,
      "A resource limit of the calling process is below what a login needs, or this machine "
-     "ran out of a resource (file descriptors, processes, memory, local ports); nothing "
-     "was judged.",
-     "Read the limit named in the log line; raise it for the calling user (limits.conf, "
-     "ulimit -H) or find what exhausts the machine (ss -tuap shows who holds the ports).  "
-     "No server was marked down."},
+     "ran out of a resource (file descriptors, processes, memory, local ports), or the "
+     "helper was held (stopped, frozen, throttled by a CPU quota, a thread moved to another "
+     "cgroup) while it waited for a server, so a timeout could not be blamed on the server; "
+     "nothing was judged.",
+     "Read the log line.  A limit: raise it for the calling user (limits.conf, ulimit -H), "
+     "or find what exhausts the machine (ss -tuap shows who holds the ports).  'kept from "
+     "running' or 'not all in one cgroup': look at the caller's cgroup (systemd-cgls; "
+     "cpu.max, cgroup.freeze) and whoever started the login.  No server was marked down and "
+     "the fallback path stays shut."},
     {REASON_CALLER_BUSY, "caller-busy", PAM_MAXTRIES,
      "The calling user already has the most logins in progress that crauth allows one "
      "non-root caller (4).",

@@ -53,7 +53,7 @@ enum crauth_reason {
     REASON_CACHE = 53,              /* the cache directory is unusable */
     REASON_CALLER_NOT_ALLOWED = 54, /* the calling user may not make this request */
     REASON_NO_TOKEN = 55,           /* the user has no token usable with the configured method */
-    REASON_RESOURCE_LIMIT = 56,     /* a resource limit or shortage on this machine */
+    REASON_RESOURCE_LIMIT = 56,     /* a resource limit or shortage here, or a held helper */
     REASON_CALLER_BUSY = 57,        /* the calling user has too many logins in flight */
     REASON_CERT_EXPIRED = 58,       /* the user's certificate is not yet valid or has expired */
     REASON_CERT_UNTRUSTED = 59,     /* the user's certificate does not verify against x509_ca */

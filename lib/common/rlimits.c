@@ -9,10 +9,15 @@
 #define MIB ((rlim_t)1024 * 1024)
 
 static const struct rlimit_need needs[] = {
-    {RLIMIT_FSIZE, "RLIMIT_FSIZE", 2 * MIB}, {RLIMIT_NOFILE, "RLIMIT_NOFILE", 64},
-    {RLIMIT_NPROC, "RLIMIT_NPROC", 64},      {RLIMIT_AS, "RLIMIT_AS", 512 * MIB},
-    {RLIMIT_DATA, "RLIMIT_DATA", 512 * MIB}, {RLIMIT_STACK, "RLIMIT_STACK", 1 * MIB},
+    {RLIMIT_FSIZE, "RLIMIT_FSIZE", 2 * MIB},
+    {RLIMIT_NOFILE, "RLIMIT_NOFILE", 64},
+    {RLIMIT_NPROC, "RLIMIT_NPROC", 64},
+    {RLIMIT_AS, "RLIMIT_AS", 512 * MIB},
+    {RLIMIT_DATA, "RLIMIT_DATA", 512 * MIB},
+    {RLIMIT_STACK, "RLIMIT_STACK", 1 * MIB},
     {RLIMIT_CPU, "RLIMIT_CPU", 10},
+    /* the stall watch's timer (lib/remote/stall.c) queues its signal */
+    {RLIMIT_SIGPENDING, "RLIMIT_SIGPENDING", 8},
 };
 
 const struct rlimit_need *

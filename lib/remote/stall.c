@@ -328,19 +328,21 @@ stall_blame_self(const char *peer, char *err, size_t errlen)
     stall_watch_end();
     if (thread_moved(tid, sizeof(tid))) {
         snprintf(err, errlen,
-                 "no answer from %s in time, but thread %s of this helper was moved to other "
-                 "cgroups than the helper's (by its caller, to freeze or starve it); the "
-                 "server is not blamed",
+                 "no answer from %s in time, but the helper's threads are not all in one "
+                 "cgroup (thread %s differs from the main thread: moved by its caller, to "
+                 "freeze or starve one alone); the server is not blamed",
                  peer, tid);
         return REASON_RESOURCE_LIMIT;
     }
     stalled = atomic_load(&stalled_ms);
     /* the quota's holds (read only now: a wait that ended well needs no
      * verdict), or the ticks' measure, whichever saw more */
+    wait = atomic_load(&end_ms) - atomic_load(&begin_ms);
     throttled = throttled_ms() - throttled_at_begin;
+    if (throttled > wait) /* the cgroup's count, not the thread's: never more than the wait */
+        throttled = wait;
     if (throttled > stalled)
         stalled = throttled;
-    wait = atomic_load(&end_ms) - atomic_load(&begin_ms);
     if (start_error != 0) {
         snprintf(err, errlen,
                  "no answer from %s in time, and this helper could not set up the timer "

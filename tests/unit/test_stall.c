@@ -179,7 +179,7 @@ test_a_thread_moved_alone_is_ours(void **state)
     assert_true(write_text(path, text));
     stall_watch_begin();
     assert_int_equal(stall_blame_self("the peer", err, sizeof(err)), REASON_RESOURCE_LIMIT);
-    assert_non_null(strstr(err, "was moved to other cgroups"));
+    assert_non_null(strstr(err, "not all in one cgroup"));
 
     snprintf(path, sizeof(path), "%s/tasks", root);
     assert_true(write_text(path, text));
