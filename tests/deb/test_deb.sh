@@ -243,6 +243,19 @@ check "configure made the missing tokens file, _crauth 0600" \
 rm -f "$victim" /var/lib/crauth/tokens.new
 mv "$work/tokens.kept" /var/lib/crauth/tokens
 
+# an upgrade from a version whose postinst made the account without the
+# mark: configure marks it (the purge is to remove it), but only when it is
+# shaped as adduser --system made it
+usermod -c "" _crauth
+/var/lib/dpkg/info/libpam-crauth.postinst configure 0.0.1 >"$work/upgrade.log" 2>&1 || true
+check "an upgrade marks the account an older postinst made" \
+    same "$(getent passwd _crauth | cut -d: -f5 | cut -d, -f1)" "crauth helper"
+usermod -c "" -d /var/empty _crauth
+/var/lib/dpkg/info/libpam-crauth.postinst configure 0.0.1 >>"$work/upgrade.log" 2>&1 || true
+check "but not one with another home (an admin's)" \
+    same "$(getent passwd _crauth | cut -d: -f5)" ""
+usermod -c "crauth helper" -d /nonexistent _crauth
+
 # ---------------------------------------------------------------- 4. logins
 echo "# logins through the installed module (tests/deb/deb_login.py)"
 if /usr/bin/python3 "$top/tests/deb/deb_login.py" >"$work/login.log" 2>&1; then
