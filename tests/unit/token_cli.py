@@ -451,6 +451,46 @@ class TokenCli(unittest.TestCase):
                              "--help`\n"))
         self.assertFalse(os.path.exists(self.tokens))
 
+    def test_root_becomes_crauth_in_its_directory(self):
+        # root editing the helper's files becomes _crauth when _crauth owns
+        # the file or its directory: a new file is _crauth's, and a
+        # root:_crauth 0640 file is read as the helper reads it.  A stand-in
+        # _crauth in a private mount namespace, as tests/pam/test_check_local
+        if os.geteuid() != 0 or shutil.which("unshare") is None:
+            self.skipTest("needs root and unshare(1)")
+        uid = next(u for u in range(64990, 60000, -1)
+                   if u not in {p.pw_uid for p in pwd.getpwall()})
+        for name, line in (("passwd", "_crauth:x:%d:%d::/nonexistent:/usr/sbin/nologin\n"
+                            % (uid, uid)), ("group", "_crauth:x:%d:\n" % uid)):
+            with open("/etc/" + name) as f:
+                text = f.read()
+            with open(os.path.join(self.dir, name), "w") as f:
+                f.write(text + line)
+        lib = os.path.join(self.dir, "lib")
+        os.mkdir(lib, 0o700)
+        os.chown(lib, uid, uid)
+        os.chmod(self.dir, 0o755)
+        keyfile = self.keyfile(K20)
+        os.chmod(keyfile, 0o644)
+        path = os.path.join(lib, "tokens")
+
+        def as_root(*args):
+            return subprocess.run(
+                ["unshare", "--mount", "--propagation", "private", "--", "/bin/sh", "-c",
+                 'mount --bind "$1" /etc/passwd && mount --bind "$2" /etc/group && shift 2 '
+                 '&& exec "$@"', "sh", os.path.join(self.dir, "passwd"),
+                 os.path.join(self.dir, "group"), CRAUTH, *args, "--tokens", path],
+                capture_output=True, text=True, timeout=60)
+        r = as_root("token", "add", "ivy", "hotp/6", "--key-file", keyfile)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for p in (path, path + ".lock"):
+            self.assertEqual(os.stat(p).st_uid, uid, p)
+        os.chown(path, 0, uid)
+        os.chmod(path, 0o640)
+        r = as_root("token", "list")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("ivy", r.stdout)
+
     def test_owner_is_kept(self):
         if os.geteuid() != 0:
             self.skipTest("needs root to own files as others")
