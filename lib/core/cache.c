@@ -432,8 +432,15 @@ prune_one(struct cache *c, const char *name, int64_t now)
         }
         secmem_wipe(&r, sizeof(r));
     }
-    if (record_is_over(c, name, &st, now) && unlinkat(c->dfd, name, 0) == 0)
+    if (record_is_over(c, name, &st, now) && unlinkat(c->dfd, name, 0) == 0) {
+        char tmp[NAME_SIZE + 16];
+
         gone = true;
+        /* a killed writer's fixed temporary name, which only the lock's
+         * holder may take away (fileio_sweep leaves it) */
+        if (name[0] != 's' && fileio_locked_temp_name(name, tmp, sizeof(tmp)) == 0)
+            (void)unlinkat(c->dfd, tmp, 0);
+    }
     cache_unlock(lock);
     return gone;
 }

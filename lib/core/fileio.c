@@ -28,6 +28,7 @@
 #include "lib/core/random.h"
 
 #define TMP_TAG ".tmp-"
+#define LOCKED_TAG "locked"
 
 /* Once the helper's seccomp filter is on, names come from /etc/passwd and
  * /etc/group only: an id the files do not know sends glibc on to the next
@@ -354,7 +355,7 @@ static int
 temp_name(const char *name, bool locked, char *out, size_t size)
 {
     unsigned char rnd[8];
-    char tag[2 * sizeof(rnd) + 1] = "locked";
+    char tag[2 * sizeof(rnd) + 1] = LOCKED_TAG;
 
     if (!locked && !random_bytes(rnd, sizeof(rnd)))
         return -1;
@@ -516,6 +517,22 @@ is_temp_of(const char *entry, const char *name)
     return strncmp(entry + 1, name, n) == 0 && strncmp(entry + 1 + n, TMP_TAG, 5) == 0;
 }
 
+/* A writer's under a lock (temp_name with @locked)? */
+static bool
+is_locked_temp(const char *entry)
+{
+    static const char tail[] = TMP_TAG LOCKED_TAG;
+    size_t n = strlen(entry), t = sizeof(tail) - 1;
+
+    return n > t && strcmp(entry + n - t, tail) == 0;
+}
+
+int
+fileio_locked_temp_name(const char *name, char *out, size_t size)
+{
+    return temp_name(name, true, out, size);
+}
+
 unsigned
 fileio_sweep(int dirfd, const char *name, long min_age_s)
 {
@@ -533,7 +550,7 @@ fileio_sweep(int dirfd, const char *name, long min_age_s)
     while ((e = readdir(d)) != NULL) {
         struct stat st;
 
-        if (!is_temp_of(e->d_name, name))
+        if (!is_temp_of(e->d_name, name) || (name == NULL && is_locked_temp(e->d_name)))
             continue;
         if (min_age_s > 0 && (fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
                               st.st_mtime > now - min_age_s))

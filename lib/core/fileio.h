@@ -94,9 +94,15 @@ int fileio_replace(const char *path, const void *data, size_t len, const struct 
 
 /* Remove temporary names fileio_replace* left for @name in @dirfd (all of
  * them, or, with @min_age_s > 0, those older than that: for directories
- * where other writers may be between link and rename).  Returns how many
- * were removed. */
+ * where other writers may be between link and rename).  A sweep of every
+ * name (@name NULL) leaves the fixed names of writers under a lock
+ * (fileio_owner.locked): only the lock's holder may remove one, since the
+ * next writer may be replacing it that instant.  Returns how many were
+ * removed. */
 unsigned fileio_sweep(int dirfd, const char *name, long min_age_s);
+
+/* The fixed temporary name of @name's writers under its lock, in @out. */
+int fileio_locked_temp_name(const char *name, char *out, size_t size);
 /* The same for @path's own temporary names, in its directory. */
 unsigned fileio_sweep_path(const char *path, long min_age_s);
 
