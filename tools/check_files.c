@@ -103,6 +103,15 @@ files_are_system_users(const struct check_report *rep, const struct crauth_confi
     return false;
 }
 
+/* helper/plugin.h: owned by root (or, for a helper that is not set-id, by
+ * whoever runs it) and writable by no one else, the directory too. */
+static bool
+plugin_trusted(const struct stat *st, bool set_id)
+{
+    return (st->st_uid == 0 || (!set_id && st->st_uid == geteuid())) &&
+           (st->st_mode & (S_IWGRP | S_IWOTH)) == 0;
+}
+
 /* Every directory from the helper's up to / is root's (or, for a build
  * tree, the checking user's) and writable by no one else, or sticky: a
  * directory someone else can write lets them put another program under the
@@ -113,9 +122,9 @@ static bool
 helper_dirs_safe(struct check_report *rep)
 {
     char dir[PATH_MAX], found[160];
-    struct stat st, hst;
+    struct stat st, hst, judged;
     /* the checking user (check runs as _crauth) may own them only for a
-     * helper that is not set-id (a build tree), as for plugins */
+     * helper that is not set-id (a build tree): the plugins' rule */
     bool set_id = stat(rep->helper, &hst) == 0 && (hst.st_mode & (S_ISUID | S_ISGID));
 
     fileio_dir_of(rep->helper, dir, sizeof(dir));
@@ -125,8 +134,11 @@ helper_dirs_safe(struct check_report *rep)
                        strerror(errno));
             return false;
         }
-        if (!S_ISDIR(st.st_mode) || (st.st_uid != 0 && (set_id || st.st_uid != geteuid())) ||
-            ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 && (st.st_mode & S_ISVTX) == 0)) {
+        /* in a sticky directory (/tmp) no one renames another's entry */
+        judged = st;
+        if (st.st_mode & S_ISVTX)
+            judged.st_mode &= ~(mode_t)(S_IWGRP | S_IWOTH);
+        if (!S_ISDIR(st.st_mode) || !plugin_trusted(&judged, set_id)) {
             check_step(rep, "-", "helper", REASON_HELPER_PRIVILEGES,
                        "directory %s on the helper's path is %s%s: whoever can write there "
                        "can put another program in the helper's place; fix: chown root:root "
@@ -195,15 +207,6 @@ check_helper(struct check_report *rep, const struct crauth_config *cfg)
                "cap_setgid=ep: it runs as its caller; for a system install: `make "
                "install-setuid` or the Debian package",
                h, found, cap ? "" : ", no capability", SYSTEM_USER);
-}
-
-/* helper/plugin.h: owned by root (or, for a helper that is not set-id, by
- * whoever runs it) and writable by no one else, the directory too. */
-static bool
-plugin_trusted(const struct stat *st, bool set_id)
-{
-    return (st->st_uid == 0 || (!set_id && st->st_uid == geteuid())) &&
-           (st->st_mode & (S_IWGRP | S_IWOTH)) == 0;
 }
 
 void
