@@ -20,7 +20,8 @@
 #include "lib/common/secmem.h"
 #include "lib/common/wire.h"
 #include "lib/core/otp.h"
-#include "lib/remote/http.h"
+#include "helper/transport.h"
+#include "lib/broker/protocol.h"
 #include "lib/remote/soap.h"
 
 /* CREDFLD_REQUEST_HOST_CODE's value: the name of the vendor's .NET
@@ -31,18 +32,19 @@
 static int
 server_open(struct session *s)
 {
-    s->backend_data = http_new(s->cfg);
-    if (s->backend_data == NULL) {
-        session_note(s, "error", "libcurl could not be initialised");
-        return REASON_INTERNAL;
-    }
-    return REASON_OK;
+    char err[200];
+    int reason = s->transport->open(s->cfg, &s->backend_data, err, sizeof(err));
+
+    if (reason != REASON_OK)
+        session_note(s, "error", err);
+    return reason;
 }
 
 static void
 server_close(struct session *s)
 {
-    http_free(s->backend_data);
+    if (s->backend_data != NULL)
+        s->transport->close(s->backend_data);
     s->backend_data = NULL;
 }
 
@@ -292,11 +294,14 @@ server_exchange(struct session *s, struct challenge *ch, const char *answer)
     return reason;
 }
 
-/* Every url in turn: a connect and a request each. */
+/* Every url in turn: a connect and a request each, and with a broker the
+ * margin the helper allows it per call. */
 static long
 server_step_budget_ms(const struct crauth_config *cfg)
 {
-    return (long)cfg->n_urls * (cfg->connect_timeout + cfg->timeout) * 1000;
+    long margin = cfg->broker != NULL ? BROKER_MARGIN_MS : 0;
+
+    return (long)cfg->n_urls * ((cfg->connect_timeout + cfg->timeout) * 1000 + margin);
 }
 
 const struct backend backend_server = {

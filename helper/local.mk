@@ -9,9 +9,12 @@ libcrauth_helper_la_SOURCES = \
 	helper/dialog.c \
 	helper/attempts.c helper/attempts.h helper/challenge.h \
 	helper/backend_local.c \
+	helper/backend_server.c helper/server_call.c helper/server_reply.c helper/server_impl.h \
+	helper/failover.c helper/failover.h \
+	helper/transport.h helper/transport_broker.c \
 	helper/plugin.c helper/plugin.h
 libcrauth_helper_la_CFLAGS = $(AM_CFLAGS)
-libcrauth_helper_la_LIBADD = libcrauth_core.la
+libcrauth_helper_la_LIBADD = libcrauth_broker_client.la libcrauth_stall.la libcrauth_core.la
 
 # The helper links what an OATH login needs (no OpenSSL); it exports its
 # functions so that the plugins below can use the helper's log, cache and
@@ -26,13 +29,15 @@ helper_crauth_helper_CFLAGS = $(AM_CFLAGS)
 helper_crauth_helper_LDFLAGS = $(AM_LDFLAGS) -Wl,-z,relro -Wl,-z,now -Wl,--export-dynamic
 helper_crauth_helper_LDADD = libcrauth_helper.la
 
-# crauth-remote.so: the backends that talk to servers (helper/plugin.h),
-# loaded from the helper's own directory only when the configuration
-# names one.  In the build tree it is copied next to the helper.
+# crauth-remote.so: what talks to servers (helper/plugin.h): the radius
+# backend and the server backend's direct transport, loaded from the
+# helper's own directory only when the configuration needs one.  The
+# server backend itself, the failover rules and the stall watch are the
+# helper's, which exports them.  In the build tree it is copied next to
+# the helper.
 remotepluginexecdir = $(pkglibexecdir)
 remotepluginexec_LTLIBRARIES = helper/crauth-remote.la
-helper_crauth_remote_la_SOURCES = helper/plugin_remote.c helper/failover.c helper/failover.h \
-	helper/backend_server.c helper/server_call.c helper/server_reply.c helper/server_impl.h \
+helper_crauth_remote_la_SOURCES = helper/plugin_remote.c helper/transport_direct.c \
 	helper/backend_radius.c
 helper_crauth_remote_la_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(CURL_CFLAGS)
 # libcrauth_radius holds libcrauth_remote (its LIBADD): naming both links it twice.

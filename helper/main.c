@@ -24,6 +24,7 @@
 #include "helper/conv.h"
 #include "helper/hygiene.h"
 #include "helper/plugin.h"
+#include "helper/transport.h"
 #include "helper/attempts.h"
 #include "lib/common/log.h"
 #include "helper/privs.h"
@@ -164,6 +165,27 @@ caller_delay(const struct caller *caller, const struct crauth_config *cfg, int r
         ;
 }
 
+/* backend = server: crauth-broker when the configuration names one and it
+ * answers now (no libcurl, expat or OpenSSL mapped here), else this
+ * helper's own calls through crauth-remote.so.  A broker that does not
+ * answer costs nothing but a warning: the login goes on without it. */
+static int
+server_transport(const struct crauth_config *cfg, bool set_id, const struct server_transport **t,
+                 char *err, size_t errlen)
+{
+    char why[300];
+
+    if (cfg->broker != NULL) {
+        if (transport_broker_usable(cfg, why, sizeof(why))) {
+            *t = &transport_broker;
+            return REASON_OK;
+        }
+        log_msg(LOG_WARNING, "crauth-broker %s not used: %s; this helper calls the servers itself",
+                cfg->broker, why);
+    }
+    return plugin_load_transport(set_id, t, err, errlen);
+}
+
 /* How long the module should wait for our next frame after it answers:
  * the backend's time for its servers (every server in turn) and ours. */
 static uint32_t
@@ -279,11 +301,17 @@ main(int argc, char **argv)
                                                             sizeof(detail))) != REASON_OK)
         goto out;
     /* the server code is mapped only when the configuration asks for it */
-    if (cfg->backend == BACKEND_LOCAL)
+    if (cfg->backend == BACKEND_LOCAL) {
         s.backend = &backend_local;
-    else if ((reason = plugin_load(config_backend_name(cfg->backend), caller.set_id, &s.backend,
-                                   detail, sizeof(detail))) != REASON_OK)
+    } else if (cfg->backend == BACKEND_SERVER) {
+        s.backend = &backend_server;
+        if ((reason = server_transport(cfg, caller.set_id, &s.transport, detail, sizeof(detail))) !=
+            REASON_OK)
+            goto out;
+    } else if ((reason = plugin_load(config_backend_name(cfg->backend), caller.set_id, &s.backend,
+                                     detail, sizeof(detail))) != REASON_OK) {
         goto out;
+    }
     hygiene_lifetime(lifetime_s(cfg, s.backend));
     wire_put_hello(hello, step_budget_ms(cfg, s.backend), (uint32_t)cfg->fail_delay_ms);
     if (wire_write(STDOUT_FILENO, W_HELLO, hello, sizeof(hello)) != WIRE_OK) {

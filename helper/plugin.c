@@ -113,6 +113,26 @@ plugin_load(const char *name, bool set_id, const struct backend **out, char *err
 }
 
 int
+plugin_load_transport(bool set_id, const struct server_transport **out, char *err, size_t errlen)
+{
+    plugin_transport_entry_fn entry;
+    void *handle;
+    int reason;
+
+    *out = NULL;
+    reason = plugin_open(PLUGIN_FILE, "backend = server", set_id, &handle, err, errlen);
+    if (reason != REASON_OK)
+        return reason;
+    *(void **)&entry = dlsym(handle, PLUGIN_TRANSPORT_ENTRY);
+    if (entry == NULL || (*out = entry(PLUGIN_ABI)) == NULL) {
+        snprintf(err, errlen, "%s does not fit this helper (ABI %d): reinstall both from one build",
+                 PLUGIN_FILE, PLUGIN_ABI);
+        return REASON_HELPER_PRIVILEGES;
+    }
+    return REASON_OK;
+}
+
+int
 plugin_load_x509(bool set_id, const struct x509_ops **out, char *err, size_t errlen)
 {
     static const struct x509_ops *loaded;

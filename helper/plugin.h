@@ -4,9 +4,12 @@
  * helper, loaded only when a login needs it, so that a login with an OATH
  * token maps libc, libinih, libnettle and libcrypt and nothing else:
  *
- *   crauth-remote.so  the backends that talk to servers (libcurl, expat,
- *                     OpenSSL), loaded after the configuration is read and
- *                     before the seccomp filter when it names one;
+ *   crauth-remote.so  what talks to servers (libcurl, expat, OpenSSL): the
+ *                     radius backend and the server backend's direct
+ *                     transport, loaded after the configuration is read
+ *                     and before the seccomp filter when it names one
+ *                     (with backend = server and a broker that answers,
+ *                     not at all);
  *   crauth-x509.so    the x509 token's CMS envelope (OpenSSL), loaded when
  *                     the user's first challenge token is an x509 one.
  *                     That is after the filter, which allows what loading
@@ -21,7 +24,8 @@
  * descriptor and loaded through it, so it cannot be swapped in between.
  *
  * A plugin resolves the helper's own functions (log, cache, session,
- * secmem) from the executable, which exports them; it exports one symbol.
+ * secmem) from the executable, which exports them; it exports its entry
+ * points only.
  */
 #ifndef CRAUTH_PLUGIN_H
 #define CRAUTH_PLUGIN_H
@@ -32,23 +36,33 @@
 #include <stddef.h>
 
 #include "helper/session.h"
+#include "helper/transport.h"
 #include "lib/x509/x509_token.h"
 
 #define PLUGIN_FILE "crauth-remote.so"
 #define PLUGIN_X509_FILE "crauth-x509.so"
-#define PLUGIN_ABI 3
+#define PLUGIN_ABI 4
 #define PLUGIN_ENTRY "crauth_plugin_backend"
+#define PLUGIN_TRANSPORT_ENTRY "crauth_plugin_transport"
 #define PLUGIN_X509_ENTRY "crauth_plugin_x509"
 
-/* The plugin's entry point: the backend called @name ("server", "radius"), or NULL;
- * NULL too when @abi is not the one it was built for. */
+/* The plugin's entry points: the backend called @name ("radius"), or
+ * NULL; the server backend's direct transport (transport.h).  NULL too
+ * when @abi is not the one it was built for. */
 typedef const struct backend *(*plugin_entry_fn)(const char *name, unsigned abi);
+typedef const struct server_transport *(*plugin_transport_entry_fn)(unsigned abi);
 
 /* Load the plugin and find backend @name.  REASON_OK with *out set, or
  * REASON_HELPER_PRIVILEGES (missing, untrusted or unloadable plugin: an
  * installation fault) with @err.  @set_id: the helper runs set-uid. */
 int plugin_load(const char *name, bool set_id, const struct backend **out, char *err,
                 size_t errlen);
+
+/* The same for the server backend's direct transport.  The server backend
+ * itself is the helper's (backend_server.c): with a broker it maps no
+ * plugin at all. */
+int plugin_load_transport(bool set_id, const struct server_transport **out, char *err,
+                          size_t errlen);
 
 /* lib/x509/x509_token.h's functions, as crauth-x509.so hands them over. */
 struct x509_ops {

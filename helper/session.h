@@ -32,6 +32,7 @@ enum session_state { ST_INIT, ST_WF_REQUEST, ST_WF_CHALLENGE, ST_WF_RESPONSE, ST
 #define SESSION_MAX_ROUNDS 4
 
 struct session;
+struct server_transport;
 
 /* A backend's answer meaning "the server sent another challenge": ch holds
  * it, and the next exchange call carries its answer.  Not a reason code. */
@@ -92,6 +93,8 @@ struct session {
     bool set_id; /* the helper runs set-id: plugins must be root's (plugin.h) */
     enum session_state state;
     const struct backend *backend;
+    /* backend = server: how its calls reach the servers (transport.h) */
+    const struct server_transport *transport;
     void *backend_data;
     struct cache *cache; /* NULL when the cache directory is unusable */
     char detail[512];    /* "key=value ..." for the attempt's log line; no secrets */

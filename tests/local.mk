@@ -95,7 +95,7 @@ tests_unit_test_soap_shapes_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(CURL_CFLAGS
 tests_unit_test_soap_shapes_LDADD = libcrauth_remote.la libcrauth_core.la $(CMOCKA_LIBS)
 # The server backend's reading of replies, linked with the helper's session
 # and conversation (it is part of crauth-remote.so otherwise).
-tests_unit_test_server_reply_SOURCES = tests/unit/test_server_reply.c helper/server_reply.c
+tests_unit_test_server_reply_SOURCES = tests/unit/test_server_reply.c
 tests_unit_test_server_reply_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_server_reply_LDADD = libcrauth_helper.la libcrauth_core.la $(CMOCKA_LIBS)
 tests_unit_test_http_head_SOURCES = tests/unit/test_http_head.c
@@ -106,7 +106,7 @@ tests_unit_test_net_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_net_LDADD = libcrauth_remote.la libcrauth_core.la $(CMOCKA_LIBS)
 tests_unit_test_stall_SOURCES = tests/unit/test_stall.c
 tests_unit_test_stall_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
-tests_unit_test_stall_LDADD = libcrauth_remote.la libcrauth_core.la $(CMOCKA_LIBS)
+tests_unit_test_stall_LDADD = libcrauth_stall.la libcrauth_core.la $(CMOCKA_LIBS)
 tests_unit_test_ntlm_http_SOURCES = tests/unit/test_ntlm_http.c
 tests_unit_test_ntlm_http_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(CRYPTO_CFLAGS)
 tests_unit_test_ntlm_http_LDADD = libcrauth_remote.la libcrauth_core.la $(CMOCKA_LIBS) $(CRYPTO_LIBS)

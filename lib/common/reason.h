@@ -59,6 +59,7 @@ enum crauth_reason {
     REASON_CERT_UNTRUSTED = 59,     /* the user's certificate does not verify against x509_ca */
     REASON_CERT_INVALID = 60,       /* the certificate (or the key answering for it) is unusable */
     REASON_HELPER_PRIVILEGES = 61,  /* crauth-helper is not installed with its privileges */
+    REASON_BROKER = 62,             /* crauth-broker failed a call it had taken */
 
     /* module <-> helper */
     REASON_HELPER_UNAVAILABLE = 70, /* the helper could not be started */

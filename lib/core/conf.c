@@ -84,6 +84,7 @@ static const struct key_def keys[] = {
     {"server", "proxy_user", K_STR, F(proxy_user), 0, 0, NULL},
     {"server", "proxy_password", K_SECRET, F(proxy_password), 0, 0, NULL},
     {"server", "allow_http_ntlm", K_BOOL, F(allow_http_ntlm), 0, 0, NULL},
+    {"server", "broker", K_PATH, F(broker), 0, 0, NULL},
     {"auth", "backend", K_ENUM, F(backend), 0, 0, backend_names},
     {"auth", "method", K_ENUM, F(method), 0, 0, method_names},
     {"auth", "keyword", K_STR, F(keyword), 0, 0, NULL},

@@ -76,6 +76,8 @@ struct crauth_config {
     char *proxy_user;
     char *proxy_password; /* secret */
     bool allow_http_ntlm;
+    /* crauth-broker's socket: the calls go through it when it answers */
+    char *broker;
 
     /* [auth] */
     enum config_backend backend;

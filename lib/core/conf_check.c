@@ -129,6 +129,11 @@ check_server(const struct crauth_config *cfg, char *err, size_t errlen)
                  f, cfg->http_auth == HTTP_AUTH_BASIC ? "basic" : "ntlm");
         return -1;
     }
+    /* a Unix socket's path fits sockaddr_un's sun_path (108 bytes) */
+    if (cfg->broker != NULL && strlen(cfg->broker) >= 108) {
+        snprintf(err, errlen, "%s: broker: a socket path is at most 107 bytes", f);
+        return -1;
+    }
     if (cfg->proxy_auth != HTTP_AUTH_NONE &&
         (cfg->proxy == NULL || cfg->proxy_user == NULL || cfg->proxy_password == NULL)) {
         snprintf(err, errlen, "%s: proxy_auth = %s needs proxy, proxy_user and proxy_password", f,
