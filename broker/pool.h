@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * pool.h - the broker's open connections: per configuration file, idle
+ * libcurl handles (each with its own copy of the configuration), so that
+ * the next call to a server goes over a connection that is already open,
+ * TLS done and NTLM authenticated.
+ *
+ * A handle is taken for one call and given back after it.  It is kept only
+ * while the configuration and its secrets file are the files it was made
+ * from (device, inode, size, modification and change times), at most
+ * POOL_IDLE_S idle and POOL_MAX_IDLE in all; an edited configuration
+ * takes effect with the next call.
+ */
+#ifndef CRAUTH_BROKER_POOL_H
+#define CRAUTH_BROKER_POOL_H
+
+#include "lib/tier_helper_side.h"
+
+#include <stddef.h>
+
+#include "lib/core/conf.h"
+#include "lib/remote/http.h"
+
+#define POOL_IDLE_S 30
+#define POOL_MAX_IDLE 32
+
+struct pool_entry;
+
+/* A handle for the configuration file @conf: an idle one that still fits,
+ * or a new one (the file read as the helper reads it, config_load).
+ * REASON_OK with *out, or the reason with @err. */
+int pool_take(const char *conf, struct pool_entry **out, char *err, size_t errlen);
+
+/* After a call: kept for the next one, or freed (@keep false: the handle
+ * failed in a way that says nothing of its connection's health is known). */
+void pool_give(struct pool_entry *e, int keep);
+
+const struct crauth_config *pool_config(const struct pool_entry *e);
+struct http *pool_http(const struct pool_entry *e);
+
+/* Free every idle handle (at exit). */
+void pool_clear(void);
+
+#endif
