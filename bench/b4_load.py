@@ -18,8 +18,12 @@ with their helpers (getrusage of the clients' children).
 The goal is a ratio: the same load, same users, clients and servers, is
 run with issue 14's baseline (the tree before its work, BASELINE_REV,
 built once by common.baseline_build into a cache dir) and with the current
-build, interleaved B C C B ..., each with its own helper, module and cache
-dir; the figure is the median current rate over the median baseline rate.
+build, interleaved B D C C D B ..., each with its own helper, module and
+cache dir; the figure is the median current rate over the median baseline
+rate.  The current build (C) hands its calls to one crauth-broker, whose
+CPU counts on the client side; the same build without it (D, "direct":
+each helper calls the servers itself, as the baseline does) is run beside
+them and reported, not judged.
 With no baseline (no git history, or it does not build) the run says so
 and reports the absolute rate only.
 
@@ -50,10 +54,34 @@ RATIO_GOAL = 2.0
 
 
 class Build:
-    """The helper and module a load run uses, and its own cache dir."""
+    """The helper and module a load run uses, its own cache dir, and the
+    crauth-broker it hands its calls to (None: the helper calls the
+    servers itself)."""
 
-    def __init__(self, label, helper, module, cache):
+    def __init__(self, label, helper, module, cache, broker=None):
         self.label, self.helper, self.module, self.cache = label, helper, module, cache
+        self.broker = broker
+
+
+class BrokerProc:
+    """The current build's crauth-broker on a socket in @workdir."""
+
+    def __init__(self, workdir):
+        self.sock = os.path.join(workdir, "broker.sock")
+        self.proc = subprocess.Popen([os.path.join(c.BUILD, "broker", "crauth-broker"),
+                                      "--socket", self.sock],
+                                     stderr=open(os.path.join(workdir, "broker.log"), "w"))
+        c.on_exit(c.terminate, self.proc)
+        deadline = time.monotonic() + 20
+        while not os.path.exists(self.sock):
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("crauth-broker did not start; see %s/broker.log" % workdir)
+            time.sleep(0.02)
+
+    def cpu_seconds(self):
+        with open("/proc/%d/stat" % self.proc.pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def client(confdir, service, user, count):
@@ -87,7 +115,10 @@ class Bench:
         self.users = ["load%02d" % i for i in range(CLIENTS)]
         self.servers = [c.ServerProc(self.dir, self.certs, {u: c.TWOSTEP for u in self.users},
                                      instance=chr(ord("A") + i)) for i in range(SERVERS)]
-        self.current = Build("current", c.HELPER, c.MODULE, os.path.join(self.dir, "cache"))
+        self.broker = BrokerProc(self.dir)
+        self.current = Build("current", c.HELPER, c.MODULE, os.path.join(self.dir, "cache"),
+                             broker=self.broker)
+        self.direct = Build("direct", c.HELPER, c.MODULE, os.path.join(self.dir, "cache-direct"))
 
     def service(self, name, urls, helper=None, build=None):
         """A PAM service and its conf; the baseline's conf keys are the same
@@ -95,7 +126,8 @@ class Bench:
         [auth] backend/method/keyword/fail_delay and [cache] dir alike)."""
         build = build or self.current
         conf = os.path.join(self.dir, name + ".conf")
-        c.write_conf(conf, urls, self.certs["ca_cert"], build.cache)
+        c.write_conf(conf, urls, self.certs["ca_cert"], build.cache,
+                     server_extra="broker = %s" % build.broker.sock if build.broker else "")
         c.crauth_service(self.dir, name, conf, helper=helper or build.helper,
                          module=build.module)
         return name
@@ -118,6 +150,7 @@ class Bench:
             if p.stdout.readline().strip() != "ready":
                 raise RuntimeError("a load client failed to start")
         cpu0 = [s.cpu_seconds() for s in self.servers[:nservers]]
+        bcpu0 = build.broker.cpu_seconds() if build.broker else 0
         t0 = time.perf_counter()
         for p in procs:
             p.stdin.write("go\n")
@@ -125,11 +158,13 @@ class Bench:
         results = [json.loads(p.stdout.readline()) for p in procs]
         wall = time.perf_counter() - t0
         server_cpu = sum(s.cpu_seconds() - a for s, a in zip(self.servers, cpu0))
+        # the broker's CPU is the client side's: it does what the helpers did
+        broker_cpu = build.broker.cpu_seconds() - bcpu0 if build.broker else 0
         for p in procs:
             p.wait()
         lat = [x for r in results for x in r["lat"]]
         fails = [f for r in results for f in r["failures"]]
-        return lat, fails, wall, server_cpu, sum(r["cpu"] for r in results)
+        return lat, fails, wall, server_cpu, sum(r["cpu"] for r in results) + broker_cpu
 
     def helper_peak_rss(self, logins=5):
         """Max ru_maxrss of the helper (KiB) over a few logins, via /usr/bin/time."""
@@ -210,7 +245,7 @@ def main():
                          os.path.join(b.dir, "cache-baseline"))
     else:
         print("no baseline: %s; the absolute rate only, no ratio" % why)
-    builds = [x for x in (baseline, b.current) if x]
+    builds = [x for x in (baseline, b.direct, b.current) if x]
     seq_services = {x.label: b.service(x.label + "-seq", [b.servers[0].url], build=x)
                     for x in builds}
     seq = c.interleave({x.label: (lambda x=x: c.timed_login(
@@ -266,7 +301,7 @@ def main():
         goal_note = (
             "Goal %s: %.2f x baseline %s (%s) on %d cores, goal >= %.1f: current %.0f logins/s, "
             "baseline %.0f logins/s (medians of %d runs each with %d server(s), interleaved "
-            "B C C B ...; the runs' rates: current %s, baseline %s; ratios of neighbouring "
+            "B D C C D B ...; the runs' rates: current %s, baseline %s; ratios of neighbouring "
             "pairs %.2f-%.2f). Per login the baseline costs %.1f + %.1f ms of CPU (server + "
             "clients/helpers), the current build %.1f + %.1f ms."
             % ("met" if allok and ratio >= RATIO_GOAL else "MISSED", ratio, base.commit[:7],
@@ -284,8 +319,19 @@ def main():
         goal_note = ("Goal not judged: no baseline to compare with (%s). %.0f logins/s with %d "
                      "server(s) on %d cores is an absolute figure, and this machine's speed "
                      "drifts from run to run." % (why, rate, SERVERS, ncpu))
+    direct = pooled(runs[("direct", SERVERS)])
     notes = [
         goal_note,
+        "The current build hands its calls to crauth-broker (crauth.conf(5) broker), which "
+        "keeps the connections to the servers open: a login's helper maps no libcurl or "
+        "OpenSSL (%d libraries against %d) and does no TLS handshake. Without a broker (the "
+        "same build, the helper calling the servers itself, as every login did before): "
+        "%.0f logins/s%s, %.1f + %.1f ms of CPU per login; with it %.1f + %.1f ms, the "
+        "broker's own CPU counted on the client side."
+        % (c.lib_count(c.HELPER), libs, direct["rate"],
+           " (%.2f x baseline)" % (direct["rate"] / old["rate"]) if baseline else "",
+           1000 * direct["scpu"] / len(direct["lat"]), 1000 * direct["ccpu"] / len(direct["lat"]),
+           1000 * scpu / len(lat), 1000 * ccpu / len(lat)),
         "%s of %d logins with the current build succeeded; p50 %s, p99 %s (one at a time: "
         "%s%s)." % ("All" if allok else "NOT all", ncurrent, c.ms(c.median(lat)),
                     c.ms(c.percentile(lat, 99)), c.ms(c.median(seq["current"])),
@@ -295,7 +341,8 @@ def main():
         ": it used %.0f %% of the CPU (%.2f cores of %d), "
         "and spreading the load over %d instances gives p50 %s against %s with one. "
         "Each login costs ~%.1f ms of CPU on the "
-        "client side (PAM application, spawn, the helper's start, TLS) against %.1f ms in the "
+        "client side (PAM application, spawn, the helper's start, the broker) against %.1f ms in "
+        "the "
         "server; %d clients on %d cores make a login wait for ~%d logins' CPU, ~%s: "
         "the latency is CPU queueing, not locking (the cache's per-user locks never "
         "meet: one user per client)." % (100 * scpu / (scpu + ccpu), scpu / wall, ncpu,
@@ -312,9 +359,9 @@ def main():
         % (rss, m["helper_file"], m["helper_anon"], m["during"] - m["base"],
            m["after1"] - m["base"], "allocator growth, not a leak" if m["after2"] - m["after1"]
            <= 16 else "worth a look", m["after2"] - m["after1"]),
-        "More logins per second per core would come from the same place as in benchmarks 1 "
-        "and 5: a server login's helper maps %d libraries (its own and its plugin's), and "
-        "ld.so's work on them is the largest part of its start." % libs,
+        "What is left per login is the exec of a set-id helper (its %d libraries) and the "
+        "PAM application's own work; the server's share is the reference server's Python."
+        % c.lib_count(c.HELPER),
     ]
     result = {"id": 4, "name": "load: %d logins, %d clients" % (LOGINS, CLIENTS), "notes": notes,
               "a": "p50 %s, p99 %s (%d servers)" % (c.ms(c.median(lat)),
