@@ -11,6 +11,7 @@
 #include "lib/broker/protocol.h"
 #include "lib/common/reason.h"
 #include "lib/common/secmem.h"
+#include "lib/common/utf8.h"
 #include "lib/common/wire.h"
 
 /* The request's text fields, in the order they travel; B_FIELD + i. */
@@ -26,6 +27,9 @@ static const size_t request_field[] = {
     offsetof(struct soap_request, request_host_code),
 };
 #define N_REQUEST_FIELDS (sizeof(request_field) / sizeof(request_field[0]))
+_Static_assert(N_REQUEST_FIELDS == sizeof(((struct broker_request *)0)->field) /
+                                       sizeof(((struct broker_request *)0)->field[0]),
+               "one broker_request.field per request field");
 
 /* The reply's texts, in the order they travel; B_R_TEXT + i. */
 #define TEXT(f)                                                                                    \
@@ -251,11 +255,15 @@ read_outcome(const struct wire_frame *f, int *reason, char *err, size_t errlen)
 {
     size_t n;
 
-    if (f->type != B_OUTCOME || f->len < 2 || memchr(f->payload + 2, '\0', f->len - 2u) != NULL)
+    const char *line = (const char *)f->payload + 2;
+
+    if (f->type != B_OUTCOME || f->len < 2 || memchr(line, '\0', f->len - 2u) != NULL ||
+        !utf8_valid(line, f->len - 2u))
         return WIRE_BAD;
     *reason = f->payload[0] << 8 | f->payload[1];
-    n = f->len - 2u < errlen ? f->len - 2u : errlen - 1;
-    memcpy(err, f->payload + 2, n);
+    /* cut, if it must be, between two characters */
+    n = utf8_fit(line, f->len - 2u, errlen - 1);
+    memcpy(err, line, n);
     err[n] = '\0';
     return WIRE_OK;
 }

@@ -54,7 +54,7 @@ struct broker_request {
     char *url;
     unsigned index;
     struct soap_request req; /* its strings point into @field */
-    char *field[10];
+    char *field[9];          /* one per request field, in their order on the wire */
 };
 
 /* HELLO, and reading the peer's HELLO (or B_BUSY, as WIRE_BAD with @err
