@@ -13,6 +13,7 @@ AM_TESTS_ENVIRONMENT = \
 	VECTORS_DIR='$(abs_top_srcdir)/tests/vectors'; export VECTORS_DIR; \
 	CRAUTH='$(abs_top_builddir)/tools/crauth'; export CRAUTH; \
 	CRAUTH_HELPER='$(HELPER_UNDER_TEST)'; export CRAUTH_HELPER; \
+	CRAUTH_BROKER='$(abs_top_builddir)/broker/crauth-broker'; export CRAUTH_BROKER; \
 	PAM_CRAUTH='$(abs_top_builddir)/pam_module/.libs/pam_crauth.so'; export PAM_CRAUTH; \
 	TOP_SRCDIR='$(abs_top_srcdir)'; export TOP_SRCDIR; \
 	PAM_SETTOK='$(abs_top_builddir)/tests/pam/.libs/pam_settok.so'; export PAM_SETTOK; \
@@ -44,6 +45,7 @@ test_scripts = tests/unit/cli.sh tests/unit/oathtool_cross.sh tests/unit/tiers.s
 	tests/pam/test_server_onespan.py tests/pam/test_server_replies.py \
 	tests/pam/test_server_cache.py tests/priv/test_privs.py tests/pam/test_server_ntlm.py \
 	tests/pam/test_check.py tests/pam/test_check_local.py tests/pam/test_emergency.py \
+	tests/pam/test_broker.py \
 	tests/x509/test_cms_respond.py tests/x509/test_pam_x509.py \
 	tests/server/test_authserver.py \
 	tests/ntlm/test_ntlm_auth.py tests/ntlm/test_gssntlmssp.py tests/ntlm/apache.py \
@@ -76,7 +78,7 @@ unit_tests = tests/unit/test_otp tests/unit/test_wire tests/unit/test_config \
 	tests/unit/test_x509_token tests/unit/test_x509_crl tests/unit/test_tokens_edit \
 	tests/unit/test_enrol \
 	tests/unit/test_text tests/unit/test_attempts tests/unit/test_net \
-	tests/unit/test_stall
+	tests/unit/test_stall tests/unit/test_broker_protocol
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 # The spec's vectors need fixed randomness: lib/ntlm/ntlm_testing.h, set at
@@ -142,6 +144,9 @@ tests_unit_test_text_LDADD = libcrauth_common.la $(CMOCKA_LIBS)
 tests_unit_test_wire_SOURCES = tests/unit/test_wire.c
 tests_unit_test_wire_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_wire_LDADD = libcrauth_common.la $(CMOCKA_LIBS)
+tests_unit_test_broker_protocol_SOURCES = tests/unit/test_broker_protocol.c
+tests_unit_test_broker_protocol_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_broker_protocol_LDADD = libcrauth_broker_client.la libcrauth_core.la $(CMOCKA_LIBS)
 tests_unit_test_config_SOURCES = tests/unit/test_config.c tests/unit/tmpdir.h
 tests_unit_test_config_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_config_LDADD = libcrauth_core.la $(CMOCKA_LIBS)
