@@ -46,9 +46,10 @@ broker_call(void *data, unsigned index, const struct soap_request *req, struct s
     char why[400];
     int64_t deadline;
     int fd, rc, reason = REASON_BROKER;
+    bool not_running;
 
     memset(reply, 0, sizeof(*reply));
-    if ((fd = broker_connect(cfg->broker, why, sizeof(why))) < 0) {
+    if ((fd = broker_connect(cfg->broker, geteuid(), &not_running, why, sizeof(why))) < 0) {
         snprintf(err, errlen, "crauth-broker %s: %s", cfg->broker, why);
         return REASON_BROKER;
     }
@@ -121,13 +122,14 @@ const struct server_transport transport_broker = {
 bool
 transport_broker_usable(const struct crauth_config *cfg, char *why, size_t whylen)
 {
+    bool not_running;
     int fd;
 
     if (cfg->broker == NULL || cfg->path == NULL) {
         snprintf(why, whylen, "no broker configured");
         return false;
     }
-    if ((fd = broker_connect(cfg->broker, why, whylen)) < 0)
+    if ((fd = broker_connect(cfg->broker, geteuid(), &not_running, why, whylen)) < 0)
         return false;
     close(fd);
     return true;

@@ -5,7 +5,8 @@
  * fails, with its reason code and the fix.
  *
  * Steps: config; helper, plugin, cache (check_files.c); tokens, lock,
- * x509 (check_tokens.c); pam (check_pam.c); then per server dns, tcp
+ * x509 (check_tokens.c); pam (check_pam.c); broker, when configured; then
+ * per server dns, tcp
  * (within connect_timeout, as a login), tls, http (authentication and
  * status), soap (a round trip for a probe user that does not exist, so no
  * account is locked); with --user, a live challenge request for
@@ -13,11 +14,13 @@
  * each [radius] server instead (check_radius.c).
  */
 #include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/broker/client.h"
 #include "lib/common/reason.h"
 #include "lib/common/secmem.h"
 #include "lib/common/wire.h"
@@ -192,6 +195,39 @@ check_server(struct check_report *rep, struct http *http, const struct crauth_co
     secmem_wipe(&reply, sizeof(reply));
 }
 
+/* The broker the helper would hand its calls to: listened on by root or
+ * the helper's user, speaking its protocol.  Not running is a warning:
+ * the helper then calls the servers itself. */
+static void
+check_broker(struct check_report *rep, const struct crauth_config *cfg)
+{
+    struct sigaction ignore = {.sa_handler = SIG_IGN}, saved;
+    char err[300];
+    bool not_running, restore;
+    int fd;
+
+    if (cfg->broker == NULL)
+        return;
+    /* a busy broker closes without reading our HELLO: EPIPE, not SIGPIPE */
+    restore = sigaction(SIGPIPE, &ignore, &saved) == 0;
+    fd = broker_connect(cfg->broker, rep->owner.uid, &not_running, err, sizeof(err));
+    if (restore)
+        sigaction(SIGPIPE, &saved, NULL);
+    if (fd >= 0) {
+        close(fd);
+        check_step(rep, "-", "broker", REASON_OK, "crauth-broker at %s answers; logins use it",
+                   cfg->broker);
+    } else if (not_running) {
+        check_step(rep, "-", "broker", CHECK_WARN,
+                   "crauth-broker at %s: %s; logins call the servers themselves "
+                   "(systemctl enable --now crauth-broker.socket)",
+                   cfg->broker, err);
+    } else {
+        check_step(rep, "-", "broker", REASON_BROKER,
+                   "crauth-broker at %s: %s; logins do not use it", cfg->broker, err);
+    }
+}
+
 int
 cmd_check(int argc, char **argv)
 {
@@ -247,6 +283,7 @@ cmd_check(int argc, char **argv)
     check_tokens(&rep, cfg, user);
     check_pam(&rep);
     if (cfg->backend == BACKEND_SERVER) {
+        check_broker(&rep, cfg);
         if ((http = http_new(cfg)) == NULL) {
             check_step(&rep, "-", "http", REASON_INTERNAL, "libcurl could not be set up");
             goto summary;

@@ -11,4 +11,5 @@ tools_crauth_SOURCES = tools/crauth.c tools/softtoken.c tools/softtoken.h tools/
 tools_crauth_CPPFLAGS = $(AM_CPPFLAGS) -DCRAUTH_TIER_TOOLS
 tools_crauth_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(CURL_CFLAGS) $(QRENCODE_CFLAGS)
 # libcrauth_radius holds libcrauth_remote (its LIBADD)
-tools_crauth_LDADD = libcrauth_radius.la libcrauth_x509.la libcrauth_core.la $(QRENCODE_LIBS)
+tools_crauth_LDADD = libcrauth_radius.la libcrauth_x509.la libcrauth_broker_client.la \
+	libcrauth_core.la $(QRENCODE_LIBS)

@@ -14,15 +14,16 @@
 #include "lib/common/wire.h"
 
 int
-broker_connect(const char *path, char *err, size_t errlen)
+broker_connect(const char *path, uid_t helper_uid, bool *not_running, char *err, size_t errlen)
 {
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
     struct ucred peer;
     socklen_t plen = sizeof(peer);
     int64_t deadline = wire_now_ms() + BROKER_HELLO_MS;
     char why[200];
-    int fd;
+    int fd, wrc;
 
+    *not_running = false;
     if (strlen(path) >= sizeof(sa.sun_path)) {
         snprintf(err, errlen, "socket path too long");
         return -1;
@@ -36,6 +37,7 @@ broker_connect(const char *path, char *err, size_t errlen)
     /* a Unix stream connect completes at once, or fails with EAGAIN when
      * the listener's backlog is full: never a wait */
     if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+        *not_running = errno == ENOENT || errno == ECONNREFUSED;
         snprintf(err, errlen, "%s",
                  errno == ENOENT || errno == ECONNREFUSED ? "not running (no listener)"
                  : errno == EAGAIN                        ? "busy (its backlog is full)"
@@ -48,18 +50,19 @@ broker_connect(const char *path, char *err, size_t errlen)
         close(fd);
         return -1;
     }
-    if (peer.uid != 0 && peer.uid != geteuid()) {
+    if (peer.uid != 0 && peer.uid != helper_uid) {
         snprintf(err, errlen, "listened on by uid %u, neither root nor uid %u: not asked",
-                 (unsigned)peer.uid, (unsigned)geteuid());
+                 (unsigned)peer.uid, (unsigned)helper_uid);
         close(fd);
         return -1;
     }
-    if (broker_put_hello(fd) != WIRE_OK) {
-        snprintf(err, errlen, "HELLO not sent: %s", strerror(errno));
-        close(fd);
-        return -1;
-    }
-    if (broker_get_hello(fd, deadline, why, sizeof(why)) != WIRE_OK) {
+    /* a broker that turns the call away answers BUSY and closes without
+     * reading, so our HELLO may meet a closed socket: its answer is read
+     * all the same, and says why */
+    wrc = broker_put_hello(fd);
+    if (broker_get_hello(fd, deadline, why, sizeof(why)) != WIRE_OK || wrc != WIRE_OK) {
+        if (wrc != WIRE_OK && strncmp(why, "busy", 4) != 0)
+            snprintf(why, sizeof(why), "HELLO not sent");
         snprintf(err, errlen, "%s", why);
         close(fd);
         return -1;

@@ -33,7 +33,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from serverfixture import HELPER, ServerCase, closed_port, ph  # noqa: E402
+from serverfixture import CRAUTH, HELPER, ServerCase, closed_port, ph  # noqa: E402
 from test_emergency import read_head, serve_each, success_body  # noqa: E402
 
 BROKER = os.environ.get("CRAUTH_BROKER", "broker/crauth-broker")
@@ -150,6 +150,7 @@ class BrokerCase(ServerCase):
     def setUp(self):
         super().setUp()
         self.sock = os.path.join(self.dir, "broker.sock")
+        self.broker_pid = None
 
     def start_broker(self):
         """The real crauth-broker on self.sock; its log in self.broker_log."""
@@ -161,6 +162,7 @@ class BrokerCase(ServerCase):
             proc.terminate()
             proc.wait(20)
         self.addCleanup(stop)
+        self.broker_pid = proc.pid
         deadline = time.monotonic() + 20
         while not os.path.exists(self.sock):  # its start, not the thing under test
             self.assertIsNone(proc.poll(), self.read_broker_log())
@@ -186,8 +188,8 @@ class BrokerCase(ServerCase):
         maps = []
 
         def look_then_answer(batch):
-            (pid,) = [p for p in ph.children_of(os.getpid())
-                      if os.readlink("/proc/%d/exe" % p).endswith("crauth-helper")]
+            # the helper: this process's child that is not the broker
+            (pid,) = [p for p in ph.children_of(os.getpid()) if p != self.broker_pid]
             with open("/proc/%d/maps" % pid) as f:
                 maps.extend(os.path.basename(line.split()[-1]) for line in f if "/" in line)
             return self.kbdint()(batch)
@@ -283,6 +285,47 @@ class TestRealBroker(BrokerCase):
         self.assertEqual(os.waitstatus_to_exitcode(status), 0,
                          "another user got an answer from the broker")
 
+    def check_broker_step(self):
+        """crauth check's broker line: (ok|warn|FAIL, text)."""
+        out = subprocess.run([CRAUTH, "check", "--conf", self.conf, "--helper", HELPER,
+                              "--pamdir", self.dir], capture_output=True, text=True, timeout=60)
+        for line in out.stdout.splitlines():
+            words = line.split(None, 3)
+            if len(words) == 4 and words[2] == "broker":
+                return words[0], words[3]
+        self.fail("no broker step in:\n" + out.stdout)
+
+    def test_check_says_whether_logins_use_the_broker(self):
+        self.configure_broker()
+        state, text = self.check_broker_step()
+        self.assertEqual(state, "warn", text)
+        self.assertIn("logins call the servers themselves", text)
+        self.start_broker()
+        state, text = self.check_broker_step()
+        self.assertEqual(state, "ok", text)
+        self.assertIn("logins use it", text)
+
+    def test_a_connection_that_says_nothing_is_dropped(self):
+        """A peer that connects and sends nothing (or stops in the middle of
+        a call) holds one of the broker's threads for BROKER_HELLO_MS or
+        BROKER_CALL_READ_MS, not longer: the broker closes it."""
+        self.start_broker()
+        for sent in (b"", frame(B_HELLO, b"\0\1") + frame(B_CONF, self.conf.encode())):
+            with self.subTest(sent=sent):
+                s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                s.settimeout(30)  # far above the broker's bounds; a hang fails here
+                s.connect(self.sock)
+                s.sendall(sent)
+                got = b""
+                while True:
+                    chunk = s.recv(4096)
+                    if not chunk:
+                        break
+                    got += chunk
+                s.close()
+                # HELLO came back only to the peer that said HELLO, then the end
+                self.assertEqual(got, frame(B_HELLO, b"\0\1") if sent else b"")
+
     def test_a_second_broker_on_the_same_socket_is_refused(self):
         self.start_broker()
         r = subprocess.run([BROKER, "--socket", self.sock], capture_output=True, text=True,
@@ -313,6 +356,16 @@ class TestFakeBrokers(BrokerCase):
         self.assertOutcome(r, "PAM_AUTH_ERR", 10)
         self.assertIn("neither root nor uid", r.log)
         self.assertFalse(fb.calls)
+
+    def test_check_fails_a_socket_of_another_user(self):
+        if os.geteuid() != 0:
+            self.skipTest("needs root to listen as another user")
+        os.chmod(self.dir, 0o777)
+        self.fake(lambda conn, call: None, user="nobody")
+        self.configure_broker()
+        state, text = TestRealBroker.check_broker_step(self)
+        self.assertEqual(state, "FAIL", text)
+        self.assertIn("neither root nor uid", text)
 
     def test_the_fake_success_itself_is_taken_from_a_trusted_listener(self):
         """The control for the test above: the same listener as our own user
