@@ -2,7 +2,7 @@
 # Example configuration, PAM stacks, and the system-wide install steps.
 EXTRA_DIST += conf/crauth.tmpfiles conf/crauth.conf conf/pam.d/sshd conf/pam.d/sudo \
 	conf/pam.d/login conf/pam.d/su conf/pam.d/sshd-fallback conf/sshd_config.d/crauth.conf \
-	conf/pam-configs/crauth
+	conf/pam-configs/crauth conf/systemd/crauth-broker.socket conf/systemd/crauth-broker.service
 
 # tmpfiles.d entry for /run/crauth (installed under the prefix; creating
 # the directory and the _crauth user is install-setuid's job).

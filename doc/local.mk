@@ -6,12 +6,13 @@
 # without scdoc; building from git needs it (configure's SCDOC, else the
 # first scdoc on PATH).
 
-doc_man_pages = doc/pam_crauth.8 doc/crauth.conf.5 doc/crauth.1 doc/crauth-helper.8
+doc_man_pages = doc/pam_crauth.8 doc/crauth.conf.5 doc/crauth.1 doc/crauth-helper.8 \
+	doc/crauth-broker.8
 dist_man_MANS = $(doc_man_pages)
 MAINTAINERCLEANFILES = $(doc_man_pages)
 
 EXTRA_DIST += doc/pam_crauth.8.scd doc/crauth.conf.5.scd doc/crauth.1.scd \
-	doc/crauth-helper.8.scd doc/check-manpages.sh doc/design.md doc/protocol.md
+	doc/crauth-helper.8.scd doc/crauth-broker.8.scd doc/check-manpages.sh doc/design.md doc/protocol.md
 
 # $@ is doc/NAME.SECTION; its source is $(srcdir)/doc/NAME.SECTION.scd.
 # A page is written to a temporary file first, so a failed run never
@@ -34,6 +35,8 @@ doc/crauth.conf.5: $(srcdir)/doc/crauth.conf.5.scd
 doc/crauth.1: $(srcdir)/doc/crauth.1.scd
 	$(AM_V_GEN)$(doc_scdoc)
 doc/crauth-helper.8: $(srcdir)/doc/crauth-helper.8.scd
+	$(AM_V_GEN)$(doc_scdoc)
+doc/crauth-broker.8: $(srcdir)/doc/crauth-broker.8.scd
 	$(AM_V_GEN)$(doc_scdoc)
 
 # What doc/check-manpages.sh compares the pages with, printed by the code:

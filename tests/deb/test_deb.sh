@@ -194,6 +194,14 @@ check "the x509 token's plugin is root's, next to the helper" \
     stat_is /usr/libexec/crauth/crauth-x509.so "regular file 644 root root"
 check "$helper has cap_setgid=ep and nothing else" \
     same "$(getcap "$helper" | sed 's/^[^ ]* //')" "cap_setgid=ep"
+check "crauth-broker is root's, not set-id, next to the helper" \
+    stat_is /usr/libexec/crauth/crauth-broker "regular file 755 root root"
+check "its socket unit is installed and enabled: _crauth's, mode 0600" \
+    sh -c 'grep -qx "SocketUser=_crauth" /lib/systemd/system/crauth-broker.socket &&
+        grep -qx "SocketMode=0600" /lib/systemd/system/crauth-broker.socket &&
+        test -L /etc/systemd/system/sockets.target.wants/crauth-broker.socket'
+check "its service runs as _crauth" \
+    grep -qx "User=_crauth" /lib/systemd/system/crauth-broker.service
 check "the .deb ships the helper without set-id bits" \
     sh -c "dpkg-deb -c '$deb' | grep -q '^-rwxr-xr-x root/root .* \\.$helper\$'"
 check "/var/lib/crauth is _crauth 0700" stat_is /var/lib/crauth "directory 700 _crauth _crauth"
@@ -303,7 +311,9 @@ check "the statoverrides are as before" \
     same "$(dpkg-statoverride --list | LC_ALL=C sort)" "$overrides_before"
 for path in /var/lib/crauth /run/crauth "$helper" /usr/libexec/crauth "$module" \
     /usr/bin/crauth /usr/share/pam-configs/crauth /usr/lib/tmpfiles.d/crauth.conf \
-    /usr/share/doc/libpam-crauth /usr/share/man/man8/pam_crauth.8.gz "$conf"; do
+    /usr/share/doc/libpam-crauth /usr/share/man/man8/pam_crauth.8.gz "$conf" \
+    /lib/systemd/system/crauth-broker.socket /lib/systemd/system/crauth-broker.service \
+    /etc/systemd/system/sockets.target.wants/crauth-broker.socket; do
     check "gone: $path" gone "$path"
 done
 check "/etc/pam.d is byte for byte as before" same "$(pamd_sums)" "$pamd_before"
