@@ -63,27 +63,6 @@ class Build:
         self.broker = broker
 
 
-class BrokerProc:
-    """The current build's crauth-broker on a socket in @workdir."""
-
-    def __init__(self, workdir):
-        self.sock = os.path.join(workdir, "broker.sock")
-        self.proc = subprocess.Popen([os.path.join(c.BUILD, "broker", "crauth-broker"),
-                                      "--socket", self.sock],
-                                     stderr=open(os.path.join(workdir, "broker.log"), "w"))
-        c.on_exit(c.terminate, self.proc)
-        deadline = time.monotonic() + 20
-        while not os.path.exists(self.sock):
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("crauth-broker did not start; see %s/broker.log" % workdir)
-            time.sleep(0.02)
-
-    def cpu_seconds(self):
-        with open("/proc/%d/stat" % self.proc.pid) as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def client(confdir, service, user, count):
     """One PAM application: wait for "go" on stdin, log in `count` times."""
     c.timed_login(confdir, service, user, c.ocra_conv)  # warm: imports, first dlopen
@@ -115,7 +94,7 @@ class Bench:
         self.users = ["load%02d" % i for i in range(CLIENTS)]
         self.servers = [c.ServerProc(self.dir, self.certs, {u: c.TWOSTEP for u in self.users},
                                      instance=chr(ord("A") + i)) for i in range(SERVERS)]
-        self.broker = BrokerProc(self.dir)
+        self.broker = c.BrokerProc(self.dir)
         self.current = Build("current", c.HELPER, c.MODULE, os.path.join(self.dir, "cache"),
                              broker=self.broker)
         self.direct = Build("direct", c.HELPER, c.MODULE, os.path.join(self.dir, "cache-direct"))

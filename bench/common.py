@@ -186,6 +186,27 @@ class ServerProc:
         self.log.close()
 
 
+class BrokerProc:
+    """The current build's crauth-broker on a socket in @workdir."""
+
+    def __init__(self, workdir):
+        self.sock = os.path.join(workdir, "broker.sock")
+        self.proc = subprocess.Popen([os.path.join(BUILD, "broker", "crauth-broker"),
+                                      "--socket", self.sock],
+                                     stderr=open(os.path.join(workdir, "broker.log"), "w"))
+        on_exit(terminate, self.proc)
+        deadline = time.monotonic() + 20
+        while not os.path.exists(self.sock):
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("crauth-broker did not start; see %s/broker.log" % workdir)
+            time.sleep(0.02)
+
+    def cpu_seconds(self):
+        with open("/proc/%d/stat" % self.proc.pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def terminate(proc):
     """SIGTERM, then SIGKILL after 10 s: every background process we start."""
     if proc.poll() is None:
