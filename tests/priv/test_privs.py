@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -434,6 +435,56 @@ class Privileges(unittest.TestCase):
             r = self.as_user("priv", self.user, self.next_code(), env=env)
             self.assertEqual(r["pam"], "PAM_SUCCESS", r["log"])
             self.assertEqual(proxy.attempts, 0)
+
+    def with_broker(self, owner):
+        """The default configuration naming a crauth-broker run as @owner
+        (a pwd entry) on a socket in a directory of its own, for one test."""
+        bdir = os.path.join(self.work, "broker-%s" % owner.pw_name)
+        os.mkdir(bdir, 0o700)
+        os.chown(bdir, owner.pw_uid, owner.pw_gid)
+        sock = os.path.join(bdir, "sock")
+        proc = subprocess.Popen(["setpriv", "--reuid=%d" % owner.pw_uid,
+                                 "--regid=%d" % owner.pw_gid, "--clear-groups",
+                                 os.environ["CRAUTH_BROKER"], "--socket", sock],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self.addCleanup(lambda: (proc.terminate(), proc.wait(20)))
+        while not os.path.exists(sock):  # its start, not what is tested
+            if proc.poll() is not None:
+                self.fail("crauth-broker did not start: %s" % proc.stderr.read())
+            time.sleep(0.01)
+        if owner.pw_uid != self.crauth.pw_uid:
+            os.chmod(sock, 0o777)  # what a hostile user's own listener would allow
+        with open(DEFAULT_CONF) as f:
+            saved = f.read()
+        self.addCleanup(lambda: open(DEFAULT_CONF, "w").write(saved))
+        with open(DEFAULT_CONF, "w") as f:
+            f.write(saved.replace("[auth]\n", "broker = %s\n[auth]\n" % sock, 1))
+        os.chmod(bdir, 0o711)  # the helper (uid _crauth) reaches the socket itself
+        return sock
+
+    def test_a_user_logs_in_through_a_broker_run_as_crauth(self):
+        """The set-uid helper (effective uid _crauth) hands its call to a
+        broker run as _crauth, which reads the configuration and the secrets
+        file (root:_crauth 0640) as the helper does; the second login goes
+        over the broker's kept connection."""
+        self.with_broker(self.crauth)
+        r = self.as_user("priv", self.user, self.next_code())
+        self.assertEqual((r["pam"], r["reason"]), ("PAM_SUCCESS", 0), r["log"])
+        self.assertNotIn("not used", r["log"])
+        handshakes = self.srv.stats["tls_handshakes"]
+        r = self.as_user("priv", self.user, self.next_code())
+        self.assertEqual((r["pam"], r["reason"]), ("PAM_SUCCESS", 0), r["log"])
+        self.assertEqual(self.srv.stats["tls_handshakes"], handshakes)
+
+    def test_a_broker_of_the_calling_user_is_not_asked(self):
+        """A user who runs a broker of its own where the configuration points
+        is refused by the helper (it listens as neither root nor _crauth),
+        and the login goes to the servers the helper calls itself: a wrong
+        code stays wrong whatever that broker would say."""
+        self.with_broker(self.pw)
+        r = self.as_user("priv", self.user, "000000")
+        self.assertEqual((r["pam"], r["reason"]), ("PAM_AUTH_ERR", 10), r["log"])
+        self.assertIn("neither root nor uid %d" % self.crauth.pw_uid, r["log"])
 
     def test_rate_limit_holds_for_an_unprivileged_caller(self):
         # the caller's PAM application ignores pam_fail_delay (our harness
