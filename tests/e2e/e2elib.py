@@ -38,6 +38,7 @@ _BUILD = os.environ.get("TOP_BUILDDIR") or os.path.join(TOP_SRCDIR, "build", "e2
 PAM_CRAUTH = os.environ.get("PAM_CRAUTH") or os.path.join(_BUILD, "pam_module/.libs/pam_crauth.so")
 CRAUTH_HELPER = os.environ.get("CRAUTH_HELPER") or os.path.join(_BUILD, "helper/crauth-helper")
 CRAUTH = os.environ.get("CRAUTH") or os.path.join(_BUILD, "tools/crauth")
+CRAUTH_BROKER = os.environ.get("CRAUTH_BROKER") or os.path.join(_BUILD, "broker/crauth-broker")
 
 KEY20 = "3132333435363738393031323334353637383930"
 OCRA_SUITE = "OCRA-1:HOTP-SHA1-6:QN08"
@@ -218,8 +219,9 @@ class Crauth:
         os.chmod(self.tokens, 0o600)
 
     def write_conf(self, backend="local", method="client-challenge", urls=(), ca_file=None,
-                   **auth):
-        """Rewrite crauth.conf; `auth` adds [auth] keys (e.g. single_prompt="yes")."""
+                   broker=None, **auth):
+        """Rewrite crauth.conf; `auth` adds [auth] keys (e.g. single_prompt="yes");
+        `broker`: crauth-broker's socket for [server]."""
         # fail_delay = 0: the tests assert outcomes, not delays, and sudo's
         # retry loop would otherwise wait 2 s per wrong answer.
         lines = ["# " + MARKER, "[auth]", "backend = " + backend, "method = " + method,
@@ -230,9 +232,29 @@ class Crauth:
             lines += ["[server]", "connect_timeout = 2", "timeout = 5"]
             lines += ["ca_file = " + ca_file] if ca_file else []
             lines += ["url = " + u for u in urls]
+            lines += ["broker = " + broker] if broker else []
         with open(self.conf, "w") as f:
             f.write("\n".join(lines) + "\n")
         os.chmod(self.conf, 0o600)
+
+
+def start_broker(test, crauth):
+    """crauth-broker on a socket in @crauth's directory (the helper, run by
+    sudo or sshd as root, asks a broker of root's); returns the socket."""
+    sock = os.path.join(crauth.dir, "broker.sock")
+    proc = subprocess.Popen([CRAUTH_BROKER, "--socket", sock], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+
+    def stop():
+        proc.terminate()
+        proc.wait(20)
+    test.addCleanup(stop)
+    deadline = time.monotonic() + 20
+    while not os.path.exists(sock):  # its start, not what is tested
+        if proc.poll() is not None or time.monotonic() > deadline:
+            test.fail("crauth-broker did not start")
+        time.sleep(0.01)
+    return sock
 
 
 def reference_server(test, user):

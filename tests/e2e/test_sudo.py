@@ -271,6 +271,30 @@ class SudoServerSinglePrompt(SudoCase):
         self.assertEqual(status, 0, out)
 
 
+class SudoServerThroughBroker(SudoCase):
+    """The same server login with its calls handed to crauth-broker: sudo's
+    helper (run as root) asks a broker of root's, and the second sudo run's
+    calls go over the connection the broker kept from the first."""
+
+    def setUp(self):
+        super().setUp()
+        self.srv, ca_file = e.reference_server(self, self.user.name)
+        sock = e.start_broker(self, self.crauth)
+        self.crauth.write_conf(backend="server", method="server-challenge", urls=[self.srv.url],
+                               ca_file=ca_file, keyword="getchallenge", broker=sock)
+
+    def test_two_sudo_runs_one_tls_handshake(self):
+        for run in (1, 2):
+            p = self.sudo()
+            q = p.expect(PROMPT).group(1)
+            p.send(e.ocra(q))
+            self.assertEqual(p.wait(), 0, p.out)
+            if run == 1:
+                handshakes = self.srv.stats["tls_handshakes"]
+        self.assertEqual(self.srv.stats["tls_handshakes"], handshakes)
+        self.log.assert_reasons(self, SERVICE, [0, 0], self.since)
+
+
 if __name__ == "__main__":
     e.require_root()
     unittest.main(verbosity=2)
