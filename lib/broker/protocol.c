@@ -184,7 +184,7 @@ broker_get_call(int fd, int64_t deadline_ms, struct broker_request *out)
             break;
         i = (size_t)f.type - B_FIELD;
         if (f.type < B_FIELD || i >= N_REQUEST_FIELDS || i < next ||
-            (rc = wire_text(&f, SOAP_MAX_VALUE, &text)) != WIRE_OK) {
+            wire_text(&f, SOAP_MAX_VALUE, &text) != WIRE_OK) {
             rc = WIRE_BAD;
             goto fail;
         }

@@ -6,7 +6,8 @@
 # builds them with `make fuzz-harnesses` and runs them; every
 # tests/fuzz/fuzz_NAME.c must be listed here (fuzz.sh checks).
 fuzz_harnesses = \
-	tests/fuzz/fuzz_auth_header tests/fuzz/fuzz_cache_record tests/fuzz/fuzz_config \
+	tests/fuzz/fuzz_auth_header tests/fuzz/fuzz_broker tests/fuzz/fuzz_cache_record \
+	tests/fuzz/fuzz_config \
 	tests/fuzz/fuzz_frames tests/fuzz/fuzz_http_head tests/fuzz/fuzz_key_text \
 	tests/fuzz/fuzz_ntlm_challenge \
 	tests/fuzz/fuzz_radius_reply tests/fuzz/fuzz_soap_reply tests/fuzz/fuzz_tokens \
@@ -17,6 +18,9 @@ fuzz_ldflags = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
 tests_fuzz_fuzz_auth_header_SOURCES = tests/fuzz/fuzz_auth_header.c
 tests_fuzz_fuzz_auth_header_LDADD = libcrauth_remote.la libcrauth_core.la
 tests_fuzz_fuzz_auth_header_LDFLAGS = $(fuzz_ldflags)
+tests_fuzz_fuzz_broker_SOURCES = tests/fuzz/fuzz_broker.c
+tests_fuzz_fuzz_broker_LDADD = libcrauth_broker_client.la libcrauth_core.la
+tests_fuzz_fuzz_broker_LDFLAGS = $(fuzz_ldflags)
 tests_fuzz_fuzz_cache_record_SOURCES = tests/fuzz/fuzz_cache_record.c
 tests_fuzz_fuzz_cache_record_LDADD = libcrauth_core.la
 tests_fuzz_fuzz_cache_record_LDFLAGS = $(fuzz_ldflags)
