@@ -25,12 +25,14 @@ import time
 
 
 def _inode_of(proto, port):
-    """The socket inode bound to 127.0.0.1:@port in /proc/net/@proto."""
+    """The socket inode bound to 127.0.0.1:@port in /proc/net/@proto.  A
+    closed connection that used the same port before (TIME_WAIT, to another
+    peer) is listed with inode 0 and belongs to no process: it is skipped."""
     want = "0100007F:%04X" % port
     with open("/proc/net/%s" % proto) as f:
         for line in f.readlines()[1:]:
             fields = line.split()
-            if fields[1] == want:
+            if fields[1] == want and fields[9] != "0":
                 return fields[9]
     raise LookupError("no %s socket on 127.0.0.1:%d" % (proto, port))
 
