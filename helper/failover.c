@@ -14,15 +14,11 @@
 enum failover_class
 failover_classify(int reason)
 {
+    if (crauth_reason_server_unreached(reason))
+        return FAILOVER_UNREACHED;
     switch (reason) {
     case REASON_OK:
         return FAILOVER_VERDICT;
-    case REASON_SERVER_UNREACHABLE:
-    case REASON_SERVER_TIMEOUT:
-    case REASON_TLS_FAILURE:
-    case REASON_CONNECTION_LOST:
-    case REASON_SERVER_UNAVAILABLE:
-        return FAILOVER_UNREACHED;
     case REASON_HTTP_AUTH_REFUSED:
     case REASON_HTTP_ERROR:
     case REASON_MALFORMED_REPLY:

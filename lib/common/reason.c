@@ -204,7 +204,7 @@ static const struct crauth_reason_info catalog[] = {
      "_crauth:_crauth HELPER && chmod 6755 HELPER && setcap cap_setgid=ep HELPER."},
     {REASON_BROKER, "broker", PAM_SYSTEM_ERR,
      "crauth-broker (crauth.conf(5) broker) answered HELLO at the start of the attempt, but "
-     "then could not be reached, broke off, or gave no outcome within connect_timeout + "
+     "then could not be reached, broke off, or gave no outcome within connect_timeout + 2 x "
      "timeout; nothing was judged.",
      "Read the log line and the broker's own (journalctl -u crauth-broker).  No server was "
      "marked down and the fallback path stays shut; a broker that is not running at the "
@@ -255,6 +255,21 @@ crauth_reason_find(const char *name)
         if (strcmp(catalog[i].name, name) == 0)
             return &catalog[i];
     return NULL;
+}
+
+bool
+crauth_reason_server_unreached(int code)
+{
+    switch (code) {
+    case REASON_SERVER_UNREACHABLE:
+    case REASON_SERVER_TIMEOUT:
+    case REASON_TLS_FAILURE:
+    case REASON_CONNECTION_LOST:
+    case REASON_SERVER_UNAVAILABLE:
+        return true;
+    default:
+        return false;
+    }
 }
 
 const char *

@@ -11,6 +11,8 @@
 #ifndef CRAUTH_REASON_H
 #define CRAUTH_REASON_H
 
+#include <stdbool.h>
+
 enum crauth_reason {
     REASON_OK = 0, /* authenticated */
 
@@ -90,6 +92,12 @@ const char *crauth_reason_name(int code);
 /* The PAM code for @code; PAM_AUTH_ERR for codes not in the catalog so an
  * unknown code can never turn into a success. */
 int crauth_reason_pam(int code);
+
+/* Does @code say a server could not be reached (refused, timed out, no
+ * such name, TLS, reset, 502-504): the outcomes that, when every server
+ * gives one, mean "no server could be asked"?  helper/failover.h's
+ * FAILOVER_UNREACHED class; crauth-broker asks it too. */
+bool crauth_reason_server_unreached(int code);
 
 /* Walk the catalog: entry @i, or NULL past the end. */
 const struct crauth_reason_info *crauth_reason_at(unsigned i);

@@ -9,6 +9,7 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,8 @@ struct lookup {
 #define ABANDONED_MAX 8
 static struct lookup *abandoned[ABANDONED_MAX];
 static size_t n_abandoned;
+/* crauth-broker looks names up on many threads at once */
+static pthread_mutex_t abandoned_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void
 lookup_free(struct lookup *l)
@@ -80,8 +83,10 @@ resolve_bounded(const char *host, const char *port, const struct addrinfo *hints
         int cancelled = gai_cancel(&l->cb);
 
         if (cancelled == EAI_NOTCANCELED) {
+            pthread_mutex_lock(&abandoned_lock);
             if (n_abandoned < ABANDONED_MAX)
                 abandoned[n_abandoned++] = l;
+            pthread_mutex_unlock(&abandoned_lock);
             return RESOLVE_TIMED_OUT;
         }
         /* finished between the last look and the cancel: take the answer */

@@ -36,16 +36,22 @@
 
 #define STALL_TICK_MS 50
 
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-static int start_error; /* why no timer could be made, 0 when it runs */
-static timer_t timer;
+/* The handler is the process's; the timer and the account are each
+ * waiting thread's own (the helper has one, crauth-broker one per call),
+ * and the timer signals only its thread, whose handler then adds to that
+ * thread's account. */
+static pthread_once_t handler_once = PTHREAD_ONCE_INIT;
+static int handler_error; /* why the handler could not be set, 0 when it is */
+static _Thread_local bool timer_made;
+static _Thread_local int start_error; /* why no timer runs here, 0 when it runs */
+static _Thread_local timer_t timer;
 /* since stall_watch_begin: when it was called (and when the watch ended,
  * or 0), and the stretches summed */
-static atomic_llong begin_ms, end_ms, stalled_ms;
+static _Thread_local atomic_llong begin_ms, end_ms, stalled_ms;
 /* when the handler last ran, and the thread's CPU time then */
-static atomic_llong last_tick_ms, last_cpu_ms;
+static _Thread_local atomic_llong last_tick_ms, last_cpu_ms;
 /* the waiting thread's cgroups' throttled time at stall_watch_begin */
-static int64_t throttled_at_begin;
+static _Thread_local int64_t throttled_at_begin;
 
 static int64_t throttled_ms(void);
 
@@ -89,16 +95,28 @@ on_tick(int sig)
 }
 
 static void
-start(void)
+set_handler(void)
 {
     struct sigaction sa = {.sa_handler = on_tick, .sa_flags = SA_RESTART};
+
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(stall_signal(), &sa, NULL) != 0)
+        handler_error = errno;
+}
+
+/* This thread's timer, made on its first watch. */
+static void
+start(void)
+{
     struct sigevent ev = {.sigev_notify = SIGEV_THREAD_ID, .sigev_signo = stall_signal()};
 
+    pthread_once(&handler_once, set_handler);
+    timer_made = true;
+    if ((start_error = handler_error) != 0)
+        return;
     /* glibc 2.36 names no field for SIGEV_THREAD_ID's thread (sigevent(7)) */
     ev._sigev_un._tid = gettid();
-    sigemptyset(&sa.sa_mask);
-    if (sigaction(stall_signal(), &sa, NULL) != 0 ||
-        timer_create(CLOCK_MONOTONIC, &ev, &timer) != 0)
+    if (timer_create(CLOCK_MONOTONIC, &ev, &timer) != 0)
         start_error = errno;
 }
 
@@ -119,7 +137,8 @@ stall_watch_begin(void)
 {
     sigset_t ours;
 
-    pthread_once(&once, start);
+    if (!timer_made)
+        start();
     atomic_store(&begin_ms, now_ms(CLOCK_MONOTONIC));
     atomic_store(&end_ms, 0);
     atomic_store(&last_tick_ms, atomic_load(&begin_ms));
@@ -140,6 +159,14 @@ stall_watch_end(void)
     arm(0);
     note_tick(); /* a stretch still going on: held until just now */
     atomic_store(&end_ms, now_ms(CLOCK_MONOTONIC));
+}
+
+void
+stall_thread_done(void)
+{
+    if (timer_made && start_error == 0)
+        timer_delete(timer);
+    timer_made = false;
 }
 
 /* @path's text (a /proc or cgroup file), cut at @size - 1 bytes, or false. */

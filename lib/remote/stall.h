@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * stall.h - was the helper held while its thread waited for a server?  A
+ * stall.h - was the helper (or crauth-broker's thread making a call for
+ * it) held while its thread waited for a server?  A
  * caller can stop its own login (SIGSTOP, a cgroup freezer, a CPU quota on
  * the slice sudo runs in; on the whole helper or on one of its threads)
  * while the server answers in time; the deadline then passes with the
@@ -24,10 +25,15 @@
 #define STALL_LIMIT_MS 500
 
 /* Before a wait on the network, on the thread that will wait: start
- * watching it and forget the stretches of earlier waits.  The timer is
- * made once, for the thread that first calls this (the helper's main
- * thread, the only one that waits for servers). */
+ * watching it and forget the stretches of earlier waits.  Each waiting
+ * thread has its own timer and account, made on its first watch (the
+ * helper's main thread, the only one of the helper that waits for
+ * servers; each of crauth-broker's call threads). */
 void stall_watch_begin(void);
+
+/* A thread that watched and is about to end: its timer goes.  (The
+ * helper's thread lives as long as the process and need not call it.) */
+void stall_thread_done(void);
 
 /* After the wait, on the same thread: stop the timer (stall_blame_self
  * does it too). */
