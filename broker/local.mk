@@ -8,5 +8,6 @@ broker_crauth_broker_SOURCES = broker/main.c broker/pool.c broker/pool.h \
 broker_crauth_broker_CPPFLAGS = $(AM_CPPFLAGS) -DCRAUTH_TIER_TOOLS
 broker_crauth_broker_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS)
 broker_crauth_broker_LDFLAGS = $(AM_LDFLAGS) -Wl,-z,relro -Wl,-z,now
-broker_crauth_broker_LDADD = libcrauth_broker_client.la libcrauth_remote.la libcrauth_core.la \
+broker_crauth_broker_LDADD = libcrauth_broker_client.la libcrauth_remote.la libcrauth_stall.la \
+	libcrauth_core.la \
 	$(CURL_LIBS) -lpthread

@@ -22,12 +22,18 @@ struct file_id {
     struct timespec mtime, ctime;
 };
 
+/* The files a handle was made from, besides the configuration: what the
+ * TLS layer loaded (a session resumed on a replaced CA file would skip the
+ * new trust) and the secrets file. */
+enum { F_SECRETS, F_CA, F_CERT, F_KEY, N_FILES };
+
 struct pool_entry {
     char *conf; /* the path the helper named */
-    struct file_id conf_id, secrets_id;
+    struct file_id conf_id, file_id[N_FILES];
     struct crauth_config *cfg;
     struct http *http;
-    time_t idle_since;
+    time_t made, idle_since;
+    bool reused; /* taken from the idle list, not made for this call */
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -70,17 +76,37 @@ entry_free(struct pool_entry *e)
     free(e);
 }
 
-/* Does @e still stand for the files at @conf? */
-static bool
-still_fits(const struct pool_entry *e, const char *conf, const struct file_id *conf_id, time_t now)
+static const char *
+file_path(const struct crauth_config *cfg, int i)
 {
-    struct file_id sid;
+    return i == F_SECRETS ? cfg->secrets_path
+           : i == F_CA    ? cfg->ca_file
+           : i == F_CERT  ? cfg->client_cert
+                          : cfg->client_key;
+}
 
-    if (strcmp(e->conf, conf) != 0 || !same_file(&e->conf_id, conf_id) ||
-        now - e->idle_since > POOL_IDLE_S || now < e->idle_since)
+/* Is @e too old, or idle too long, at @now? */
+static bool
+expired(const struct pool_entry *e, time_t now)
+{
+    return now < e->idle_since || now - e->idle_since > POOL_IDLE_S ||
+           now - e->made > POOL_MAX_AGE_S;
+}
+
+/* Does @e still stand for the files at @conf, and is its connection, if
+ * it keeps one, silent? */
+static bool
+still_fits(struct pool_entry *e, const char *conf, const struct file_id *conf_id, time_t now)
+{
+    if (strcmp(e->conf, conf) != 0 || !same_file(&e->conf_id, conf_id) || expired(e, now))
         return false;
-    sid = file_id_of(e->cfg->secrets_path);
-    return same_file(&e->secrets_id, &sid);
+    for (int i = 0; i < N_FILES; i++) {
+        struct file_id id = file_id_of(file_path(e->cfg, i));
+
+        if (!same_file(&e->file_id[i], &id))
+            return false;
+    }
+    return http_connection_clean(e->http);
 }
 
 int
@@ -90,18 +116,19 @@ pool_take(const char *conf, struct pool_entry **out, char *err, size_t errlen)
     time_t now = time(NULL);
     struct pool_entry *e = NULL, *stale[POOL_MAX_IDLE];
     size_t n_stale = 0;
-    int reason;
 
     *out = NULL;
     pthread_mutex_lock(&lock);
     for (size_t i = n_idle; i-- > 0;) {
-        if (still_fits(idle[i], conf, &id, now)) {
-            if (e == NULL) {
-                e = idle[i];
-                idle[i] = idle[--n_idle];
-            }
-        } else if (strcmp(idle[i]->conf, conf) == 0 || now - idle[i]->idle_since > POOL_IDLE_S) {
-            stale[n_stale++] = idle[i];
+        struct pool_entry *x = idle[i];
+        bool same = strcmp(x->conf, conf) == 0;
+
+        if (same && e == NULL && still_fits(x, conf, &id, now)) {
+            e = x;
+            idle[i] = idle[--n_idle];
+        } else if ((same && e == NULL) || expired(x, now)) {
+            /* one of this file's that no longer fits, or anyone's too old */
+            stale[n_stale++] = x;
             idle[i] = idle[--n_idle];
         }
     }
@@ -110,9 +137,21 @@ pool_take(const char *conf, struct pool_entry **out, char *err, size_t errlen)
     for (size_t i = 0; i < n_stale; i++)
         entry_free(stale[i]);
     if (e != NULL) {
+        e->reused = true;
         *out = e;
         return REASON_OK;
     }
+    return pool_take_new(conf, out, err, errlen);
+}
+
+int
+pool_take_new(const char *conf, struct pool_entry **out, char *err, size_t errlen)
+{
+    struct file_id id = file_id_of(conf);
+    struct pool_entry *e;
+    int reason;
+
+    *out = NULL;
     if ((e = calloc(1, sizeof(*e))) == NULL || (e->conf = strdup(conf)) == NULL) {
         free(e);
         snprintf(err, errlen, "out of memory");
@@ -125,7 +164,9 @@ pool_take(const char *conf, struct pool_entry **out, char *err, size_t errlen)
         entry_free(e);
         return reason;
     }
-    e->secrets_id = file_id_of(e->cfg->secrets_path);
+    for (int i = 0; i < N_FILES; i++)
+        e->file_id[i] = file_id_of(file_path(e->cfg, i));
+    e->made = time(NULL);
     if ((e->http = http_new(e->cfg)) == NULL) {
         entry_free(e);
         snprintf(err, errlen, "libcurl could not be initialised");
@@ -141,6 +182,10 @@ pool_give(struct pool_entry *e, int keep)
     if (e == NULL)
         return;
     e->idle_since = time(NULL);
+    /* bytes or an end after the reply, before any next request: a reply
+     * sent twice or late would answer the next login */
+    if (keep && !http_connection_clean(e->http))
+        keep = 0;
     pthread_mutex_lock(&lock);
     if (keep && n_idle < POOL_MAX_IDLE) {
         idle[n_idle++] = e;
@@ -148,6 +193,12 @@ pool_give(struct pool_entry *e, int keep)
     }
     pthread_mutex_unlock(&lock);
     entry_free(e);
+}
+
+bool
+pool_reused(const struct pool_entry *e)
+{
+    return e->reused;
 }
 
 const struct crauth_config *

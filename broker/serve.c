@@ -19,6 +19,7 @@
 #include "lib/common/secmem.h"
 #include "lib/common/wire.h"
 #include "lib/remote/soap_call.h"
+#include "lib/remote/stall.h"
 
 /* The call's server, as the helper saw it in the same file. */
 static int
@@ -35,6 +36,30 @@ check_call(const struct crauth_config *cfg, const struct broker_request *call, c
         return REASON_CONFIG;
     }
     return REASON_OK;
+}
+
+/* The call on @e's handle, watched: a thread of ours held while it waited
+ * (stopped, frozen, starved: by root, by _crauth or by this machine's
+ * load) would read a server that answered in time as one that did not,
+ * and open the fallback path; that is this host's failure (56), as in
+ * the helper (lib/remote/stall.h). */
+static int
+call_server(struct pool_entry *e, const struct broker_request *call, struct soap_reply *reply,
+            char *err, size_t errlen)
+{
+    char why[512];
+    int reason, held;
+
+    stall_watch_begin();
+    reason = soap_call(pool_http(e), call->index, &call->req, reply, err, errlen);
+    stall_watch_end();
+    if (crauth_reason_server_unreached(reason) &&
+        (held = stall_blame_self(call->url, why, sizeof(why))) >= 0) {
+        snprintf(err, errlen, "crauth-broker: %.400s", why);
+        memset(reply, 0, sizeof(*reply));
+        return held;
+    }
+    return reason;
 }
 
 void
@@ -68,12 +93,25 @@ serve_connection(int fd)
     reason = pool_take(call.conf, &e, err, sizeof(err));
     if (reason == REASON_OK)
         reason = check_call(pool_config(e), &call, err, sizeof(err));
-    if (reason == REASON_OK)
-        reason = soap_call(pool_http(e), call.index, &call.req, &reply, err, sizeof(err));
-    /* a handle whose call could not even be built says nothing about its
-     * connection; every other is kept: libcurl drops a connection that
-     * broke and opens a new one on the next call */
-    pool_give(e, reason != REASON_INTERNAL && reason != REASON_CONFIG);
+    if (reason == REASON_OK) {
+        reason = call_server(e, &call, &reply, err, sizeof(err));
+        /* a kept connection that failed says nothing of the server: the
+         * server may have dropped it (an idle timeout, a balancer's lost
+         * state) and take a new one.  The call is made once more, on a
+         * connection of its own; its outcome is the server's. */
+        if (crauth_reason_server_unreached(reason) && pool_reused(e)) {
+            log_debug("%s url %u: %s on a kept connection; once more on a new one", call.conf,
+                      call.index + 1, crauth_reason_name(reason));
+            pool_give(e, 0);
+            if ((reason = pool_take_new(call.conf, &e, err, sizeof(err))) == REASON_OK &&
+                (reason = check_call(pool_config(e), &call, err, sizeof(err))) == REASON_OK)
+                reason = call_server(e, &call, &reply, err, sizeof(err));
+        }
+    }
+    /* kept only after a call that reached the server and left its
+     * connection silent (pool_give looks) */
+    pool_give(e, reason == REASON_OK || reason == REASON_SOAP_FAULT ||
+                     reason == REASON_SERVER_ERROR || reason == REASON_MALFORMED_REPLY);
     log_sanitize(err, clean, sizeof(clean));
     if (reason != REASON_OK)
         log_msg(reason == REASON_SOAP_FAULT ? LOG_INFO : LOG_WARNING, "%s url %u: %s (%s)",
@@ -84,4 +122,5 @@ serve_connection(int fd)
     secmem_wipe(&reply, sizeof(reply));
     broker_request_free(&call);
     close(fd);
+    stall_thread_done();
 }

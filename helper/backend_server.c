@@ -294,14 +294,15 @@ server_exchange(struct session *s, struct challenge *ch, const char *answer)
     return reason;
 }
 
-/* Every url in turn: a connect and a request each, and with a broker the
- * margin the helper allows it per call. */
+/* Every url in turn: a connect and a request each, or with a broker what
+ * one call through it may take. */
 static long
 server_step_budget_ms(const struct crauth_config *cfg)
 {
-    long margin = cfg->broker != NULL ? BROKER_MARGIN_MS : 0;
+    long one = cfg->broker != NULL ? broker_call_limit_ms(cfg->connect_timeout, cfg->timeout)
+                                   : (cfg->connect_timeout + cfg->timeout) * 1000;
 
-    return (long)cfg->n_urls * ((cfg->connect_timeout + cfg->timeout) * 1000 + margin);
+    return (long)cfg->n_urls * one;
 }
 
 const struct backend backend_server = {

@@ -9,7 +9,7 @@
  * Every failure of the broker is this host's (REASON_BROKER): no server is
  * marked down and the attempt does not end as "no server could be asked".
  * The wait for an outcome is bounded by what the broker itself may take
- * (connect_timeout + timeout) and BROKER_MARGIN_MS.
+ * (broker_call_limit_ms).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,11 +59,11 @@ broker_call(void *data, unsigned index, const struct soap_request *req, struct s
                  rc == WIRE_BAD ? "a field does not fit" : "write failed");
         goto out;
     }
-    deadline = wire_now_ms() + (cfg->connect_timeout + cfg->timeout) * 1000 + BROKER_MARGIN_MS;
+    deadline = wire_now_ms() + broker_call_limit_ms(cfg->connect_timeout, cfg->timeout);
     rc = broker_get_outcome(fd, deadline, &reason, why, sizeof(why), reply);
     if (rc != WIRE_OK) {
         snprintf(err, errlen, "crauth-broker %s: %s", cfg->broker,
-                 rc == WIRE_TIMEOUT ? "no outcome within connect_timeout + timeout"
+                 rc == WIRE_TIMEOUT ? "no outcome within connect_timeout + 2 x timeout"
                  : rc == WIRE_EOF || rc == WIRE_TRUNCATED
                      ? "closed the connection before the outcome"
                      : "sent an outcome that does not parse");

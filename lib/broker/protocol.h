@@ -31,8 +31,17 @@
 #define BROKER_HELLO_MS 1000
 /* the broker's bound for reading a whole call once HELLO is done */
 #define BROKER_CALL_READ_MS 2000
-/* what the helper allows the broker beyond connect_timeout + timeout */
+/* what the helper allows the broker beyond its calls' own bounds */
 #define BROKER_MARGIN_MS 1000
+
+/* The longest one call through the broker may take: a try on a kept
+ * connection (no connect: @timeout), then one on a new connection
+ * (@connect_timeout + @timeout), and the margin; in ms, from seconds. */
+static inline long
+broker_call_limit_ms(long connect_timeout, long timeout)
+{
+    return (connect_timeout + 2 * timeout) * 1000 + BROKER_MARGIN_MS;
+}
 
 enum broker_frame {
     B_HELLO = 0x61,   /* u16 protocol version (both ways) */

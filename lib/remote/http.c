@@ -22,6 +22,7 @@
 #include "lib/remote/http.h"
 
 #include <curl/curl.h>
+#include <poll.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
@@ -299,6 +300,22 @@ http_free(struct http *h)
     curl_slist_free_all(h->headers);
     response_reset(&h->resp);
     free(h);
+}
+
+bool
+http_connection_clean(struct http *h)
+{
+    curl_socket_t fd = CURL_SOCKET_BAD;
+    struct pollfd p;
+
+    /* no connection kept (closed after the last reply, or none yet): the
+     * next request opens a new one */
+    if (curl_easy_getinfo(h->curl, CURLINFO_ACTIVESOCKET, &fd) != CURLE_OK || fd == CURL_SOCKET_BAD)
+        return true;
+    p = (struct pollfd){.fd = fd, .events = POLLIN | POLLRDHUP};
+    /* anything to read between requests (a byte, the end, an error) is
+     * what no request asked for */
+    return poll(&p, 1, 0) == 0;
 }
 
 const char *

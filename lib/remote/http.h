@@ -42,6 +42,7 @@
 
 #include "lib/tier_helper_side.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "lib/core/conf.h"
@@ -75,6 +76,13 @@ void http_reply_free(struct http_reply *reply);
  * failure as http_post classifies it. */
 int http_probe(struct http *h, unsigned index, char *info, size_t infolen, char *err,
                size_t errlen);
+
+/* Between requests: is the connection @h keeps (if any) silent, as an
+ * HTTP/1.1 connection with no request on it must be?  False when the
+ * peer sent bytes no request asked for (a reply sent twice, a late
+ * reply to a request given up on) or closed it: such a connection must
+ * not carry the next request, whose reply would be read from them. */
+bool http_connection_clean(struct http *h);
 
 /* "host:port" of server @index, for log lines. */
 const char *http_server_name(const struct http *h, unsigned index);
