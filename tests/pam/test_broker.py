@@ -34,13 +34,16 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from serverfixture import CRAUTH, HELPER, ServerCase, closed_port, ph  # noqa: E402
-from test_emergency import read_head, serve_each, success_body  # noqa: E402
+from test_emergency import PausingServer, read_head, serve_each, stopped_for  # noqa: E402
+from test_emergency import success_body  # noqa: E402
 
 BROKER = os.environ.get("CRAUTH_BROKER", "broker/crauth-broker")
 B_HELLO, B_BUSY, B_CONF, B_URL, B_CALL, B_OUTCOME, B_R_CODES, B_END = (
     0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x6f)
 B_FIELD, B_R_TEXT = 0x70, 0x80
 N_REPLY_TEXTS = 12
+FAILURE_XML = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "unit",
+                           "soap_replies", "failure.xml")
 
 
 def frame(kind, payload=b""):
@@ -396,7 +399,7 @@ class TestFakeBrokers(BrokerCase):
 
     def test_a_silent_broker_fails_closed_within_its_bound(self):
         self.assert_fails_closed(lambda conn, call: "hold",
-                                 "no outcome within connect_timeout + timeout")
+                                 "no outcome within connect_timeout + 2 x timeout")
 
     def test_a_cut_outcome_fails_closed(self):
         self.assert_fails_closed(lambda conn, call: conn.sendall(success_outcome()[:20]),
@@ -433,6 +436,193 @@ class TestFakeBrokers(BrokerCase):
         self.assertEqual(call[B_FIELD + 3], b"123456")  # CREDFLD_PASSWORD
         others = b"".join(v for k, v in call.items() if k != B_FIELD + 3)
         self.assertNotIn(b"123456", others)
+
+
+def reply(body):
+    return (b"HTTP/1.1 200 OK\r\nContent-Type: text/xml; charset=utf-8\r\n"
+            b"Content-Length: %d\r\n\r\n" % len(body) + body)
+
+
+def read_request(c):
+    """One request's body from @c, or None when the client went away."""
+    head = read_head(c)
+    if not head:
+        return None
+    n = int(head.lower().split(b"content-length:")[1].split(b"\r\n")[0])
+    body = head.split(b"\r\n\r\n", 1)[1]
+    while len(body) < n:
+        chunk = c.recv(n - len(body))
+        if not chunk:
+            return None
+        body += chunk
+    return body
+
+
+class KeepAliveServer:
+    """TLS, keep-alive, a thread per connection; @policy(n, body, conn)
+    answers request n (from 1) of its connection, and returns "hold" to
+    keep that connection open and never answer on it again."""
+
+    def __init__(self, certs, policy):
+        self.policy = policy
+        self.tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.tls.load_cert_chain(certs["server_cert"], certs["server_key"])
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.url = "https://127.0.0.1:%d/" % self.sock.getsockname()[1]
+        self.connections = 0
+        self.held = []
+        threading.Thread(target=self.serve, daemon=True).start()
+
+    def serve(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self.each, args=(conn,), daemon=True).start()
+
+    def each(self, conn):
+        try:
+            c = self.tls.wrap_socket(conn, server_side=True)
+            n = 0
+            while True:
+                body = read_request(c)
+                if body is None:
+                    return
+                n += 1
+                if self.policy(n, body, c) == "hold":
+                    self.held.append(c)
+                    return
+        except (OSError, ssl.SSLError, IndexError, ValueError):
+            pass
+
+    def stop(self):
+        self.sock.close()
+        for c in self.held:
+            c.close()
+
+
+class TestKeptConnections(BrokerCase):
+    """What a connection the broker keeps between logins must never do:
+    carry one login's reply to another, or turn a server that takes new
+    connections into "no server could be asked"."""
+
+    def failure_body(self):
+        with open(FAILURE_XML, "rb") as f:
+            return f.read()
+
+    def twice_server(self):
+        """Success for code 123456, sent twice (a broken front end), each
+        in its own TLS record; failure for anything else.  `sent` is set
+        once both copies are out."""
+        sent = threading.Event()
+        failure = self.failure_body()
+
+        def policy(n, body, c):
+            if b">123456<" in body:
+                c.sendall(reply(success_body()))
+                c.sendall(reply(success_body()))
+                sent.set()
+            else:
+                c.sendall(reply(failure))
+        srv = KeepAliveServer(self.certs, policy)
+        self.addCleanup(srv.stop)
+        return srv, sent
+
+    def test_a_reply_sent_twice_answers_no_later_login(self):
+        srv, sent = self.twice_server()
+        self.start_broker()
+        self.configure_broker("otp", urls=[srv.url])
+        self.assertOutcome(self.login("hotp-user", self.same_answer("123456")), "PAM_SUCCESS", 0)
+        self.assertTrue(sent.wait(10))
+        # the copy waits on the kept connection: another user, a wrong code
+        for user in ("twostep", "hotp-user"):
+            r = self.login(user, self.same_answer("999999"))
+            self.assertOutcome(r, "PAM_AUTH_ERR", 10)
+        self.assertEqual(srv.connections, 2)  # the dirty connection was dropped
+
+    def test_a_late_reply_answers_no_later_login(self):
+        """The server answers after the call gave up (timeout): that late
+        success must not be read as the next login's answer."""
+        release, sent = threading.Event(), threading.Event()
+        failure = self.failure_body()
+
+        def policy(n, body, c):
+            if b">123456<" in body:
+                release.wait(30)
+                c.sendall(reply(success_body()))
+                sent.set()
+            else:
+                c.sendall(reply(failure))
+        srv = KeepAliveServer(self.certs, policy)
+        self.addCleanup(srv.stop)
+        self.start_broker()
+        self.configure_broker("otp", urls=[srv.url], connect_timeout=1, timeout=1)
+        r = self.login("hotp-user", self.same_answer("123456"))
+        self.assertOutcome(r, "PAM_AUTHINFO_UNAVAIL", 31)  # a new connection, then silence
+        release.set()
+        self.assertTrue(sent.wait(10))
+        # the server was marked down by that timeout: asked again all the same
+        self.configure_broker("otp", urls=[srv.url], connect_timeout=1, timeout=1,
+                              server="dead_time = 0")
+        r = self.login("hotp-user", self.same_answer("999999"))
+        self.assertOutcome(r, "PAM_AUTH_ERR", 10)
+
+    def test_a_kept_connection_gone_silent_is_not_no_server(self):
+        """The server answers the first request on a connection and never
+        another on it (a balancer's lost state), while new connections
+        work: the call is made again on a new one, and succeeds."""
+        def policy(n, body, c):
+            if n > 1:
+                return "hold"
+            c.sendall(reply(success_body()))
+        srv = KeepAliveServer(self.certs, policy)
+        self.addCleanup(srv.stop)
+        self.start_broker()
+        self.configure_broker("otp", urls=[srv.url], connect_timeout=1, timeout=1)
+        for n in (1, 2):
+            self.assertOutcome(self.login("hotp-user", self.same_answer("123456")),
+                               "PAM_SUCCESS", 0)
+            self.assertEqual(srv.connections, n)
+
+    def test_a_held_broker_does_not_open_the_fallback(self):
+        """The broker's call thread stopped (SIGSTOP: root, _crauth, or a
+        loaded machine can hold it) while the server answers in time: this
+        host's failure (56), not the server's (31), and no server marked
+        down."""
+        srv = PausingServer(self.certs, "reply", stopped_for(3.5))
+        self.addCleanup(srv.stop)
+        proc = self.start_broker()
+        self.configure_broker("otp", urls=[srv.url], connect_timeout=1, timeout=3)
+        r = self.login("hotp-user", self.same_answer("123456"))
+        self.assertEqual(srv.errors, [])
+        self.assertIsNone(proc.poll())
+        self.assertOutcome(r, "PAM_SYSTEM_ERR", 56)
+        self.assertIn("kept from running", r.log)
+
+    def test_a_replaced_ca_file_takes_effect_at_once(self):
+        """A kept connection (or a TLS session resumed from it) must not
+        carry trust the admin took back: ca_file replaced by another CA."""
+        other = os.path.join(self.dir, "other-ca")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                        other + ".key", "-out", other + ".pem", "-days", "1", "-subj",
+                        "/CN=unrelated CA"], check=True, capture_output=True)
+        ca = os.path.join(self.dir, "ca.pem")
+        with open(self.certs["ca_cert"], "rb") as f, open(ca, "wb") as g:
+            g.write(f.read())
+        self.start_broker()
+        self.configure_broker(urls=[self.srv.url])
+        with open(self.conf) as f:
+            text = f.read().replace(self.certs["ca_cert"], ca)
+        with open(self.conf, "w") as f:
+            f.write(text)
+        self.assertOutcome(self.login("twostep", self.kbdint()), "PAM_SUCCESS", 0)
+        with open(other + ".pem", "rb") as f, open(ca + ".new", "wb") as g:
+            g.write(f.read())
+        os.rename(ca + ".new", ca)
+        r = self.login("twostep", self.kbdint())
+        self.assertOutcome(r, "PAM_AUTHINFO_UNAVAIL", 32)
 
 
 class ClosingServer:
