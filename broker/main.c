@@ -8,12 +8,14 @@
  *
  * It runs as the helper's user (_crauth; crauth-broker.service), takes
  * connections from that user and root only (SO_PEERCRED), serves each on
- * its own thread (at most MAX_CALLS at once; beyond, it answers BUSY and
- * that helper calls the servers itself) and logs to standard error.  It
+ * its own thread (at most MAX_CALLS at once; beyond, it answers BUSY: at
+ * the start of a login that helper calls the servers itself, later the
+ * login fails, 62) and logs to standard error.  It
  * holds the configuration's secrets as the helper does: no core dumps, not
  * traceable, an empty environment (no OPENSSL_CONF, no proxy variables).
  */
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -36,7 +38,13 @@
 #include "lib/common/log.h"
 #include "lib/common/wire.h"
 
-#define MAX_CALLS 64
+/* Calls at once.  A hung server holds its calls' threads for up to
+ * connect_timeout + 2 x timeout, and a call turned away after the start
+ * of a login fails it (62): room for every login a machine runs at once. */
+#define MAX_CALLS 1024
+/* a call's stack: libcurl, OpenSSL, expat and glibc's resolver need far
+ * less; the default 8 MiB times MAX_CALLS would be address space wasted */
+#define CALL_STACK (512 * 1024)
 /* how long a stop waits for the calls in flight */
 #define DRAIN_S 15
 
@@ -137,6 +145,7 @@ take(int fd)
     }
     pthread_attr_init(&attr);
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    pthread_attr_setstacksize(&attr, CALL_STACK);
     if (pthread_create(&t, &attr, call_thread, (void *)(intptr_t)fd) != 0) {
         atomic_fetch_sub(&calls, 1);
         wire_write_text(fd, B_BUSY, "cannot start a thread");
@@ -164,6 +173,10 @@ main(int argc, char **argv)
             return 2;
         }
     }
+    /* systemd's socket (LISTEN_PID, LISTEN_FDS) is taken before the
+     * environment goes */
+    if ((lfd = listener(path)) < 0)
+        return 1;
     /* the configuration's secrets live here as in the helper */
     if (prctl(PR_SET_DUMPABLE, 0) != 0 || setrlimit(RLIMIT_CORE, &core) != 0 || clearenv() != 0) {
         perror("crauth-broker: set-up");
@@ -179,18 +192,23 @@ main(int argc, char **argv)
         fprintf(stderr, "crauth-broker: libcurl could not be initialised\n");
         return 1;
     }
-    if ((lfd = listener(path)) < 0)
-        return 1;
     if (geteuid() == 0)
         log_msg(LOG_WARNING, "runs as root: run it as the helper's user "
                              "(crauth-broker.service does)");
     log_msg(LOG_INFO, "ready%s%s", path ? " on " : "", path ? path : " (socket-activated)");
     while (!stopping) {
-        int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+        struct pollfd p = {.fd = lfd, .events = POLLIN};
+        int fd, n = poll(&p, 1, POOL_IDLE_S * 1000 / 2);
 
+        /* idle connections go on time even when no call comes */
+        if (n == 0)
+            pool_expire();
+        if (n <= 0) /* or a stop (EINTR) */
+            continue;
+        fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
         if (fd >= 0)
             take(fd);
-        else if (errno != EINTR && errno != ECONNABORTED) {
+        else if (errno != EINTR && errno != ECONNABORTED && errno != EAGAIN) {
             log_msg(LOG_ERR, "accept: %s", strerror(errno));
             /* out of descriptors or memory: not a spin */
             usleep(100000);

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "broker/pool.h"
+#include "lib/common/log.h"
 #include "lib/common/reason.h"
 
 /* What a file was when its handle was made. */
@@ -25,7 +26,7 @@ struct file_id {
 /* The files a handle was made from, besides the configuration: what the
  * TLS layer loaded (a session resumed on a replaced CA file would skip the
  * new trust) and the secrets file. */
-enum { F_SECRETS, F_CA, F_CERT, F_KEY, N_FILES };
+enum { F_SECRETS, F_CA, F_CERT, F_KEY, F_PIN, N_FILES };
 
 struct pool_entry {
     char *conf; /* the path the helper named */
@@ -79,10 +80,20 @@ entry_free(struct pool_entry *e)
 static const char *
 file_path(const struct crauth_config *cfg, int i)
 {
-    return i == F_SECRETS ? cfg->secrets_path
-           : i == F_CA    ? cfg->ca_file
-           : i == F_CERT  ? cfg->client_cert
-                          : cfg->client_key;
+    switch (i) {
+    case F_SECRETS:
+        return cfg->secrets_path;
+    case F_CA:
+        return cfg->ca_file;
+    case F_CERT:
+        return cfg->client_cert;
+    case F_KEY:
+        return cfg->client_key;
+    default:
+        /* pinned_pubkey is a file when it is a path, else sha256// hashes */
+        return cfg->pinned_pubkey != NULL && cfg->pinned_pubkey[0] == '/' ? cfg->pinned_pubkey
+                                                                          : NULL;
+    }
 }
 
 /* Is @e too old, or idle too long, at @now? */
@@ -184,8 +195,11 @@ pool_give(struct pool_entry *e, int keep)
     e->idle_since = time(NULL);
     /* bytes or an end after the reply, before any next request: a reply
      * sent twice or late would answer the next login */
-    if (keep && !http_connection_clean(e->http))
+    if (keep && !http_connection_clean(e->http)) {
+        log_debug("%s: the server sent more after its reply, or closed: its connection goes",
+                  e->conf);
         keep = 0;
+    }
     pthread_mutex_lock(&lock);
     if (keep && n_idle < POOL_MAX_IDLE) {
         idle[n_idle++] = e;
@@ -211,6 +225,24 @@ struct http *
 pool_http(const struct pool_entry *e)
 {
     return e->http;
+}
+
+void
+pool_expire(void)
+{
+    time_t now = time(NULL);
+    struct pool_entry *stale[POOL_MAX_IDLE];
+    size_t n_stale = 0;
+
+    pthread_mutex_lock(&lock);
+    for (size_t i = n_idle; i-- > 0;)
+        if (expired(idle[i], now)) {
+            stale[n_stale++] = idle[i];
+            idle[i] = idle[--n_idle];
+        }
+    pthread_mutex_unlock(&lock);
+    for (size_t i = 0; i < n_stale; i++)
+        entry_free(stale[i]);
 }
 
 void

@@ -7,7 +7,7 @@
  *
  * A handle is taken for one call and given back after it.  It is kept only
  * while the configuration, its secrets file and the TLS files it names
- * (ca_file, client_cert, client_key) are the files it was made from
+ * (ca_file, client_cert, client_key, a pinned_pubkey file) are the files it was made from
  * (device, inode, size, modification and change times), for at most
  * POOL_IDLE_S idle and POOL_MAX_AGE_S in all, POOL_MAX_IDLE handles in
  * all, and only while its connection is silent between calls: a byte or
@@ -51,6 +51,9 @@ bool pool_reused(const struct pool_entry *e);
 
 const struct crauth_config *pool_config(const struct pool_entry *e);
 struct http *pool_http(const struct pool_entry *e);
+
+/* Free the idle handles that are too old (the listener's idle moments). */
+void pool_expire(void);
 
 /* Free every idle handle (at exit). */
 void pool_clear(void);

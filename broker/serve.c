@@ -95,13 +95,17 @@ serve_connection(int fd)
         reason = check_call(pool_config(e), &call, err, sizeof(err));
     if (reason == REASON_OK) {
         reason = call_server(e, &call, &reply, err, sizeof(err));
-        /* a kept connection that failed says nothing of the server: the
-         * server may have dropped it (an idle timeout, a balancer's lost
-         * state) and take a new one.  The call is made once more, on a
-         * connection of its own; its outcome is the server's. */
-        if (crauth_reason_server_unreached(reason) && pool_reused(e)) {
+        /* a kept connection that failed (silent, reset; no connect was
+         * made or tried) says nothing of the server: it may have dropped
+         * the connection (an idle timeout, a balancer's lost state) and
+         * take a new one.  The call is made once more, on a connection
+         * of its own; its outcome is the server's. */
+        if ((reason == REASON_SERVER_TIMEOUT || reason == REASON_CONNECTION_LOST) &&
+            pool_reused(e) && http_kept_only(pool_http(e))) {
             log_debug("%s url %u: %s on a kept connection; once more on a new one", call.conf,
                       call.index + 1, crauth_reason_name(reason));
+            err[0] = '\0';
+            memset(&reply, 0, sizeof(reply));
             pool_give(e, 0);
             if ((reason = pool_take_new(call.conf, &e, err, sizeof(err))) == REASON_OK &&
                 (reason = check_call(pool_config(e), &call, err, sizeof(err))) == REASON_OK)

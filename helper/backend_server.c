@@ -299,7 +299,7 @@ server_exchange(struct session *s, struct challenge *ch, const char *answer)
 static long
 server_step_budget_ms(const struct crauth_config *cfg)
 {
-    long one = cfg->broker != NULL ? broker_call_limit_ms(cfg->connect_timeout, cfg->timeout)
+    long one = cfg->broker != NULL ? broker_call_limit_ms(cfg)
                                    : (cfg->connect_timeout + cfg->timeout) * 1000;
 
     return (long)cfg->n_urls * one;

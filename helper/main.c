@@ -25,6 +25,7 @@
 #include "helper/hygiene.h"
 #include "helper/plugin.h"
 #include "helper/transport.h"
+#include "lib/broker/protocol.h"
 #include "helper/attempts.h"
 #include "lib/common/log.h"
 #include "helper/privs.h"
@@ -45,6 +46,8 @@
 
 #define REQUEST_TIMEOUT_MS 10000
 #define LOCAL_BUDGET_MS 10000
+/* what the module waits for one step at most (pam_module/relay.c) */
+#define STEP_BUDGET_MAX_MS 600000
 #define MISUSE_DELAY_S 2
 
 struct request {
@@ -176,7 +179,15 @@ server_transport(const struct crauth_config *cfg, bool set_id, const struct serv
     char why[300];
 
     if (cfg->broker != NULL) {
-        if (transport_broker_usable(cfg, why, sizeof(why))) {
+        /* the module waits STEP_BUDGET_MAX_MS for a step at most: a broker
+         * that may take longer for the url lines is not asked */
+        if ((long)cfg->n_urls * broker_call_limit_ms(cfg) + LOCAL_BUDGET_MS + cfg->fail_delay_ms >
+            STEP_BUDGET_MAX_MS)
+            snprintf(why, sizeof(why),
+                     "%u url(s) x (connect_timeout + 2 x timeout) is over the "
+                     "%d s a step may take",
+                     cfg->n_urls, STEP_BUDGET_MAX_MS / 1000);
+        else if (transport_broker_usable(cfg, why, sizeof(why))) {
             *t = &transport_broker;
             return REASON_OK;
         }
@@ -196,7 +207,7 @@ step_budget_ms(const struct crauth_config *cfg, const struct backend *b)
 
     if (b->step_budget_ms != NULL)
         ms += b->step_budget_ms(cfg);
-    return ms > 600000 ? 600000 : (uint32_t)ms;
+    return ms > STEP_BUDGET_MAX_MS ? STEP_BUDGET_MAX_MS : (uint32_t)ms;
 }
 
 /* How long the helper may live once it knows its configuration: every

@@ -54,16 +54,22 @@ broker_call(void *data, unsigned index, const struct soap_request *req, struct s
         return REASON_BROKER;
     }
     rc = broker_put_call(fd, cfg->path, cfg->urls[index], index, req);
-    if (rc != WIRE_OK) {
-        snprintf(err, errlen, "crauth-broker %s: the call was not sent (%s)", cfg->broker,
-                 rc == WIRE_BAD ? "a field does not fit" : "write failed");
+    if (rc == WIRE_BAD) {
+        /* what soap_build_request refuses too: the broker is not to blame */
+        snprintf(err, errlen, "cannot build the request (invalid text in a field)");
+        reason = REASON_INTERNAL;
         goto out;
     }
-    deadline = wire_now_ms() + broker_call_limit_ms(cfg->connect_timeout, cfg->timeout);
+    if (rc != WIRE_OK) {
+        snprintf(err, errlen, "crauth-broker %s: the call was not sent (write failed)",
+                 cfg->broker);
+        goto out;
+    }
+    deadline = wire_now_ms() + broker_call_limit_ms(cfg);
     rc = broker_get_outcome(fd, deadline, &reason, why, sizeof(why), reply);
     if (rc != WIRE_OK) {
         snprintf(err, errlen, "crauth-broker %s: %s", cfg->broker,
-                 rc == WIRE_TIMEOUT ? "no outcome within connect_timeout + 2 x timeout"
+                 rc == WIRE_TIMEOUT ? "no outcome within its bound (connect_timeout + 2 x timeout)"
                  : rc == WIRE_EOF || rc == WIRE_TRUNCATED
                      ? "closed the connection before the outcome"
                      : "sent an outcome that does not parse");
@@ -85,6 +91,7 @@ broker_call(void *data, unsigned index, const struct soap_request *req, struct s
     case REASON_HTTP_AUTH_REFUSED:
     case REASON_HTTP_ERROR:
     case REASON_CONFIG:
+    case REASON_SECRETS_FILE:
     case REASON_RESOURCE_LIMIT:
     case REASON_INTERNAL:
     case REASON_BROKER:

@@ -24,6 +24,7 @@
 
 #include <stdint.h>
 
+#include "lib/core/conf.h"
 #include "lib/remote/soap.h"
 
 #define BROKER_PROTOCOL 1
@@ -34,13 +35,16 @@
 /* what the helper allows the broker beyond its calls' own bounds */
 #define BROKER_MARGIN_MS 1000
 
-/* The longest one call through the broker may take: a try on a kept
- * connection (no connect: @timeout), then one on a new connection
- * (@connect_timeout + @timeout), and the margin; in ms, from seconds. */
+/* The longest one call through the broker may take, in ms: a try on a
+ * kept connection (no connect: timeout), then one on a new connection
+ * (connect_timeout + timeout, and one timeout more for NTLM's NEGOTIATE
+ * leg), and the margin. */
 static inline long
-broker_call_limit_ms(long connect_timeout, long timeout)
+broker_call_limit_ms(const struct crauth_config *cfg)
 {
-    return (connect_timeout + 2 * timeout) * 1000 + BROKER_MARGIN_MS;
+    long legs = cfg->http_auth == HTTP_AUTH_NTLM ? 3 : 2;
+
+    return (cfg->connect_timeout + legs * cfg->timeout) * 1000 + BROKER_MARGIN_MS;
 }
 
 enum broker_frame {

@@ -303,6 +303,12 @@ http_free(struct http *h)
 }
 
 bool
+http_kept_only(const struct http *h)
+{
+    return h->kept_only;
+}
+
+bool
 http_connection_clean(struct http *h)
 {
     curl_socket_t fd = CURL_SOCKET_BAD;
@@ -323,6 +329,8 @@ http_server_name(const struct http *h, unsigned index)
 {
     return index < h->cfg->n_urls ? h->names[index] : "?";
 }
+
+static long new_connections(struct http *h);
 
 /* A copy of @base with "Authorization: @authz" added; NULL without memory. */
 static struct curl_slist *
@@ -375,6 +383,9 @@ request(struct http *h, unsigned index, const char *body, size_t len, const char
     h->connected_at = 0;
     h->request_timed_out = false;
     rc = curl_easy_perform(h->curl);
+    /* a transfer that connected anew, or never got a connection ready */
+    if (new_connections(h) != 0 || h->connected_at == 0)
+        h->kept_only = false;
     /* the request body is the caller's; make sure curl keeps no pointer */
     curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, NULL);
     h->sockets.must_reuse = false;
@@ -532,6 +543,7 @@ http_post(struct http *h, unsigned index, const char *body, size_t len, struct h
         snprintf(err, errlen, "%s", h->setup_err);
         return h->setup_reason;
     }
+    h->kept_only = true;
     if (h->cfg->http_auth == HTTP_AUTH_NTLM)
         reason = ntlm_post(h, index, body, len, &sink, err, errlen);
     else

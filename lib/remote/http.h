@@ -84,6 +84,11 @@ int http_probe(struct http *h, unsigned index, char *info, size_t infolen, char 
  * not carry the next request, whose reply would be read from them. */
 bool http_connection_clean(struct http *h);
 
+/* Did the last http_post run on connections kept from earlier requests
+ * only (no connect, none tried)?  Its failure then says nothing of
+ * whether the server takes new connections. */
+bool http_kept_only(const struct http *h);
+
 /* "host:port" of server @index, for log lines. */
 const char *http_server_name(const struct http *h, unsigned index);
 

@@ -42,6 +42,7 @@ struct http {
     char setup_err[300];
     int64_t connected_at;   /* CLOCK_MONOTONIC ms: the request's connection was ready; 0 before */
     bool request_timed_out; /* no complete reply within timeout after connected_at */
+    bool kept_only;         /* every transfer of the last http_post ran on a kept connection */
     int ntlm_conn;          /* server whose kept-alive connection is NTLM-authenticated; -1 */
     const char *ntlm_identity; /* the identity it is authenticated as (cfg->http_user) */
 };
