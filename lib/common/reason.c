@@ -203,9 +203,10 @@ static const struct crauth_reason_info catalog[] = {
      "Reinstall it: `make install-setuid` or the Debian package; by hand: chown "
      "_crauth:_crauth HELPER && chmod 6755 HELPER && setcap cap_setgid=ep HELPER."},
     {REASON_BROKER, "broker", PAM_SYSTEM_ERR,
-     "crauth-broker (crauth.conf(5) broker) answered HELLO at the start of the attempt, but "
-     "then could not be reached, broke off, or gave no outcome within connect_timeout + 2 x "
-     "timeout; nothing was judged.",
+     "crauth-broker (crauth.conf(5) broker) answered at the start of the attempt, but then "
+     "could not be reached, was busy, broke off, gave no outcome within its bound "
+     "(connect_timeout + 2 x timeout, one timeout more with NTLM, and 1 s), or gave an "
+     "outcome no server call yields; nothing was judged.",
      "Read the log line and the broker's own (journalctl -u crauth-broker).  No server was "
      "marked down and the fallback path stays shut; a broker that is not running at the "
      "start of a login is not used (the helper calls the servers itself)."},
