@@ -41,9 +41,10 @@
  * and the timer signals only its thread, whose handler then adds to that
  * thread's account. */
 static pthread_once_t handler_once = PTHREAD_ONCE_INIT;
-static int handler_error; /* why the handler could not be set, 0 when it is */
-static _Thread_local bool timer_made;
-static _Thread_local int start_error; /* why no timer runs here, 0 when it runs */
+static int handler_error;               /* why the handler could not be set, 0 when it is */
+static _Thread_local bool timer_made;   /* start() ran on this thread */
+static _Thread_local bool timer_exists; /* and made the timer */
+static _Thread_local int start_error;   /* why no timer runs here, 0 when it runs */
 static _Thread_local timer_t timer;
 /* since stall_watch_begin: when it was called (and when the watch ended,
  * or 0), and the stretches summed */
@@ -118,6 +119,8 @@ start(void)
     ev._sigev_un._tid = gettid();
     if (timer_create(CLOCK_MONOTONIC, &ev, &timer) != 0)
         start_error = errno;
+    else
+        timer_exists = true;
 }
 
 static void
@@ -164,9 +167,10 @@ stall_watch_end(void)
 void
 stall_thread_done(void)
 {
-    if (timer_made && start_error == 0)
+    /* also a timer that could not be armed: it exists all the same */
+    if (timer_exists)
         timer_delete(timer);
-    timer_made = false;
+    timer_made = timer_exists = false;
 }
 
 /* @path's text (a /proc or cgroup file), cut at @size - 1 bytes, or false. */
