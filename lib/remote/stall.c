@@ -326,10 +326,34 @@ throttled_ms(void)
  * runs in can move another one (libcurl's resolver, glibc's lookup
  * thread) alone into a frozen or throttled group of its own.  The helper
  * never moves its threads; *tid names the first such thread. */
+/* The lines of a /proc cgroup file @in whose hierarchy can hold a thread
+ * back (cgroup v2's, and v1's freezer, cpu, cpuacct, cpuset), into @out:
+ * a thread in another memory or blkio group is not held by that, and a
+ * host's tooling may place threads there for its own bookkeeping. */
+static void
+holding_lines(const char *in, char *out, size_t size)
+{
+    char copy[2048], *line, *save = NULL;
+    size_t len = 0;
+
+    snprintf(copy, sizeof(copy), "%s", in);
+    out[0] = '\0';
+    for (line = strtok_r(copy, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
+        char ids[256];
+
+        if (sscanf(line, "%*[^:]:%255[^:]:", ids) != 1)
+            ids[0] = '\0';
+        if ((strncmp(line, "0::", 3) == 0 || listed(ids, "freezer") || listed(ids, "cpu") ||
+             listed(ids, "cpuacct") || listed(ids, "cpuset")) &&
+            len + strlen(line) + 2 <= size)
+            len += (size_t)snprintf(out + len, size - len, "%s\n", line);
+    }
+}
+
 static bool
 thread_moved(char *tid, size_t size)
 {
-    char own[2048], other[2048], path[64];
+    char own[2048], other[2048], path[64], mine[2048], theirs[2048];
     struct dirent *e;
     bool moved = false;
     DIR *d;
@@ -337,11 +361,15 @@ thread_moved(char *tid, size_t size)
     if (!read_proc("/proc/self/cgroup", own, sizeof(own)) ||
         (d = opendir("/proc/self/task")) == NULL)
         return false;
+    holding_lines(own, mine, sizeof(mine));
     while (!moved && (e = readdir(d)) != NULL) {
         if (e->d_name[0] == '.')
             continue;
         snprintf(path, sizeof(path), "/proc/self/task/%.20s/cgroup", e->d_name);
-        if (read_proc(path, other, sizeof(other)) && strcmp(own, other) != 0) {
+        if (!read_proc(path, other, sizeof(other)))
+            continue;
+        holding_lines(other, theirs, sizeof(theirs));
+        if (strcmp(mine, theirs) != 0) {
             snprintf(tid, size, "%.20s", e->d_name);
             moved = true;
         }
