@@ -7,7 +7,7 @@
 #   3. the suite again with the helper under valgrind memcheck
 #   4. real sshd/ssh/sudo/su/login, the privilege tests with a really
 #      set-id helper, and the Debian package installed and purged (root only)
-#   5. every fuzz harness for 60 s
+#   5. every fuzz harness for 45 s
 # Each step is announced before it runs and its time shown after it.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -110,8 +110,8 @@ else
     step "privilege tests skipped: not root"
 fi
 
-step "fuzzing: every harness for 60 s"
-"$top/tests/fuzz/fuzz.sh" "$top/build/fuzz" 60
+step "fuzzing: every harness for 45 s"
+"$top/tests/fuzz/fuzz.sh" "$top/build/fuzz" 45
 
 step "all tests passed"
 echo "test.sh: done in $(($(date +%s) - started)) s"

@@ -175,7 +175,7 @@ endif
 # `make fuzz-long FUZZ_SECONDS=N` for as long as asked.
 FUZZ_SECONDS = 3600
 fuzz:
-	$(SHELL) '$(srcdir)/tests/fuzz/fuzz.sh' '$(abs_builddir)/fuzz' 60
+	$(SHELL) '$(srcdir)/tests/fuzz/fuzz.sh' '$(abs_builddir)/fuzz' 45
 fuzz-long:
 	$(SHELL) '$(srcdir)/tests/fuzz/fuzz.sh' '$(abs_builddir)/fuzz' $(FUZZ_SECONDS)
 .PHONY: fuzz fuzz-long
