@@ -24,15 +24,19 @@ import signal
 import time
 
 
-def _inode_of(proto, port):
-    """The socket inode bound to 127.0.0.1:@port in /proc/net/@proto.  A
-    closed connection that used the same port before (TIME_WAIT, to another
-    peer) is listed with inode 0 and belongs to no process: it is skipped."""
+def _inode_of(proto, port, server_port=None):
+    """The socket inode bound to 127.0.0.1:@port in /proc/net/@proto, and
+    connected to 127.0.0.1:@server_port when that is given: Linux lets one
+    local port serve connections to different peers, so the port alone may
+    name another process's socket.  A closed connection that used the port
+    before (TIME_WAIT) is listed with inode 0 and belongs to no process: it
+    is skipped."""
     want = "0100007F:%04X" % port
+    peer = "0100007F:%04X" % server_port if server_port is not None else None
     with open("/proc/net/%s" % proto) as f:
         for line in f.readlines()[1:]:
             fields = line.split()
-            if fields[1] == want and fields[9] != "0":
+            if fields[1] == want and fields[9] != "0" and peer in (None, fields[2]):
                 return fields[9]
     raise LookupError("no %s socket on 127.0.0.1:%d" % (proto, port))
 
@@ -55,12 +59,13 @@ def _state(pid):
 
 class _Hold:
     @classmethod
-    def peer_of(cls, proto, port, **kw):
+    def peer_of(cls, proto, port, server_port=None, **kw):
         """Hold the process whose @proto ("tcp", "udp") socket is 127.0.0.1:@port
-        (looked for again while /proc does not show it yet, a few times)."""
+        (connected to 127.0.0.1:@server_port, if given; looked for again
+        while /proc does not show it yet, a few times)."""
         for attempt in range(100):
             try:
-                return cls(_pid_holding(_inode_of(proto, port)), **kw)
+                return cls(_pid_holding(_inode_of(proto, port, server_port)), **kw)
             except LookupError:
                 if attempt == 99:
                     raise

@@ -104,7 +104,8 @@ class CannedServer:
 
 class PausingServer(CannedServer):
     """A server that answers in time while the helper on the other end is
-    held: `hold(port)` is called with the helper's port at `phase` ("reply":
+    held: `hold(port, server_port)` is called with the helper's port (and
+    this server's) at `phase` ("reply":
     after the request; "handshake": after the ClientHello, in TLS) and
     returns what ends the hold (and may wait for it to end), called once
     the server has answered."""
@@ -131,14 +132,14 @@ class PausingServer(CannedServer):
             with self.tls.wrap_socket(conn, server_side=True) as c:
                 read_head(c)
                 self.requests += 1
-                release = self.hold(c.getpeername()[1])
+                release = self.hold(c.getpeername()[1], c.getsockname()[1])
                 c.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/xml; charset=utf-8\r\n"
                           b"Content-Length: %d\r\n\r\n" % len(self.body) + self.body)
                 release()
                 read_head(c)  # until the helper hangs up
             return
         conn.recv(1, socket.MSG_PEEK)  # the ClientHello is here
-        release = self.hold(conn.getpeername()[1])
+        release = self.hold(conn.getpeername()[1], conn.getsockname()[1])
         # our flight goes out while the helper is held; the handshake then
         # waits for its Finished, which comes only after the release
         shake = threading.Thread(target=self.handshake, args=(conn,), daemon=True)
@@ -161,8 +162,8 @@ class PausingServer(CannedServer):
 def stopped_for(seconds, how=Paused):
     """A hold: SIGSTOP now (or, with Frozen, the main thread alone frozen),
     released once @seconds have passed."""
-    def hold(port):
-        pause = how.peer_of("tcp", port)
+    def hold(port, server_port=None):
+        pause = how.peer_of("tcp", port, server_port)
         return lambda: pause.resume_after(seconds)
     return hold
 
@@ -424,8 +425,9 @@ class EmergencyStack(ServerCase):
         for main_only in (False, True):
             for phase in ("reply", "handshake"):
                 with self.subTest(main_thread_only=main_only, phase=phase):
-                    def hold(port):
-                        return Throttled.peer_of("tcp", port, quota_us=1000, period_us=250000,
+                    def hold(port, server_port=None):
+                        return Throttled.peer_of("tcp", port, server_port, quota_us=1000,
+                                                 period_us=250000,
                                                  main_thread_only=main_only).release
                     srv = PausingServer(self.certs, phase, hold)
                     self.addCleanup(srv.stop)
