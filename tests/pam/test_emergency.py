@@ -443,7 +443,7 @@ class EmergencyStack(ServerCase):
         """No record says @srv is down, and the next login asks it."""
         listing = cli("cache", "list", "--conf", self.conf)
         self.assertNotIn("down server=%s" % srv.url, listing)
-        srv.hold = lambda port: (lambda: None)
+        srv.hold = lambda port, server_port=None: (lambda: None)
         before = srv.requests
         r = self.emergency()
         self.assertEqual(srv.requests, before + 1, r.log)
