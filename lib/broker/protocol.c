@@ -57,21 +57,6 @@ static const size_t reply_flag[] = {
 #undef FLAG
 #define N_REPLY_FLAGS (sizeof(reply_flag) / sizeof(reply_flag[0]))
 
-static void
-put32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 /* Read one frame of type @type before @deadline_ms. */
 static int
 expect(int fd, struct wire_frame *f, uint8_t type, int64_t deadline_ms)
@@ -86,8 +71,9 @@ expect(int fd, struct wire_frame *f, uint8_t type, int64_t deadline_ms)
 int
 broker_put_hello(int fd)
 {
-    uint8_t v[2] = {BROKER_PROTOCOL >> 8, BROKER_PROTOCOL & 0xff};
+    uint8_t v[2];
 
+    wire_put16(v, BROKER_PROTOCOL);
     return wire_write(fd, B_HELLO, v, sizeof(v));
 }
 
@@ -110,7 +96,7 @@ broker_get_hello(int fd, int64_t deadline_ms, char *err, size_t errlen)
                  wire_text(&f, WIRE_MAX_PAYLOAD, &why) == WIRE_OK ? why : "?");
         return WIRE_BAD;
     }
-    if (f.type != B_HELLO || f.len != 2 || (f.payload[0] << 8 | f.payload[1]) != BROKER_PROTOCOL) {
+    if (f.type != B_HELLO || f.len != 2 || wire_get16(f.payload) != BROKER_PROTOCOL) {
         snprintf(err, errlen, "speaks another protocol (not crauth-broker %d)", BROKER_PROTOCOL);
         return WIRE_BAD;
     }
@@ -129,7 +115,7 @@ broker_put_call(int fd, const char *conf, const char *url, unsigned index,
         return WIRE_BAD;
     call[0] = (uint8_t)index;
     call[1] = (uint8_t)req->operation;
-    put32(call + 2, req->password_format);
+    wire_put32(call + 2, req->password_format);
     if ((rc = wire_write_text(fd, B_CONF, conf)) != WIRE_OK ||
         (rc = wire_write_text(fd, B_URL, url)) != WIRE_OK ||
         (rc = wire_write(fd, B_CALL, call, sizeof(call))) != WIRE_OK)
@@ -174,7 +160,7 @@ broker_get_call(int fd, int64_t deadline_ms, struct broker_request *out)
     }
     out->index = f.payload[0];
     out->req.operation = (enum soap_operation)f.payload[1];
-    out->req.password_format = get32(f.payload + 2);
+    out->req.password_format = wire_get32(f.payload + 2);
     for (;;) {
         size_t i;
 
@@ -222,17 +208,16 @@ broker_put_outcome(int fd, int reason, const char *err, const struct soap_reply 
 
     if (reason < 0 || reason > 0xffff)
         return WIRE_BAD;
-    buf[0] = (uint8_t)(reason >> 8);
-    buf[1] = (uint8_t)reason;
+    wire_put16(buf, (uint16_t)reason);
     memcpy(buf + 2, err != NULL ? err : "", n);
     if ((rc = wire_write(fd, B_OUTCOME, buf, n + 2)) != WIRE_OK)
         return rc;
     if (reason == REASON_OK || reason == REASON_SOAP_FAULT) {
         uint8_t codes[13] = {0};
 
-        put32(codes, (uint32_t)reply->return_code);
-        put32(codes + 4, (uint32_t)reply->status_code);
-        put32(codes + 8, (uint32_t)reply->error_code);
+        wire_put32(codes, (uint32_t)reply->return_code);
+        wire_put32(codes + 4, (uint32_t)reply->status_code);
+        wire_put32(codes + 8, (uint32_t)reply->error_code);
         for (size_t i = 0; i < N_REPLY_FLAGS; i++)
             if (*(const bool *)((const char *)reply + reply_flag[i]))
                 codes[12] |= (uint8_t)(1u << i);
@@ -260,7 +245,7 @@ read_outcome(const struct wire_frame *f, int *reason, char *err, size_t errlen)
     if (f->type != B_OUTCOME || f->len < 2 || memchr(line, '\0', f->len - 2u) != NULL ||
         !utf8_valid(line, f->len - 2u))
         return WIRE_BAD;
-    *reason = f->payload[0] << 8 | f->payload[1];
+    *reason = wire_get16(f->payload);
     /* cut, if it must be, between two characters */
     n = utf8_fit(line, f->len - 2u, errlen - 1);
     memcpy(err, line, n);
@@ -288,9 +273,9 @@ broker_get_outcome(int fd, int64_t deadline_ms, int *reason, char *err, size_t e
             rc = WIRE_BAD;
             goto out;
         }
-        reply->return_code = (int32_t)get32(f.payload);
-        reply->status_code = (int32_t)get32(f.payload + 4);
-        reply->error_code = (int32_t)get32(f.payload + 8);
+        reply->return_code = (int32_t)wire_get32(f.payload);
+        reply->status_code = (int32_t)wire_get32(f.payload + 4);
+        reply->error_code = (int32_t)wire_get32(f.payload + 8);
         for (size_t i = 0; i < N_REPLY_FLAGS; i++)
             *(bool *)((char *)reply + reply_flag[i]) = (f.payload[12] >> i) & 1u;
         for (size_t i = 0; i < N_REPLY_TEXTS; i++) {

@@ -187,15 +187,15 @@ wire_text_fits(const char *text, size_t max)
     return n <= max && utf8_valid(text, n);
 }
 
-static void
-put16(uint8_t *p, uint16_t v)
+void
+wire_put16(uint8_t *p, uint16_t v)
 {
     p[0] = (uint8_t)(v >> 8);
     p[1] = (uint8_t)v;
 }
 
-static void
-put32(uint8_t *p, uint32_t v)
+void
+wire_put32(uint8_t *p, uint32_t v)
 {
     p[0] = (uint8_t)(v >> 24);
     p[1] = (uint8_t)(v >> 16);
@@ -203,14 +203,14 @@ put32(uint8_t *p, uint32_t v)
     p[3] = (uint8_t)v;
 }
 
-static uint16_t
-get16(const uint8_t *p)
+uint16_t
+wire_get16(const uint8_t *p)
 {
     return (uint16_t)((p[0] << 8) | p[1]);
 }
 
-static uint32_t
-get32(const uint8_t *p)
+uint32_t
+wire_get32(const uint8_t *p)
 {
     return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
 }
@@ -218,8 +218,8 @@ get32(const uint8_t *p)
 int
 wire_put_start(uint8_t out[6], uint32_t flags)
 {
-    put16(out, WIRE_VERSION);
-    put32(out + 2, flags);
+    wire_put16(out, WIRE_VERSION);
+    wire_put32(out + 2, flags);
     return 6;
 }
 
@@ -228,8 +228,8 @@ wire_get_start(const struct wire_frame *frame, uint16_t *version, uint32_t *flag
 {
     if (frame->type != W_START || frame->len != 6)
         return WIRE_BAD;
-    *version = get16(frame->payload);
-    *flags = get32(frame->payload + 2);
+    *version = wire_get16(frame->payload);
+    *flags = wire_get32(frame->payload + 2);
     if (*flags & ~WIRE_F_ALL)
         return WIRE_BAD;
     return WIRE_OK;
@@ -238,9 +238,9 @@ wire_get_start(const struct wire_frame *frame, uint16_t *version, uint32_t *flag
 int
 wire_put_hello(uint8_t out[10], uint32_t budget_ms, uint32_t fail_delay_ms)
 {
-    put16(out, WIRE_VERSION);
-    put32(out + 2, budget_ms);
-    put32(out + 6, fail_delay_ms);
+    wire_put16(out, WIRE_VERSION);
+    wire_put32(out + 2, budget_ms);
+    wire_put32(out + 6, fail_delay_ms);
     return 10;
 }
 
@@ -250,9 +250,9 @@ wire_get_hello(const struct wire_frame *frame, uint16_t *version, uint32_t *budg
 {
     if (frame->type != W_HELLO || frame->len != 10)
         return WIRE_BAD;
-    *version = get16(frame->payload);
-    *budget_ms = get32(frame->payload + 2);
-    *fail_delay_ms = get32(frame->payload + 6);
+    *version = wire_get16(frame->payload);
+    *budget_ms = wire_get32(frame->payload + 2);
+    *fail_delay_ms = wire_get32(frame->payload + 6);
     return WIRE_OK;
 }
 
@@ -266,7 +266,7 @@ wire_write_result(int fd, int reason, const char *detail)
         return WIRE_BAD;
     if (dlen > sizeof(buf) - 2)
         dlen = sizeof(buf) - 2;
-    put16(buf, (uint16_t)reason);
+    wire_put16(buf, (uint16_t)reason);
     if (dlen > 0)
         memcpy(buf + 2, detail, dlen);
     return wire_write(fd, W_RESULT, buf, dlen + 2);
@@ -283,7 +283,7 @@ wire_get_result(const struct wire_frame *frame, int *reason, const char **detail
     dlen = (size_t)frame->len - 2;
     if (memchr(p, '\0', dlen) != NULL || !utf8_valid((const char *)p, dlen))
         return WIRE_BAD;
-    *reason = get16(frame->payload);
+    *reason = wire_get16(frame->payload);
     *detail = (const char *)p;
     return WIRE_OK;
 }

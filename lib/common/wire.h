@@ -100,6 +100,13 @@ bool wire_text_fits(const char *text, size_t max);
  * of at most @max bytes; *text then points into the frame. */
 int wire_text(const struct wire_frame *frame, size_t max, const char **text);
 
+/* Numbers in payloads are big-endian, in this byte order everywhere
+ * (also lib/broker/protocol.c's messages). */
+void wire_put16(uint8_t *p, uint16_t v);
+void wire_put32(uint8_t *p, uint32_t v);
+uint16_t wire_get16(const uint8_t *p);
+uint32_t wire_get32(const uint8_t *p);
+
 /* Fixed-layout payloads. */
 int wire_put_start(uint8_t out[6], uint32_t flags);
 int wire_get_start(const struct wire_frame *frame, uint16_t *version, uint32_t *flags);
